@@ -1,0 +1,96 @@
+import { PrismaMariaDb } from "@prisma/adapter-mariadb";
+import mariadb from "mariadb";
+
+export interface DatabaseLocation {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** Accepts `mysql://` and `mariadb://` URLs (the same wire protocol). */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  const u = new URL(url);
+  if (u.protocol !== "mysql:" && u.protocol !== "mariadb:") {
+    throw new Error(`DATABASE_URL must start with mysql:// or mariadb://, got ${u.protocol}`);
+  }
+  return {
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || "root"),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.replace(/^\//, "")),
+  };
+}
+
+/** The same server with another database name (tests give each file its own). */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export interface PoolOptions {
+  connectionLimit?: number;
+  multipleStatements?: boolean;
+  /** Omit the database (to create it first). */
+  noDatabase?: boolean;
+}
+
+export function poolConfig(url: string, options: PoolOptions = {}): mariadb.PoolConfig {
+  const loc = parseDatabaseUrl(url);
+  return {
+    host: loc.host,
+    port: loc.port,
+    user: loc.user,
+    password: loc.password,
+    database: options.noDatabase ? undefined : loc.database,
+    connectionLimit: options.connectionLimit ?? 10,
+    multipleStatements: options.multipleStatements ?? false,
+    acquireTimeout: 10_000,
+    connectTimeout: 5_000,
+    // DATETIME columns hold UTC; the session agrees so NOW() and JS dates line up.
+    timezone: "Z",
+    initSql: "SET time_zone = '+00:00'",
+    bigIntAsNumber: true,
+    insertIdAsNumber: true,
+    decimalAsNumber: false,
+  };
+}
+
+/** Prisma 7's driver adapter: no engine binary, the mariadb driver speaks to MySQL or MariaDB. */
+export function createPrismaAdapter(url: string, options: PoolOptions = {}): PrismaMariaDb {
+  return new PrismaMariaDb(poolConfig(url, options));
+}
+
+/** A plain driver pool for the SQL that matters to correctness and to workers. */
+export function createPool(url: string, options: PoolOptions = {}): mariadb.Pool {
+  return mariadb.createPool(poolConfig(url, options));
+}
+
+const SAFE_DB_NAME = /^[A-Za-z0-9_]{1,64}$/;
+
+export async function createDatabaseIfMissing(url: string): Promise<void> {
+  const { database } = parseDatabaseUrl(url);
+  if (!SAFE_DB_NAME.test(database)) throw new Error(`unsafe database name: ${database}`);
+  const conn = await mariadb.createConnection({ ...poolConfig(url, { noDatabase: true }) });
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const { database } = parseDatabaseUrl(url);
+  if (!SAFE_DB_NAME.test(database)) throw new Error(`unsafe database name: ${database}`);
+  const conn = await mariadb.createConnection({ ...poolConfig(url, { noDatabase: true }) });
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await conn.end();
+  }
+}
+
+export type { Pool, PoolConnection } from "mariadb";

@@ -1,0 +1,124 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from "express";
+import { z } from "zod";
+import { currentRequestId } from "../context";
+import type { Logger } from "../logging";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+const TYPE_BASE = "https://errors.product-ordering.dev/";
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface ProblemInit {
+  status: number;
+  code: string;
+  title: string;
+  detail?: string;
+  errors?: FieldError[];
+  /** Extra members (e.g. the short lines of OUT_OF_STOCK). */
+  extensions?: Record<string, unknown>;
+  /** Response headers such as Retry-After. */
+  headers?: Record<string, string>;
+}
+
+/** An error that maps to an RFC 9457 problem document; thrown or returned by the api layer. */
+export class ProblemError extends Error {
+  constructor(readonly problem: ProblemInit) {
+    super(problem.detail ?? problem.title);
+    this.name = "ProblemError";
+  }
+}
+
+export const problems = {
+  validation: (errors: FieldError[], detail = "The request is not valid.") =>
+    new ProblemError({ status: 400, code: "VALIDATION_FAILED", title: "Validation failed", detail, errors }),
+  malformedJson: () =>
+    new ProblemError({ status: 400, code: "MALFORMED_JSON", title: "Malformed JSON", detail: "The request body is not valid JSON." }),
+  payloadTooLarge: (limit: string) =>
+    new ProblemError({ status: 413, code: "PAYLOAD_TOO_LARGE", title: "Payload too large", detail: `The request body exceeds ${limit}.` }),
+  unsupportedMediaType: () =>
+    new ProblemError({ status: 415, code: "UNSUPPORTED_MEDIA_TYPE", title: "Unsupported media type", detail: "Send application/json." }),
+  unauthenticated: (detail = "A valid bearer token is required.") =>
+    new ProblemError({ status: 401, code: "UNAUTHENTICATED", title: "Unauthenticated", detail, headers: { "WWW-Authenticate": 'Bearer realm="api"' } }),
+  forbidden: (detail = "You are not allowed to do this.") =>
+    new ProblemError({ status: 403, code: "FORBIDDEN", title: "Forbidden", detail }),
+  notFound: (code = "NOT_FOUND", detail = "No such resource.") =>
+    new ProblemError({ status: 404, code, title: "Not found", detail }),
+  conflict: (code: string, detail: string, extensions?: Record<string, unknown>) =>
+    new ProblemError({ status: 409, code, title: "Conflict", detail, extensions }),
+  unavailable: (code: string, detail: string, retryAfterSeconds: number) =>
+    new ProblemError({ status: 503, code, title: "Service unavailable", detail, headers: { "Retry-After": String(retryAfterSeconds) } }),
+  internal: () =>
+    new ProblemError({ status: 500, code: "INTERNAL", title: "Internal error", detail: "Something went wrong on our side." }),
+};
+
+/** Turns zod issues into the contract's `errors: [{ path, message }]`. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length ? issue.path.map(String).join(".") : "(root)",
+    message: issue.message,
+  }));
+}
+
+/** Parses a value or throws 400 VALIDATION_FAILED naming each bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where = "body"): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw problems.validation(fieldErrors(result.error), `The request ${where} is not valid.`);
+}
+
+export function sendProblem(res: Response, problem: ProblemInit): void {
+  const body: Record<string, unknown> = {
+    type: TYPE_BASE + problem.code.toLowerCase().replace(/_/g, "-"),
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail ?? problem.title,
+    code: problem.code,
+    requestId: currentRequestId() ?? null,
+    ...(problem.errors ? { errors: problem.errors } : {}),
+    ...(problem.extensions ?? {}),
+  };
+  for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/** Unknown routes: 404 problem. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(problems.notFound("NOT_FOUND", `No route for ${req.method} ${req.path}.`));
+};
+
+interface HttpishError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  limit?: number;
+  expose?: boolean;
+}
+
+/** Maps every error to problem+json; the unexpected is logged with its stack and never sent. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    if (res.headersSent) {
+      logger.error("error after response started", { error });
+      res.end();
+      return;
+    }
+    if (error instanceof ProblemError) return sendProblem(res, error.problem);
+    if (error instanceof z.ZodError) return sendProblem(res, problems.validation(fieldErrors(error)).problem);
+    const e = (error ?? {}) as HttpishError;
+    // body-parser's errors: classify by their documented `type`.
+    if (e.type === "entity.parse.failed") return sendProblem(res, problems.malformedJson().problem);
+    if (e.type === "entity.too.large") return sendProblem(res, problems.payloadTooLarge(`${e.limit ?? 1048576} bytes`).problem);
+    if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") {
+      return sendProblem(res, problems.unsupportedMediaType().problem);
+    }
+    const status = e.status ?? e.statusCode;
+    if (status && status >= 400 && status < 500 && e.expose) {
+      return sendProblem(res, { status, code: "BAD_REQUEST", title: "Bad request", detail: "The request could not be processed." });
+    }
+    logger.error("unhandled error", { error, method: req.method, path: req.path });
+    return sendProblem(res, problems.internal().problem);
+  };
+}

@@ -1,0 +1,200 @@
+// The one place that knows kafkajs (unmaintained since 2023): swap the broker client here only.
+import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from "kafkajs";
+import type { Logger } from "../logging";
+
+export interface OutgoingMessage {
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string | undefined>;
+  timestamp: string;
+}
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  logger?: Logger;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface EventProducer {
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+}
+
+export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+
+export interface EventConsumer {
+  /** Processes messages one at a time per partition; an offset is committed only after its handler resolved. */
+  run(topics: string[], handler: MessageHandler, options?: { fromBeginning?: boolean; partitionsConsumedConcurrently?: number }): Promise<void>;
+  /** Consumer lag per partition: high watermark minus committed offset. */
+  lag(topic: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const v = Array.isArray(value) ? value[0] : value;
+    out[name] = v === undefined ? undefined : v.toString();
+  }
+  return out;
+}
+
+function kafkajsLogCreator(logger?: Logger) {
+  return () =>
+    ({ level, log }: { level: number; log: { message: string; [k: string]: unknown } }) => {
+      if (!logger) return;
+      const { message, ...rest } = log;
+      const fields = { component: "kafka", ...rest };
+      if (level <= logLevel.ERROR) logger.error(message, fields);
+      else if (level === logLevel.WARN) logger.warn(message, fields);
+      else logger.debug(message, fields);
+    };
+}
+
+export class KafkaClient {
+  private readonly kafka: Kafka;
+
+  constructor(private readonly settings: KafkaSettings) {
+    this.kafka = new Kafka({
+      clientId: settings.clientId,
+      brokers: settings.brokers,
+      connectionTimeout: settings.connectionTimeoutMs ?? 3000,
+      requestTimeout: settings.requestTimeoutMs ?? 10000,
+      logLevel: logLevel.WARN,
+      logCreator: kafkajsLogCreator(settings.logger),
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+  }
+
+  /**
+   * Idempotent producer with acks=-1 and one request in flight, so per-key order holds across
+   * retries. Retries are bounded (kafkajs would retry forever when idempotent) so a broker
+   * outage surfaces as an error the caller can count and back off on.
+   */
+  async producer(): Promise<EventProducer> {
+    const producer: Producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    await producer.connect();
+    return {
+      async send(topic, messages) {
+        await producer.send({ topic, acks: -1, messages });
+      },
+      disconnect: () => producer.disconnect(),
+    };
+  }
+
+  consumer(groupId: string): EventConsumer {
+    const consumer: Consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10000 },
+    });
+    const admin = this.kafka.admin();
+    let adminConnected = false;
+    return {
+      async run(topics, handler, options = {}) {
+        await consumer.connect();
+        await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+        await consumer.run({
+          autoCommit: false,
+          partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+          eachMessage: async ({ topic, partition, message }) => {
+            await handler({
+              topic,
+              partition,
+              offset: message.offset,
+              key: message.key?.toString() ?? null,
+              value: message.value,
+              headers: decodeHeaders(message.headers),
+              timestamp: message.timestamp,
+            });
+            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          },
+        });
+      },
+      async lag(topic) {
+        if (!adminConnected) {
+          await admin.connect();
+          adminConnected = true;
+        }
+        const [latest, committed] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId, topics: [topic] }),
+        ]);
+        const committedByPartition = new Map(
+          (committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset === "-1" ? "0" : p.offset)]),
+        );
+        let total = 0n;
+        for (const p of latest) total += BigInt(p.high) - (committedByPartition.get(p.partition) ?? 0n);
+        return Number(total);
+      },
+      async stop() {
+        await consumer.disconnect();
+        if (adminConnected) await admin.disconnect();
+      },
+    };
+  }
+
+  /** Creates missing topics; existing ones are left alone, so it is safe on every start. */
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((s) => !existing.has(s.topic));
+      if (missing.length) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: -1 })),
+        });
+      }
+    } catch (error) {
+      // Another replica created it between our list and create: that is the outcome we wanted.
+      if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics, timeout: 10000 });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Readiness probe: the cluster answers a metadata request. */
+  async ping(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.describeCluster();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

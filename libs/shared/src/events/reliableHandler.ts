@@ -1,0 +1,100 @@
+import { contextFromHeaders, runWithContext } from "../context";
+import type { Logger } from "../logging";
+import { InvalidEnvelopeError, ORDER_EVENTS_DLQ_TOPIC, parseEnvelope, type EventEnvelope } from "./envelope";
+import type { EventProducer, IncomingMessage, MessageHandler } from "./kafka";
+
+/** Thrown by a handler when the message itself is bad: retrying cannot help, it goes to the DLQ. */
+export class PermanentEventError extends Error {
+  override name = "PermanentEventError";
+}
+
+export type EventOutcome = "processed" | "duplicate" | "skipped" | "dead_lettered" | "retried";
+
+export interface ReliableHandlerOptions {
+  /** Handles one valid envelope; resolves with how it went. Throw PermanentEventError for a bad message. */
+  handle: (envelope: EventEnvelope, message: IncomingMessage) => Promise<"processed" | "duplicate" | "skipped">;
+  dlq: EventProducer;
+  dlqTopic?: string;
+  groupId: string;
+  logger: Logger;
+  /** In-process attempts for a failing handler before a permanent error is dead-lettered or a transient one is handed back to Kafka. */
+  maxAttempts?: number;
+  baseBackoffMs?: number;
+  onOutcome?: (outcome: EventOutcome, eventType: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Wraps a consumer's business handler with the contract's delivery rules: the request id is
+ * restored from the headers; a bad message goes to the DLQ with the error and its origin in
+ * headers, so the partition moves on; any other failure is retried with backoff and, if it
+ * persists, rethrown so Kafka redelivers from the last committed offset — never skipped.
+ */
+export function reliableHandler(options: ReliableHandlerOptions): MessageHandler {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const base = options.baseBackoffMs ?? 100;
+  const sleep = options.sleep ?? defaultSleep;
+  const dlqTopic = options.dlqTopic ?? ORDER_EVENTS_DLQ_TOPIC;
+
+  const deadLetter = async (message: IncomingMessage, error: Error, attempts: number) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers[k] = v;
+    await options.dlq.send(dlqTopic, [
+      {
+        key: message.key ?? "",
+        value: message.value?.toString() ?? "",
+        headers: {
+          ...headers,
+          "dlq-error": error.message.slice(0, 1000),
+          "dlq-error-type": error.name,
+          "dlq-original-topic": message.topic,
+          "dlq-original-partition": String(message.partition),
+          "dlq-original-offset": message.offset,
+          "dlq-consumer-group": options.groupId,
+          "dlq-attempts": String(attempts),
+        },
+      },
+    ]);
+    options.logger.warn("event dead-lettered", {
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      error: error.message,
+    });
+    options.onOutcome?.("dead_lettered", message.headers["event-type"] ?? "unknown");
+  };
+
+  return (message) =>
+    runWithContext(contextFromHeaders(message.headers, { kind: "service", name: "kafka" }), async () => {
+      let envelope: EventEnvelope;
+      try {
+        envelope = parseEnvelope(message.value);
+      } catch (error) {
+        if (error instanceof InvalidEnvelopeError) return deadLetter(message, error, 1);
+        throw error;
+      }
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const outcome = await options.handle(envelope, message);
+          options.onOutcome?.(outcome, envelope.eventType);
+          return;
+        } catch (error) {
+          const err = error instanceof Error ? error : new Error(String(error));
+          if (attempt >= maxAttempts) {
+            if (err instanceof PermanentEventError) return deadLetter(message, err, attempt);
+            options.logger.error("event handling keeps failing; handing back to Kafka for redelivery", {
+              eventId: envelope.eventId,
+              attempts: attempt,
+              error: err,
+            });
+            throw err;
+          }
+          options.onOutcome?.("retried", envelope.eventType);
+          options.logger.warn("event handling failed; retrying", { eventId: envelope.eventId, attempt, error: err.message });
+          await sleep(Math.min(base * 2 ** (attempt - 1), 5000) * (0.5 + Math.random() / 2));
+        }
+      }
+    });
+}

@@ -1,0 +1,96 @@
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import { REQUEST_ID_HEADER, requestIdFrom, runWithContext } from "../context";
+import { errorHandler, notFoundHandler, problems } from "../errors";
+import { runHealthChecks, type HealthCheck } from "../health";
+import type { Logger } from "../logging";
+import type { Metrics } from "../metrics";
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** Dependencies /health/ready probes. */
+  readiness?: HealthCheck[];
+  /** The service's OpenAPI document, served at /openapi.json. */
+  openapi?: () => unknown;
+  bodyLimit?: string;
+  /** Mounts the service's own routes. */
+  routes: (app: Express) => void;
+  /** Set by the server while draining, so readiness fails and the balancer stops sending. */
+  isShuttingDown?: () => boolean;
+}
+
+/** Route template for logs and metrics, never the raw path (which would explode cardinality). */
+function routeTemplate(req: Request): string {
+  const route = (req as Request & { route?: { path?: string } }).route;
+  return route?.path ? `${req.baseUrl}${route.path}` : "unmatched";
+}
+
+const JSON_TYPES = ["application/json", "application/*+json"];
+
+/** The Express app every HTTP service uses, with the platform's cross-cutting behaviour. */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  app.set("query parser", "simple");
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const requestId = requestIdFrom(req.header(REQUEST_ID_HEADER));
+    res.setHeader("X-Request-Id", requestId);
+    runWithContext({ requestId, caller: { kind: "anonymous" } }, next);
+  });
+  app.use(helmet());
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeTemplate(req);
+      options.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      if (route.startsWith("/health") || route === "/metrics") return;
+      options.logger.info("http request", {
+        method: req.method,
+        route,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1000 * 10) / 10,
+      });
+    });
+    next();
+  });
+  app.use(express.json({ limit: options.bodyLimit ?? "1mb", type: JSON_TYPES }));
+  // A body on a write route that is not JSON is refused rather than silently ignored.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    if (["POST", "PUT", "PATCH"].includes(req.method) && req.headers["content-length"] && req.headers["content-length"] !== "0" && !req.is(JSON_TYPES)) {
+      return next(problems.unsupportedMediaType());
+    }
+    next();
+  });
+
+  app.get("/health/live", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/health/ready", async (_req, res) => {
+    if (options.isShuttingDown?.()) {
+      res.status(503).json({ status: "fail", checks: { shutdown: { status: "fail", durationMs: 0, error: "shutting down" } } });
+      return;
+    }
+    const report = await runHealthChecks(options.readiness ?? []);
+    res.status(report.status === "ok" ? 200 : 503).json(report);
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(options.metrics.contentType()).send(await options.metrics.render());
+  });
+  if (options.openapi) {
+    const document = options.openapi();
+    app.get("/openapi.json", (_req, res) => {
+      res.json(document);
+    });
+  }
+
+  options.routes(app);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(options.logger));
+  return app;
+}

@@ -1,0 +1,33 @@
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+
+// Lets every schema carry `.openapi(...)` metadata; the same schemas validate requests.
+extendZodWithOpenApi(z);
+
+export { OpenAPIRegistry, z };
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    requestId: z.string().nullable(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+/** Shorthand for problem responses in route registrations. */
+export function problemResponses(...statuses: number[]) {
+  const out: Record<number, { description: string; content: Record<string, { schema: typeof problemSchema }> }> = {};
+  for (const status of statuses) {
+    out[status] = { description: `Problem (${status})`, content: { "application/problem+json": { schema: problemSchema } } };
+  }
+  return out;
+}
+
+export function buildOpenApiDocument(registry: OpenAPIRegistry, info: { title: string; version: string; description?: string }) {
+  registry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({ openapi: "3.1.0", info });
+}
