@@ -25,6 +25,15 @@ export interface ServerOptions {
 
 export async function startHttpServer(app: Express, options: ServerOptions): Promise<RunningServer> {
   const server = http.createServer(app);
+  // Responses still in progress when draining starts are told to close their connection,
+  // so keep-alive clients do not hold the drain open until the deadline.
+  const inProgress = new Set<http.ServerResponse>();
+  let draining = false;
+  server.on("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (draining) res.shouldKeepAlive = false;
+    inProgress.add(res);
+    res.on("close", () => inProgress.delete(res));
+  });
   // Keep-alive shorter than typical load balancers' idle timeouts would cause 502s; make it longer.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -38,6 +47,8 @@ export async function startHttpServer(app: Express, options: ServerOptions): Pro
   const close = () => {
     closing ??= (async () => {
       options.onDrainStart?.();
+      draining = true;
+      for (const res of inProgress) if (!res.headersSent) res.shouldKeepAlive = false;
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = options.drainDeadlineMs ?? 10_000;
