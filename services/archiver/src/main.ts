@@ -101,18 +101,23 @@ async function main(): Promise<void> {
   try {
     report = await runArchive(config, { dryRun: args.dryRun, logger, signal: stop.signal });
   } catch (error) {
-    logger.error("archive run failed", { error });
+    const reason = rootCause(error);
+    logger.error("archive run failed", { error, reason });
     const progress =
       error instanceof ArchiveRunError ? error.progress : { archived: 0, items: 0, chunks: 0 };
     const durationMs = error instanceof ArchiveRunError ? error.durationMs : 0;
-    const message =
-      error instanceof ArchiveRunError
-        ? String((error.cause as Error)?.message ?? error.cause)
-        : String(error);
-    report = { kind: "FAILED", dryRun: args.dryRun, durationMs, error: message, ...progress };
+    report = { kind: "FAILED", dryRun: args.dryRun, durationMs, error: reason, ...progress };
   }
   process.stdout.write(`${summaryLine(report)}\n`);
   process.exitCode = exitCodeFor(report);
+}
+
+/** The innermost cause: a pool timeout wraps the reason it could not connect (unknown database...). */
+function rootCause(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause !== undefined && current.cause !== null)
+    current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }
 
 if (require.main === module) {

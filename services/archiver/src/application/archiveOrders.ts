@@ -124,6 +124,7 @@ async function moveAll(
     deps.metrics.chunkMoved(chunk);
     deps.logger.info("chunk archived", {
       chunk: progress.chunks,
+      candidates: chunk.candidates,
       archived: chunk.archived,
       items: chunk.items,
       noLongerEligible: chunk.noLongerEligible,
