@@ -7,7 +7,8 @@ const ORDER_COLUMNS =
   "id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at";
 const ITEM_COLUMNS = "id, order_id, product_id, sku, name, unit_price, quantity, line_total";
 
-// Deadlock victim / lock wait timeout: the server rolled the whole chunk back, so retrying it is safe.
+// Deadlock victim / lock-wait timeout: the whole chunk is rolled back (by the server or by the
+// catch below), so running it again is safe.
 const RETRYABLE_ERRNOS = new Set([1213, 1205]);
 const MAX_ATTEMPTS = 5;
 const ROW_LOCK_WAIT_SECONDS = 10;
