@@ -1,0 +1,72 @@
+import { parseOrThrow, requireAuth, requireRole, type TokenVerifier } from "@app/shared";
+import { Router, type Request } from "express";
+import { createProduct } from "../application/createProduct";
+import { getProduct } from "../application/getProduct";
+import { listProducts } from "../application/listProducts";
+import type { Clock, ProductCache, ProductRepository, StockRepository } from "../application/ports";
+import { setStock } from "../application/setStock";
+import { updateProduct } from "../application/updateProduct";
+import { decodeCursor, encodeCursor } from "../domain/cursor";
+import { productView, stockView } from "./presenters";
+import { catalogProblems } from "./problemMapping";
+import { createProductSchema, listQuerySchema, patchProductSchema, productIdParams, setStockSchema } from "./schemas";
+
+export interface ProductRouteDeps {
+  products: ProductRepository;
+  stocks: StockRepository;
+  cache: ProductCache;
+  clock: Clock;
+  verifier: TokenVerifier;
+}
+
+/** A malformed id names no product: the same 404 as an unknown one. */
+function productId(req: Request): string {
+  const parsed = productIdParams.safeParse(req.params);
+  if (!parsed.success) throw catalogProblems.productNotFound();
+  return parsed.data.id;
+}
+
+export function productRoutes(deps: ProductRouteDeps): Router {
+  const router = Router();
+  const admin = [requireAuth(deps.verifier), requireRole("ADMIN")];
+
+  router.get("/api/v1/products", async (req, res) => {
+    const query = parseOrThrow(listQuerySchema, req.query, "query");
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !after) throw catalogProblems.badCursor();
+    const page = await listProducts(deps, { limit: query.limit, after });
+    res.json({ items: page.items.map(productView), nextCursor: page.next ? encodeCursor(page.next) : null });
+  });
+
+  router.get("/api/v1/products/:id", async (req, res) => {
+    const product = await getProduct(deps, productId(req));
+    if (!product) throw catalogProblems.productNotFound();
+    res.json(productView(product));
+  });
+
+  router.post("/api/v1/products", ...admin, async (req, res) => {
+    const input = parseOrThrow(createProductSchema, req.body);
+    const result = await createProduct(deps, input);
+    if (result.kind === "sku_taken") throw catalogProblems.skuTaken(input.sku);
+    res.status(201).location(`/api/v1/products/${result.product.id}`).json(productView(result.product));
+  });
+
+  router.patch("/api/v1/products/:id", ...admin, async (req, res) => {
+    const id = productId(req);
+    const patch = parseOrThrow(patchProductSchema, req.body);
+    const product = await updateProduct(deps, id, patch);
+    if (!product) throw catalogProblems.productNotFound();
+    res.json(productView(product));
+  });
+
+  router.put("/api/v1/products/:id/stock", ...admin, async (req, res) => {
+    const id = productId(req);
+    const input = parseOrThrow(setStockSchema, req.body);
+    const result = await setStock(deps, { productId: id, ...input });
+    if (result.kind === "not_found") throw catalogProblems.productNotFound();
+    if (result.kind === "version_conflict") throw catalogProblems.stockVersionConflict(result.currentVersion);
+    res.json(stockView(result.stock));
+  });
+
+  return router;
+}

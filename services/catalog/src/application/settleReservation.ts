@@ -1,0 +1,30 @@
+import type { CatalogMetrics, Clock, ConfirmResult, EventMark, ProductCache, ReleaseResult, ReservationStore } from "./ports";
+
+export interface SettleDeps {
+  reservations: ReservationStore;
+  cache: ProductCache;
+  metrics: CatalogMetrics;
+  clock: Clock;
+}
+
+type Source = "api" | "event";
+
+/** RESERVED -> CONFIRMED; again: the same answer; a released reservation stays released. */
+export async function confirmReservation(deps: SettleDeps, reservationId: string, source: Source, event?: EventMark): Promise<ConfirmResult> {
+  const result = await deps.reservations.confirm(reservationId, deps.clock.now(), event);
+  if (result.kind === "confirmed") {
+    deps.metrics.settled("confirmed", source);
+    await deps.cache.invalidate(result.reservation.items.map((i) => i.productId));
+  }
+  return result;
+}
+
+/** Returns the reservation's stock exactly once, from RESERVED or CONFIRMED. */
+export async function releaseReservation(deps: SettleDeps, reservationId: string, source: Source, event?: EventMark): Promise<ReleaseResult> {
+  const result = await deps.reservations.release(reservationId, deps.clock.now(), event);
+  if (result.kind === "released") {
+    deps.metrics.settled("released", source);
+    await deps.cache.invalidate(result.reservation.items.map((i) => i.productId));
+  }
+  return result;
+}

@@ -1,0 +1,42 @@
+import { env, loadConfig } from "@app/shared";
+import { z } from "zod";
+
+export const catalogConfigSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+  PORT: env.port(3002),
+  DATABASE_URL: env.urlWithDefault("mysql://root@127.0.0.1:3306/catalog"),
+  /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */
+  MIGRATE_ON_START: env.bool(true),
+  DATABASE_POOL_SIZE: env.int(10, 1),
+  REDIS_URL: env.urlWithDefault("redis://127.0.0.1:6379"),
+  REDIS_KEY_PREFIX: z.string().default("catalog:"),
+  /** Upper bound for one Redis command; past it the read goes to the database instead. */
+  REDIS_COMMAND_TIMEOUT_MS: env.int(200, 1),
+  CACHE_TTL_SECONDS: env.int(60, 1),
+  KAFKA_BROKERS: env.list("127.0.0.1:9092"),
+  ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),
+  KAFKA_GROUP_ID: z.string().min(1).default("catalog"),
+  RESERVATION_CONSUMER_ENABLED: env.bool(true),
+  INTERNAL_TOKENS: env.list("local-internal-token"),
+  ORDER_SERVICE_URL: env.urlWithDefault("http://127.0.0.1:3003"),
+  ORDER_TOKEN: z.string().min(1).default("local-internal-token"),
+  ORDER_SERVICE_TIMEOUT_MS: env.int(2000, 1),
+  RESERVATION_TTL_SECONDS: env.int(900, 1),
+  /** Attempts of one reservation transaction when a stock version moved underneath it. */
+  RESERVATION_MAX_ATTEMPTS: env.int(10, 1),
+  RESERVATION_BACKOFF_BASE_MS: env.int(5, 0),
+  RESERVATION_BACKOFF_MAX_MS: env.int(100, 0),
+  SWEEPER_ENABLED: env.bool(true),
+  SWEEPER_INTERVAL_MS: env.int(30_000, 10),
+  SWEEPER_BATCH_SIZE: env.int(50, 1),
+  JWKS_URL: env.urlWithDefault("http://127.0.0.1:3001/.well-known/jwks.json"),
+  JWT_ISSUER: z.string().min(1).default("product-ordering-auth"),
+  JWT_AUDIENCE: z.string().min(1).default("product-ordering"),
+});
+
+export type CatalogConfig = z.infer<typeof catalogConfigSchema>;
+
+export function loadCatalogConfig(source: Record<string, string | undefined>): CatalogConfig {
+  return loadConfig(catalogConfigSchema, source);
+}

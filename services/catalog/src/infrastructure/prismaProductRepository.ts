@@ -1,0 +1,90 @@
+import type { ListCursor } from "../domain/cursor";
+import type { NewProduct, Product, ProductPatch } from "../domain/product";
+import type { ProductPage, ProductRepository } from "../application/ports";
+import type { CatalogPrisma } from "./prismaClient";
+import { Prisma } from "./prisma/generated/client";
+
+type Row = Prisma.ProductGetPayload<{ include: { stock: true } }>;
+
+function toProduct(row: Row): Product {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    price: Number(row.price),
+    currency: row.currency,
+    availableQuantity: row.stock?.quantity ?? 0,
+    stockVersion: row.stock?.version ?? 0,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+const isKnown = (error: unknown, code: string) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === code;
+
+export class PrismaProductRepository implements ProductRepository {
+  constructor(private readonly prisma: CatalogPrisma) {}
+
+  async list(limit: number, after?: ListCursor): Promise<ProductPage> {
+    const rows = await this.prisma.product.findMany({
+      include: { stock: true },
+      where: after
+        ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+        : undefined,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      // One extra row tells whether another page exists without a count query.
+      take: limit + 1,
+    });
+    const items = rows.slice(0, limit).map(toProduct);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  }
+
+  async findById(id: string): Promise<Product | null> {
+    const row = await this.prisma.product.findUnique({ where: { id }, include: { stock: true } });
+    return row ? toProduct(row) : null;
+  }
+
+  async create(id: string, input: NewProduct, now: Date) {
+    try {
+      const row = await this.prisma.product.create({
+        data: {
+          id,
+          sku: input.sku,
+          name: input.name,
+          description: input.description ?? null,
+          price: BigInt(input.price),
+          currency: input.currency,
+          createdAt: now,
+          updatedAt: now,
+          stock: { create: { quantity: input.initialQuantity, version: 0, updatedAt: now } },
+        },
+        include: { stock: true },
+      });
+      return { kind: "created" as const, product: toProduct(row) };
+    } catch (error) {
+      if (isKnown(error, "P2002")) return { kind: "sku_taken" as const };
+      throw error;
+    }
+  }
+
+  async update(id: string, patch: ProductPatch, now: Date): Promise<Product | null> {
+    try {
+      const row = await this.prisma.product.update({
+        where: { id },
+        data: {
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(patch.price !== undefined ? { price: BigInt(patch.price) } : {}),
+          updatedAt: now,
+        },
+        include: { stock: true },
+      });
+      return toProduct(row);
+    } catch (error) {
+      if (isKnown(error, "P2025")) return null;
+      throw error;
+    }
+  }
+}

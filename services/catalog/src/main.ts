@@ -1,0 +1,175 @@
+import path from "node:path";
+import {
+  createHttpApp,
+  createLogger,
+  createPool,
+  createTokenVerifier,
+  databaseCheck,
+  exitOnConfigError,
+  exitOnSignals,
+  Metrics,
+  runMigrations,
+  startHttpServer,
+  type Logger,
+} from "@app/shared";
+import { Redis } from "ioredis";
+import { catalogOpenApi } from "./api/openapi";
+import { productRoutes } from "./api/productRoutes";
+import { reservationRoutes } from "./api/reservationRoutes";
+import { startSweeperLoop, type SweeperLoop } from "./api/sweeperLoop";
+import { handleOrderEvent } from "./application/handleOrderEvent";
+import type { Clock, SweepReport } from "./application/ports";
+import type { ReserveSettings } from "./application/reserveStock";
+import { sweepExpiredReservations } from "./application/sweepExpiredReservations";
+import { loadCatalogConfig, type CatalogConfig } from "./config";
+import { HttpOrderLookup } from "./infrastructure/httpOrderLookup";
+import { MariaDbReservationStore } from "./infrastructure/mariadbReservationStore";
+import { MariaDbStockRepository } from "./infrastructure/mariadbStockRepository";
+import { startOrderEventsConsumer, type RunningConsumer } from "./infrastructure/orderEventsConsumer";
+import { createCatalogPrisma } from "./infrastructure/prismaClient";
+import { PrismaProductRepository } from "./infrastructure/prismaProductRepository";
+import { PrometheusCatalogMetrics } from "./infrastructure/prometheusCatalogMetrics";
+import { RedisProductCache } from "./infrastructure/redisProductCache";
+
+export { loadCatalogConfig, type CatalogConfig } from "./config";
+export type { SweepReport } from "./application/ports";
+
+export const CATALOG_MIGRATIONS_DIR = path.join(__dirname, "..", "migrations");
+
+export interface RunningCatalog {
+  url: string;
+  port: number;
+  /** Drains HTTP, stops the consumer and the sweeper, closes pools. */
+  close(): Promise<void>;
+  /** One sweeper pass now (tests, or an operator's one-off run). */
+  sweepOnce(): Promise<SweepReport>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export interface CatalogOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+function connectRedis(config: CatalogConfig, logger: Logger): Redis {
+  const redis = new Redis(config.REDIS_URL, {
+    lazyConnect: true,
+    // Fail fast while disconnected: a read goes to the database instead of queueing behind Redis.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 1000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let reported = false;
+  redis.on("error", (error: Error) => {
+    // One line per outage, not one per reconnect attempt.
+    if (!reported) logger.warn("redis unavailable; serving from the database", { error: error.message });
+    reported = true;
+  });
+  redis.on("ready", () => {
+    if (reported) logger.info("redis available again");
+    reported = false;
+  });
+  return redis;
+}
+
+/** Composition root: the only place that knows every concrete class. */
+export async function startCatalog(config: CatalogConfig, options: CatalogOptions = {}): Promise<RunningCatalog> {
+  const logger = options.logger ?? createLogger({ service: "catalog", level: config.LOG_LEVEL });
+  const clock: Clock = options.clock ?? { now: () => new Date() };
+  if (config.MIGRATE_ON_START) await runMigrations({ databaseUrl: config.DATABASE_URL, dir: CATALOG_MIGRATIONS_DIR, logger });
+
+  const prisma = createCatalogPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
+  const redis = connectRedis(config, logger);
+  await redis.connect().catch(() => undefined);
+
+  const metrics = new Metrics("catalog");
+  const catalogMetrics = new PrometheusCatalogMetrics(metrics);
+  const products = new PrismaProductRepository(prisma);
+  const stocks = new MariaDbStockRepository(pool);
+  const reservations = new MariaDbReservationStore(pool);
+  const cache = new RedisProductCache(redis, { prefix: config.REDIS_KEY_PREFIX, ttlSeconds: config.CACHE_TTL_SECONDS }, catalogMetrics, logger);
+  const orders = new HttpOrderLookup({ baseUrl: config.ORDER_SERVICE_URL, token: config.ORDER_TOKEN, timeoutMs: config.ORDER_SERVICE_TIMEOUT_MS }, logger);
+  const verifier = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, algorithm: "RS256", jwksUrl: config.JWKS_URL });
+  const settings: ReserveSettings = {
+    ttlSeconds: config.RESERVATION_TTL_SECONDS,
+    maxAttempts: config.RESERVATION_MAX_ATTEMPTS,
+    backoffBaseMs: config.RESERVATION_BACKOFF_BASE_MS,
+    backoffMaxMs: config.RESERVATION_BACKOFF_MAX_MS,
+  };
+  const settleDeps = { reservations, cache, metrics: catalogMetrics, clock, logger };
+  const sweepDeps = { ...settleDeps, orders };
+  const sweepOnce = () => sweepExpiredReservations(sweepDeps, config.SWEEPER_BATCH_SIZE);
+
+  let shuttingDown = false;
+  const app = createHttpApp({
+    service: "catalog",
+    logger,
+    metrics,
+    // Redis is not a readiness dependency: without it the service still answers from the database.
+    readiness: [databaseCheck(prisma)],
+    openapi: catalogOpenApi,
+    isShuttingDown: () => shuttingDown,
+    routes: (express) => {
+      express.use(productRoutes({ products, stocks, cache, clock, verifier }));
+      express.use(reservationRoutes({ ...settleDeps, internalTokens: config.INTERNAL_TOKENS, settings }));
+    },
+  });
+
+  let consumer: RunningConsumer | undefined;
+  let sweeper: SweeperLoop | undefined;
+  const stopBackground = async () => {
+    await sweeper?.stop();
+    await consumer?.stop();
+  };
+  const closePools = async () => {
+    await prisma.$disconnect();
+    await pool.end();
+    redis.disconnect();
+  };
+  try {
+    if (config.RESERVATION_CONSUMER_ENABLED) {
+      consumer = await startOrderEventsConsumer(
+        { brokers: config.KAFKA_BROKERS, topic: config.ORDER_EVENTS_TOPIC, groupId: config.KAFKA_GROUP_ID },
+        (event) => handleOrderEvent(settleDeps, event),
+        (outcome, eventType) => catalogMetrics.eventOutcome(outcome, eventType),
+        logger,
+      );
+    }
+    if (config.SWEEPER_ENABLED) sweeper = startSweeperLoop(sweepOnce, config.SWEEPER_INTERVAL_MS, logger);
+  } catch (error) {
+    await stopBackground().catch(() => undefined);
+    await closePools();
+    throw error;
+  }
+
+  const server = await startHttpServer(app, {
+    port: config.PORT,
+    logger,
+    onDrainStart: () => {
+      shuttingDown = true;
+    },
+    closers: [stopBackground, closePools],
+  });
+  logger.info("catalog started", { port: server.port, consumer: Boolean(consumer), sweeper: Boolean(sweeper) });
+  return { url: server.url, port: server.port, close: server.close, sweepOnce, metrics, logger };
+}
+
+if (require.main === module) {
+  let config: CatalogConfig;
+  try {
+    config = loadCatalogConfig(process.env);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  startCatalog(config).then(
+    (running) => exitOnSignals(running.close, running.logger),
+    (error: unknown) => {
+      process.stderr.write(`catalog failed to start: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

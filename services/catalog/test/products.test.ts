@@ -1,0 +1,212 @@
+import { randomUUID } from "node:crypto";
+import { aProduct, call, startTestCatalog, stockOf, type TestCatalog } from "./support";
+
+let t: TestCatalog;
+
+beforeAll(async () => {
+  t = await startTestCatalog();
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe("POST /api/v1/products", () => {
+  it("creates a product with its stock when an admin sends a valid body", async () => {
+    const response = await call(t.url, "POST", "/api/v1/products", {
+      token: t.adminToken,
+      body: { sku: "MUG-1", name: "Mug", description: "Blue", price: 1999, currency: "EUR", initialQuantity: 7 },
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("location")).toBe(`/api/v1/products/${response.body.id}`);
+    expect(response.body).toMatchObject({ sku: "MUG-1", name: "Mug", description: "Blue", price: 1999, currency: "EUR", availableQuantity: 7, stockVersion: 0 });
+    expect(await stockOf(t, response.body.id)).toEqual({ quantity: 7, version: 0 });
+  });
+
+  it("returns 409 SKU_TAKEN when the sku exists", async () => {
+    const existing = await aProduct(t);
+    const response = await call(t.url, "POST", "/api/v1/products", {
+      token: t.adminToken,
+      body: { sku: existing.sku, name: "Other", price: 1, currency: "EUR", initialQuantity: 1 },
+    });
+    expect(response.status).toBe(409);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    expect(response.body).toMatchObject({ code: "SKU_TAKEN", status: 409 });
+  });
+
+  it("returns 400 VALIDATION_FAILED naming each bad field", async () => {
+    const response = await call(t.url, "POST", "/api/v1/products", {
+      token: t.adminToken,
+      body: { sku: "", name: "x", price: 12.5, currency: "eur", initialQuantity: -1 },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe("VALIDATION_FAILED");
+    expect([...new Set(response.body.errors.map((e: { path: string }) => e.path))].sort()).toEqual(["currency", "initialQuantity", "price", "sku"]);
+  });
+
+  it("returns 400 for unknown fields and 400 MALFORMED_JSON for a broken body", async () => {
+    const unknown = await call(t.url, "POST", "/api/v1/products", {
+      token: t.adminToken,
+      body: { sku: "A-1", name: "x", price: 1, currency: "EUR", initialQuantity: 1, stockVersion: 9 },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.code).toBe("VALIDATION_FAILED");
+    const broken = await call(t.url, "POST", "/api/v1/products", { token: t.adminToken, body: "{not json" });
+    expect(broken.status).toBe(400);
+    expect(broken.body.code).toBe("MALFORMED_JSON");
+  });
+
+  it("returns 401 without a token and 403 FORBIDDEN for a customer", async () => {
+    const body = { sku: "X-1", name: "x", price: 1, currency: "EUR", initialQuantity: 1 };
+    const anonymous = await call(t.url, "POST", "/api/v1/products", { body });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.code).toBe("UNAUTHENTICATED");
+    const customer = await call(t.url, "POST", "/api/v1/products", { token: t.customerToken, body });
+    expect(customer.status).toBe(403);
+    expect(customer.body.code).toBe("FORBIDDEN");
+  });
+});
+
+describe("GET /api/v1/products/{id}", () => {
+  it("returns the product to an anonymous caller", async () => {
+    const product = await aProduct(t, { quantity: 3, price: 500 });
+    const response = await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ id: product.id, price: 500, availableQuantity: 3, stockVersion: 0 });
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("returns 404 PRODUCT_NOT_FOUND for an unknown or malformed id", async () => {
+    for (const id of [randomUUID(), "not-a-uuid"]) {
+      const response = await call(t.url, "GET", `/api/v1/products/${id}`);
+      expect(response.status).toBe(404);
+      expect(response.body.code).toBe("PRODUCT_NOT_FOUND");
+    }
+  });
+});
+
+describe("PATCH /api/v1/products/{id}", () => {
+  it("changes name and price and the next read shows them", async () => {
+    const product = await aProduct(t, { price: 100 });
+    await call(t.url, "GET", `/api/v1/products/${product.id}`); // warm the cache
+    const response = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.adminToken, body: { name: "Renamed", price: 250 } });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ name: "Renamed", price: 250, sku: product.sku });
+    const read = await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    expect(read.body).toMatchObject({ name: "Renamed", price: 250 });
+  });
+
+  it("returns 404 for an unknown product, 400 for an empty or invalid patch, 403 for a customer", async () => {
+    const product = await aProduct(t);
+    expect((await call(t.url, "PATCH", `/api/v1/products/${randomUUID()}`, { token: t.adminToken, body: { name: "x" } })).status).toBe(404);
+    const empty = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.adminToken, body: {} });
+    expect(empty.status).toBe(400);
+    const sku = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.adminToken, body: { sku: "NEW" } });
+    expect(sku.status).toBe(400);
+    const negative = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.adminToken, body: { price: -1 } });
+    expect(negative.body.errors[0].path).toBe("price");
+    expect((await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.customerToken, body: { name: "x" } })).status).toBe(403);
+  });
+});
+
+describe("PUT /api/v1/products/{id}/stock", () => {
+  it("sets the quantity, bumps the version, and the cached read shows the new quantity at once", async () => {
+    const product = await aProduct(t, { quantity: 5 });
+    const before = await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    expect(before.body.availableQuantity).toBe(5);
+    const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity: 42, expectedVersion: 0 } });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ productId: product.id, availableQuantity: 42, stockVersion: 1 });
+    const after = await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    expect(after.body).toMatchObject({ availableQuantity: 42, stockVersion: 1 });
+  });
+
+  it("returns 409 STOCK_VERSION_CONFLICT with the current version when expectedVersion is stale", async () => {
+    const product = await aProduct(t, { quantity: 5 });
+    await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity: 6 } });
+    const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity: 9, expectedVersion: 0 } });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ code: "STOCK_VERSION_CONFLICT", currentVersion: 1 });
+    expect(await stockOf(t, product.id)).toEqual({ quantity: 6, version: 1 });
+  });
+
+  it("lets exactly one of two admins holding the same version win", async () => {
+    const product = await aProduct(t, { quantity: 5 });
+    const results = await Promise.all(
+      [11, 12].map((quantity) => call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity, expectedVersion: 0 } })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect((await stockOf(t, product.id)).version).toBe(1);
+  });
+
+  it("returns 404, 400 for a negative quantity, 401 and 403", async () => {
+    const product = await aProduct(t);
+    expect((await call(t.url, "PUT", `/api/v1/products/${randomUUID()}/stock`, { token: t.adminToken, body: { quantity: 1 } })).status).toBe(404);
+    const negative = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity: -1 } });
+    expect(negative.status).toBe(400);
+    expect(negative.body.errors[0].path).toBe("quantity");
+    expect((await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { body: { quantity: 1 } })).status).toBe(401);
+    expect((await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.customerToken, body: { quantity: 1 } })).status).toBe(403);
+  });
+});
+
+describe("GET /api/v1/products", () => {
+  it("pages newest first with an opaque cursor until nextCursor is null", async () => {
+    const created = [];
+    for (let i = 0; i < 5; i++) created.push(await aProduct(t));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : "?limit=2";
+      const page = await call(t.url, "GET", `/api/v1/products${query}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((p: { id: string }) => p.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    const newestFive = seen.slice(0, 5);
+    expect(newestFive).toEqual(created.map((p) => p.id).reverse());
+  });
+
+  it("shows a new product on the first page right after it is created", async () => {
+    await call(t.url, "GET", "/api/v1/products?limit=5");
+    const product = await aProduct(t);
+    const page = await call(t.url, "GET", "/api/v1/products?limit=5");
+    expect(page.body.items[0].id).toBe(product.id);
+  });
+
+  it("returns 400 for a limit out of range or a cursor it did not issue", async () => {
+    for (const query of ["?limit=0", "?limit=101", "?limit=abc", "?cursor=garbage"]) {
+      const response = await call(t.url, "GET", `/api/v1/products${query}`);
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe("VALIDATION_FAILED");
+    }
+  });
+});
+
+describe("operations", () => {
+  it("serves an OpenAPI 3.1 document naming every route", async () => {
+    const response = await call(t.url, "GET", "/openapi.json");
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe("3.1.0");
+    expect(Object.keys(response.body.paths).sort()).toEqual([
+      "/api/v1/products",
+      "/api/v1/products/{id}",
+      "/api/v1/products/{id}/stock",
+      "/internal/v1/reservations",
+      "/internal/v1/reservations/{id}/confirm",
+      "/internal/v1/reservations/{id}/release",
+    ]);
+  });
+
+  it("reports readiness and exposes cache metrics", async () => {
+    expect((await call(t.url, "GET", "/health/ready")).status).toBe(200);
+    const product = await aProduct(t);
+    await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    const metrics = await call<string>(t.url, "GET", "/metrics");
+    expect(metrics.body).toMatch(/cache_lookups_total\{[^}]*cache="product"[^}]*result="hit"[^}]*\} [1-9]/);
+    expect(metrics.body).toMatch(/cache_lookups_total\{[^}]*cache="product"[^}]*result="miss"[^}]*\} [1-9]/);
+  });
+});

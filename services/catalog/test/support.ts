@@ -1,0 +1,154 @@
+import { createPool, type Pool } from "@app/shared";
+import { createTestDatabase, startTestIssuer, testServers, uniqueName, type TestDatabase, type TestIssuer } from "@app/shared/testing";
+import { randomUUID } from "node:crypto";
+import { CATALOG_MIGRATIONS_DIR, loadCatalogConfig, startCatalog, type CatalogConfig, type RunningCatalog } from "../src/main";
+import type { Clock } from "../src/application/ports";
+
+export const INTERNAL_TOKEN = "test-internal-token";
+
+// Response bodies are arbitrary JSON the assertions pick apart; typing each one adds nothing.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A plain HTTP client: every status comes back for the test to judge. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function call<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON (e.g. /metrics); keep the text
+  }
+  return { status: response.status, body: body as T, headers: response.headers };
+}
+
+/** A clock tests can move forward (the sweeper compares expiry with it). */
+export class MovableClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface TestCatalog {
+  catalog: RunningCatalog;
+  url: string;
+  config: CatalogConfig;
+  db: TestDatabase;
+  /** A direct connection for asserting what landed in the database. */
+  sql: Pool;
+  issuer: TestIssuer;
+  adminToken: string;
+  customerToken: string;
+  clock: MovableClock;
+  restart(overrides?: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function catalogEnv(db: TestDatabase, issuer: TestIssuer, overrides: Record<string, string> = {}): Record<string, string> {
+  const servers = testServers();
+  return {
+    PORT: "0",
+    LOG_LEVEL: "error",
+    DATABASE_URL: db.url,
+    MIGRATE_ON_START: "false",
+    REDIS_URL: servers.redisUrl,
+    REDIS_KEY_PREFIX: `${uniqueName("catalog")}:`,
+    KAFKA_BROKERS: servers.kafkaBrokers.join(","),
+    RESERVATION_CONSUMER_ENABLED: "false",
+    SWEEPER_ENABLED: "false",
+    INTERNAL_TOKENS: INTERNAL_TOKEN,
+    JWKS_URL: issuer.jwksUrl,
+    JWT_ISSUER: issuer.issuer,
+    JWT_AUDIENCE: issuer.audience,
+    ...overrides,
+  };
+}
+
+/** The catalog in-process on a random port, with its own database and Redis prefix. */
+export async function startTestCatalog(overrides: Record<string, string> = {}): Promise<TestCatalog> {
+  const db = await createTestDatabase(CATALOG_MIGRATIONS_DIR, "catalog");
+  const issuer = await startTestIssuer();
+  const clock = new MovableClock();
+  const sql = createPool(db.url, { connectionLimit: 2 });
+  let config = loadCatalogConfig(catalogEnv(db, issuer, overrides));
+  let catalog = await startCatalog(config, { clock });
+  const handle: TestCatalog = {
+    catalog,
+    url: catalog.url,
+    config,
+    db,
+    sql,
+    issuer,
+    clock,
+    adminToken: issuer.tokenFor({ role: "ADMIN" }),
+    customerToken: issuer.tokenFor({ role: "CUSTOMER" }),
+    async restart(more = {}) {
+      await catalog.close();
+      config = loadCatalogConfig({ ...catalogEnv(db, issuer, overrides), REDIS_KEY_PREFIX: config.REDIS_KEY_PREFIX, ...more });
+      catalog = await startCatalog(config, { clock });
+      Object.assign(handle, { catalog, url: catalog.url, config });
+    },
+    async close() {
+      await catalog.close();
+      await sql.end();
+      await issuer.close();
+      await db.drop();
+    },
+  };
+  return handle;
+}
+
+/** Creates a product through the admin API (the way real products come to exist). */
+export async function aProduct(t: TestCatalog, overrides: Partial<{ sku: string; name: string; price: number; currency: string; quantity: number; description: string }> = {}) {
+  const response = await call(t.url, "POST", "/api/v1/products", {
+    token: t.adminToken,
+    body: {
+      sku: overrides.sku ?? `SKU-${randomUUID().slice(0, 8)}`,
+      name: overrides.name ?? "Blue mug",
+      description: overrides.description ?? "350 ml, stoneware",
+      price: overrides.price ?? 1299,
+      currency: overrides.currency ?? "EUR",
+      initialQuantity: overrides.quantity ?? 10,
+    },
+  });
+  if (response.status !== 201) throw new Error(`product creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as { id: string; sku: string; price: number; currency: string; availableQuantity: number; stockVersion: number };
+}
+
+export async function stockOf(t: TestCatalog, productId: string): Promise<{ quantity: number; version: number }> {
+  const rows: { quantity: number; version: number }[] = await t.sql.query("SELECT quantity, version FROM stocks WHERE product_id = ?", [productId]);
+  if (!rows[0]) throw new Error(`no stock row for ${productId}`);
+  return rows[0];
+}
+
+export async function reservationStatus(t: TestCatalog, reservationId: string): Promise<string | undefined> {
+  const rows: { status: string }[] = await t.sql.query("SELECT status FROM reservations WHERE id = ?", [reservationId]);
+  return rows[0]?.status;
+}
+
+export function reserve(t: TestCatalog, reservationId: string, items: { productId: string; quantity: number }[], token = INTERNAL_TOKEN) {
+  return call(t.url, "POST", "/internal/v1/reservations", { token, body: { reservationId, items } });
+}
