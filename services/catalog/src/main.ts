@@ -60,6 +60,8 @@ function connectRedis(config: CatalogConfig, logger: Logger): Redis {
     maxRetriesPerRequest: 1,
     commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 1000,
+    // After a refused connection the socket never reports "close"; do not keep the process up waiting for it.
+    disconnectTimeout: 100,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
   let reported = false;

@@ -1,0 +1,60 @@
+import { jitteredBackoffMs } from "../src/domain/backoff";
+import { decodeCursor, encodeCursor } from "../src/domain/cursor";
+import { confirmTransition, normalizeLines, releaseTransition, shortLines, sweepDecision } from "../src/domain/reservation";
+
+describe("reservation rules", () => {
+  it("merges repeated products and sorts lines by product id so locks are taken in one order", () => {
+    expect(
+      normalizeLines([
+        { productId: "c", quantity: 1 },
+        { productId: "a", quantity: 2 },
+        { productId: "c", quantity: 3 },
+      ]),
+    ).toEqual([
+      { productId: "a", quantity: 2 },
+      { productId: "c", quantity: 4 },
+    ]);
+  });
+
+  it("names only the lines whose request exceeds what is available", () => {
+    const lines = [
+      { productId: "a", quantity: 2 },
+      { productId: "b", quantity: 5 },
+    ];
+    expect(shortLines(lines, new Map([["a", 2], ["b", 4]]))).toEqual([{ productId: "b", requested: 5, available: 4 }]);
+  });
+
+  it("confirms only a held reservation and releases only once", () => {
+    expect(confirmTransition("RESERVED")).toBe("confirm");
+    expect(confirmTransition("CONFIRMED")).toBe("already_confirmed");
+    expect(confirmTransition("RELEASED")).toBe("released");
+    expect(releaseTransition("RESERVED")).toBe("release");
+    expect(releaseTransition("CONFIRMED")).toBe("release");
+    expect(releaseTransition("RELEASED")).toBe("already_released");
+  });
+
+  it("releases an expired reservation only when the order service says no order will exist", () => {
+    expect(sweepDecision("NO_ORDER")).toBe("RELEASE");
+    expect(sweepDecision("ORDER_EXISTS")).toBe("CONFIRM");
+    expect(sweepDecision("PENDING")).toBe("LEAVE");
+    expect(sweepDecision("UNKNOWN")).toBe("LEAVE");
+  });
+});
+
+describe("jittered backoff", () => {
+  it("stays within a ceiling that doubles per attempt up to the maximum", () => {
+    expect(jitteredBackoffMs(1, 5, 100, () => 0.999)).toBe(4);
+    expect(jitteredBackoffMs(3, 5, 100, () => 0.999)).toBe(19);
+    expect(jitteredBackoffMs(10, 5, 100, () => 0.999)).toBe(99);
+    expect(jitteredBackoffMs(10, 5, 100, () => 0)).toBe(0);
+  });
+});
+
+describe("list cursor", () => {
+  it("round-trips and rejects text it did not issue", () => {
+    const cursor = { createdAt: new Date("2026-01-02T03:04:05.678Z"), id: "abc" };
+    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+    expect(decodeCursor("garbage")).toBeUndefined();
+    expect(decodeCursor(Buffer.from('["not a date","x"]').toString("base64url"))).toBeUndefined();
+  });
+});
