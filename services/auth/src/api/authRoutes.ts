@@ -1,0 +1,92 @@
+import { parseOrThrow, requireAuth, type Logger, type TokenVerifier } from "@app/shared";
+import { Router, type Express, type Request } from "express";
+import type { CurrentUserOutcome } from "../application/getCurrentUser";
+import type { LoginInput, LoginOutcome } from "../application/loginUser";
+import type { RefreshOutcome } from "../application/refreshSession";
+import type { RegisterInput, RegisterOutcome } from "../application/registerUser";
+import type { PublicUser } from "../domain/user";
+import type { AuthMetrics } from "../infrastructure/authMetrics";
+import { problemFor } from "./problems";
+import { loginRequest, refreshTokenRequest, registerRequest } from "./schemas";
+
+export interface AuthUseCases {
+  register(input: RegisterInput): Promise<RegisterOutcome>;
+  login(input: LoginInput): Promise<LoginOutcome>;
+  refresh(refreshToken: string): Promise<RefreshOutcome>;
+  logout(refreshToken: string): Promise<void>;
+  currentUser(userId: string): Promise<CurrentUserOutcome>;
+}
+
+export interface AuthRoutesDeps {
+  useCases: AuthUseCases;
+  verifier: TokenVerifier;
+  metrics: AuthMetrics;
+  logger: Logger;
+  jwks: () => unknown;
+}
+
+const userBody = (user: PublicUser) => ({ ...user, createdAt: user.createdAt.toISOString() });
+
+// Behind the gateway this is the caller's address from X-Forwarded-For (trust proxy is set for
+// loopback and private ranges only, so a client cannot pick its own).
+const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? "unknown";
+
+export function authRoutes(deps: AuthRoutesDeps): (app: Express) => void {
+  const { useCases, metrics, logger } = deps;
+  const router = Router();
+
+  router.post("/register", async (req, res) => {
+    const input = parseOrThrow(registerRequest, req.body);
+    const outcome = await useCases.register(input);
+    metrics.registrations.inc({ outcome: outcome.ok ? "created" : outcome.error.toLowerCase() });
+    if (!outcome.ok) throw problemFor(outcome);
+    logger.info("user registered", { userId: outcome.user.id });
+    res.status(201).json(userBody(outcome.user));
+  });
+
+  router.post("/login", async (req, res) => {
+    const input = parseOrThrow(loginRequest, req.body);
+    const outcome = await useCases.login({ ...input, clientAddress: clientAddress(req) });
+    metrics.logins.inc({ outcome: outcome.ok ? "success" : outcome.error.toLowerCase() });
+    if (!outcome.ok) {
+      if (outcome.error === "TOO_MANY_ATTEMPTS") {
+        metrics.throttled.inc({ scope: outcome.scope });
+        logger.warn("login throttled", { scope: outcome.scope, retryAfterSeconds: outcome.retryAfterSeconds });
+      }
+      throw problemFor(outcome);
+    }
+    logger.info("user logged in", { userId: outcome.userId });
+    res.set("Cache-Control", "no-store").json(outcome.session);
+  });
+
+  router.post("/refresh", async (req, res) => {
+    const { refreshToken } = parseOrThrow(refreshTokenRequest, req.body);
+    const outcome = await useCases.refresh(refreshToken);
+    metrics.refreshes.inc({ outcome: outcome.ok ? "rotated" : outcome.reason.toLowerCase() });
+    if (!outcome.ok) {
+      if (outcome.reason === "REUSED") logger.warn("refresh token reused; its family is revoked");
+      throw problemFor(outcome);
+    }
+    res.set("Cache-Control", "no-store").json(outcome.session);
+  });
+
+  router.post("/logout", async (req, res) => {
+    const { refreshToken } = parseOrThrow(refreshTokenRequest, req.body);
+    await useCases.logout(refreshToken);
+    res.status(204).end();
+  });
+
+  router.get("/me", requireAuth(deps.verifier), async (req, res) => {
+    const outcome = await useCases.currentUser(req.principal!.userId);
+    if (!outcome.ok) throw problemFor(outcome);
+    res.json(userBody(outcome.user));
+  });
+
+  return (app) => {
+    app.use("/api/v1/auth", router);
+    app.get("/.well-known/jwks.json", (_req, res) => {
+      // Short enough that a rotation reaches verifiers soon; they also refetch on an unknown kid.
+      res.set("Cache-Control", "public, max-age=300").json(deps.jwks());
+    });
+  };
+}

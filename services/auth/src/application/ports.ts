@@ -1,0 +1,67 @@
+import type { FailureCount } from "../domain/loginThrottle";
+import type { RefreshTokenRecord } from "../domain/refreshToken";
+import type { Role, User } from "../domain/user";
+
+export interface NewUser {
+  id: string;
+  email: string;
+  emailNormalized: string;
+  name: string | null;
+  passwordHash: string;
+  role: Role;
+  createdAt: Date;
+}
+
+export interface UserRepository {
+  findById(id: string): Promise<User | null>;
+  findByNormalizedEmail(emailNormalized: string): Promise<User | null>;
+  /** "EMAIL_TAKEN" when the normalized email already exists (the unique index decides). */
+  create(user: NewUser): Promise<"CREATED" | "EMAIL_TAKEN">;
+  /** Inserts unless the normalized email exists; safe when several replicas race. */
+  insertIfAbsent(user: NewUser): Promise<"CREATED" | "EXISTS">;
+}
+
+export interface NewRefreshToken {
+  id: string;
+  tokenHash: string;
+  familyId: string;
+  userId: string;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface RefreshTokenStore {
+  create(token: NewRefreshToken): Promise<void>;
+  findByHash(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  /** Marks `usedId` used and stores `next` atomically; false when `usedId` was no longer live. */
+  rotate(usedId: string, next: NewRefreshToken, now: Date): Promise<boolean>;
+  revokeFamily(familyId: string, now: Date): Promise<number>;
+  /** Deletes up to `limit` expired or revoked rows; returns how many went. */
+  purge(now: Date, limit: number): Promise<number>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
+  /** Spends the same work as `verify` for an account that does not exist; always false. */
+  verifyAgainstDummy(password: string): Promise<false>;
+}
+
+export interface AccessTokenIssuer {
+  issue(subject: { userId: string; role: Role }): { token: string; expiresInSeconds: number };
+}
+
+/** Failed-login counters per email and per client address, in windows that expire by themselves. */
+export interface LoginFailureCounters {
+  read(emailNormalized: string, clientAddress: string): Promise<FailureCount[]>;
+  recordFailure(emailNormalized: string, clientAddress: string): Promise<void>;
+  resetEmail(emailNormalized: string): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import {
+  createHttpApp,
+  createLogger,
+  databaseCheck,
+  exitOnConfigError,
+  exitOnSignals,
+  Metrics,
+  redisCheck,
+  runMigrations,
+  startHttpServer,
+  type Logger,
+} from "@app/shared";
+import { Redis } from "ioredis";
+import { authRoutes, type AuthUseCases } from "./api/authRoutes";
+import { authOpenApiDocument } from "./api/openapi";
+import { schedulePurge } from "./api/purgeSchedule";
+import { bootstrapAdmin } from "./application/bootstrapAdmin";
+import { getCurrentUser } from "./application/getCurrentUser";
+import { loginUser } from "./application/loginUser";
+import { logout } from "./application/logout";
+import type { Clock, IdGenerator } from "./application/ports";
+import { purgeRefreshTokens } from "./application/purgeRefreshTokens";
+import { refreshSession } from "./application/refreshSession";
+import { registerUser } from "./application/registerUser";
+import { loadAuthConfig, type AuthConfig } from "./config";
+import { createAuthMetrics } from "./infrastructure/authMetrics";
+import { BcryptPasswordHasher } from "./infrastructure/bcryptPasswordHasher";
+import { JwtAccessTokenIssuer } from "./infrastructure/jwtAccessTokenIssuer";
+import { keySetTokenVerifier } from "./infrastructure/keySetTokenVerifier";
+import { createAuthPrisma } from "./infrastructure/prismaClient";
+import { PrismaRefreshTokenStore } from "./infrastructure/prismaRefreshTokenStore";
+import { PrismaUserRepository } from "./infrastructure/prismaUserRepository";
+import { RedisLoginFailureCounters } from "./infrastructure/redisLoginFailureCounters";
+import { jwksOf, loadSigningKeys, type PublicJwk } from "./infrastructure/signingKeys";
+
+export { loadAuthConfig, type AuthConfig } from "./config";
+
+export interface AuthOverrides {
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface RunningAuth {
+  url: string;
+  port: number;
+  /** The published key set (what GET /.well-known/jwks.json answers). */
+  jwks: { keys: PublicJwk[] };
+  /** What the admin bootstrap found or did at start. */
+  adminBootstrap: Awaited<ReturnType<typeof bootstrapAdmin>> | "DISABLED";
+  close(): Promise<void>;
+}
+
+const MIGRATIONS_DIR = path.resolve(__dirname, "../migrations");
+
+export async function startAuth(config: AuthConfig, overrides: Partial<AuthOverrides> = {}): Promise<RunningAuth> {
+  const logger = overrides.logger ?? createLogger({ service: "auth", level: config.LOG_LEVEL });
+  const clock: Clock = overrides.clock ?? { now: () => new Date() };
+  const ids: IdGenerator = { newId: randomUUID };
+
+  if (config.MIGRATE_ON_START) await runMigrations({ databaseUrl: config.DATABASE_URL, dir: MIGRATIONS_DIR, logger });
+  const keys = await loadSigningKeys({
+    privateKeyPem: config.JWT_PRIVATE_KEY,
+    privateKeyFile: config.JWT_PRIVATE_KEY_FILE,
+    keyId: config.JWT_KEY_ID,
+    previousPublicKeyPem: config.JWT_PREVIOUS_PUBLIC_KEY,
+    previousPublicKeyFile: config.JWT_PREVIOUS_PUBLIC_KEY_FILE,
+    previousKeyId: config.JWT_PREVIOUS_KEY_ID,
+    // Production never generates a key: config validation already demanded one.
+    localKeysDir: config.NODE_ENV === "production" ? undefined : config.KEYS_DIR,
+  });
+  const jwks = jwksOf(keys);
+
+  const prisma = createAuthPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const closeClients = async () => {
+    await prisma.$disconnect();
+    redis.disconnect();
+  };
+
+  try {
+    const metrics = new Metrics("auth");
+    const authMetrics = createAuthMetrics(metrics);
+    const users = new PrismaUserRepository(prisma);
+    const refreshTokens = new PrismaRefreshTokenStore(prisma);
+    const passwords = await BcryptPasswordHasher.create(config.BCRYPT_COST);
+    const accessTokens = new JwtAccessTokenIssuer(keys, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+    const failures = new RedisLoginFailureCounters(redis, config.REDIS_KEY_PREFIX, config.LOGIN_THROTTLE_WINDOW_SECONDS);
+    const session = { accessTokens, clock, ids, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS };
+    const limits = { maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL, maxFailuresPerClient: config.LOGIN_MAX_FAILURES_PER_CLIENT };
+
+    const useCases: AuthUseCases = {
+      register: (input) => registerUser({ users, passwords, clock, ids }, input),
+      login: (input) => loginUser({ ...session, users, passwords, refreshTokens, failures, limits }, input),
+      refresh: (token) => refreshSession({ ...session, users, refreshTokens }, token),
+      logout: (token) => logout({ refreshTokens, clock }, token),
+      currentUser: (userId) => getCurrentUser({ users }, userId),
+    };
+
+    const adminBootstrap =
+      config.ADMIN_EMAIL && config.ADMIN_PASSWORD
+        ? await bootstrapAdmin({ users, passwords, clock, ids }, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD })
+        : "DISABLED";
+    if (adminBootstrap === "EMAIL_HELD_BY_CUSTOMER") logger.error("ADMIN_EMAIL belongs to a customer account; it was not promoted");
+    else logger.info("admin bootstrap", { outcome: adminBootstrap });
+
+    const purge =
+      config.REFRESH_TOKEN_PURGE_INTERVAL_MS > 0
+        ? schedulePurge(
+            async () => {
+              const deleted = await purgeRefreshTokens({ refreshTokens, clock }, config.REFRESH_TOKEN_PURGE_BATCH_SIZE);
+              authMetrics.purgedRefreshTokens.inc(deleted);
+              return deleted;
+            },
+            config.REFRESH_TOKEN_PURGE_INTERVAL_MS,
+            logger,
+          )
+        : undefined;
+
+    let shuttingDown = false;
+    const app = createHttpApp({
+      service: "auth",
+      logger,
+      metrics,
+      readiness: [databaseCheck(prisma), redisCheck(redis)],
+      openapi: authOpenApiDocument,
+      isShuttingDown: () => shuttingDown,
+      routes: authRoutes({
+        useCases,
+        verifier: keySetTokenVerifier(keys, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+        metrics: authMetrics,
+        logger,
+        jwks: () => jwks,
+      }),
+    });
+    const server = await startHttpServer(app, {
+      port: config.PORT,
+      logger,
+      onDrainStart: () => {
+        shuttingDown = true;
+      },
+      closers: [async () => purge?.stop(), closeClients],
+    });
+    logger.info("auth listening", { port: server.port, kids: jwks.keys.map((k) => k.kid) });
+    return { url: server.url, port: server.port, jwks, adminBootstrap, close: server.close };
+  } catch (error) {
+    await closeClients();
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  let config: AuthConfig;
+  try {
+    config = loadAuthConfig(process.env);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  const logger = createLogger({ service: "auth", level: config.LOG_LEVEL });
+  startAuth(config, { logger }).then(
+    (running) => exitOnSignals(running.close, logger),
+    (error: unknown) => {
+      logger.error("auth failed to start", { error });
+      process.exit(1);
+    },
+  );
+}
