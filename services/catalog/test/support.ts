@@ -1,6 +1,7 @@
 import { createPool, type Pool } from "@app/shared";
 import { createTestDatabase, startTestIssuer, testServers, uniqueName, type TestDatabase, type TestIssuer } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
 import { CATALOG_MIGRATIONS_DIR, loadCatalogConfig, startCatalog, type CatalogConfig, type RunningCatalog } from "../src/main";
 import type { Clock } from "../src/application/ports";
 
@@ -113,12 +114,24 @@ export async function startTestCatalog(overrides: Record<string, string> = {}): 
     },
     async close() {
       await catalog.close();
+      await deleteRedisKeys(config.REDIS_KEY_PREFIX);
       await sql.end();
       await issuer.close();
       await db.drop();
     },
   };
   return handle;
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(testServers().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Creates a product through the admin API (the way real products come to exist). */
