@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import {
   createHttpApp,
@@ -9,6 +10,7 @@ import {
   exitOnSignals,
   Metrics,
   runMigrations,
+  runWithContext,
   startHttpServer,
   type Logger,
 } from "@app/shared";
@@ -104,7 +106,11 @@ export async function startCatalog(config: CatalogConfig, options: CatalogOption
   };
   const settleDeps = { reservations, cache, metrics: catalogMetrics, clock, logger };
   const sweepDeps = { ...settleDeps, orders };
-  const sweepOnce = () => sweepExpiredReservations(sweepDeps, config.SWEEPER_BATCH_SIZE);
+  // Each pass gets its own request id, carried on its logs and on the calls to the order service.
+  const sweepOnce = () =>
+    runWithContext({ requestId: randomUUID(), caller: { kind: "service", name: "sweeper" } }, () =>
+      sweepExpiredReservations(sweepDeps, config.SWEEPER_BATCH_SIZE),
+    );
 
   let shuttingDown = false;
   const app = createHttpApp({
