@@ -1,0 +1,68 @@
+import { buildOpenApiDocument, OpenAPIRegistry, problemResponses, z } from "@app/shared";
+import { idempotencyKeyHeader, listQuerySchema, orderIdParams, orderPageSchema, orderSchema, placeOrderSchema, reservationIdParams, reservationStateSchema } from "./schemas";
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
+const bearer = [{ bearerAuth: [] }];
+
+/** /openapi.json, generated from the schemas that validate the requests. */
+export function orderOpenApi() {
+  const registry = new OpenAPIRegistry();
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/orders",
+    summary: "Place an order (once per Idempotency-Key)",
+    description:
+      "Keys are scoped to the caller and kept IDEMPOTENCY_TTL_HOURS (24). The same key and body replay the first final answer " +
+      "(201, 409 OUT_OF_STOCK, 422 PRODUCT_NOT_FOUND, 402 PAYMENT_DECLINED) with `Idempotent-Replayed: true`; " +
+      "transient failures (5xx, 503) are not stored, so the key may be retried.",
+    security: bearer,
+    request: {
+      headers: z.object({ "idempotency-key": idempotencyKeyHeader }),
+      body: { content: { "application/json": { schema: placeOrderSchema } } },
+    },
+    responses: {
+      201: json(orderSchema, "Created; `Location` names the order"),
+      ...problemResponses(400, 401, 402, 409, 422, 503),
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/orders",
+    summary: "The caller's orders, newest first (archived ones included)",
+    security: bearer,
+    request: { query: listQuerySchema },
+    responses: { 200: json(orderPageSchema, "A page"), ...problemResponses(400, 401) },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/orders/{id}",
+    summary: "One order (owner or ADMIN); archived orders stay readable",
+    security: bearer,
+    request: { params: orderIdParams },
+    responses: { 200: json(orderSchema, "The order"), ...problemResponses(401, 404) },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/orders/{id}/cancel",
+    summary: "Cancel (owner or ADMIN); again on a cancelled order: 200, nothing more happens",
+    security: bearer,
+    request: { params: orderIdParams },
+    responses: { 200: json(orderSchema, "The cancelled order"), ...problemResponses(401, 404, 409) },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/orders/{id}/complete",
+    summary: "Complete (ADMIN); again on a completed order: 200, nothing more happens",
+    security: bearer,
+    request: { params: orderIdParams },
+    responses: { 200: json(orderSchema, "The completed order"), ...problemResponses(401, 403, 404, 409) },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/internal/v1/reservations/{reservationId}/order",
+    summary: "For the catalog's sweeper: does an order hold this reservation? NO_ORDER is final.",
+    request: { params: reservationIdParams },
+    responses: { 200: json(reservationStateSchema, "The reservation's state"), ...problemResponses(400, 401) },
+  });
+  return buildOpenApiDocument(registry, { title: "Order service", version: "1.0.0" });
+}

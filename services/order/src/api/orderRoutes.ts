@@ -1,0 +1,114 @@
+import { currentRequestId, parseOrThrow, PROBLEM_CONTENT_TYPE, requireAuth, requireRole, type TokenVerifier } from "@app/shared";
+import { Router, type Request, type Response } from "express";
+import { cancelOrder, completeOrder, type StatusChangeDeps, type StatusChangeResult } from "../application/changeOrderStatus";
+import { getOrder } from "../application/getOrder";
+import { listMyOrders } from "../application/listMyOrders";
+import type { PlacementResult } from "../application/placementOutcomes";
+import { placeOrder, type PlaceOrderDeps } from "../application/placeOrder";
+import type { OrderReader } from "../application/ports";
+import { decodeCursor, encodeCursor } from "../domain/cursor";
+import type { StoredResponse } from "../domain/idempotency";
+import { orderView, type Actor } from "../domain/order";
+import { orderProblems } from "./orderProblems";
+import { idempotencyKeyHeader, listQuerySchema, orderIdParams, placeOrderSchema } from "./schemas";
+
+export interface OrderRouteDeps {
+  placement: PlaceOrderDeps;
+  statusChange: StatusChangeDeps;
+  reader: OrderReader;
+  verifier: TokenVerifier;
+}
+
+const BASE = "/api/v1/orders";
+
+function actorOf(req: Request): Actor {
+  const principal = req.principal!;
+  return { userId: principal.userId, isAdmin: principal.role === "ADMIN" };
+}
+
+function orderId(req: Request): string {
+  const parsed = orderIdParams.safeParse(req.params);
+  // A malformed id names no order: the same 404 as an unknown one.
+  if (!parsed.success) throw orderProblems.orderNotFound();
+  return parsed.data.id;
+}
+
+function idempotencyKey(req: Request): string {
+  const raw = req.header("idempotency-key");
+  if (raw === undefined || raw === "") throw orderProblems.keyMissing();
+  const parsed = idempotencyKeyHeader.safeParse(raw);
+  if (!parsed.success) throw orderProblems.keyInvalid();
+  return parsed.data;
+}
+
+function sendStored(res: Response, response: StoredResponse, replayed: boolean): void {
+  if (replayed) res.setHeader("Idempotent-Replayed", "true");
+  const body = response.body as { id?: string };
+  if (response.status === 201 && body.id) res.setHeader("Location", `${BASE}/${body.id}`);
+  res
+    .status(response.status)
+    .type(response.status >= 400 ? PROBLEM_CONTENT_TYPE : "application/json")
+    .send(JSON.stringify(response.body));
+}
+
+function sendPlacement(res: Response, result: PlacementResult): void {
+  switch (result.kind) {
+    case "answered":
+      return sendStored(res, result.response, result.replayed);
+    case "key_in_use":
+      throw orderProblems.keyInUse(result.retryAfterSeconds);
+    case "key_reused":
+      throw orderProblems.keyReused();
+    case "dependency_unavailable":
+      throw orderProblems.dependencyUnavailable(result.retryAfterSeconds);
+  }
+}
+
+function sendStatusChange(res: Response, result: StatusChangeResult, refused: typeof orderProblems.notCancellable): void {
+  if (result.kind === "not_found") throw orderProblems.orderNotFound();
+  if (result.kind === "refused") throw refused(result.from);
+  res.json(orderView(result.order));
+}
+
+export function orderRoutes(deps: OrderRouteDeps): Router {
+  const router = Router();
+  router.use(BASE, requireAuth(deps.verifier));
+
+  router.post(BASE, async (req, res) => {
+    const key = idempotencyKey(req);
+    const body = parseOrThrow(placeOrderSchema, req.body);
+    const result = await placeOrder(deps.placement, {
+      userId: req.principal!.userId,
+      idempotencyKey: key,
+      items: body.items,
+      requestId: currentRequestId() ?? null,
+    });
+    sendPlacement(res, result);
+  });
+
+  router.get(BASE, async (req, res) => {
+    const query = parseOrThrow(listQuerySchema, req.query, "query");
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !after) throw orderProblems.badCursor();
+    const page = await listMyOrders(deps, req.principal!.userId, query.limit, after);
+    res.json({ items: page.items.map(orderView), nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null });
+  });
+
+  router.get(`${BASE}/:id`, async (req, res) => {
+    const result = await getOrder(deps, orderId(req), actorOf(req));
+    if (result.kind === "not_found") throw orderProblems.orderNotFound();
+    res.json(orderView(result.order));
+  });
+
+  router.post(`${BASE}/:id/cancel`, async (req, res) => {
+    const result = await cancelOrder(deps.statusChange, orderId(req), actorOf(req), currentRequestId() ?? null);
+    sendStatusChange(res, result, orderProblems.notCancellable);
+  });
+
+  router.post(`${BASE}/:id/complete`, requireRole("ADMIN"), async (req, res) => {
+    const result = await completeOrder(deps.statusChange, orderId(req), actorOf(req), currentRequestId() ?? null);
+    sendStatusChange(res, result, orderProblems.notCompletable);
+  });
+
+  return router;
+}

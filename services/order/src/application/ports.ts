@@ -1,0 +1,148 @@
+// What the use cases need from the outside world; infrastructure/ implements each port.
+import type { IdempotencyState, StoredResponse } from "../domain/idempotency";
+import type { Order, OrderStatus, ReservedLine, StatusDecision } from "../domain/order";
+import type { OrderCursor } from "../domain/cursor";
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface RequestedLine {
+  productId: string;
+  quantity: number;
+}
+
+export interface ShortLine {
+  productId: string;
+  requested: number;
+  available: number;
+}
+
+export type ReserveOutcome =
+  | { kind: "reserved"; status: "RESERVED" | "CONFIRMED" | "RELEASED"; items: ReservedLine[] }
+  | { kind: "out_of_stock"; shortItems: ShortLine[] }
+  | { kind: "products_missing"; productIds: string[] }
+  | { kind: "unavailable"; retryAfterSeconds: number };
+
+export type ReleaseOutcome = { kind: "released" } | { kind: "not_found" } | { kind: "unavailable"; retryAfterSeconds: number };
+
+/** The catalog's internal reservation API (idempotent on reservationId). */
+export interface CatalogReservations {
+  reserve(reservationId: string, items: RequestedLine[]): Promise<ReserveOutcome>;
+  release(reservationId: string): Promise<ReleaseOutcome>;
+}
+
+export type PaymentOutcome = { kind: "approved" } | { kind: "declined"; reason: string } | { kind: "unavailable"; retryAfterSeconds: number };
+
+export interface PaymentGateway {
+  /** `reference` is the reservation id: one placement, one authorization. */
+  authorize(request: { reference: string; amount: number; currency: string }): Promise<PaymentOutcome>;
+}
+
+export interface IdempotencyRecord {
+  userId: string;
+  key: string;
+  requestHash: string;
+  state: IdempotencyState;
+  reservationId: string;
+  response: StoredResponse | null;
+  createdAt: Date;
+}
+
+export interface KeyRef {
+  userId: string;
+  key: string;
+  reservationId: string;
+}
+
+/** Source of truth for keys: a record per (user, key) in the database. */
+export interface IdempotencyStore {
+  /** Inserts an IN_FLIGHT record; when one exists (and is not past retention) returns it instead. */
+  claim(
+    record: KeyRef & { requestHash: string; lockedUntil: Date; now: Date },
+    retentionCutoff: Date,
+  ): Promise<{ kind: "claimed" } | { kind: "exists"; record: IdempotencyRecord }>;
+  find(userId: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Stores a final outcome, if the record is still this placement's. */
+  complete(ref: KeyRef, response: StoredResponse, now: Date): Promise<boolean>;
+  /** Frees the key (transient failure or recovered crash), if the record is still this placement's. */
+  free(ref: KeyRef): Promise<void>;
+  purgeCompletedBefore(cutoff: Date, limit: number): Promise<number>;
+}
+
+/** Fast path in front of the store; every method tolerates Redis being down. */
+export interface IdempotencyCache {
+  getResponse(userId: string, key: string): Promise<{ requestHash: string; response: StoredResponse } | null>;
+  putResponse(userId: string, key: string, entry: { requestHash: string; response: StoredResponse }, ttlSeconds: number): Promise<void>;
+  /** "acquired", "held" by another request, or "unavailable" (Redis down: the database decides alone). */
+  lock(userId: string, key: string, token: string, ttlMs: number): Promise<"acquired" | "held" | "unavailable">;
+  unlock(userId: string, key: string, token: string): Promise<void>;
+}
+
+export interface PlacementCommit {
+  ref: KeyRef;
+  order: Order;
+  response: StoredResponse;
+  requestId: string | null;
+  now: Date;
+}
+
+export type CommitOutcome = { kind: "committed" } | { kind: "lease_lost" } | { kind: "reservation_abandoned" };
+
+export type ReservationState = { state: "ORDER_EXISTS"; orderId: string } | { state: "PENDING" } | { state: "NO_ORDER" };
+
+export interface ExpiredPlacement {
+  userId: string;
+  key: string;
+  reservationId: string;
+}
+
+export type RecoveryClaim = { kind: "order_exists"; order: Order } | { kind: "claimed" } | { kind: "gone" };
+
+export interface OrderStore {
+  /** Order, items, outbox row and the completed key in one transaction. */
+  commitPlacement(commit: PlacementCommit): Promise<CommitOutcome>;
+  /** For the catalog's sweeper; NO_ORDER is final (the reservation is recorded as abandoned). */
+  reservationState(reservationId: string, now: Date): Promise<ReservationState>;
+  /** Locks the order, lets `decide` judge it, applies a change with its outbox row in the same transaction. */
+  changeStatus(
+    orderId: string,
+    decide: (order: Order) => StatusDecision | { kind: "hidden" },
+    context: { requestId: string | null; now: Date },
+  ): Promise<{ kind: "missing" } | { kind: "decided"; decision: StatusDecision | { kind: "hidden" }; order: Order }>;
+  expiredPlacements(now: Date, limit: number): Promise<ExpiredPlacement[]>;
+  /** Takes an expired placement over: completes it when its order exists, else marks it RECOVERING. */
+  claimForRecovery(placement: ExpiredPlacement, response: (order: Order) => StoredResponse, now: Date, leaseUntil: Date): Promise<RecoveryClaim>;
+}
+
+export interface OrderPage {
+  items: Order[];
+  nextCursor: OrderCursor | null;
+}
+
+export interface OrderReader {
+  /** Live orders first, then the archive. */
+  findById(orderId: string): Promise<Order | null>;
+  listByUser(userId: string, limit: number, after: OrderCursor | null): Promise<OrderPage>;
+}
+
+export type PlacementMetricOutcome =
+  | "created"
+  | "out_of_stock"
+  | "product_not_found"
+  | "payment_declined"
+  | "currency_mismatch"
+  | "dependency_unavailable"
+  | "replayed"
+  | "key_in_use"
+  | "key_reused"
+  | "error";
+
+export interface OrderMetrics {
+  placement(outcome: PlacementMetricOutcome, seconds: number): void;
+  replay(): void;
+  inFlightConflict(): void;
+  recovery(outcome: "completed" | "freed" | "deferred"): void;
+}
+
+export type { OrderStatus };

@@ -1,0 +1,56 @@
+import type { Logger } from "@app/shared";
+import type { RenderFinal } from "./placementOutcomes";
+import type { CatalogReservations, Clock, IdempotencyStore, OrderMetrics, OrderStore } from "./ports";
+
+export interface RecoveryDeps {
+  orders: OrderStore;
+  keys: IdempotencyStore;
+  catalog: CatalogReservations;
+  metrics: OrderMetrics;
+  clock: Clock;
+  logger: Logger;
+  render: RenderFinal;
+  settings: { leaseMs: number; batchSize: number };
+}
+
+export interface RecoveryReport {
+  completed: number;
+  freed: number;
+  deferred: number;
+}
+
+/**
+ * Resolves placements whose process died (their lease ran out): an order that exists completes
+ * its key; otherwise the reservation goes back to the catalog and the key is free again.
+ */
+export async function recoverPlacements(deps: RecoveryDeps): Promise<RecoveryReport> {
+  const report: RecoveryReport = { completed: 0, freed: 0, deferred: 0 };
+  const now = deps.clock.now();
+  const expired = await deps.orders.expiredPlacements(now, deps.settings.batchSize);
+  for (const placement of expired) {
+    const claim = await deps.orders.claimForRecovery(
+      placement,
+      (order) => deps.render({ kind: "created", order }),
+      now,
+      new Date(now.getTime() + deps.settings.leaseMs),
+    );
+    if (claim.kind === "gone") continue;
+    if (claim.kind === "order_exists") {
+      report.completed++;
+      deps.metrics.recovery("completed");
+      continue;
+    }
+    const released = await deps.catalog.release(placement.reservationId);
+    if (released.kind === "unavailable") {
+      // Stays RECOVERING; the next pass (after the lease) tries again.
+      report.deferred++;
+      deps.metrics.recovery("deferred");
+      continue;
+    }
+    await deps.keys.free(placement);
+    report.freed++;
+    deps.metrics.recovery("freed");
+    deps.logger.info("abandoned placement recovered", { reservationId: placement.reservationId });
+  }
+  return report;
+}

@@ -1,0 +1,208 @@
+import path from "node:path";
+import {
+  createHttpApp,
+  createLogger,
+  createPool,
+  createTokenVerifier,
+  databaseCheck,
+  exitOnConfigError,
+  exitOnSignals,
+  Metrics,
+  runMigrations,
+  startHttpServer,
+  type Logger,
+} from "@app/shared";
+import { Redis } from "ioredis";
+import { internalRoutes } from "./api/internalRoutes";
+import { startMaintenanceLoop, type MaintenanceLoop } from "./api/maintenanceLoop";
+import { orderOpenApi } from "./api/openapi";
+import { renderFinalOutcome } from "./api/orderProblems";
+import { orderRoutes } from "./api/orderRoutes";
+import type { PlaceOrderDeps, PlacementHooks } from "./application/placeOrder";
+import type { Clock } from "./application/ports";
+import { purgeIdempotencyKeys } from "./application/purgeIdempotencyKeys";
+import { recoverPlacements, type RecoveryReport } from "./application/recoverPlacements";
+import { loadOrderConfig, type OrderConfig } from "./config";
+import { BreakerPaymentGateway } from "./infrastructure/breakerPaymentGateway";
+import type { BreakerSettings } from "./infrastructure/circuitBreaker";
+import { HttpCatalogReservations } from "./infrastructure/httpCatalogReservations";
+import { MariaDbIdempotencyStore } from "./infrastructure/mariadbIdempotencyStore";
+import { MariaDbOrderStore } from "./infrastructure/mariadbOrderStore";
+import { PlaceholderPaymentGateway } from "./infrastructure/placeholderPaymentGateway";
+import { createOrderPrisma } from "./infrastructure/prismaClient";
+import { PrismaOrderReader } from "./infrastructure/prismaOrderReader";
+import { PrometheusOrderMetrics } from "./infrastructure/prometheusOrderMetrics";
+import { RedisIdempotencyCache } from "./infrastructure/redisIdempotencyCache";
+
+export { loadOrderConfig, type OrderConfig } from "./config";
+export type { RecoveryReport } from "./application/recoverPlacements";
+export type { PlacementHooks } from "./application/placeOrder";
+
+export const ORDER_MIGRATIONS_DIR = path.join(__dirname, "..", "migrations");
+
+export interface RunningOrder {
+  url: string;
+  port: number;
+  /** Drains HTTP, stops the maintenance loop, closes pools. */
+  close(): Promise<void>;
+  /** One recovery pass now (tests, or an operator's one-off run). */
+  recoverOnce(): Promise<RecoveryReport>;
+  /** Deletes finished idempotency keys past their retention; returns how many. */
+  purgeKeysOnce(): Promise<number>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export interface OrderOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Test seams inside the placement flow (e.g. stop the process right before the commit). */
+  hooks?: PlacementHooks;
+}
+
+function connectRedis(config: OrderConfig, logger: Logger): Redis {
+  const redis = new Redis(config.REDIS_URL, {
+    lazyConnect: true,
+    // Fail fast while disconnected: the database record decides instead of queueing behind Redis.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 1000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let reported = false;
+  redis.on("error", (error: Error) => {
+    if (!reported) logger.warn("redis unavailable; idempotency relies on the database alone", { error: error.message });
+    reported = true;
+  });
+  redis.on("ready", () => {
+    if (reported) logger.info("redis available again");
+    reported = false;
+  });
+  return redis;
+}
+
+/** Composition root: the only place that knows every concrete class. */
+export async function startOrder(config: OrderConfig, options: OrderOptions = {}): Promise<RunningOrder> {
+  const logger = options.logger ?? createLogger({ service: "order", level: config.LOG_LEVEL });
+  const clock: Clock = options.clock ?? { now: () => new Date() };
+  if (config.MIGRATE_ON_START) await runMigrations({ databaseUrl: config.DATABASE_URL, dir: ORDER_MIGRATIONS_DIR, logger });
+
+  const prisma = createOrderPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
+  const redis = connectRedis(config, logger);
+  await redis.connect().catch(() => undefined);
+
+  const metrics = new Metrics("order");
+  const orderMetrics = new PrometheusOrderMetrics(metrics);
+  const breaker: BreakerSettings = {
+    timeoutMs: config.BREAKER_TIMEOUT_MS,
+    errorThresholdPercentage: config.BREAKER_ERROR_THRESHOLD_PERCENTAGE,
+    resetTimeoutMs: config.BREAKER_RESET_TIMEOUT_MS,
+    volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+  };
+  const catalog = new HttpCatalogReservations(
+    { baseUrl: config.CATALOG_URL, token: config.CATALOG_TOKEN, breaker, retry: { retries: config.CATALOG_RETRIES, baseDelayMs: config.RETRY_BACKOFF_BASE_MS } },
+    logger,
+  );
+  const payment = new BreakerPaymentGateway(new PlaceholderPaymentGateway(config.PAYMENT_DECLINE_ABOVE), breaker, logger);
+  orderMetrics.watchBreaker("catalog", catalog.breaker);
+  orderMetrics.watchBreaker("payment", payment.breaker);
+
+  const keys = new MariaDbIdempotencyStore(pool);
+  const orders = new MariaDbOrderStore(pool);
+  const reader = new PrismaOrderReader(prisma);
+  const cache = new RedisIdempotencyCache(redis, config.REDIS_KEY_PREFIX, logger);
+  const verifier = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, algorithm: "RS256", jwksUrl: config.JWKS_URL });
+
+  const placement: PlaceOrderDeps = {
+    keys,
+    cache,
+    catalog,
+    payment,
+    orders,
+    metrics: orderMetrics,
+    clock,
+    logger,
+    render: renderFinalOutcome,
+    settings: { leaseMs: config.PLACEMENT_LEASE_MS, retentionHours: config.IDEMPOTENCY_TTL_HOURS },
+    hooks: options.hooks,
+  };
+  const recoverOnce = () =>
+    recoverPlacements({
+      orders,
+      keys,
+      catalog,
+      metrics: orderMetrics,
+      clock,
+      logger,
+      render: renderFinalOutcome,
+      settings: { leaseMs: config.PLACEMENT_LEASE_MS, batchSize: config.RECOVERY_BATCH_SIZE },
+    });
+  const purgeKeysOnce = () => purgeIdempotencyKeys({ keys, clock }, config.IDEMPOTENCY_TTL_HOURS);
+
+  let shuttingDown = false;
+  const app = createHttpApp({
+    service: "order",
+    logger,
+    metrics,
+    // Redis is not a readiness dependency: the database alone keeps placements exactly-once.
+    readiness: [databaseCheck(prisma)],
+    openapi: orderOpenApi,
+    isShuttingDown: () => shuttingDown,
+    routes: (express) => {
+      express.use(orderRoutes({ placement, statusChange: { orders, reader, clock }, reader, verifier }));
+      express.use(internalRoutes({ orders, clock, internalTokens: config.INTERNAL_TOKENS }));
+    },
+  });
+
+  let loop: MaintenanceLoop | undefined;
+  if (config.RECOVERY_ENABLED) {
+    // Placements a previous process left in flight are resolved before new traffic arrives.
+    await recoverOnce().catch((error: unknown) => logger.error("recovery on start failed", { error }));
+    loop = startMaintenanceLoop(
+      async () => {
+        await recoverOnce();
+        await purgeKeysOnce();
+      },
+      config.RECOVERY_INTERVAL_MS,
+      logger,
+    );
+  }
+
+  const server = await startHttpServer(app, {
+    port: config.PORT,
+    logger,
+    onDrainStart: () => {
+      shuttingDown = true;
+    },
+    closers: [
+      async () => loop?.stop(),
+      async () => {
+        catalog.breaker.shutdown();
+        payment.breaker.shutdown();
+        await prisma.$disconnect();
+        await pool.end();
+        redis.disconnect();
+      },
+    ],
+  });
+  logger.info("order started", { port: server.port, recovery: Boolean(loop) });
+  return { url: server.url, port: server.port, close: server.close, recoverOnce, purgeKeysOnce, metrics, logger };
+}
+
+if (require.main === module) {
+  let config: OrderConfig;
+  try {
+    config = loadOrderConfig(process.env);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  startOrder(config).then(
+    (running) => exitOnSignals(running.close, running.logger),
+    (error: unknown) => {
+      process.stderr.write(`order failed to start: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,249 @@
+import { randomUUID } from "node:crypto";
+import { aProduct, availableOf, call, countRows, deleteRedisKeys, placeOrder, startSystem, type TestSystem } from "./support/system";
+
+let s: TestSystem;
+
+beforeAll(async () => {
+  s = await startSystem();
+});
+
+afterAll(async () => {
+  await s?.close();
+});
+
+const aCustomer = () => {
+  const userId = randomUUID();
+  return { userId, token: s.tokenFor(userId) };
+};
+
+describe("POST /api/v1/orders", () => {
+  it("creates the order with catalog prices, and writes its items and a READY outbox row carrying the request id", async () => {
+    const product = await aProduct(s, { price: 1250, quantity: 10 });
+    const { userId, token } = aCustomer();
+    const response = await call(s.orderUrl, "POST", "/api/v1/orders", {
+      token,
+      body: { items: [{ productId: product.id, quantity: 3 }] },
+      headers: { "idempotency-key": randomUUID(), "x-request-id": "req-place-1" },
+    });
+
+    expect(response.status).toBe(201);
+    expect(response.headers.get("location")).toBe(`/api/v1/orders/${response.body.id}`);
+    expect(response.headers.get("idempotent-replayed")).toBeNull();
+    expect(response.body).toMatchObject({
+      userId,
+      status: "CREATED",
+      totalAmount: 3750,
+      currency: "EUR",
+      items: [{ productId: product.id, sku: product.sku, name: product.name, unitPrice: 1250, quantity: 3, lineTotal: 3750 }],
+    });
+    expect(await availableOf(s, product.id)).toBe(7);
+
+    const [order] = await s.sql.query("SELECT user_id, status, total_amount, reservation_id FROM orders WHERE id = ?", [response.body.id]);
+    expect(order).toMatchObject({ user_id: userId, status: "CREATED", total_amount: 3750 });
+    const items = await s.sql.query("SELECT product_id, unit_price, quantity, line_total FROM order_items WHERE order_id = ?", [response.body.id]);
+    expect(items).toEqual([{ product_id: product.id, unit_price: 1250, quantity: 3, line_total: 3750 }]);
+    const [event] = await s.sql.query("SELECT event_type, aggregate_type, status, request_id, payload FROM outbox_events WHERE aggregate_id = ?", [response.body.id]);
+    expect(event).toMatchObject({ event_type: "ORDER_CREATED", aggregate_type: "order", status: "READY", request_id: "req-place-1" });
+    const payload = typeof event.payload === "string" ? JSON.parse(event.payload) : event.payload;
+    expect(payload).toMatchObject({ ...response.body, reservationId: order.reservation_id });
+  });
+
+  it("replays the first answer for the same key and body: one order, one decrement, Idempotent-Replayed: true", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 2 }] };
+
+    const first = await placeOrder(s, token, key, body);
+    const second = await placeOrder(s, token, key, body);
+
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(second.headers.get("location")).toBe(first.headers.get("location"));
+    expect(second.body).toEqual(first.body);
+    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
+    expect(await availableOf(s, product.id)).toBe(8);
+  });
+
+  it("with 8 concurrent requests on one key creates one order; the others are replayed or 409 IDEMPOTENCY_KEY_IN_USE", async () => {
+    const product = await aProduct(s, { quantity: 20 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 1 }] };
+
+    const responses = await Promise.all(Array.from({ length: 8 }, () => placeOrder(s, token, key, body)));
+
+    const created = responses.filter((r) => r.status === 201 && r.headers.get("idempotent-replayed") === null);
+    const replayed = responses.filter((r) => r.status === 201 && r.headers.get("idempotent-replayed") === "true");
+    const inUse = responses.filter((r) => r.status === 409);
+    expect(created).toHaveLength(1);
+    expect(replayed.length + inUse.length).toBe(7);
+    for (const r of inUse) {
+      expect(r.body.code).toBe("IDEMPOTENCY_KEY_IN_USE");
+      expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    for (const r of replayed) expect(r.body.id).toBe(created[0]!.body.id);
+    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
+    expect(await availableOf(s, product.id)).toBe(19);
+  });
+
+  it("answers 422 IDEMPOTENCY_KEY_REUSED when the key comes back with another body, and changes nothing", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    await placeOrder(s, token, key, { items: [{ productId: product.id, quantity: 1 }] });
+
+    const reused = await placeOrder(s, token, key, { items: [{ productId: product.id, quantity: 2 }] });
+
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
+    expect(await availableOf(s, product.id)).toBe(9);
+  });
+
+  it("answers 400 IDEMPOTENCY_KEY_MISSING without a key and 400 VALIDATION_FAILED for a key that is not visible ASCII", async () => {
+    const product = await aProduct(s);
+    const { userId, token } = aCustomer();
+    const body = { items: [{ productId: product.id, quantity: 1 }] };
+
+    const missing = await placeOrder(s, token, undefined, body);
+    const tooLong = await placeOrder(s, token, "k".repeat(256), body);
+    const withSpace = await placeOrder(s, token, "has space", body);
+
+    expect(missing.status).toBe(400);
+    expect(missing.body.code).toBe("IDEMPOTENCY_KEY_MISSING");
+    expect([tooLong.status, tooLong.body.code]).toEqual([400, "VALIDATION_FAILED"]);
+    expect([withSpace.status, withSpace.body.code]).toEqual([400, "VALIDATION_FAILED"]);
+    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+  });
+
+  it("scopes keys to the user: two users with the same key get two orders", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 1 }] };
+
+    const a = await placeOrder(s, aCustomer().token, key, body);
+    const b = await placeOrder(s, aCustomer().token, key, body);
+
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.headers.get("idempotent-replayed")).toBeNull();
+    expect(a.body.id).not.toBe(b.body.id);
+    expect(await availableOf(s, product.id)).toBe(8);
+  });
+
+  it("creates 5 orders and answers 5 OUT_OF_STOCK when 10 customers race for 5 units, leaving stock at 0", async () => {
+    const product = await aProduct(s, { quantity: 5 });
+    const body = { items: [{ productId: product.id, quantity: 1 }] };
+
+    const responses = await Promise.all(Array.from({ length: 10 }, () => placeOrder(s, aCustomer().token, randomUUID(), body)));
+
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(5);
+    const outOfStock = responses.filter((r) => r.status === 409);
+    expect(outOfStock).toHaveLength(5);
+    for (const r of outOfStock) expect(r.body).toMatchObject({ code: "OUT_OF_STOCK", shortItems: [{ productId: product.id, requested: 1 }] });
+    expect(await availableOf(s, product.id)).toBe(0);
+    expect(await countRows(s, "order_items", "product_id = ?", [product.id])).toBe(5);
+  });
+
+  it("stores OUT_OF_STOCK as the key's final answer and replays it even after stock arrives", async () => {
+    const product = await aProduct(s, { quantity: 1 });
+    const { token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 2 }] };
+
+    const first = await placeOrder(s, token, key, body);
+    await call(s.catalogUrl, "PUT", `/api/v1/products/${product.id}/stock`, { token: s.adminToken, body: { quantity: 50 } });
+    const again = await placeOrder(s, token, key, body);
+
+    expect(first.status).toBe(409);
+    expect(again.status).toBe(409);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    expect(await availableOf(s, product.id)).toBe(50);
+  });
+
+  it("answers 422 PRODUCT_NOT_FOUND naming the unknown products, reserving nothing", async () => {
+    const product = await aProduct(s, { quantity: 4 });
+    const unknown = randomUUID();
+
+    const response = await placeOrder(s, aCustomer().token, randomUUID(), {
+      items: [
+        { productId: product.id, quantity: 1 },
+        { productId: unknown, quantity: 1 },
+      ],
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: "PRODUCT_NOT_FOUND", missingProductIds: [unknown] });
+    expect(await availableOf(s, product.id)).toBe(4);
+  });
+
+  it("still creates one order when Redis is flushed between two identical requests", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 1 }] };
+
+    const first = await placeOrder(s, token, key, body);
+    expect(await deleteRedisKeys(s.orderEnv.REDIS_KEY_PREFIX!)).toBeGreaterThan(0);
+    const second = await placeOrder(s, token, key, body);
+
+    expect(second.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(second.body.id).toBe(first.body.id);
+    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
+    expect(await availableOf(s, product.id)).toBe(9);
+  });
+
+  it.each([
+    ["no items", { items: [] }],
+    ["51 lines", { items: Array.from({ length: 51 }, () => ({ productId: randomUUID(), quantity: 1 })) }],
+    ["quantity 0", { items: [{ productId: randomUUID(), quantity: 0 }] }],
+    ["quantity 1001", { items: [{ productId: randomUUID(), quantity: 1001 }] }],
+    ["a product id that is not a UUID", { items: [{ productId: "mug", quantity: 1 }] }],
+    ["the same product on two lines", { items: [{ productId: "6f1c1f7e-8a43-4b0e-9d7e-2f4c1b1a0c11", quantity: 1 }, { productId: "6f1c1f7e-8a43-4b0e-9d7e-2f4c1b1a0c11", quantity: 2 }] }],
+    ["an unknown field", { items: [{ productId: randomUUID(), quantity: 1 }], coupon: "FREE" }],
+  ])("answers 400 VALIDATION_FAILED for %s and stores nothing against the key", async (_name, body) => {
+    const { userId, token } = aCustomer();
+    const response = await placeOrder(s, token, randomUUID(), body);
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe("VALIDATION_FAILED");
+    expect(response.body.errors.length).toBeGreaterThan(0);
+    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+  });
+
+  it("answers 401 UNAUTHENTICATED without a valid token", async () => {
+    const none = await placeOrder(s, "", randomUUID(), { items: [] });
+    const forged = await placeOrder(s, "not.a.jwt", randomUUID(), { items: [] });
+    expect([none.status, none.body.code]).toEqual([401, "UNAUTHENTICATED"]);
+    expect([forged.status, forged.body.code]).toEqual([401, "UNAUTHENTICATED"]);
+  });
+
+  it("frees a finished key once its retention has passed: the purge deletes it and the key places a new order", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 1 }] };
+    const first = await placeOrder(s, token, key, body);
+    await s.sql.query("UPDATE idempotency_keys SET created_at = NOW(3) - INTERVAL 25 HOUR WHERE user_id = ?", [userId]);
+
+    expect(await s.order.purgeKeysOnce()).toBeGreaterThanOrEqual(1);
+    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    await deleteRedisKeys(s.orderEnv.REDIS_KEY_PREFIX!);
+    const later = await placeOrder(s, token, key, body);
+
+    expect(later.status).toBe(201);
+    expect(later.headers.get("idempotent-replayed")).toBeNull();
+    expect(later.body.id).not.toBe(first.body.id);
+  });
+
+  it("exposes placements by outcome, replays, the placement histogram and the catalog breaker state in /metrics", async () => {
+    const metrics = await call(s.orderUrl, "GET", "/metrics");
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/orders_placed_total\{[^}]*outcome="created"[^}]*\} [1-9]/);
+    expect(metrics.body).toMatch(/idempotent_replays_total\{[^}]*\} [1-9]/);
+    expect(metrics.body).toMatch(/order_placement_duration_seconds_count\{[^}]*outcome="created"[^}]*\} [1-9]/);
+    expect(metrics.body).toMatch(/circuit_breaker_state\{[^}]*breaker="catalog"[^}]*\} 0/);
+  });
+});

@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import { createPool, type Pool } from "@app/shared";
+import { createTestDatabase, startTestIssuer, testServers, uniqueName, type TestDatabase, type TestIssuer } from "@app/shared/testing";
+import { CATALOG_MIGRATIONS_DIR, loadCatalogConfig, startCatalog, type RunningCatalog } from "@app/catalog/src/main";
+import { Redis } from "ioredis";
+import { loadOrderConfig, ORDER_MIGRATIONS_DIR, startOrder, type OrderOptions, type RunningOrder } from "../../src/main";
+import { call, type HttpResult } from "./http";
+import { startTcpProxy, type TcpProxy } from "./tcpProxy";
+
+export const SERVICE_TOKEN = "test-service-token";
+
+export interface SystemOptions {
+  orderEnv?: Record<string, string>;
+  catalogEnv?: Record<string, string>;
+  orderOptions?: OrderOptions;
+}
+
+/** The real catalog and the order service in-process, each with its own database and Redis prefix. */
+export interface TestSystem {
+  order: RunningOrder;
+  catalog: RunningCatalog;
+  orderUrl: string;
+  catalogUrl: string;
+  /** Sits between the order service and the catalog; `down()` takes the catalog off the network. */
+  catalogLink: TcpProxy;
+  issuer: TestIssuer;
+  orderDb: TestDatabase;
+  catalogDb: TestDatabase;
+  /** A direct connection to the order database, for asserting what landed there. */
+  sql: Pool;
+  orderEnv: Record<string, string>;
+  catalogEnv: Record<string, string>;
+  adminToken: string;
+  tokenFor(userId: string, role?: "CUSTOMER" | "ADMIN"): string;
+  restartOrder(overrides?: Record<string, string>, options?: OrderOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
+  const servers = testServers();
+  const issuer = await startTestIssuer();
+  const [orderDb, catalogDb] = await Promise.all([createTestDatabase(ORDER_MIGRATIONS_DIR, "orders"), createTestDatabase(CATALOG_MIGRATIONS_DIR, "catalog")]);
+  const auth = { JWKS_URL: issuer.jwksUrl, JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience };
+  const catalogEnv: Record<string, string> = {
+    PORT: "0",
+    LOG_LEVEL: "error",
+    DATABASE_URL: catalogDb.url,
+    MIGRATE_ON_START: "false",
+    REDIS_URL: servers.redisUrl,
+    REDIS_KEY_PREFIX: `${uniqueName("catalog")}:`,
+    KAFKA_BROKERS: servers.kafkaBrokers.join(","),
+    RESERVATION_CONSUMER_ENABLED: "false",
+    SWEEPER_ENABLED: "false",
+    INTERNAL_TOKENS: SERVICE_TOKEN,
+    ORDER_TOKEN: SERVICE_TOKEN,
+    RESERVATION_MAX_ATTEMPTS: "50",
+    ...auth,
+    ...options.catalogEnv,
+  };
+  const catalog = await startCatalog(loadCatalogConfig(catalogEnv));
+  const catalogLink = await startTcpProxy({ host: "127.0.0.1", port: catalog.port });
+  const orderEnv: Record<string, string> = {
+    PORT: "0",
+    LOG_LEVEL: "error",
+    DATABASE_URL: orderDb.url,
+    MIGRATE_ON_START: "false",
+    REDIS_URL: servers.redisUrl,
+    REDIS_KEY_PREFIX: `${uniqueName("order")}:`,
+    INTERNAL_TOKENS: SERVICE_TOKEN,
+    CATALOG_URL: catalogLink.url,
+    CATALOG_TOKEN: SERVICE_TOKEN,
+    RECOVERY_INTERVAL_MS: "60000",
+    ...auth,
+    ...options.orderEnv,
+  };
+  let order = await startOrder(loadOrderConfig(orderEnv), options.orderOptions);
+  const sql = createPool(orderDb.url, { connectionLimit: 3 });
+  const system: TestSystem = {
+    order,
+    catalog,
+    orderUrl: order.url,
+    catalogUrl: catalog.url,
+    catalogLink,
+    issuer,
+    orderDb,
+    catalogDb,
+    sql,
+    orderEnv,
+    catalogEnv,
+    adminToken: issuer.tokenFor({ userId: randomUUID(), role: "ADMIN" }),
+    tokenFor: (userId, role = "CUSTOMER") => issuer.tokenFor({ userId, role }),
+    async restartOrder(overrides = {}, orderOptions) {
+      await order.close();
+      order = await startOrder(loadOrderConfig({ ...orderEnv, ...overrides }), orderOptions);
+      Object.assign(system, { order, orderUrl: order.url });
+    },
+    async close() {
+      await order.close();
+      await catalog.close();
+      await catalogLink.close();
+      await sql.end();
+      await issuer.close();
+      await deleteRedisKeys(orderEnv.REDIS_KEY_PREFIX!);
+      await deleteRedisKeys(catalogEnv.REDIS_KEY_PREFIX!);
+      await Promise.all([orderDb.drop(), catalogDb.drop()]);
+    },
+  };
+  return system;
+}
+
+/** Deletes every key under a prefix: "flushing Redis" for one service without touching other tests. */
+export async function deleteRedisKeys(prefix: string): Promise<number> {
+  const redis = new Redis(testServers().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    return keys.length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Creates a product through the catalog's admin API, the way real products come to exist. */
+export async function aProduct(s: TestSystem, overrides: Partial<{ price: number; currency: string; quantity: number; name: string }> = {}) {
+  const response = await call(s.catalogUrl, "POST", "/api/v1/products", {
+    token: s.adminToken,
+    body: {
+      sku: `SKU-${randomUUID().slice(0, 8)}`,
+      name: overrides.name ?? "Blue mug",
+      price: overrides.price ?? 1299,
+      currency: overrides.currency ?? "EUR",
+      initialQuantity: overrides.quantity ?? 10,
+    },
+  });
+  if (response.status !== 201) throw new Error(`product creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as { id: string; sku: string; name: string; price: number; currency: string };
+}
+
+/** Available stock as the catalog's public API reports it. */
+export async function availableOf(s: TestSystem, productId: string): Promise<number> {
+  const response = await call(s.catalogUrl, "GET", `/api/v1/products/${productId}`);
+  if (response.status !== 200) throw new Error(`product read failed: ${response.status}`);
+  return response.body.availableQuantity as number;
+}
+
+export function placeOrder(s: TestSystem, token: string, key: string | undefined, body: unknown): Promise<HttpResult> {
+  return call(s.orderUrl, "POST", "/api/v1/orders", { token, body, headers: key === undefined ? {} : { "idempotency-key": key } });
+}
+
+export async function countRows(s: TestSystem, table: "orders" | "order_items" | "outbox_events" | "idempotency_keys", where = "1 = 1", params: unknown[] = []): Promise<number> {
+  const rows: { n: number }[] = await s.sql.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params);
+  return Number(rows[0]!.n);
+}
+
+export { call };
