@@ -4,7 +4,8 @@ import { z } from "zod";
 import { isAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./domain/password";
 
 // An empty variable (`JWT_PRIVATE_KEY=` in a compose file) means "not set", not "set to nothing".
-const optionalText = () => z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional());
+const optionalText = () =>
+  z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional());
 
 export const authConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
@@ -56,7 +57,12 @@ const LOCAL_ADMIN = { email: "admin@example.com", password: "change-me-admin-1" 
 export function loadAuthConfig(source: Record<string, string | undefined>): AuthConfig {
   const config = loadConfig(authConfigSchema, source);
   if (config.ADMIN_PASSWORD !== undefined && !isAcceptablePassword(config.ADMIN_PASSWORD)) {
-    throw new ConfigError([{ variable: "ADMIN_PASSWORD", message: `must be ${PASSWORD_MIN_LENGTH}..${PASSWORD_MAX_LENGTH} characters` }]);
+    throw new ConfigError([
+      {
+        variable: "ADMIN_PASSWORD",
+        message: `must be ${PASSWORD_MIN_LENGTH}..${PASSWORD_MAX_LENGTH} characters`,
+      },
+    ]);
   }
   if (config.NODE_ENV !== "production") {
     return {
@@ -67,10 +73,15 @@ export function loadAuthConfig(source: Record<string, string | undefined>): Auth
   }
   const issues: { variable: string; message: string }[] = [];
   if (!config.JWT_PRIVATE_KEY && !config.JWT_PRIVATE_KEY_FILE) {
-    issues.push({ variable: "JWT_PRIVATE_KEY", message: "required in production (or JWT_PRIVATE_KEY_FILE)" });
+    issues.push({
+      variable: "JWT_PRIVATE_KEY",
+      message: "required in production (or JWT_PRIVATE_KEY_FILE)",
+    });
   }
-  if (!config.ADMIN_EMAIL) issues.push({ variable: "ADMIN_EMAIL", message: "required in production" });
-  if (!config.ADMIN_PASSWORD) issues.push({ variable: "ADMIN_PASSWORD", message: "required in production" });
+  if (!config.ADMIN_EMAIL)
+    issues.push({ variable: "ADMIN_EMAIL", message: "required in production" });
+  if (!config.ADMIN_PASSWORD)
+    issues.push({ variable: "ADMIN_PASSWORD", message: "required in production" });
   if (issues.length) throw new ConfigError(issues);
   return config;
 }

@@ -54,12 +54,16 @@ export interface RunningAuth {
 
 const MIGRATIONS_DIR = path.resolve(__dirname, "../migrations");
 
-export async function startAuth(config: AuthConfig, overrides: Partial<AuthOverrides> = {}): Promise<RunningAuth> {
+export async function startAuth(
+  config: AuthConfig,
+  overrides: Partial<AuthOverrides> = {},
+): Promise<RunningAuth> {
   const logger = overrides.logger ?? createLogger({ service: "auth", level: config.LOG_LEVEL });
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
   const ids: IdGenerator = { newId: randomUUID };
 
-  if (config.MIGRATE_ON_START) await runMigrations({ databaseUrl: config.DATABASE_URL, dir: MIGRATIONS_DIR, logger });
+  if (config.MIGRATE_ON_START)
+    await runMigrations({ databaseUrl: config.DATABASE_URL, dir: MIGRATIONS_DIR, logger });
   const keys = await loadSigningKeys({
     privateKeyPem: config.JWT_PRIVATE_KEY,
     privateKeyFile: config.JWT_PRIVATE_KEY_FILE,
@@ -85,14 +89,31 @@ export async function startAuth(config: AuthConfig, overrides: Partial<AuthOverr
     const users = new PrismaUserRepository(prisma);
     const refreshTokens = new PrismaRefreshTokenStore(prisma);
     const passwords = await BcryptPasswordHasher.create(config.BCRYPT_COST);
-    const accessTokens = new JwtAccessTokenIssuer(keys, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
-    const failures = new RedisLoginFailureCounters(redis, config.REDIS_KEY_PREFIX, config.LOGIN_THROTTLE_WINDOW_SECONDS);
-    const session = { accessTokens, clock, ids, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS };
-    const limits = { maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL, maxFailuresPerClient: config.LOGIN_MAX_FAILURES_PER_CLIENT };
+    const accessTokens = new JwtAccessTokenIssuer(keys, {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    });
+    const failures = new RedisLoginFailureCounters(
+      redis,
+      config.REDIS_KEY_PREFIX,
+      config.LOGIN_THROTTLE_WINDOW_SECONDS,
+    );
+    const session = {
+      accessTokens,
+      clock,
+      ids,
+      refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    };
+    const limits = {
+      maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+      maxFailuresPerClient: config.LOGIN_MAX_FAILURES_PER_CLIENT,
+    };
 
     const useCases: AuthUseCases = {
       register: (input) => registerUser({ users, passwords, clock, ids }, input),
-      login: (input) => loginUser({ ...session, users, passwords, refreshTokens, failures, limits }, input),
+      login: (input) =>
+        loginUser({ ...session, users, passwords, refreshTokens, failures, limits }, input),
       refresh: (token) => refreshSession({ ...session, users, refreshTokens }, token),
       logout: (token) => logout({ refreshTokens, clock }, token),
       currentUser: (userId) => getCurrentUser({ users }, userId),
@@ -100,16 +121,23 @@ export async function startAuth(config: AuthConfig, overrides: Partial<AuthOverr
 
     const adminBootstrap =
       config.ADMIN_EMAIL && config.ADMIN_PASSWORD
-        ? await bootstrapAdmin({ users, passwords, clock, ids }, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD })
+        ? await bootstrapAdmin(
+            { users, passwords, clock, ids },
+            { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
+          )
         : "DISABLED";
-    if (adminBootstrap === "EMAIL_HELD_BY_CUSTOMER") logger.error("ADMIN_EMAIL belongs to a customer account; it was not promoted");
+    if (adminBootstrap === "EMAIL_HELD_BY_CUSTOMER")
+      logger.error("ADMIN_EMAIL belongs to a customer account; it was not promoted");
     else logger.info("admin bootstrap", { outcome: adminBootstrap });
 
     const purge =
       config.REFRESH_TOKEN_PURGE_INTERVAL_MS > 0
         ? schedulePurge(
             async () => {
-              const deleted = await purgeRefreshTokens({ refreshTokens, clock }, config.REFRESH_TOKEN_PURGE_BATCH_SIZE);
+              const deleted = await purgeRefreshTokens(
+                { refreshTokens, clock },
+                config.REFRESH_TOKEN_PURGE_BATCH_SIZE,
+              );
               authMetrics.purgedRefreshTokens.inc(deleted);
               return deleted;
             },
@@ -128,7 +156,10 @@ export async function startAuth(config: AuthConfig, overrides: Partial<AuthOverr
       isShuttingDown: () => shuttingDown,
       routes: authRoutes({
         useCases,
-        verifier: keySetTokenVerifier(keys, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+        verifier: keySetTokenVerifier(keys, {
+          issuer: config.JWT_ISSUER,
+          audience: config.JWT_AUDIENCE,
+        }),
         metrics: authMetrics,
         logger,
         jwks: () => jwks,

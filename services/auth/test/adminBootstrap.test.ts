@@ -15,7 +15,9 @@ const ADMIN = { email: "admin@example.com", password: "change-me-admin-1" };
 async function adminsIn(databaseUrl: string) {
   const pool = createPool(databaseUrl, { connectionLimit: 1 });
   try {
-    return await pool.query("SELECT id, email, role, password_hash FROM users WHERE role = 'ADMIN'");
+    return await pool.query(
+      "SELECT id, email, role, password_hash FROM users WHERE role = 'ADMIN'",
+    );
   } finally {
     await pool.end();
   }
@@ -24,10 +26,14 @@ async function adminsIn(databaseUrl: string) {
 describe("admin bootstrap", () => {
   it("creates the configured admin at start, who logs in with role ADMIN", async () => {
     const auth = await env.start();
-    const login = await post<TokenPair>(auth.url, "/api/v1/auth/login", ADMIN, { "x-forwarded-for": "10.3.0.1" });
+    const login = await post<TokenPair>(auth.url, "/api/v1/auth/login", ADMIN, {
+      "x-forwarded-for": "10.3.0.1",
+    });
 
     expect(login.status).toBe(200);
-    const me = await call(auth.url, "GET", "/api/v1/auth/me", { headers: { authorization: `Bearer ${login.body.accessToken}` } });
+    const me = await call(auth.url, "GET", "/api/v1/auth/me", {
+      headers: { authorization: `Bearer ${login.body.accessToken}` },
+    });
     expect(me.body).toMatchObject({ email: ADMIN.email, role: "ADMIN" });
   });
 
@@ -37,7 +43,13 @@ describe("admin bootstrap", () => {
     try {
       db = await createTestDatabase(MIGRATIONS, "auth_boot");
       const config = env.config({ DATABASE_URL: db.url });
-      started.push(...(await Promise.all([1, 2].map(() => startAuth(config, { logger: createLogger({ service: "auth", silent: true }) })))));
+      started.push(
+        ...(await Promise.all(
+          [1, 2].map(() =>
+            startAuth(config, { logger: createLogger({ service: "auth", silent: true }) }),
+          ),
+        )),
+      );
 
       expect(started.map((s) => s.adminBootstrap).sort()).toEqual(["CREATED", "EXISTS"]);
       expect(await adminsIn(db.url)).toHaveLength(1);
@@ -55,18 +67,29 @@ describe("admin bootstrap", () => {
 
     expect(restarted.adminBootstrap).toBe("EXISTS");
     expect(await adminsIn(env.db.url)).toEqual([before]);
-    expect((await post(restarted.url, "/api/v1/auth/login", ADMIN, { "x-forwarded-for": "10.3.0.2" })).status).toBe(200);
+    expect(
+      (await post(restarted.url, "/api/v1/auth/login", ADMIN, { "x-forwarded-for": "10.3.0.2" }))
+        .status,
+    ).toBe(200);
   });
 
   it("never promotes a customer who registered the admin's email first", async () => {
     const auth = await env.start();
     const email = `boss.${Date.now()}@example.com`;
-    expect((await post(auth.url, "/api/v1/auth/register", { email, password: "chosen-by-a-stranger" })).status).toBe(201);
+    expect(
+      (await post(auth.url, "/api/v1/auth/register", { email, password: "chosen-by-a-stranger" }))
+        .status,
+    ).toBe(201);
 
-    const restarted = await env.start({ ADMIN_EMAIL: email.toUpperCase(), ADMIN_PASSWORD: "the-real-admin-pw" });
+    const restarted = await env.start({
+      ADMIN_EMAIL: email.toUpperCase(),
+      ADMIN_PASSWORD: "the-real-admin-pw",
+    });
 
     expect(restarted.adminBootstrap).toBe("EMAIL_HELD_BY_CUSTOMER");
-    const [{ role }] = await env.pool.query("SELECT role FROM users WHERE email_normalized = ?", [email]);
+    const [{ role }] = await env.pool.query("SELECT role FROM users WHERE email_normalized = ?", [
+      email,
+    ]);
     expect(role).toBe("CUSTOMER");
   });
 });

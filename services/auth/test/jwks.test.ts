@@ -18,8 +18,10 @@ interface Jwks {
 }
 
 const jwksUrl = (service: RunningAuth) => `${service.url}/.well-known/jwks.json`;
-const fetchJwks = async (service: RunningAuth) => call<Jwks>(service.url, "GET", "/.well-known/jwks.json");
-const meWith = (service: RunningAuth, token: string) => call(service.url, "GET", "/api/v1/auth/me", { headers: { authorization: `Bearer ${token}` } });
+const fetchJwks = async (service: RunningAuth) =>
+  call<Jwks>(service.url, "GET", "/.well-known/jwks.json");
+const meWith = (service: RunningAuth, token: string) =>
+  call(service.url, "GET", "/api/v1/auth/me", { headers: { authorization: `Bearer ${token}` } });
 
 describe("GET /.well-known/jwks.json", () => {
   it("publishes the current RSA public key with kid, alg RS256 and use sig, and nothing private", async () => {
@@ -29,8 +31,17 @@ describe("GET /.well-known/jwks.json", () => {
     expect(res.headers.get("cache-control")).toContain("max-age");
     expect(res.body.keys).toHaveLength(1);
     const [key] = res.body.keys;
-    expect(key).toEqual({ kty: "RSA", n: expect.any(String), e: "AQAB", kid: expect.any(String), alg: "RS256", use: "sig" });
-    expect(createPublicKey({ key: key!, format: "jwk" }).export({ format: "pem", type: "spki" })).toBe(env.keys.publicPem);
+    expect(key).toEqual({
+      kty: "RSA",
+      n: expect.any(String),
+      e: "AQAB",
+      kid: expect.any(String),
+      alg: "RS256",
+      use: "sig",
+    });
+    expect(
+      createPublicKey({ key: key!, format: "jwk" }).export({ format: "pem", type: "spki" }),
+    ).toBe(env.keys.publicPem);
   });
 
   it("names the key by its RFC 7638 thumbprint when no JWT_KEY_ID is configured", async () => {
@@ -48,28 +59,54 @@ describe("verification from the JWKS alone", () => {
     const { kid } = jwt.decode(user.tokens.accessToken, { complete: true })!.header;
     const jwk = keys.find((k) => k.kid === kid)!;
 
-    const claims = jwt.verify(user.tokens.accessToken, createPublicKey({ key: jwk, format: "jwk" }), {
-      algorithms: ["RS256"],
-      issuer: "product-ordering-auth",
-      audience: "product-ordering",
-    }) as jwt.JwtPayload;
+    const claims = jwt.verify(
+      user.tokens.accessToken,
+      createPublicKey({ key: jwk, format: "jwk" }),
+      {
+        algorithms: ["RS256"],
+        issuer: "product-ordering-auth",
+        audience: "product-ordering",
+      },
+    ) as jwt.JwtPayload;
 
     expect(claims).toMatchObject({ sub: user.userId, role: "CUSTOMER", jti: expect.any(String) });
   });
 
   it("is accepted by libs/shared's createTokenVerifier given only the JWKS URL", async () => {
     const user = await aSignedInUser(auth.url);
-    const verifier = createTokenVerifier({ jwksUrl: jwksUrl(auth), issuer: "product-ordering-auth", audience: "product-ordering", algorithm: "RS256" });
+    const verifier = createTokenVerifier({
+      jwksUrl: jwksUrl(auth),
+      issuer: "product-ordering-auth",
+      audience: "product-ordering",
+      algorithm: "RS256",
+    });
 
     const principal = await verifier.verify(user.tokens.accessToken);
 
-    expect(principal).toEqual({ userId: user.userId, role: "CUSTOMER", tokenId: (jwt.decode(user.tokens.accessToken) as jwt.JwtPayload).jti });
+    expect(principal).toEqual({
+      userId: user.userId,
+      role: "CUSTOMER",
+      tokenId: (jwt.decode(user.tokens.accessToken) as jwt.JwtPayload).jti,
+    });
   });
 
   it("is refused by createTokenVerifier when the token was signed by a key the JWKS does not hold", async () => {
     const stranger = aKeyPair();
-    const forged = jwt.sign({ role: "ADMIN" }, stranger.privateKey, { algorithm: "RS256", keyid: "stranger", issuer: "product-ordering-auth", audience: "product-ordering", subject: randomUUID(), jwtid: randomUUID(), expiresIn: 900 });
-    const verifier = createTokenVerifier({ jwksUrl: jwksUrl(auth), issuer: "product-ordering-auth", audience: "product-ordering", algorithm: "RS256" });
+    const forged = jwt.sign({ role: "ADMIN" }, stranger.privateKey, {
+      algorithm: "RS256",
+      keyid: "stranger",
+      issuer: "product-ordering-auth",
+      audience: "product-ordering",
+      subject: randomUUID(),
+      jwtid: randomUUID(),
+      expiresIn: 900,
+    });
+    const verifier = createTokenVerifier({
+      jwksUrl: jwksUrl(auth),
+      issuer: "product-ordering-auth",
+      audience: "product-ordering",
+      algorithm: "RS256",
+    });
 
     await expect(verifier.verify(forged)).rejects.toThrow();
   });
@@ -80,7 +117,9 @@ describe("key rotation", () => {
     const named = await env.start({ JWT_KEY_ID: "auth-2026-01" });
     const user = await aSignedInUser(named.url);
 
-    expect(jwt.decode(user.tokens.accessToken, { complete: true })!.header.kid).toBe("auth-2026-01");
+    expect(jwt.decode(user.tokens.accessToken, { complete: true })!.header.kid).toBe(
+      "auth-2026-01",
+    );
     expect((await fetchJwks(named)).body.keys.map((k) => k.kid)).toEqual(["auth-2026-01"]);
   });
 
@@ -89,18 +128,28 @@ describe("key rotation", () => {
     const oldToken = user.tokens.accessToken;
     const next = aKeyPair();
 
-    const rotated = await env.start({ JWT_PRIVATE_KEY: next.privatePem, JWT_PREVIOUS_PUBLIC_KEY: env.keys.publicPem });
+    const rotated = await env.start({
+      JWT_PRIVATE_KEY: next.privatePem,
+      JWT_PREVIOUS_PUBLIC_KEY: env.keys.publicPem,
+    });
 
     const kids = (await fetchJwks(rotated)).body.keys.map((k) => k.kid);
     expect(kids).toHaveLength(2);
     expect(kids[1]).toBe(auth.jwks.keys[0]!.kid);
     expect((await meWith(rotated, oldToken)).status).toBe(200);
-    const verifier = createTokenVerifier({ jwksUrl: jwksUrl(rotated), issuer: "product-ordering-auth", audience: "product-ordering", algorithm: "RS256" });
+    const verifier = createTokenVerifier({
+      jwksUrl: jwksUrl(rotated),
+      issuer: "product-ordering-auth",
+      audience: "product-ordering",
+      algorithm: "RS256",
+    });
     await expect(verifier.verify(oldToken)).resolves.toMatchObject({ userId: user.userId });
 
     const fresh = await aSignedInUser(rotated.url);
     expect(jwt.decode(fresh.tokens.accessToken, { complete: true })!.header.kid).toBe(kids[0]);
-    await expect(verifier.verify(fresh.tokens.accessToken)).resolves.toMatchObject({ userId: fresh.userId });
+    await expect(verifier.verify(fresh.tokens.accessToken)).resolves.toMatchObject({
+      userId: fresh.userId,
+    });
   });
 
   it("stops accepting the old key's tokens once the previous key is no longer configured", async () => {

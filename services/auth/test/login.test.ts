@@ -1,6 +1,13 @@
 import jwt from "jsonwebtoken";
 import type { RunningAuth } from "../src/main";
-import { aRegistration, authTestEnv, call, post, type AuthTestEnv, type TokenPair } from "./support";
+import {
+  aRegistration,
+  authTestEnv,
+  call,
+  post,
+  type AuthTestEnv,
+  type TokenPair,
+} from "./support";
 
 let env: AuthTestEnv;
 let auth: RunningAuth;
@@ -23,7 +30,8 @@ async function registered(overrides: Partial<{ email: string; password: string }
   return { ...registration, id: res.body.id };
 }
 
-const login = (body: unknown, headers = aClient()) => post<TokenPair & Record<string, unknown>>(auth.url, "/api/v1/auth/login", body, headers);
+const login = (body: unknown, headers = aClient()) =>
+  post<TokenPair & Record<string, unknown>>(auth.url, "/api/v1/auth/login", body, headers);
 
 describe("POST /api/v1/auth/login", () => {
   it("answers 200 with a Bearer access token for the user and an opaque refresh token", async () => {
@@ -32,11 +40,22 @@ describe("POST /api/v1/auth/login", () => {
 
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
-    expect(res.body).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), tokenType: "Bearer", expiresIn: 900 });
+    expect(res.body).toEqual({
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      tokenType: "Bearer",
+      expiresIn: 900,
+    });
     const decoded = jwt.decode(res.body.accessToken, { complete: true })!;
     expect(decoded.header).toMatchObject({ alg: "RS256", kid: auth.jwks.keys[0]!.kid });
     const claims = decoded.payload as jwt.JwtPayload;
-    expect(claims).toMatchObject({ sub: user.id, role: "CUSTOMER", iss: "product-ordering-auth", aud: "product-ordering", jti: expect.any(String) });
+    expect(claims).toMatchObject({
+      sub: user.id,
+      role: "CUSTOMER",
+      iss: "product-ordering-auth",
+      aud: "product-ordering",
+      jti: expect.any(String),
+    });
     expect(claims.exp! - claims.iat!).toBe(900);
     expect(res.body.refreshToken.split(".")).toHaveLength(1);
   });
@@ -51,7 +70,10 @@ describe("POST /api/v1/auth/login", () => {
   it("answers the same 401 INVALID_CREDENTIALS for a wrong password and for an unknown email", async () => {
     const user = await registered();
     const wrongPassword = await login({ email: user.email, password: "not the password" });
-    const unknownEmail = await login({ email: `nobody.${Date.now()}@example.com`, password: "not the password" });
+    const unknownEmail = await login({
+      email: `nobody.${Date.now()}@example.com`,
+      password: "not the password",
+    });
 
     for (const res of [wrongPassword, unknownEmail]) {
       expect(res.status).toBe(401);

@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-const me = (authorization?: string) => call(auth.url, "GET", "/api/v1/auth/me", { headers: authorization ? { authorization } : {} });
+const me = (authorization?: string) =>
+  call(auth.url, "GET", "/api/v1/auth/me", { headers: authorization ? { authorization } : {} });
 
 /** A token signed with the service's own private key, so only the claim under test is wrong. */
 function signedByService(claims: Record<string, unknown>, options: jwt.SignOptions = {}) {
@@ -31,7 +32,11 @@ function signedByService(claims: Record<string, unknown>, options: jwt.SignOptio
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-function expectUnauthenticated(res: { status: number; body: Record<string, unknown>; headers: Headers }) {
+function expectUnauthenticated(res: {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
+}) {
   expect(res.status).toBe(401);
   expect(res.body.code).toBe("UNAUTHENTICATED");
   expect(res.headers.get("www-authenticate")).toContain("Bearer");
@@ -44,16 +49,25 @@ describe("GET /api/v1/auth/me", () => {
     const res = await me(`Bearer ${user.tokens.accessToken}`);
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: user.userId, email: user.email, name: user.name, role: "CUSTOMER", createdAt: expect.any(String) });
+    expect(res.body).toEqual({
+      id: user.userId,
+      email: user.email,
+      name: user.name,
+      role: "CUSTOMER",
+      createdAt: expect.any(String),
+    });
   });
 
   it("answers 401 UNAUTHENTICATED without an Authorization header", async () => {
     expectUnauthenticated(await me());
   });
 
-  it.each(["Basic dXNlcjpwYXNz", "Bearer", "Bearer not a token", "bearer"])("answers 401 UNAUTHENTICATED for the header %j", async (header) => {
-    expectUnauthenticated(await me(header));
-  });
+  it.each(["Basic dXNlcjpwYXNz", "Bearer", "Bearer not a token", "bearer"])(
+    "answers 401 UNAUTHENTICATED for the header %j",
+    async (header) => {
+      expectUnauthenticated(await me(header));
+    },
+  );
 
   it("accepts a token the test signs with the service's key and correct claims (the control for the cases below)", async () => {
     const user = await aSignedInUser(auth.url);
@@ -92,7 +106,9 @@ describe("GET /api/v1/auth/me", () => {
     const user = await aSignedInUser(auth.url);
     const claims = jwt.decode(user.tokens.accessToken) as Record<string, unknown>;
     const signingInput = `${b64({ alg: "HS256", typ: "JWT", kid })}.${b64(claims)}`;
-    const signature = createHmac("sha256", env.keys.publicPem).update(signingInput).digest("base64url");
+    const signature = createHmac("sha256", env.keys.publicPem)
+      .update(signingInput)
+      .digest("base64url");
 
     expectUnauthenticated(await me(`Bearer ${signingInput}.${signature}`));
   });
@@ -100,7 +116,15 @@ describe("GET /api/v1/auth/me", () => {
   it("answers 401 for a token signed by another RSA key that claims the service's kid", async () => {
     const user = await aSignedInUser(auth.url);
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const forged = jwt.sign({ role: "ADMIN" }, privateKey, { algorithm: "RS256", keyid: kid, issuer: "product-ordering-auth", audience: "product-ordering", subject: user.userId, jwtid: randomUUID(), expiresIn: 900 });
+    const forged = jwt.sign({ role: "ADMIN" }, privateKey, {
+      algorithm: "RS256",
+      keyid: kid,
+      issuer: "product-ordering-auth",
+      audience: "product-ordering",
+      subject: user.userId,
+      jwtid: randomUUID(),
+      expiresIn: 900,
+    });
 
     expectUnauthenticated(await me(`Bearer ${forged}`));
   });

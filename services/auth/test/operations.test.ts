@@ -13,42 +13,91 @@ afterAll(() => env.cleanup());
 describe("operations endpoints", () => {
   it("answers /health/live and /health/ready with database and redis checks", async () => {
     expect((await call(auth.url, "GET", "/health/live")).status).toBe(200);
-    const ready = await call<{ status: string; checks: Record<string, { status: string }> }>(auth.url, "GET", "/health/ready");
+    const ready = await call<{ status: string; checks: Record<string, { status: string }> }>(
+      auth.url,
+      "GET",
+      "/health/ready",
+    );
 
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toMatchObject({ database: { status: "ok" }, redis: { status: "ok" } });
+    expect(ready.body.checks).toMatchObject({
+      database: { status: "ok" },
+      redis: { status: "ok" },
+    });
   });
 
   it("serves an OpenAPI 3.1 document with every auth route and the request schemas", async () => {
-    const res = await call<{ openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, { minLength?: number; maxLength?: number }> }> } }>(
-      auth.url,
-      "GET",
-      "/openapi.json",
-    );
+    const res = await call<{
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: {
+        schemas: Record<
+          string,
+          { properties?: Record<string, { minLength?: number; maxLength?: number }> }
+        >;
+      };
+    }>(auth.url, "GET", "/openapi.json");
 
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
     expect(Object.keys(res.body.paths).sort()).toEqual(
-      ["/.well-known/jwks.json", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/auth/me", "/api/v1/auth/refresh", "/api/v1/auth/register"].sort(),
+      [
+        "/.well-known/jwks.json",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/me",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/register",
+      ].sort(),
     );
-    expect(res.body.components.schemas.RegisterRequest!.properties!.password).toMatchObject({ minLength: 8, maxLength: 128 });
+    expect(res.body.components.schemas.RegisterRequest!.properties!.password).toMatchObject({
+      minLength: 8,
+      maxLength: 128,
+    });
   });
 
   it("counts registrations and logins by outcome in /metrics", async () => {
     const registration = aRegistration();
     await post(auth.url, "/api/v1/auth/register", registration);
     await post(auth.url, "/api/v1/auth/register", registration);
-    await post(auth.url, "/api/v1/auth/login", { email: registration.email, password: registration.password });
+    await post(auth.url, "/api/v1/auth/login", {
+      email: registration.email,
+      password: registration.password,
+    });
 
     const metrics = await (await fetch(`${auth.url}/metrics`)).text();
 
     expect(metrics).toMatch(/auth_registrations_total\{outcome="created",service="auth"\} [1-9]/);
-    expect(metrics).toMatch(/auth_registrations_total\{outcome="email_taken",service="auth"\} [1-9]/);
+    expect(metrics).toMatch(
+      /auth_registrations_total\{outcome="email_taken",service="auth"\} [1-9]/,
+    );
     expect(metrics).toMatch(/auth_logins_total\{outcome="success",service="auth"\} [1-9]/);
   });
 
+  it("labels request metrics with the route template, also for answers that are problems", async () => {
+    await post(auth.url, "/api/v1/auth/login", {
+      email: "nobody@example.com",
+      password: "wrong password",
+    });
+
+    const metrics = await (await fetch(`${auth.url}/metrics`)).text();
+
+    const line = metrics
+      .split("\n")
+      .find(
+        (l) =>
+          l.startsWith("http_request_duration_seconds_count{") &&
+          l.includes('route="/api/v1/auth/login"') &&
+          l.includes('status="401"'),
+      );
+    expect(line).toMatch(/ [1-9]\d*$/);
+  });
+
   it("echoes a sane X-Request-Id and puts it in problem documents", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/login", { body: {}, headers: { "x-request-id": "trace-abc-123" } });
+    const res = await call(auth.url, "POST", "/api/v1/auth/login", {
+      body: {},
+      headers: { "x-request-id": "trace-abc-123" },
+    });
 
     expect(res.headers.get("x-request-id")).toBe("trace-abc-123");
     expect(res.body.requestId).toBe("trace-abc-123");

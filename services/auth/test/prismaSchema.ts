@@ -7,7 +7,17 @@ export interface SchemaModel {
   uniques: string[][];
 }
 
-const SCALARS = new Set(["String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes"]);
+const SCALARS = new Set([
+  "String",
+  "Int",
+  "BigInt",
+  "Float",
+  "Decimal",
+  "Boolean",
+  "DateTime",
+  "Json",
+  "Bytes",
+]);
 
 /**
  * A small reader of schema.prisma, enough for the schema test: models, their column names
@@ -21,7 +31,10 @@ export function readPrismaSchema(file: string): SchemaModel[] {
     const columnOf = new Map<string, string>();
     const uniques: string[][] = [];
     let table = name!;
-    for (const line of body!.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    for (const line of body!
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)) {
       if (line.startsWith("@@")) {
         const mapped = /^@@map\("([^"]+)"\)/.exec(line);
         if (mapped) table = mapped[1]!;
@@ -35,7 +48,11 @@ export function readPrismaSchema(file: string): SchemaModel[] {
       columnOf.set(field!, /@map\("([^"]+)"\)/.exec(line)?.[1] ?? field!);
       if (/@unique\b/.test(line)) uniques.push([field!]);
     }
-    models.push({ table, columns: [...columnOf.values()], uniques: uniques.map((u) => u.map((f) => columnOf.get(f) ?? f)) });
+    models.push({
+      table,
+      columns: [...columnOf.values()],
+      uniques: uniques.map((u) => u.map((f) => columnOf.get(f) ?? f)),
+    });
   }
   return models;
 }

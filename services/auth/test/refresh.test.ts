@@ -1,5 +1,12 @@
 import type { RunningAuth } from "../src/main";
-import { aSignedInUser, authTestEnv, call, post, type AuthTestEnv, type TokenPair } from "./support";
+import {
+  aSignedInUser,
+  authTestEnv,
+  call,
+  post,
+  type AuthTestEnv,
+  type TokenPair,
+} from "./support";
 
 let env: AuthTestEnv;
 let auth: RunningAuth;
@@ -10,12 +17,17 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-const refresh = (refreshToken: unknown) => post<TokenPair & Record<string, unknown>>(auth.url, "/api/v1/auth/refresh", { refreshToken });
+const refresh = (refreshToken: unknown) =>
+  post<TokenPair & Record<string, unknown>>(auth.url, "/api/v1/auth/refresh", { refreshToken });
 const logout = (refreshToken: unknown) => post(auth.url, "/api/v1/auth/logout", { refreshToken });
-const me = (accessToken: string) => call(auth.url, "GET", "/api/v1/auth/me", { headers: { authorization: `Bearer ${accessToken}` } });
+const me = (accessToken: string) =>
+  call(auth.url, "GET", "/api/v1/auth/me", { headers: { authorization: `Bearer ${accessToken}` } });
 
 async function familyRows(userId: string) {
-  return env.pool.query("SELECT family_id, used_at, revoked_at FROM refresh_tokens WHERE user_id = ? ORDER BY created_at", [userId]);
+  return env.pool.query(
+    "SELECT family_id, used_at, revoked_at FROM refresh_tokens WHERE user_id = ? ORDER BY created_at",
+    [userId],
+  );
 }
 
 describe("POST /api/v1/auth/refresh", () => {
@@ -24,7 +36,12 @@ describe("POST /api/v1/auth/refresh", () => {
     const res = await refresh(user.tokens.refreshToken);
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), tokenType: "Bearer", expiresIn: 900 });
+    expect(res.body).toEqual({
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      tokenType: "Bearer",
+      expiresIn: 900,
+    });
     expect(res.body.refreshToken).not.toBe(user.tokens.refreshToken);
     expect((await me(res.body.accessToken)).body.id).toBe(user.userId);
   });
@@ -34,7 +51,10 @@ describe("POST /api/v1/auth/refresh", () => {
     const rotated = await refresh(user.tokens.refreshToken);
     expect(rotated.status).toBe(200);
 
-    const rows = await env.pool.query("SELECT token_hash, family_id FROM refresh_tokens WHERE user_id = ?", [user.userId]);
+    const rows = await env.pool.query(
+      "SELECT token_hash, family_id FROM refresh_tokens WHERE user_id = ?",
+      [user.userId],
+    );
     expect(rows).toHaveLength(2);
     expect(new Set(rows.map((r: { family_id: string }) => r.family_id)).size).toBe(1);
     for (const row of rows) {
@@ -70,7 +90,10 @@ describe("POST /api/v1/auth/refresh", () => {
 
   it("leaves the user's other sessions (other families) alive when one family is revoked", async () => {
     const user = await aSignedInUser(auth.url);
-    const otherSession = await post<TokenPair>(auth.url, "/api/v1/auth/login", { email: user.email, password: user.password });
+    const otherSession = await post<TokenPair>(auth.url, "/api/v1/auth/login", {
+      email: user.email,
+      password: user.password,
+    });
     await refresh(user.tokens.refreshToken);
     await refresh(user.tokens.refreshToken);
 
@@ -79,10 +102,16 @@ describe("POST /api/v1/auth/refresh", () => {
 
   it("lets exactly one of two concurrent refreshes with the same token succeed", async () => {
     const user = await aSignedInUser(auth.url);
-    const answers = await Promise.all([refresh(user.tokens.refreshToken), refresh(user.tokens.refreshToken)]);
+    const answers = await Promise.all([
+      refresh(user.tokens.refreshToken),
+      refresh(user.tokens.refreshToken),
+    ]);
 
     expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
-    const [{ n }] = await env.pool.query("SELECT COUNT(*) AS n FROM refresh_tokens WHERE user_id = ? AND used_at IS NOT NULL", [user.userId]);
+    const [{ n }] = await env.pool.query(
+      "SELECT COUNT(*) AS n FROM refresh_tokens WHERE user_id = ? AND used_at IS NOT NULL",
+      [user.userId],
+    );
     expect(Number(n)).toBe(1);
   });
 
@@ -94,11 +123,16 @@ describe("POST /api/v1/auth/refresh", () => {
   });
 
   it("answers 401 for an expired refresh token without revoking its family", async () => {
-    const shortLived = await env.start({ REFRESH_TOKEN_TTL_SECONDS: "1", REFRESH_TOKEN_PURGE_INTERVAL_MS: "0" });
+    const shortLived = await env.start({
+      REFRESH_TOKEN_TTL_SECONDS: "1",
+      REFRESH_TOKEN_PURGE_INTERVAL_MS: "0",
+    });
     const user = await aSignedInUser(shortLived.url);
     await new Promise((resolve) => setTimeout(resolve, 1100));
 
-    const res = await post(shortLived.url, "/api/v1/auth/refresh", { refreshToken: user.tokens.refreshToken });
+    const res = await post(shortLived.url, "/api/v1/auth/refresh", {
+      refreshToken: user.tokens.refreshToken,
+    });
 
     expect(res.status).toBe(401);
     expect(res.body.code).toBe("INVALID_REFRESH_TOKEN");
@@ -118,7 +152,9 @@ describe("POST /api/v1/auth/refresh", () => {
   });
 
   it("returns 400 MALFORMED_JSON for a body that is not JSON", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/refresh", { rawBody: '{"refreshToken":' });
+    const res = await call(auth.url, "POST", "/api/v1/auth/refresh", {
+      rawBody: '{"refreshToken":',
+    });
 
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("MALFORMED_JSON");

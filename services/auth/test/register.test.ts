@@ -18,9 +18,17 @@ describe("POST /api/v1/auth/register", () => {
     const res = await register(registration);
 
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), email: registration.email, name: "Ann", role: "CUSTOMER", createdAt: expect.any(String) });
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      email: registration.email,
+      name: "Ann",
+      role: "CUSTOMER",
+      createdAt: expect.any(String),
+    });
     expect(new Date(res.body.createdAt as string).toISOString()).toBe(res.body.createdAt);
-    const [row] = await env.pool.query("SELECT password_hash FROM users WHERE id = ?", [res.body.id]);
+    const [row] = await env.pool.query("SELECT password_hash FROM users WHERE id = ?", [
+      res.body.id,
+    ]);
     expect(row.password_hash).toMatch(/^\$2[aby]\$04\$/);
     expect(JSON.stringify(res.body)).not.toContain(registration.password);
   });
@@ -49,17 +57,29 @@ describe("POST /api/v1/auth/register", () => {
 
     expect(res.status).toBe(409);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
-    expect(res.body).toMatchObject({ status: 409, code: "EMAIL_TAKEN", requestId: res.headers.get("x-request-id") });
+    expect(res.body).toMatchObject({
+      status: 409,
+      code: "EMAIL_TAKEN",
+      requestId: res.headers.get("x-request-id"),
+    });
   });
 
   it("creates exactly one account when the same email registers concurrently", async () => {
     const registration = aRegistration();
     const answers = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => register({ ...registration, email: i % 2 ? registration.email.toUpperCase() : registration.email })),
+      Array.from({ length: 5 }, (_, i) =>
+        register({
+          ...registration,
+          email: i % 2 ? registration.email.toUpperCase() : registration.email,
+        }),
+      ),
     );
 
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409]);
-    const [row] = await env.pool.query("SELECT COUNT(*) AS n FROM users WHERE email_normalized = ?", [registration.email.toLowerCase()]);
+    const [row] = await env.pool.query(
+      "SELECT COUNT(*) AS n FROM users WHERE email_normalized = ?",
+      [registration.email.toLowerCase()],
+    );
     expect(Number(row.n)).toBe(1);
   });
 
@@ -93,14 +113,19 @@ describe("POST /api/v1/auth/register", () => {
   });
 
   it("returns 400 MALFORMED_JSON for a body that is not JSON", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/register", { rawBody: '{"email": "a@example.com",' });
+    const res = await call(auth.url, "POST", "/api/v1/auth/register", {
+      rawBody: '{"email": "a@example.com",',
+    });
 
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("MALFORMED_JSON");
   });
 
   it("returns 415 for a body that is not sent as JSON", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/register", { rawBody: "email=a@example.com", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const res = await call(auth.url, "POST", "/api/v1/auth/register", {
+      rawBody: "email=a@example.com",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
 
     expect(res.status).toBe(415);
     expect(res.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");

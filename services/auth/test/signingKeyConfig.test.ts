@@ -19,7 +19,8 @@ afterAll(async () => {
   await rm(tempDir, { recursive: true, force: true });
 });
 
-const kidOf = async (url: string) => (await call<{ keys: { kid: string }[] }>(url, "GET", "/.well-known/jwks.json")).body.keys[0]!.kid;
+const kidOf = async (url: string) =>
+  (await call<{ keys: { kid: string }[] }>(url, "GET", "/.well-known/jwks.json")).body.keys[0]!.kid;
 
 describe("signing key configuration", () => {
   it("generates a key pair once into KEYS_DIR when none is configured, and reuses it on later starts", async () => {
@@ -31,7 +32,13 @@ describe("signing key configuration", () => {
     const second = await env.start({ JWT_PRIVATE_KEY: "", KEYS_DIR: keysDir });
 
     expect(await kidOf(second.url)).toBe(jwt.decode(token, { complete: true })!.header.kid);
-    expect((await call(second.url, "GET", "/api/v1/auth/me", { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(
+      (
+        await call(second.url, "GET", "/api/v1/auth/me", {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).status,
+    ).toBe(200);
     const files = await readdir(keysDir);
     expect(files).toEqual(["auth-signing-key.pem"]);
     expect((await stat(path.join(keysDir, files[0]!))).mode & 0o777).toBe(0o600);
@@ -39,7 +46,10 @@ describe("signing key configuration", () => {
 
   it("agrees on one generated key when two replicas start together with an empty KEYS_DIR", async () => {
     const keysDir = path.join(tempDir, "race");
-    const [a, b] = await Promise.all([env.start({ JWT_PRIVATE_KEY: "", KEYS_DIR: keysDir }), env.start({ JWT_PRIVATE_KEY: "", KEYS_DIR: keysDir })]);
+    const [a, b] = await Promise.all([
+      env.start({ JWT_PRIVATE_KEY: "", KEYS_DIR: keysDir }),
+      env.start({ JWT_PRIVATE_KEY: "", KEYS_DIR: keysDir }),
+    ]);
 
     expect(await kidOf(a!.url)).toBe(await kidOf(b!.url));
     expect(await readdir(keysDir)).toEqual(["auth-signing-key.pem"]);
@@ -53,7 +63,9 @@ describe("signing key configuration", () => {
     const auth = await env.start({ JWT_PRIVATE_KEY: "", JWT_PRIVATE_KEY_FILE: file });
     const user = await aSignedInUser(auth.url);
 
-    expect(() => jwt.verify(user.tokens.accessToken, keys.publicKey, { algorithms: ["RS256"] })).not.toThrow();
+    expect(() =>
+      jwt.verify(user.tokens.accessToken, keys.publicKey, { algorithms: ["RS256"] }),
+    ).not.toThrow();
   });
 
   it("accepts a PEM flattened onto one line with literal \\n sequences", async () => {
@@ -61,24 +73,39 @@ describe("signing key configuration", () => {
     const auth = await env.start({ JWT_PRIVATE_KEY: keys.privatePem.replace(/\n/g, "\\n") });
     const user = await aSignedInUser(auth.url);
 
-    expect(() => jwt.verify(user.tokens.accessToken, keys.publicKey, { algorithms: ["RS256"] })).not.toThrow();
+    expect(() =>
+      jwt.verify(user.tokens.accessToken, keys.publicKey, { algorithms: ["RS256"] }),
+    ).not.toThrow();
   });
 
   it("refuses to start with an RSA key shorter than 2048 bits", async () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
 
-    await expect(env.start({ JWT_PRIVATE_KEY: privateKey.export({ format: "pem", type: "pkcs8" }).toString() })).rejects.toThrow(/too short/);
+    await expect(
+      env.start({
+        JWT_PRIVATE_KEY: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+      }),
+    ).rejects.toThrow(/too short/);
   });
 
   it("refuses to start with a key that is not RSA", async () => {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
 
-    await expect(env.start({ JWT_PRIVATE_KEY: privateKey.export({ format: "pem", type: "pkcs8" }).toString() })).rejects.toThrow(/RSA/);
+    await expect(
+      env.start({
+        JWT_PRIVATE_KEY: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+      }),
+    ).rejects.toThrow(/RSA/);
   });
 });
 
 describe("loadAuthConfig", () => {
-  const production = { NODE_ENV: "production", JWT_PRIVATE_KEY: "pem", ADMIN_EMAIL: "root@example.com", ADMIN_PASSWORD: "long-enough-secret" };
+  const production = {
+    NODE_ENV: "production",
+    JWT_PRIVATE_KEY: "pem",
+    ADMIN_EMAIL: "root@example.com",
+    ADMIN_PASSWORD: "long-enough-secret",
+  };
 
   it("treats a missing signing key in production as a configuration error", () => {
     const attempt = () => loadAuthConfig({ ...production, JWT_PRIVATE_KEY: undefined });
@@ -88,7 +115,9 @@ describe("loadAuthConfig", () => {
   });
 
   it("requires ADMIN_EMAIL and ADMIN_PASSWORD in production instead of using the local defaults", () => {
-    expect(() => loadAuthConfig({ ...production, ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined })).toThrow(/ADMIN_EMAIL.*ADMIN_PASSWORD/);
+    expect(() =>
+      loadAuthConfig({ ...production, ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined }),
+    ).toThrow(/ADMIN_EMAIL.*ADMIN_PASSWORD/);
   });
 
   it("refuses an ADMIN_PASSWORD that breaks the password policy", () => {
@@ -115,6 +144,8 @@ describe("loadAuthConfig", () => {
   });
 
   it("names every bad variable at once", () => {
-    expect(() => loadAuthConfig({ BCRYPT_COST: "3", PORT: "http" })).toThrow(/PORT.*BCRYPT_COST|BCRYPT_COST.*PORT/);
+    expect(() => loadAuthConfig({ BCRYPT_COST: "3", PORT: "http" })).toThrow(
+      /PORT.*BCRYPT_COST|BCRYPT_COST.*PORT/,
+    );
   });
 });

@@ -1,7 +1,12 @@
 import { generateKeyPairSync } from "node:crypto";
 import path from "node:path";
 import { createLogger, createPool, type Pool } from "@app/shared";
-import { createTestDatabase, testServers, uniqueName, type TestDatabase } from "@app/shared/testing";
+import {
+  createTestDatabase,
+  testServers,
+  uniqueName,
+  type TestDatabase,
+} from "@app/shared/testing";
 import { Redis } from "ioredis";
 import { loadAuthConfig, startAuth, type AuthConfig, type RunningAuth } from "../src/main";
 
@@ -85,9 +90,16 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
 
 let counter = 0;
 /** A distinct valid registration body each call. */
-export function aRegistration(overrides: Partial<{ email: string; password: string; name: string }> = {}) {
+export function aRegistration(
+  overrides: Partial<{ email: string; password: string; name: string }> = {},
+) {
   counter += 1;
-  return { email: `user${counter}.${Date.now().toString(36)}@example.com`, password: "correct horse battery", name: "Ann Example", ...overrides };
+  return {
+    email: `user${counter}.${Date.now().toString(36)}@example.com`,
+    password: "correct horse battery",
+    name: "Ann Example",
+    ...overrides,
+  };
 }
 
 export interface HttpAnswer<T = Record<string, unknown>> {
@@ -107,14 +119,23 @@ export async function call<T = Record<string, unknown>>(
   const response = await fetch(`${baseUrl}${route}`, {
     method,
     headers: { ...(hasBody ? { "content-type": "application/json" } : {}), ...options.headers },
-    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    body:
+      options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (text ? JSON.parse(text) : null) as T,
+  };
 }
 
-export const post = <T = Record<string, unknown>>(baseUrl: string, route: string, body: unknown, headers?: Record<string, string>) =>
-  call<T>(baseUrl, "POST", route, { body, headers });
+export const post = <T = Record<string, unknown>>(
+  baseUrl: string,
+  route: string,
+  body: unknown,
+  headers?: Record<string, string>,
+) => call<T>(baseUrl, "POST", route, { body, headers });
 
 export interface TokenPair {
   accessToken: string;
@@ -124,11 +145,17 @@ export interface TokenPair {
 }
 
 /** Registers a new customer and logs in; returns the user and its first token pair. */
-export async function aSignedInUser(baseUrl: string, overrides: Partial<{ email: string; password: string }> = {}) {
+export async function aSignedInUser(
+  baseUrl: string,
+  overrides: Partial<{ email: string; password: string }> = {},
+) {
   const registration = aRegistration(overrides);
   const registered = await post<{ id: string }>(baseUrl, "/api/v1/auth/register", registration);
   if (registered.status !== 201) throw new Error(`register failed: ${registered.status}`);
-  const login = await post<TokenPair>(baseUrl, "/api/v1/auth/login", { email: registration.email, password: registration.password });
+  const login = await post<TokenPair>(baseUrl, "/api/v1/auth/login", {
+    email: registration.email,
+    password: registration.password,
+  });
   if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
   return { userId: registered.body.id, ...registration, tokens: login.body };
 }

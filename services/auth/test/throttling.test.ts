@@ -31,7 +31,8 @@ const login = (email: string, password: string, clientAddress = aClientAddress()
   post(auth.url, "/api/v1/auth/login", { email, password }, { "x-forwarded-for": clientAddress });
 
 async function failTimes(n: number, email: string, clientAddress?: () => string) {
-  for (let i = 0; i < n; i++) expect((await login(email, "wrong password", clientAddress?.())).status).toBe(401);
+  for (let i = 0; i < n; i++)
+    expect((await login(email, "wrong password", clientAddress?.())).status).toBe(401);
 }
 
 describe("login throttling", () => {
@@ -82,7 +83,9 @@ describe("login throttling", () => {
   it("answers 429 after N failures from one client address across different emails, and other clients are unaffected", async () => {
     const client = aClientAddress();
     for (let i = 0; i < MAX_PER_CLIENT; i++) {
-      expect((await login(`spray${i}.${Date.now()}@example.com`, "wrong password", client)).status).toBe(401);
+      expect(
+        (await login(`spray${i}.${Date.now()}@example.com`, "wrong password", client)).status,
+      ).toBe(401);
     }
     const user = await registered();
 
@@ -99,7 +102,11 @@ describe("login throttling", () => {
 
     const metrics = await (await fetch(`${auth.url}/metrics`)).text();
     expect(metrics).toMatch(/auth_throttled_attempts_total\{scope="email",service="auth"\} [1-9]/);
-    expect(metrics).toMatch(/auth_logins_total\{outcome="too_many_attempts",service="auth"\} [1-9]/);
-    expect(metrics).toMatch(/auth_logins_total\{outcome="invalid_credentials",service="auth"\} [1-9]/);
+    expect(metrics).toMatch(
+      /auth_logins_total\{outcome="too_many_attempts",service="auth"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /auth_logins_total\{outcome="invalid_credentials",service="auth"\} [1-9]/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { parseOrThrow, requireAuth, type Logger, type TokenVerifier } from "@app/shared";
-import { Router, type Express, type Request } from "express";
+import type { Express, Request } from "express";
 import type { CurrentUserOutcome } from "../application/getCurrentUser";
 import type { LoginInput, LoginOutcome } from "../application/loginUser";
 import type { RefreshOutcome } from "../application/refreshSession";
@@ -31,59 +31,63 @@ const userBody = (user: PublicUser) => ({ ...user, createdAt: user.createdAt.toI
 // loopback and private ranges only, so a client cannot pick its own).
 const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? "unknown";
 
+const BASE = "/api/v1/auth";
+
+// Routes are mounted on the app with their full paths rather than on a Router: the shared
+// request metrics read req.baseUrl after the response, which a Router has already reset on errors.
 export function authRoutes(deps: AuthRoutesDeps): (app: Express) => void {
   const { useCases, metrics, logger } = deps;
-  const router = Router();
-
-  router.post("/register", async (req, res) => {
-    const input = parseOrThrow(registerRequest, req.body);
-    const outcome = await useCases.register(input);
-    metrics.registrations.inc({ outcome: outcome.ok ? "created" : outcome.error.toLowerCase() });
-    if (!outcome.ok) throw problemFor(outcome);
-    logger.info("user registered", { userId: outcome.user.id });
-    res.status(201).json(userBody(outcome.user));
-  });
-
-  router.post("/login", async (req, res) => {
-    const input = parseOrThrow(loginRequest, req.body);
-    const outcome = await useCases.login({ ...input, clientAddress: clientAddress(req) });
-    metrics.logins.inc({ outcome: outcome.ok ? "success" : outcome.error.toLowerCase() });
-    if (!outcome.ok) {
-      if (outcome.error === "TOO_MANY_ATTEMPTS") {
-        metrics.throttled.inc({ scope: outcome.scope });
-        logger.warn("login throttled", { scope: outcome.scope, retryAfterSeconds: outcome.retryAfterSeconds });
-      }
-      throw problemFor(outcome);
-    }
-    logger.info("user logged in", { userId: outcome.userId });
-    res.set("Cache-Control", "no-store").json(outcome.session);
-  });
-
-  router.post("/refresh", async (req, res) => {
-    const { refreshToken } = parseOrThrow(refreshTokenRequest, req.body);
-    const outcome = await useCases.refresh(refreshToken);
-    metrics.refreshes.inc({ outcome: outcome.ok ? "rotated" : outcome.reason.toLowerCase() });
-    if (!outcome.ok) {
-      if (outcome.reason === "REUSED") logger.warn("refresh token reused; its family is revoked");
-      throw problemFor(outcome);
-    }
-    res.set("Cache-Control", "no-store").json(outcome.session);
-  });
-
-  router.post("/logout", async (req, res) => {
-    const { refreshToken } = parseOrThrow(refreshTokenRequest, req.body);
-    await useCases.logout(refreshToken);
-    res.status(204).end();
-  });
-
-  router.get("/me", requireAuth(deps.verifier), async (req, res) => {
-    const outcome = await useCases.currentUser(req.principal!.userId);
-    if (!outcome.ok) throw problemFor(outcome);
-    res.json(userBody(outcome.user));
-  });
-
   return (app) => {
-    app.use("/api/v1/auth", router);
+    app.post(`${BASE}/register`, async (req, res) => {
+      const input = parseOrThrow(registerRequest, req.body);
+      const outcome = await useCases.register(input);
+      metrics.registrations.inc({ outcome: outcome.ok ? "created" : outcome.error.toLowerCase() });
+      if (!outcome.ok) throw problemFor(outcome);
+      logger.info("user registered", { userId: outcome.user.id });
+      res.status(201).json(userBody(outcome.user));
+    });
+
+    app.post(`${BASE}/login`, async (req, res) => {
+      const input = parseOrThrow(loginRequest, req.body);
+      const outcome = await useCases.login({ ...input, clientAddress: clientAddress(req) });
+      metrics.logins.inc({ outcome: outcome.ok ? "success" : outcome.error.toLowerCase() });
+      if (!outcome.ok) {
+        if (outcome.error === "TOO_MANY_ATTEMPTS") {
+          metrics.throttled.inc({ scope: outcome.scope });
+          logger.warn("login throttled", {
+            scope: outcome.scope,
+            retryAfterSeconds: outcome.retryAfterSeconds,
+          });
+        }
+        throw problemFor(outcome);
+      }
+      logger.info("user logged in", { userId: outcome.userId });
+      res.set("Cache-Control", "no-store").json(outcome.session);
+    });
+
+    app.post(`${BASE}/refresh`, async (req, res) => {
+      const { refreshToken } = parseOrThrow(refreshTokenRequest, req.body);
+      const outcome = await useCases.refresh(refreshToken);
+      metrics.refreshes.inc({ outcome: outcome.ok ? "rotated" : outcome.reason.toLowerCase() });
+      if (!outcome.ok) {
+        if (outcome.reason === "REUSED") logger.warn("refresh token reused; its family is revoked");
+        throw problemFor(outcome);
+      }
+      res.set("Cache-Control", "no-store").json(outcome.session);
+    });
+
+    app.post(`${BASE}/logout`, async (req, res) => {
+      const { refreshToken } = parseOrThrow(refreshTokenRequest, req.body);
+      await useCases.logout(refreshToken);
+      res.status(204).end();
+    });
+
+    app.get(`${BASE}/me`, requireAuth(deps.verifier), async (req, res) => {
+      const outcome = await useCases.currentUser(req.principal!.userId);
+      if (!outcome.ok) throw problemFor(outcome);
+      res.json(userBody(outcome.user));
+    });
+
     app.get("/.well-known/jwks.json", (_req, res) => {
       // Short enough that a rotation reaches verifiers soon; they also refetch on an unknown kid.
       res.set("Cache-Control", "public, max-age=300").json(deps.jwks());

@@ -1,5 +1,12 @@
 import { buildOpenApiDocument, OpenAPIRegistry, problemResponses } from "@app/shared";
-import { jwksResponse, loginRequest, refreshTokenRequest, registerRequest, tokenResponse, userResponse } from "./schemas";
+import {
+  jwksResponse,
+  loginRequest,
+  refreshTokenRequest,
+  registerRequest,
+  tokenResponse,
+  userResponse,
+} from "./schemas";
 
 const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 
@@ -11,23 +18,34 @@ export function authOpenApiDocument() {
     path: "/api/v1/auth/register",
     summary: "Create a customer account",
     request: { body: { required: true, ...json(registerRequest) } },
-    responses: { 201: { description: "Created", ...json(userResponse) }, ...problemResponses(400, 409, 413, 415) },
+    responses: {
+      201: { description: "Created", ...json(userResponse) },
+      ...problemResponses(400, 409, 413, 415),
+    },
   });
   registry.registerPath({
     method: "post",
     path: "/api/v1/auth/login",
     summary: "Exchange email and password for tokens",
-    description: "Unknown email and wrong password answer the same 401 INVALID_CREDENTIALS. Repeated failures per email or per client answer 429 TOO_MANY_ATTEMPTS with Retry-After.",
+    description:
+      "Unknown email and wrong password answer the same 401 INVALID_CREDENTIALS. Repeated failures per email or per client answer 429 TOO_MANY_ATTEMPTS with Retry-After.",
     request: { body: { required: true, ...json(loginRequest) } },
-    responses: { 200: { description: "Signed in", ...json(tokenResponse) }, ...problemResponses(400, 401, 429) },
+    responses: {
+      200: { description: "Signed in", ...json(tokenResponse) },
+      ...problemResponses(400, 401, 429),
+    },
   });
   registry.registerPath({
     method: "post",
     path: "/api/v1/auth/refresh",
     summary: "Rotate a refresh token",
-    description: "The presented token dies; presenting a dead token again revokes its whole family (401 INVALID_REFRESH_TOKEN).",
+    description:
+      "The presented token dies; presenting a dead token again revokes its whole family (401 INVALID_REFRESH_TOKEN).",
     request: { body: { required: true, ...json(refreshTokenRequest) } },
-    responses: { 200: { description: "New token pair", ...json(tokenResponse) }, ...problemResponses(400, 401) },
+    responses: {
+      200: { description: "New token pair", ...json(tokenResponse) },
+      ...problemResponses(400, 401),
+    },
   });
   registry.registerPath({
     method: "post",
@@ -42,7 +60,10 @@ export function authOpenApiDocument() {
     path: "/api/v1/auth/me",
     summary: "The signed-in user",
     security: [{ bearerAuth: [] }],
-    responses: { 200: { description: "The user", ...json(userResponse) }, ...problemResponses(401) },
+    responses: {
+      200: { description: "The user", ...json(userResponse) },
+      ...problemResponses(401),
+    },
   });
   registry.registerPath({
     method: "get",

@@ -5,7 +5,11 @@ import type { RefreshOutcome } from "../application/refreshSession";
 import type { RegisterOutcome } from "../application/registerUser";
 
 type Failure<T> = Extract<T, { ok: false }>;
-type AuthFailure = Failure<RegisterOutcome> | Failure<LoginOutcome> | Failure<RefreshOutcome> | Failure<CurrentUserOutcome>;
+type AuthFailure =
+  | Failure<RegisterOutcome>
+  | Failure<LoginOutcome>
+  | Failure<RefreshOutcome>
+  | Failure<CurrentUserOutcome>;
 
 const BEARER_CHALLENGE = { "WWW-Authenticate": 'Bearer realm="api"' };
 
@@ -15,7 +19,13 @@ export function problemFor(failure: AuthFailure): ProblemError {
     case "EMAIL_TAKEN":
       return problems.conflict("EMAIL_TAKEN", "An account with this email already exists.");
     case "INVALID_CREDENTIALS":
-      return new ProblemError({ status: 401, code: "INVALID_CREDENTIALS", title: "Invalid credentials", detail: "The email or password is wrong.", headers: BEARER_CHALLENGE });
+      return new ProblemError({
+        status: 401,
+        code: "INVALID_CREDENTIALS",
+        title: "Invalid credentials",
+        detail: "The email or password is wrong.",
+        headers: BEARER_CHALLENGE,
+      });
     case "TOO_MANY_ATTEMPTS":
       return new ProblemError({
         status: 429,
@@ -25,7 +35,13 @@ export function problemFor(failure: AuthFailure): ProblemError {
         headers: { "Retry-After": String(failure.retryAfterSeconds) },
       });
     case "INVALID_REFRESH_TOKEN":
-      return new ProblemError({ status: 401, code: "INVALID_REFRESH_TOKEN", title: "Invalid refresh token", detail: "The refresh token is unknown, expired or revoked. Log in again.", headers: BEARER_CHALLENGE });
+      return new ProblemError({
+        status: 401,
+        code: "INVALID_REFRESH_TOKEN",
+        title: "Invalid refresh token",
+        detail: "The refresh token is unknown, expired or revoked. Log in again.",
+        headers: BEARER_CHALLENGE,
+      });
     case "USER_GONE":
       return problems.unauthenticated("The account of this token no longer exists.");
   }

@@ -4,7 +4,11 @@ import type { Logger } from "@app/shared";
  * Runs `purge` every `intervalMs` (never two at once); stop() waits for a run in progress so
  * shutdown does not close the pool under it.
  */
-export function schedulePurge(purge: () => Promise<number>, intervalMs: number, logger: Logger): { stop(): Promise<void> } {
+export function schedulePurge(
+  purge: () => Promise<number>,
+  intervalMs: number,
+  logger: Logger,
+): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const tick = () => {
     if (running) return;

@@ -7,7 +7,12 @@ const email = z
   .string()
   .trim()
   .pipe(z.email().max(EMAIL_MAX_LENGTH))
-  .openapi({ type: "string", format: "email", maxLength: EMAIL_MAX_LENGTH, example: "ann@example.com" });
+  .openapi({
+    type: "string",
+    format: "email",
+    maxLength: EMAIL_MAX_LENGTH,
+    example: "ann@example.com",
+  });
 
 export const registerRequest = z
   .object({
@@ -25,7 +30,9 @@ export const loginRequest = z
   })
   .openapi("LoginRequest");
 
-export const refreshTokenRequest = z.object({ refreshToken: z.string().min(1).max(512) }).openapi("RefreshTokenRequest");
+export const refreshTokenRequest = z
+  .object({ refreshToken: z.string().min(1).max(512) })
+  .openapi("RefreshTokenRequest");
 
 export const userResponse = z
   .object({
@@ -49,7 +56,14 @@ export const tokenResponse = z
 export const jwksResponse = z
   .object({
     keys: z.array(
-      z.object({ kty: z.literal("RSA"), n: z.string(), e: z.string(), kid: z.string(), alg: z.literal("RS256"), use: z.literal("sig") }),
+      z.object({
+        kty: z.literal("RSA"),
+        n: z.string(),
+        e: z.string(),
+        kid: z.string(),
+        alg: z.literal("RS256"),
+        use: z.literal("sig"),
+      }),
     ),
   })
   .openapi("JsonWebKeySet");

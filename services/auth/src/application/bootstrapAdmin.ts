@@ -15,7 +15,10 @@ export interface BootstrapDeps {
  * may have been changed since, and a customer who registered that address is never promoted
  * (whoever chose its password would become admin).
  */
-export async function bootstrapAdmin(deps: BootstrapDeps, admin: { email: string; password: string }): Promise<BootstrapOutcome> {
+export async function bootstrapAdmin(
+  deps: BootstrapDeps,
+  admin: { email: string; password: string },
+): Promise<BootstrapOutcome> {
   const email = admin.email.trim();
   const emailNormalized = normalizeEmail(email);
   const existing = await deps.users.findByNormalizedEmail(emailNormalized);

@@ -1,6 +1,11 @@
 import { normalizeEmail } from "../domain/email";
 import { decideThrottle, type ThrottleLimits, type ThrottleScope } from "../domain/loginThrottle";
-import type { LoginFailureCounters, PasswordHasher, RefreshTokenStore, UserRepository } from "./ports";
+import type {
+  LoginFailureCounters,
+  PasswordHasher,
+  RefreshTokenStore,
+  UserRepository,
+} from "./ports";
 import { prepareSession, type Session, type SessionDeps } from "./session";
 
 export interface LoginInput {
@@ -25,12 +30,23 @@ export interface LoginDeps extends SessionDeps {
 export async function loginUser(deps: LoginDeps, input: LoginInput): Promise<LoginOutcome> {
   const emailNormalized = normalizeEmail(input.email);
   // Checked before any password work, so a throttled guesser cannot make us burn CPU.
-  const decision = decideThrottle(await deps.failures.read(emailNormalized, input.clientAddress), deps.limits);
-  if (!decision.allowed) return { ok: false, error: "TOO_MANY_ATTEMPTS", scope: decision.scope, retryAfterSeconds: decision.retryAfterSeconds };
+  const decision = decideThrottle(
+    await deps.failures.read(emailNormalized, input.clientAddress),
+    deps.limits,
+  );
+  if (!decision.allowed)
+    return {
+      ok: false,
+      error: "TOO_MANY_ATTEMPTS",
+      scope: decision.scope,
+      retryAfterSeconds: decision.retryAfterSeconds,
+    };
 
   const user = await deps.users.findByNormalizedEmail(emailNormalized);
   // An unknown email costs one bcrypt comparison too, so timing does not tell which emails exist.
-  const valid = user ? await deps.passwords.verify(input.password, user.passwordHash) : await deps.passwords.verifyAgainstDummy(input.password);
+  const valid = user
+    ? await deps.passwords.verify(input.password, user.passwordHash)
+    : await deps.passwords.verifyAgainstDummy(input.password);
   if (!user || !valid) {
     await deps.failures.recordFailure(emailNormalized, input.clientAddress);
     return { ok: false, error: "INVALID_CREDENTIALS" };

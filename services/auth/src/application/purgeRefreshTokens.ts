@@ -1,7 +1,10 @@
 import type { Clock, RefreshTokenStore } from "./ports";
 
 /** Deletes expired and revoked refresh tokens in batches, so one run never holds long locks. */
-export async function purgeRefreshTokens(deps: { refreshTokens: RefreshTokenStore; clock: Clock }, batchSize: number): Promise<number> {
+export async function purgeRefreshTokens(
+  deps: { refreshTokens: RefreshTokenStore; clock: Clock },
+  batchSize: number,
+): Promise<number> {
   const now = deps.clock.now();
   let total = 0;
   for (;;) {

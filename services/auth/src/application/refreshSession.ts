@@ -11,7 +11,10 @@ export interface RefreshDeps extends SessionDeps {
   refreshTokens: RefreshTokenStore;
 }
 
-export async function refreshSession(deps: RefreshDeps, refreshToken: string): Promise<RefreshOutcome> {
+export async function refreshSession(
+  deps: RefreshDeps,
+  refreshToken: string,
+): Promise<RefreshOutcome> {
   const now = deps.clock.now();
   const stored = await deps.refreshTokens.findByHash(hashRefreshToken(refreshToken));
   if (!stored) return { ok: false, error: "INVALID_REFRESH_TOKEN", reason: "UNKNOWN" };
@@ -25,11 +28,16 @@ export async function refreshSession(deps: RefreshDeps, refreshToken: string): P
 
   const { session, refreshRow } = prepareSession(deps, user, stored.familyId);
   // Losing this race means another request used the same token first: that is reuse as well.
-  if (!(await deps.refreshTokens.rotate(stored.id, refreshRow, now))) return revokeFamily(deps, stored.familyId, now);
+  if (!(await deps.refreshTokens.rotate(stored.id, refreshRow, now)))
+    return revokeFamily(deps, stored.familyId, now);
   return { ok: true, session };
 }
 
-async function revokeFamily(deps: RefreshDeps, familyId: string, now: Date): Promise<RefreshOutcome> {
+async function revokeFamily(
+  deps: RefreshDeps,
+  familyId: string,
+  now: Date,
+): Promise<RefreshOutcome> {
   await deps.refreshTokens.revokeFamily(familyId, now);
   return { ok: false, error: "INVALID_REFRESH_TOKEN", reason: "REUSED" };
 }

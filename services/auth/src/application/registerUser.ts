@@ -17,7 +17,10 @@ export interface RegisterDeps {
   ids: IdGenerator;
 }
 
-export async function registerUser(deps: RegisterDeps, input: RegisterInput): Promise<RegisterOutcome> {
+export async function registerUser(
+  deps: RegisterDeps,
+  input: RegisterInput,
+): Promise<RegisterOutcome> {
   const email = input.email.trim();
   const user = {
     id: deps.ids.newId(),

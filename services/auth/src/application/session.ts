@@ -18,12 +18,21 @@ export interface SessionDeps {
 }
 
 /** A fresh access token and the next refresh token of `familyId` (not yet stored). */
-export function prepareSession(deps: SessionDeps, user: { id: string; role: Role }, familyId: string): { session: Session; refreshRow: NewRefreshToken } {
+export function prepareSession(
+  deps: SessionDeps,
+  user: { id: string; role: Role },
+  familyId: string,
+): { session: Session; refreshRow: NewRefreshToken } {
   const now = deps.clock.now();
   const secret = newRefreshTokenSecret();
   const access = deps.accessTokens.issue({ userId: user.id, role: user.role });
   return {
-    session: { accessToken: access.token, refreshToken: secret, tokenType: "Bearer", expiresIn: access.expiresInSeconds },
+    session: {
+      accessToken: access.token,
+      refreshToken: secret,
+      tokenType: "Bearer",
+      expiresIn: access.expiresInSeconds,
+    },
     refreshRow: {
       id: deps.ids.newId(),
       tokenHash: hashRefreshToken(secret),

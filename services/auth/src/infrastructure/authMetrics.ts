@@ -4,10 +4,19 @@ import type { Metrics } from "@app/shared";
 export function createAuthMetrics(metrics: Metrics) {
   return {
     logins: metrics.counter("auth_logins_total", "Login attempts by outcome", ["outcome"]),
-    registrations: metrics.counter("auth_registrations_total", "Registration attempts by outcome", ["outcome"]),
+    registrations: metrics.counter("auth_registrations_total", "Registration attempts by outcome", [
+      "outcome",
+    ]),
     refreshes: metrics.counter("auth_refreshes_total", "Refresh attempts by outcome", ["outcome"]),
-    throttled: metrics.counter("auth_throttled_attempts_total", "Login attempts refused by throttling, by the counter that refused", ["scope"]),
-    purgedRefreshTokens: metrics.counter("auth_refresh_tokens_purged_total", "Expired or revoked refresh tokens deleted"),
+    throttled: metrics.counter(
+      "auth_throttled_attempts_total",
+      "Login attempts refused by throttling, by the counter that refused",
+      ["scope"],
+    ),
+    purgedRefreshTokens: metrics.counter(
+      "auth_refresh_tokens_purged_total",
+      "Expired or revoked refresh tokens deleted",
+    ),
   };
 }
 

@@ -2,7 +2,14 @@ import type { NewRefreshToken, RefreshTokenStore } from "../application/ports";
 import type { RefreshTokenRecord } from "../domain/refreshToken";
 import type { AuthPrisma } from "./prismaClient";
 
-const RECORD = { id: true, familyId: true, userId: true, expiresAt: true, usedAt: true, revokedAt: true } as const;
+const RECORD = {
+  id: true,
+  familyId: true,
+  userId: true,
+  expiresAt: true,
+  usedAt: true,
+  revokedAt: true,
+} as const;
 
 export class PrismaRefreshTokenStore implements RefreshTokenStore {
   constructor(private readonly prisma: AuthPrisma) {}
@@ -29,7 +36,10 @@ export class PrismaRefreshTokenStore implements RefreshTokenStore {
   }
 
   async revokeFamily(familyId: string, now: Date): Promise<number> {
-    const { count } = await this.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
+    const { count } = await this.prisma.refreshToken.updateMany({
+      where: { familyId, revokedAt: null },
+      data: { revokedAt: now },
+    });
     return count;
   }
 

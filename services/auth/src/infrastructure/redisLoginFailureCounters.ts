@@ -31,7 +31,11 @@ export class RedisLoginFailureCounters implements LoginFailureCounters {
       const [countError, count] = replies[i * 2] ?? [];
       const [ttlError, ttl] = replies[i * 2 + 1] ?? [];
       if (countError || ttlError) throw countError ?? ttlError;
-      return { scope, failures: Number(count ?? 0), resetsInSeconds: Math.ceil(Math.max(Number(ttl), 0) / 1000) };
+      return {
+        scope,
+        failures: Number(count ?? 0),
+        resetsInSeconds: Math.ceil(Math.max(Number(ttl), 0) / 1000),
+      };
     });
   }
 

@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from "node:crypto";
 import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -47,19 +54,26 @@ const unflatten = (pem: string) => pem.replace(/\\n/g, "\n");
 
 /** RFC 7638: SHA-256 over the required members in lexicographic order, base64url. */
 export function rsaThumbprint(jwk: { e: string; n: string }): string {
-  return createHash("sha256").update(JSON.stringify({ e: jwk.e, kty: "RSA", n: jwk.n })).digest("base64url");
+  return createHash("sha256")
+    .update(JSON.stringify({ e: jwk.e, kty: "RSA", n: jwk.n }))
+    .digest("base64url");
 }
 
 function verificationKey(publicKey: KeyObject, keyId: string | undefined): VerificationKey {
-  if (publicKey.asymmetricKeyType !== "rsa") throw new SigningKeyError(`RS256 needs an RSA key, got ${publicKey.asymmetricKeyType}`);
+  if (publicKey.asymmetricKeyType !== "rsa")
+    throw new SigningKeyError(`RS256 needs an RSA key, got ${publicKey.asymmetricKeyType}`);
   const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_RSA_BITS) throw new SigningKeyError(`RSA key of ${bits} bits is too short (minimum ${MIN_RSA_BITS})`);
+  if (bits < MIN_RSA_BITS)
+    throw new SigningKeyError(`RSA key of ${bits} bits is too short (minimum ${MIN_RSA_BITS})`);
   const { n, e } = publicKey.export({ format: "jwk" }) as { n: string; e: string };
   const kid = keyId ?? rsaThumbprint({ n, e });
   return { kid, publicKey, jwk: { kty: "RSA", n, e, kid, alg: "RS256", use: "sig" } };
 }
 
-async function readPem(inline: string | undefined, file: string | undefined): Promise<string | undefined> {
+async function readPem(
+  inline: string | undefined,
+  file: string | undefined,
+): Promise<string | undefined> {
   if (inline) return unflatten(inline);
   if (file) return readFile(file, "utf8");
   return undefined;
@@ -80,7 +94,9 @@ export async function loadOrCreateLocalKey(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: MIN_RSA_BITS });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(temp, privateKey.export({ format: "pem", type: "pkcs8" }).toString(), { mode: 0o600 });
+  await writeFile(temp, privateKey.export({ format: "pem", type: "pkcs8" }).toString(), {
+    mode: 0o600,
+  });
   try {
     await link(temp, file);
   } catch (error) {
@@ -101,7 +117,9 @@ export async function loadSigningKeys(sources: SigningKeySources): Promise<Signi
   try {
     privateKey = createPrivateKey(privatePem);
   } catch (error) {
-    throw new SigningKeyError(`the signing key is not a readable private key: ${(error as Error).message}`);
+    throw new SigningKeyError(
+      `the signing key is not a readable private key: ${(error as Error).message}`,
+    );
   }
   const current = { ...verificationKey(createPublicKey(privateKey), sources.keyId), privateKey };
   const verificationKeys: VerificationKey[] = [current];
@@ -109,7 +127,8 @@ export async function loadSigningKeys(sources: SigningKeySources): Promise<Signi
   const previousPem = await readPem(sources.previousPublicKeyPem, sources.previousPublicKeyFile);
   if (previousPem) {
     const previous = verificationKey(createPublicKey(previousPem), sources.previousKeyId);
-    if (previous.kid === current.kid) throw new SigningKeyError("the previous key has the same kid as the current key");
+    if (previous.kid === current.kid)
+      throw new SigningKeyError("the previous key has the same kid as the current key");
     verificationKeys.push(previous);
   }
   return { current, verificationKeys };
