@@ -1,0 +1,104 @@
+{{- define "po.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "po.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of one component: <fullname>-<component>. Call with (dict "root" $ "component" "auth"). */}}
+{{- define "po.componentName" -}}
+{{- printf "%s-%s" (include "po.fullname" .root) .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "po.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: {{ include "po.name" .root }}
+{{ include "po.selectorLabels" . }}
+{{- end -}}
+
+{{- define "po.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "po.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "po.image" -}}
+{{- printf "%s/%s:%s" .root.Values.image.registry .component (default .root.Chart.AppVersion .root.Values.image.tag) -}}
+{{- end -}}
+
+{{- define "po.secretName" -}}
+{{- if .Values.secrets.existingSecret -}}
+{{- .Values.secrets.existingSecret -}}
+{{- else -}}
+{{- printf "%s-secrets" (include "po.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Where auth's signing key is: the existing Secret, the chart's Secret when a key was given, else the generated one. */}}
+{{- define "po.jwtSecretName" -}}
+{{- if or .Values.secrets.existingSecret .Values.secrets.jwtPrivateKey -}}
+{{- include "po.secretName" . -}}
+{{- else -}}
+{{- printf "%s-jwt" (include "po.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "po.configName" -}}
+{{- printf "%s-config" (include "po.fullname" .) -}}
+{{- end -}}
+
+{{/* One variable read from the chart's Secret (or the existing one). */}}
+{{- define "po.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "po.secretName" .root }}
+      key: {{ .key }}
+{{- end -}}
+
+{{/* What every pod of the chart shares. */}}
+{{- define "po.podSpecCommon" -}}
+automountServiceAccountToken: false
+securityContext:
+  {{- toYaml .Values.podSecurityContext | nindent 2 }}
+{{- with .Values.image.pullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* A writable /tmp: the root filesystem is read-only. */}}
+{{- define "po.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: 64Mi
+{{- end -}}
+
+{{- define "po.tmpMount" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end -}}

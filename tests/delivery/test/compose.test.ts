@@ -1,0 +1,95 @@
+import fs from "node:fs";
+import { composeValidator, readCompose, type ComposeFile } from "../src/compose";
+import { repoPath, SERVICES } from "../src/paths";
+import { nginxRoutes, routeTable } from "../src/routes";
+
+const validate = composeValidator();
+let compose: ComposeFile;
+
+beforeAll(() => {
+  compose = readCompose(repoPath("docker-compose.yml"));
+});
+
+const dependsOn = (service: string) => compose.services[service].depends_on as Record<string, { condition: string }>;
+
+describe("docker-compose.yml", () => {
+  it("is valid against the Compose specification schema", () => {
+    expect(validate(compose)).toEqual([]);
+  });
+
+  it("is rejected by the same validator when a service has an unknown key", () => {
+    const broken = structuredClone(compose);
+    broken.services.auth.healthchek = { test: ["CMD", "true"] };
+    expect(validate(broken).join("\n")).toMatch(/additional properties/);
+  });
+
+  it("builds every service it names from a Dockerfile that exists", () => {
+    const built = Object.entries(compose.services).filter(([, s]) => s.build);
+    expect(built.length).toBeGreaterThan(0);
+    for (const [, s] of built) {
+      expect(fs.existsSync(repoPath(s.build.context, s.build.dockerfile))).toBe(true);
+    }
+    const images = new Set(built.map(([, s]) => s.build.dockerfile));
+    expect([...images].sort()).toEqual(SERVICES.map((s) => `services/${s}/Dockerfile`).sort());
+  });
+
+  it("runs MySQL 8, Redis 7 and a single KRaft Kafka node with healthchecks", () => {
+    expect(compose.services.mysql.image).toMatch(/^mysql:8/);
+    expect(compose.services.redis.image).toMatch(/^redis:7/);
+    expect(compose.services.kafka.image).toMatch(/^apache\/kafka:/);
+    expect(compose.services.kafka.environment.KAFKA_PROCESS_ROLES).toBe("broker,controller");
+    for (const infra of ["mysql", "redis", "kafka"]) expect(compose.services[infra].healthcheck.test).toBeDefined();
+  });
+
+  it.each(["auth", "catalog", "order", "notifier"])("starts %s only after its migrations completed and the infrastructure is healthy", (service) => {
+    const deps = dependsOn(service);
+    expect(deps[`${service}-migrate`]).toEqual({ condition: "service_completed_successfully" });
+    expect(deps.mysql).toEqual({ condition: "service_healthy" });
+    expect(deps.redis).toEqual({ condition: "service_healthy" });
+    expect(compose.services[`${service}-migrate`].command).toEqual(["node", "/app/node_modules/@app/shared/dist/migrations/cli.js", "migrations"]);
+  });
+
+  it("starts the relay and the archiver after the order database is migrated", () => {
+    expect(dependsOn("outbox-relay")["order-migrate"]).toEqual({ condition: "service_completed_successfully" });
+    expect(dependsOn("archiver")["order-migrate"]).toEqual({ condition: "service_completed_successfully" });
+    expect(compose.services["outbox-relay"].environment.DATABASE_URL).toMatch(/\/orders$/);
+  });
+
+  it("keeps the archiver out of `docker compose up`: a one-shot profile", () => {
+    expect(compose.services.archiver.profiles).toEqual(["archive"]);
+    expect(compose.services.archiver.restart).toBe("no");
+  });
+
+  it("exposes only the gateway, which waits for every public service to be healthy", () => {
+    const published = Object.entries(compose.services).filter(([, s]) => s.ports).map(([name]) => name);
+    expect(published).toEqual(["gateway"]);
+    const deps = dependsOn("gateway");
+    for (const service of new Set(routeTable().routes.map((r) => r.service))) {
+      expect(deps[service]).toEqual({ condition: "service_healthy" });
+    }
+    expect(compose.services.gateway.volumes).toContain("./gateway/nginx.conf:/etc/nginx/nginx.conf:ro");
+  });
+});
+
+describe("gateway/nginx.conf", () => {
+  const conf = fs.readFileSync(repoPath("gateway/nginx.conf"), "utf8");
+
+  it("routes exactly the paths of gateway/routes.json to their services", () => {
+    const table = routeTable();
+    expect(nginxRoutes(conf)).toEqual(table.routes.map((r) => ({ path: r.path, match: r.match, upstream: r.service })));
+  });
+
+  it("points every upstream at the compose service and port of the route table", () => {
+    const table = routeTable();
+    for (const [service, { port }] of Object.entries(table.services)) {
+      expect(conf).toMatch(new RegExp(`upstream ${service} \\{ server ${service}:${port};`));
+      expect(compose.services[service]).toBeDefined();
+    }
+  });
+
+  it("never proxies /internal", () => {
+    const internal = /location\s+\/internal\s*\{([^}]*)\}/.exec(conf);
+    expect(internal?.[1]).toMatch(/return 404/);
+    expect(nginxRoutes(conf).filter((r) => r.path.startsWith("/internal"))).toEqual([]);
+  });
+});
