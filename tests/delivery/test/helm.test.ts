@@ -218,3 +218,23 @@ describe("helm chart, rendered by real Helm", () => {
     }
   });
 });
+
+describe("chart README", () => {
+  it("documents every value of values.yaml", () => {
+    const readme = fs.readFileSync(path.join(CHART, "README.md"), "utf8");
+    const defaults = parse(fs.readFileSync(path.join(CHART, "values.yaml"), "utf8")) as Record<string, unknown>;
+    // Whole-object values are documented as one row; services.<name> once for all services.
+    const leafObjects = new Set(["resources", "podSecurityContext", "containerSecurityContext", "ingressControllerNamespaceSelector", "monitoringNamespaceSelector", "env", "annotations", "routes"]);
+    const keys: string[] = [];
+    const walk = (node: Record<string, unknown>, prefix: string) => {
+      for (const [key, value] of Object.entries(node)) {
+        const full = prefix ? `${prefix}.${key}` : key;
+        if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0 && !leafObjects.has(key)) walk(value as Record<string, unknown>, full);
+        else keys.push(full.replace(/^services\.[^.]+\./, "services.<name>."));
+      }
+    };
+    walk(defaults, "");
+    const undocumented = [...new Set(keys)].filter((key) => !readme.includes(`\`${key}\``));
+    expect(undocumented).toEqual([]);
+  });
+});
