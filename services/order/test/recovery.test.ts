@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { waitFor } from "@app/shared/testing";
+import { aProduct, availableOf, call, countRows, placeOrder, SERVICE_TOKEN, startSystem, type TestSystem } from "./support/system";
+
+let s: TestSystem;
+const LEASE_MS = "600";
+
+beforeAll(async () => {
+  s = await startSystem({ orderEnv: { PLACEMENT_LEASE_MS: LEASE_MS } });
+});
+
+const children = new Set<ChildProcess>();
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  await s?.close();
+});
+
+const aCustomer = () => {
+  const userId = randomUUID();
+  return { userId, token: s.tokenFor(userId) };
+};
+
+const lookup = (reservationId: string, token = SERVICE_TOKEN) => call(s.orderUrl, "GET", `/internal/v1/reservations/${reservationId}/order`, { token });
+
+/** Starts the order service as a child process that stops right before its commit. */
+async function startStoppingChild(): Promise<{ child: ChildProcess; url: string; beforeCommit: Promise<string> }> {
+  // One process (tsx as a loader, not its CLI wrapper), so SIGKILL hits the server itself.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "fixtures/orderStoppingBeforeCommit.ts")], {
+    env: { ...process.env, ...s.orderEnv, RECOVERY_ENABLED: "false", LOG_LEVEL: "error" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.add(child);
+  const lines = createInterface({ input: child.stdout! });
+  let onBeforeCommit: (id: string) => void = () => undefined;
+  const beforeCommit = new Promise<string>((resolve) => (onBeforeCommit = resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`child exited with ${code}`)));
+    lines.on("line", (line) => {
+      const [word, value] = line.split(" ");
+      if (word === "LISTENING") resolve(value!);
+      if (word === "BEFORE_COMMIT") onBeforeCommit(value!);
+    });
+  });
+  return { child, url, beforeCommit };
+}
+
+describe("crash between reservation and commit", () => {
+  it("leaves an in-flight key (PENDING to the sweeper) that recovery on the next start resolves: stock back, key free", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 4 }] };
+
+    const { child, url, beforeCommit } = await startStoppingChild();
+    const doomed = call(url, "POST", "/api/v1/orders", { token, body, headers: { "idempotency-key": key } }).then(
+      () => "answered",
+      () => "connection lost",
+    );
+    const reservationId = await beforeCommit;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+    expect(await doomed).toBe("connection lost");
+
+    expect(await availableOf(s, product.id)).toBe(6);
+    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+    expect(await countRows(s, "idempotency_keys", "user_id = ? AND state = 'IN_FLIGHT'", [userId])).toBe(1);
+    expect((await lookup(reservationId)).body).toEqual({ reservationId, state: "PENDING" });
+
+    await waitFor(async () => (await countRows(s, "idempotency_keys", "user_id = ? AND locked_until < NOW(3)", [userId])) === 1, { what: "the lease to expire" });
+    await s.restartOrder({ RECOVERY_ENABLED: "true" });
+
+    expect(await availableOf(s, product.id)).toBe(10);
+    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    expect((await lookup(reservationId)).body).toEqual({ reservationId, state: "NO_ORDER" });
+    const retried = await placeOrder(s, token, key, body);
+    expect(retried.status).toBe(201);
+    expect(await availableOf(s, product.id)).toBe(6);
+  });
+
+  it("completes an expired in-flight key whose order exists, so the key replays that order", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 1 }] };
+    const placed = await placeOrder(s, token, key, body);
+    // The state a process dying between an order insert and its key update would leave.
+    await s.sql.query(
+      "UPDATE idempotency_keys SET state = 'IN_FLIGHT', response_status = NULL, response_body = NULL, locked_until = NOW(3) - INTERVAL 1 SECOND WHERE user_id = ?",
+      [userId],
+    );
+
+    const report = await s.order.recoverOnce();
+    const replay = await call(s.orderUrl, "POST", "/api/v1/orders", { token, body, headers: { "idempotency-key": key } });
+
+    expect(report.completed).toBe(1);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body).toEqual(placed.body);
+    expect(await availableOf(s, product.id)).toBe(9);
+  });
+});
+
+describe("order and outbox row are written together or not at all", () => {
+  it("answers 500 when the outbox insert fails, leaves no order, returns the stock and frees the key", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 3 }] };
+    const trigger = `fail_outbox_${Date.now()}`;
+    await s.sql.query(`CREATE TRIGGER ${trigger} BEFORE INSERT ON outbox_events FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'outbox refused by test'`);
+    let failed;
+    try {
+      failed = await placeOrder(s, token, key, body);
+    } finally {
+      await s.sql.query(`DROP TRIGGER ${trigger}`);
+    }
+
+    expect(failed.status).toBe(500);
+    expect(failed.body.code).toBe("INTERNAL");
+    expect(JSON.stringify(failed.body)).not.toMatch(/outbox refused|SIGNAL|INSERT/);
+    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+    expect(await countRows(s, "order_items", "product_id = ?", [product.id])).toBe(0);
+    expect(await availableOf(s, product.id)).toBe(10);
+    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+
+    const retried = await placeOrder(s, token, key, body);
+    expect(retried.status).toBe(201);
+    expect(await countRows(s, "outbox_events", "aggregate_id = ?", [retried.body.id])).toBe(1);
+  });
+});
+
+describe("GET /internal/v1/reservations/{reservationId}/order", () => {
+  it("answers ORDER_EXISTS with the order id for a placed order's reservation", async () => {
+    const product = await aProduct(s);
+    const placed = await placeOrder(s, aCustomer().token, randomUUID(), { items: [{ productId: product.id, quantity: 1 }] });
+    const [row] = await s.sql.query("SELECT reservation_id FROM orders WHERE id = ?", [placed.body.id]);
+
+    const response = await lookup(row.reservation_id);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ reservationId: row.reservation_id, state: "ORDER_EXISTS", orderId: placed.body.id });
+  });
+
+  it("answers NO_ORDER for a reservation no placement holds, and records it as abandoned so the answer stays final", async () => {
+    const reservationId = randomUUID();
+    const response = await lookup(reservationId);
+    expect(response.body).toEqual({ reservationId, state: "NO_ORDER" });
+    const rows = await s.sql.query("SELECT reservation_id FROM abandoned_reservations WHERE reservation_id = ?", [reservationId]);
+    expect(rows).toHaveLength(1);
+  });
+
+  it("answers NO_ORDER for a declined placement's reservation (the key holds a final answer but no order)", async () => {
+    const product = await aProduct(s, { price: 5_000_000, quantity: 2 });
+    const { userId, token } = aCustomer();
+    const declined = await placeOrder(s, token, randomUUID(), { items: [{ productId: product.id, quantity: 1 }] });
+    const [row] = await s.sql.query("SELECT reservation_id FROM idempotency_keys WHERE user_id = ?", [userId]);
+    expect(declined.status).toBe(402);
+    expect((await lookup(row.reservation_id)).body.state).toBe("NO_ORDER");
+  });
+
+  it("answers 401 without service credentials (a user's token is not one) and 400 for a malformed id", async () => {
+    const none = await call(s.orderUrl, "GET", `/internal/v1/reservations/${randomUUID()}/order`);
+    const userToken = await lookup(randomUUID(), s.tokenFor(randomUUID()));
+    const malformed = await lookup("not-a-uuid");
+    expect([none.status, none.body.code]).toEqual([401, "UNAUTHENTICATED"]);
+    expect(userToken.status).toBe(401);
+    expect([malformed.status, malformed.body.code]).toEqual([400, "VALIDATION_FAILED"]);
+  });
+});
