@@ -1,0 +1,124 @@
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import {
+  createHttpApp,
+  createLogger,
+  createTokenVerifier,
+  databaseCheck,
+  exitOnConfigError,
+  exitOnSignals,
+  Metrics,
+  runMigrations,
+  startHttpServer,
+  type Logger,
+} from "@app/shared";
+import { notifierOpenApi } from "./api/openapi";
+import { notificationRoutes } from "./api/notificationRoutes";
+import { notifyOrderEvent } from "./application/notifyOrderEvent";
+import type { Clock, NotificationChannel, NotifierHooks } from "./application/ports";
+import { loadNotifierConfig, type NotifierConfig } from "./config";
+import { LoggingNotificationChannel } from "./infrastructure/loggingNotificationChannel";
+import { startOrderEventsConsumer, type RunningConsumer } from "./infrastructure/orderEventsConsumer";
+import { createNotifierPrisma } from "./infrastructure/prismaClient";
+import { PrismaNotificationStore } from "./infrastructure/prismaNotificationStore";
+import { PrometheusNotifierMetrics } from "./infrastructure/prometheusNotifierMetrics";
+
+export { loadNotifierConfig, type NotifierConfig } from "./config";
+export type { NotifierHooks } from "./application/ports";
+export type { Notification } from "./domain/notification";
+
+export const NOTIFIER_MIGRATIONS_DIR = path.join(__dirname, "..", "migrations");
+
+export interface RunningNotifier {
+  url: string;
+  port: number;
+  /** Drains HTTP, stops the consumer (the message in hand finishes and commits), closes the pool. */
+  close(): Promise<void>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export interface NotifierOptions {
+  logger?: Logger;
+  clock?: Clock;
+  channel?: NotificationChannel;
+  hooks?: NotifierHooks;
+}
+
+/** Composition root: the only place that knows every concrete class. */
+export async function startNotifier(config: NotifierConfig, options: NotifierOptions = {}): Promise<RunningNotifier> {
+  const logger = options.logger ?? createLogger({ service: "notifier", level: config.LOG_LEVEL });
+  if (config.MIGRATE_ON_START) await runMigrations({ databaseUrl: config.DATABASE_URL, dir: NOTIFIER_MIGRATIONS_DIR, logger });
+
+  const prisma = createNotifierPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const store = new PrismaNotificationStore(prisma);
+  const channel = options.channel ?? new LoggingNotificationChannel(logger);
+  const clock: Clock = options.clock ?? { now: () => new Date() };
+  const verifier = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, algorithm: "RS256", jwksUrl: config.JWKS_URL });
+  const metrics = new Metrics("notifier");
+  let consumer: RunningConsumer | undefined;
+  const notifierMetrics = new PrometheusNotifierMetrics(metrics, () => consumer?.lag());
+  const notifyDeps = { store, channel, clock, ids: { next: randomUUID }, hooks: options.hooks };
+
+  let shuttingDown = false;
+  const app = createHttpApp({
+    service: "notifier",
+    logger,
+    metrics,
+    readiness: [databaseCheck(prisma)],
+    openapi: notifierOpenApi,
+    isShuttingDown: () => shuttingDown,
+    routes: (express) => {
+      express.use(notificationRoutes({ store, verifier }));
+    },
+  });
+
+  const closePools = () => prisma.$disconnect();
+  if (config.CONSUMER_ENABLED) {
+    try {
+      consumer = await startOrderEventsConsumer(
+        {
+          brokers: config.KAFKA_BROKERS,
+          topic: config.ORDER_EVENTS_TOPIC,
+          groupId: config.KAFKA_GROUP_ID,
+          concurrency: config.CONSUMER_CONCURRENCY,
+          maxAttempts: config.EVENT_MAX_ATTEMPTS,
+          backoffBaseMs: config.EVENT_BACKOFF_BASE_MS,
+        },
+        (facts) => notifyOrderEvent(notifyDeps, facts),
+        (outcome, eventType) => notifierMetrics.outcome(outcome, eventType),
+        logger,
+      );
+    } catch (error) {
+      await closePools();
+      throw error;
+    }
+  }
+
+  const server = await startHttpServer(app, {
+    port: config.PORT,
+    logger,
+    onDrainStart: () => {
+      shuttingDown = true;
+    },
+    closers: [async () => consumer?.stop(), closePools],
+  });
+  logger.info("notifier started", { port: server.port, consumer: Boolean(consumer) });
+  return { url: server.url, port: server.port, close: server.close, metrics, logger };
+}
+
+if (require.main === module) {
+  let config: NotifierConfig;
+  try {
+    config = loadNotifierConfig(process.env);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  startNotifier(config).then(
+    (running) => exitOnSignals(running.close, running.logger),
+    (error: unknown) => {
+      process.stderr.write(`notifier failed to start: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,142 @@
+import {
+  createHttpApp,
+  createLogger,
+  createPool,
+  databaseCheck,
+  exitOnConfigError,
+  exitOnSignals,
+  Metrics,
+  startHttpServer,
+  type Logger,
+} from "@app/shared";
+import { startWorkerLoop, type WorkerLoop } from "./api/workerLoop";
+import type { Clock, RelayHooks } from "./application/ports";
+import { purgePublished } from "./application/purgePublished";
+import { relayBatch, type BatchReport } from "./application/relayBatch";
+import { loadRelayConfig, type RelayConfig } from "./config";
+import { KafkaEventPublisher } from "./infrastructure/kafkaEventPublisher";
+import { MariaDbOutboxStore } from "./infrastructure/mariadbOutboxStore";
+import { PrometheusRelayMetrics } from "./infrastructure/prometheusRelayMetrics";
+
+export { loadRelayConfig, type RelayConfig } from "./config";
+export type { BatchReport } from "./application/relayBatch";
+export type { RelayHooks } from "./application/ports";
+export type { OutboundEvent } from "./domain/outboxEvent";
+
+export interface RunningRelay {
+  url: string;
+  port: number;
+  /** Finishes the batch in hand, stops the loops, drains HTTP, closes Kafka and the pool. */
+  close(): Promise<void>;
+  /** One claim-publish-settle pass now (tests, or with the loop disabled). */
+  runOnce(): Promise<BatchReport>;
+  /** One retention pass now; returns the rows deleted. */
+  purgeOnce(): Promise<number>;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export interface RelayOptions {
+  logger?: Logger;
+  clock?: Clock;
+  hooks?: RelayHooks;
+  /** Start the polling and retention loops (default true); tests may drive runOnce themselves. */
+  loops?: boolean;
+}
+
+/** Composition root: the only place that knows every concrete class. */
+export async function startRelay(config: RelayConfig, options: RelayOptions = {}): Promise<RunningRelay> {
+  const logger = options.logger ?? createLogger({ service: "outbox-relay", level: config.LOG_LEVEL });
+  const clock: Clock = options.clock ?? { now: () => new Date() };
+  const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
+  const metrics = new Metrics("outbox-relay");
+  const relayMetrics = new PrometheusRelayMetrics(metrics, pool);
+  const outbox = new MariaDbOutboxStore(pool);
+  const publisher = new KafkaEventPublisher(
+    { brokers: config.KAFKA_BROKERS, topic: config.ORDER_EVENTS_TOPIC, partitions: config.ORDER_EVENTS_PARTITIONS, sendTimeoutMs: config.RELAY_SEND_TIMEOUT_MS },
+    logger,
+  );
+  const batchDeps = { outbox, publisher, metrics: relayMetrics, clock, logger, hooks: options.hooks };
+  const batchSettings = {
+    batchSize: config.RELAY_BATCH_SIZE,
+    maxAttempts: config.RELAY_MAX_ATTEMPTS,
+    backoffBaseMs: config.RELAY_BACKOFF_BASE_MS,
+    backoffMaxMs: config.RELAY_BACKOFF_MAX_MS,
+  };
+  const retention = { retentionHours: config.RELAY_RETENTION_HOURS, chunkSize: config.RELAY_RETENTION_CHUNK };
+
+  const runOnce = async (): Promise<BatchReport> => {
+    // While Kafka is unreachable nothing is claimed: rows wait without spending attempts.
+    if (!(await publisher.ready())) return { published: 0, retried: 0, failed: 0 };
+    return relayBatch(batchDeps, batchSettings);
+  };
+  let stopping = false;
+  const purgeOnce = () => purgePublished({ outbox, metrics: relayMetrics, clock, logger }, retention, () => stopping);
+
+  const loops: WorkerLoop[] = [];
+  if (options.loops ?? true) {
+    loops.push(
+      startWorkerLoop(
+        async () => {
+          const r = await runOnce();
+          return r.published + r.retried + r.failed > 0;
+        },
+        { name: "relay", idleMs: config.RELAY_POLL_INTERVAL_MS, maxErrorBackoffMs: 5_000 },
+        logger,
+      ),
+      startWorkerLoop(async () => (await purgeOnce(), false), { name: "retention", idleMs: config.RELAY_RETENTION_INTERVAL_MS, maxErrorBackoffMs: 60_000 }, logger),
+    );
+  }
+  const stopWork = async () => {
+    stopping = true;
+    await Promise.all(loops.map((l) => l.stop()));
+    await publisher.close();
+    await pool.end();
+  };
+
+  let shuttingDown = false;
+  const app = createHttpApp({
+    service: "outbox-relay",
+    logger,
+    metrics,
+    // Ready means able to publish: connected, with the topics in place.
+    readiness: [
+      databaseCheck(pool),
+      {
+        name: "kafka",
+        timeoutMs: 5000,
+        check: async () => {
+          if (!(await publisher.ready())) throw new Error("kafka producer not connected");
+        },
+      },
+    ],
+    isShuttingDown: () => shuttingDown,
+    routes: () => undefined,
+  });
+  const server = await startHttpServer(app, {
+    port: config.PORT,
+    logger,
+    onDrainStart: () => {
+      shuttingDown = true;
+    },
+    closers: [stopWork],
+  });
+  logger.info("outbox relay started", { port: server.port, topic: config.ORDER_EVENTS_TOPIC, loops: loops.length > 0 });
+  return { url: server.url, port: server.port, close: server.close, runOnce, purgeOnce, metrics, logger };
+}
+
+if (require.main === module) {
+  let config: RelayConfig;
+  try {
+    config = loadRelayConfig(process.env);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  startRelay(config).then(
+    (running) => exitOnSignals(running.close, running.logger),
+    (error: unknown) => {
+      process.stderr.write(`outbox relay failed to start: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
