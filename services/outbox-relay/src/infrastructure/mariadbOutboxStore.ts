@@ -99,12 +99,19 @@ export class MariaDbOutboxStore implements OutboxStore {
   }
 
   async deletePublishedBefore(before: Date, limit: number): Promise<number> {
-    // LIMIT keeps each delete short; the (status, published_at) index finds the rows.
-    const result = (await this.pool.query("DELETE FROM outbox_events WHERE status = 'PUBLISHED' AND published_at < ? ORDER BY published_at LIMIT ?", [
-      before,
-      limit,
-    ])) as { affectedRows: number };
-    return Number(result.affectedRows);
+    const conn = await this.pool.getConnection();
+    try {
+      // READ COMMITTED: no gap locks, so a purge never waits on (or blocks) rows being claimed or inserted.
+      await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      // LIMIT keeps each delete short; the (status, published_at) index finds the rows.
+      const result = (await conn.query("DELETE FROM outbox_events WHERE status = 'PUBLISHED' AND published_at < ? ORDER BY published_at LIMIT ?", [
+        before,
+        limit,
+      ])) as { affectedRows: number };
+      return Number(result.affectedRows);
+    } finally {
+      await conn.release();
+    }
   }
 }
 
