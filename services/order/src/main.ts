@@ -72,7 +72,10 @@ function connectRedis(config: OrderConfig, logger: Logger): Redis {
   });
   let reported = false;
   redis.on("error", (error: Error) => {
-    if (!reported) logger.warn("redis unavailable; idempotency relies on the database alone", { error: error.message });
+    if (!reported)
+      logger.warn("redis unavailable; idempotency relies on the database alone", {
+        error: error.message,
+      });
     reported = true;
   });
   redis.on("ready", () => {
@@ -83,10 +86,14 @@ function connectRedis(config: OrderConfig, logger: Logger): Redis {
 }
 
 /** Composition root: the only place that knows every concrete class. */
-export async function startOrder(config: OrderConfig, options: OrderOptions = {}): Promise<RunningOrder> {
+export async function startOrder(
+  config: OrderConfig,
+  options: OrderOptions = {},
+): Promise<RunningOrder> {
   const logger = options.logger ?? createLogger({ service: "order", level: config.LOG_LEVEL });
   const clock: Clock = options.clock ?? { now: () => new Date() };
-  if (config.MIGRATE_ON_START) await runMigrations({ databaseUrl: config.DATABASE_URL, dir: ORDER_MIGRATIONS_DIR, logger });
+  if (config.MIGRATE_ON_START)
+    await runMigrations({ databaseUrl: config.DATABASE_URL, dir: ORDER_MIGRATIONS_DIR, logger });
 
   const prisma = createOrderPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
@@ -102,10 +109,19 @@ export async function startOrder(config: OrderConfig, options: OrderOptions = {}
     volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
   };
   const catalog = new HttpCatalogReservations(
-    { baseUrl: config.CATALOG_URL, token: config.CATALOG_TOKEN, breaker, retry: { retries: config.CATALOG_RETRIES, baseDelayMs: config.RETRY_BACKOFF_BASE_MS } },
+    {
+      baseUrl: config.CATALOG_URL,
+      token: config.CATALOG_TOKEN,
+      breaker,
+      retry: { retries: config.CATALOG_RETRIES, baseDelayMs: config.RETRY_BACKOFF_BASE_MS },
+    },
     logger,
   );
-  const payment = new BreakerPaymentGateway(new PlaceholderPaymentGateway(config.PAYMENT_DECLINE_ABOVE), breaker, logger);
+  const payment = new BreakerPaymentGateway(
+    new PlaceholderPaymentGateway(config.PAYMENT_DECLINE_ABOVE),
+    breaker,
+    logger,
+  );
   orderMetrics.watchBreaker("catalog", catalog.breaker);
   orderMetrics.watchBreaker("payment", payment.breaker);
 
@@ -113,7 +129,12 @@ export async function startOrder(config: OrderConfig, options: OrderOptions = {}
   const orders = new MariaDbOrderStore(pool);
   const reader = new PrismaOrderReader(prisma);
   const cache = new RedisIdempotencyCache(redis, config.REDIS_KEY_PREFIX, logger);
-  const verifier = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, algorithm: "RS256", jwksUrl: config.JWKS_URL });
+  const verifier = createTokenVerifier({
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    algorithm: "RS256",
+    jwksUrl: config.JWKS_URL,
+  });
 
   const placement: PlaceOrderDeps = {
     keys,
@@ -151,7 +172,9 @@ export async function startOrder(config: OrderConfig, options: OrderOptions = {}
     openapi: orderOpenApi,
     isShuttingDown: () => shuttingDown,
     routes: (express) => {
-      express.use(orderRoutes({ placement, statusChange: { orders, reader, clock }, reader, verifier }));
+      express.use(
+        orderRoutes({ placement, statusChange: { orders, reader, clock }, reader, verifier }),
+      );
       express.use(internalRoutes({ orders, clock, internalTokens: config.INTERNAL_TOKENS }));
     },
   });
@@ -159,7 +182,9 @@ export async function startOrder(config: OrderConfig, options: OrderOptions = {}
   let loop: MaintenanceLoop | undefined;
   if (config.RECOVERY_ENABLED) {
     // Placements a previous process left in flight are resolved before new traffic arrives.
-    await recoverOnce().catch((error: unknown) => logger.error("recovery on start failed", { error }));
+    await recoverOnce().catch((error: unknown) =>
+      logger.error("recovery on start failed", { error }),
+    );
     loop = startMaintenanceLoop(
       async () => {
         await recoverOnce();
@@ -188,7 +213,15 @@ export async function startOrder(config: OrderConfig, options: OrderOptions = {}
     ],
   });
   logger.info("order started", { port: server.port, recovery: Boolean(loop) });
-  return { url: server.url, port: server.port, close: server.close, recoverOnce, purgeKeysOnce, metrics, logger };
+  return {
+    url: server.url,
+    port: server.port,
+    close: server.close,
+    recoverOnce,
+    purgeKeysOnce,
+    metrics,
+    logger,
+  };
 }
 
 if (require.main === module) {

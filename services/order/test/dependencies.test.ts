@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { waitFor } from "@app/shared/testing";
-import { aProduct, availableOf, call, countRows, placeOrder, startSystem, type TestSystem } from "./support/system";
+import {
+  aProduct,
+  availableOf,
+  call,
+  countRows,
+  placeOrder,
+  startSystem,
+  type TestSystem,
+} from "./support/system";
 
 let s: TestSystem;
 
@@ -29,7 +37,9 @@ const aCustomer = () => {
 
 async function breakerState(name: string): Promise<number> {
   const metrics = await call(s.orderUrl, "GET", "/metrics");
-  const match = new RegExp(`circuit_breaker_state\\{[^}]*breaker="${name}"[^}]*\\} (\\d)`).exec(metrics.body as string);
+  const match = new RegExp(`circuit_breaker_state\\{[^}]*breaker="${name}"[^}]*\\} (\\d)`).exec(
+    metrics.body as string,
+  );
   if (!match) throw new Error(`no circuit_breaker_state for ${name}`);
   return Number(match[1]);
 }
@@ -56,7 +66,9 @@ describe("payment", () => {
 
   it("approves a total at the limit", async () => {
     const product = await aProduct(s, { price: 50_000, quantity: 5 });
-    const response = await placeOrder(s, aCustomer().token, randomUUID(), { items: [{ productId: product.id, quantity: 2 }] });
+    const response = await placeOrder(s, aCustomer().token, randomUUID(), {
+      items: [{ productId: product.id, quantity: 2 }],
+    });
     expect(response.status).toBe(201);
     expect(response.body.totalAmount).toBe(100_000);
   });

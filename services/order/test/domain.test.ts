@@ -3,7 +3,14 @@ import { decodeCursor, encodeCursor } from "../src/domain/cursor";
 import { canonicalJson, requestFingerprint } from "../src/domain/idempotency";
 import { decideCancel, decideComplete, priceOrder } from "../src/domain/order";
 
-const line = (productId: string, unitPrice: number, quantity: number, currency = "EUR") => ({ productId, sku: `S-${productId}`, name: "n", unitPrice, quantity, currency });
+const line = (productId: string, unitPrice: number, quantity: number, currency = "EUR") => ({
+  productId,
+  sku: `S-${productId}`,
+  name: "n",
+  unitPrice,
+  quantity,
+  currency,
+});
 
 describe("request fingerprint", () => {
   it("is the same for the same body whatever the key order, and differs when a value differs", () => {
@@ -11,7 +18,9 @@ describe("request fingerprint", () => {
     const b = { items: [{ quantity: 1, productId: "p" }] };
     expect(canonicalJson(b)).toBe('{"items":[{"productId":"p","quantity":1}]}');
     expect(requestFingerprint(a)).toBe(requestFingerprint(b));
-    expect(requestFingerprint(a)).not.toBe(requestFingerprint({ items: [{ productId: "p", quantity: 2 }] }));
+    expect(requestFingerprint(a)).not.toBe(
+      requestFingerprint({ items: [{ productId: "p", quantity: 2 }] }),
+    );
     expect(requestFingerprint(a)).toMatch(/^[0-9a-f]{64}$/);
   });
 });
@@ -30,19 +39,30 @@ describe("priceOrder", () => {
   });
 
   it("refuses lines priced in more than one currency", () => {
-    expect(priceOrder([line("a", 1, 1, "EUR"), line("b", 1, 1, "USD")])).toEqual({ kind: "mixed_currency", currencies: ["EUR", "USD"] });
+    expect(priceOrder([line("a", 1, 1, "EUR"), line("b", 1, 1, "USD")])).toEqual({
+      kind: "mixed_currency",
+      currencies: ["EUR", "USD"],
+    });
   });
 });
 
 describe("status changes", () => {
   it("cancels a created order, ignores a second cancel, refuses a completed order", () => {
-    expect(decideCancel("CREATED")).toEqual({ kind: "change", to: "CANCELLED", eventType: "ORDER_CANCELLED" });
+    expect(decideCancel("CREATED")).toEqual({
+      kind: "change",
+      to: "CANCELLED",
+      eventType: "ORDER_CANCELLED",
+    });
     expect(decideCancel("CANCELLED")).toEqual({ kind: "unchanged" });
     expect(decideCancel("COMPLETED")).toEqual({ kind: "refused", from: "COMPLETED" });
   });
 
   it("completes a created order, ignores a second complete, refuses a cancelled order", () => {
-    expect(decideComplete("CREATED")).toEqual({ kind: "change", to: "COMPLETED", eventType: "ORDER_COMPLETED" });
+    expect(decideComplete("CREATED")).toEqual({
+      kind: "change",
+      to: "COMPLETED",
+      eventType: "ORDER_COMPLETED",
+    });
     expect(decideComplete("COMPLETED")).toEqual({ kind: "unchanged" });
     expect(decideComplete("CANCELLED")).toEqual({ kind: "refused", from: "CANCELLED" });
   });
@@ -50,7 +70,10 @@ describe("status changes", () => {
 
 describe("cursor", () => {
   it("round-trips a keyset position and rejects what it did not issue", () => {
-    const position = { createdAt: new Date("2026-01-02T03:04:05.678Z"), id: "6f1c1f7e-8a43-4b0e-9d7e-2f4c1b1a0c11" };
+    const position = {
+      createdAt: new Date("2026-01-02T03:04:05.678Z"),
+      id: "6f1c1f7e-8a43-4b0e-9d7e-2f4c1b1a0c11",
+    };
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
     expect(decodeCursor("bm9wZQ")).toBeNull();
     expect(decodeCursor("%%%")).toBeNull();

@@ -2,7 +2,15 @@ import { randomUUID } from "node:crypto";
 import { KafkaClient } from "@app/shared";
 import { testServers, uniqueName, waitFor } from "@app/shared/testing";
 import { startOutboxCopier, type OutboxCopier } from "./support/outboxCopier";
-import { aProduct, availableOf, call, countRows, placeOrder, startSystem, type TestSystem } from "./support/system";
+import {
+  aProduct,
+  availableOf,
+  call,
+  countRows,
+  placeOrder,
+  startSystem,
+  type TestSystem,
+} from "./support/system";
 
 let s: TestSystem;
 let copier: OutboxCopier;
@@ -10,14 +18,22 @@ const topic = uniqueName("order_events");
 
 beforeAll(async () => {
   // The catalog consumes the order events for real: confirm on ORDER_CREATED, release on ORDER_CANCELLED.
-  s = await startSystem({ catalogEnv: { RESERVATION_CONSUMER_ENABLED: "true", ORDER_EVENTS_TOPIC: topic, KAFKA_GROUP_ID: uniqueName("catalog") } });
+  s = await startSystem({
+    catalogEnv: {
+      RESERVATION_CONSUMER_ENABLED: "true",
+      ORDER_EVENTS_TOPIC: topic,
+      KAFKA_GROUP_ID: uniqueName("catalog"),
+    },
+  });
   copier = await startOutboxCopier(s.sql, testServers().kafkaBrokers, topic);
 });
 
 afterAll(async () => {
   await copier?.stop();
   await s?.close();
-  await new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "order-test-cleanup" }).deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
+  await new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "order-test-cleanup" })
+    .deleteTopics([topic, `${topic}.dlq`])
+    .catch(() => undefined);
 });
 
 const aCustomer = () => {
@@ -27,21 +43,31 @@ const aCustomer = () => {
 
 async function anOrder(token: string, quantity = 1, productQuantity = 10) {
   const product = await aProduct(s, { quantity: productQuantity });
-  const placed = await placeOrder(s, token, randomUUID(), { items: [{ productId: product.id, quantity }] });
+  const placed = await placeOrder(s, token, randomUUID(), {
+    items: [{ productId: product.id, quantity }],
+  });
   if (placed.status !== 201) throw new Error(`placement failed: ${placed.status}`);
   return { product, order: placed.body };
 }
 
 async function catalogEventCount(outcome: string, eventType: string): Promise<number> {
   const metrics = await call(s.catalogUrl, "GET", "/metrics");
-  const match = new RegExp(`order_events_consumed_total\\{[^}]*outcome="${outcome}"[^}]*event_type="${eventType}"[^}]*\\} (\\d+)`).exec(metrics.body as string);
+  const match = new RegExp(
+    `order_events_consumed_total\\{[^}]*outcome="${outcome}"[^}]*event_type="${eventType}"[^}]*\\} (\\d+)`,
+  ).exec(metrics.body as string);
   return match ? Number(match[1]) : 0;
 }
 
 /** What the archiver does to an order: copy it and its items to the archive tables, delete the live rows. */
 async function archive(orderId: string): Promise<void> {
-  await s.sql.query("INSERT INTO orders_archive (id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at) SELECT id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at FROM orders WHERE id = ?", [orderId]);
-  await s.sql.query("INSERT INTO order_items_archive SELECT id, order_id, product_id, sku, name, unit_price, quantity, line_total FROM order_items WHERE order_id = ?", [orderId]);
+  await s.sql.query(
+    "INSERT INTO orders_archive (id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at) SELECT id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at FROM orders WHERE id = ?",
+    [orderId],
+  );
+  await s.sql.query(
+    "INSERT INTO order_items_archive SELECT id, order_id, product_id, sku, name, unit_price, quantity, line_total FROM order_items WHERE order_id = ?",
+    [orderId],
+  );
   await s.sql.query("DELETE FROM orders WHERE id = ?", [orderId]);
 }
 
@@ -51,8 +77,12 @@ describe("GET /api/v1/orders/{id}", () => {
     const { order } = await anOrder(token);
 
     const own = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, { token });
-    const admin = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, { token: s.adminToken });
-    const stranger = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, { token: aCustomer().token });
+    const admin = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, {
+      token: s.adminToken,
+    });
+    const stranger = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, {
+      token: aCustomer().token,
+    });
 
     expect([own.status, admin.status]).toEqual([200, 200]);
     expect(own.body).toEqual(order);
@@ -73,11 +103,15 @@ describe("GET /api/v1/orders/{id}", () => {
   it("still returns an archived order, with its items, to its owner only", async () => {
     const { token } = aCustomer();
     const { order } = await anOrder(token, 2);
-    const completed = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, { token: s.adminToken });
+    const completed = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, {
+      token: s.adminToken,
+    });
     await archive(order.id);
 
     const own = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, { token });
-    const stranger = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, { token: aCustomer().token });
+    const stranger = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, {
+      token: aCustomer().token,
+    });
 
     expect(await countRows(s, "orders", "id = ?", [order.id])).toBe(0);
     expect(own.status).toBe(200);
@@ -92,14 +126,28 @@ describe("GET /api/v1/orders", () => {
     const placed = [];
     for (let i = 0; i < 5; i++) placed.push((await anOrder(token)).order);
     await anOrder(aCustomer().token);
-    await call(s.orderUrl, "POST", `/api/v1/orders/${placed[1].id}/complete`, { token: s.adminToken });
+    await call(s.orderUrl, "POST", `/api/v1/orders/${placed[1].id}/complete`, {
+      token: s.adminToken,
+    });
     await archive(placed[1].id);
 
     const first = await call(s.orderUrl, "GET", "/api/v1/orders?limit=2", { token });
-    const second = await call(s.orderUrl, "GET", `/api/v1/orders?limit=2&cursor=${first.body.nextCursor}`, { token });
-    const third = await call(s.orderUrl, "GET", `/api/v1/orders?limit=2&cursor=${second.body.nextCursor}`, { token });
+    const second = await call(
+      s.orderUrl,
+      "GET",
+      `/api/v1/orders?limit=2&cursor=${first.body.nextCursor}`,
+      { token },
+    );
+    const third = await call(
+      s.orderUrl,
+      "GET",
+      `/api/v1/orders?limit=2&cursor=${second.body.nextCursor}`,
+      { token },
+    );
 
-    const ids = [...first.body.items, ...second.body.items, ...third.body.items].map((o: { id: string }) => o.id);
+    const ids = [...first.body.items, ...second.body.items, ...third.body.items].map(
+      (o: { id: string }) => o.id,
+    );
     expect(ids).toEqual(placed.map((o) => o.id).reverse());
     expect(third.body.nextCursor).toBeNull();
   });
@@ -108,7 +156,11 @@ describe("GET /api/v1/orders", () => {
     const { token } = aCustomer();
     for (const query of ["limit=0", "limit=101", "limit=abc", "cursor=bm9wZQ"]) {
       const response = await call(s.orderUrl, "GET", `/api/v1/orders?${query}`, { token });
-      expect([query, response.status, response.body.code]).toEqual([query, 400, "VALIDATION_FAILED"]);
+      expect([query, response.status, response.body.code]).toEqual([
+        query,
+        400,
+        "VALIDATION_FAILED",
+      ]);
     }
   });
 
@@ -124,24 +176,38 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
     const { product, order } = await anOrder(token, 3, 10);
     expect(await availableOf(s, product.id)).toBe(7);
 
-    const cancelled = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/cancel`, { token, headers: { "x-request-id": "req-cancel-1" } });
+    const cancelled = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/cancel`, {
+      token,
+      headers: { "x-request-id": "req-cancel-1" },
+    });
     const again = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/cancel`, { token });
 
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ id: order.id, status: "CANCELLED" });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(cancelled.body);
-    const events = await s.sql.query("SELECT event_type, request_id FROM outbox_events WHERE aggregate_id = ? ORDER BY id", [order.id]);
+    const events = await s.sql.query(
+      "SELECT event_type, request_id FROM outbox_events WHERE aggregate_id = ? ORDER BY id",
+      [order.id],
+    );
     expect(events).toEqual([
       { event_type: "ORDER_CREATED", request_id: expect.any(String) },
       { event_type: "ORDER_CANCELLED", request_id: "req-cancel-1" },
     ]);
-    await waitFor(async () => (await availableOf(s, product.id)) === 10, { what: "the catalog to release the cancelled order's stock" });
+    await waitFor(async () => (await availableOf(s, product.id)) === 10, {
+      what: "the catalog to release the cancelled order's stock",
+    });
 
     // Kafka delivers at least once: a redelivered ORDER_CANCELLED must not return the stock twice.
     const duplicatesBefore = await catalogEventCount("duplicate", "ORDER_CANCELLED");
-    await s.sql.query("UPDATE outbox_events SET status = 'READY' WHERE aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [order.id]);
-    await waitFor(async () => (await catalogEventCount("duplicate", "ORDER_CANCELLED")) > duplicatesBefore, { what: "the redelivered event" });
+    await s.sql.query(
+      "UPDATE outbox_events SET status = 'READY' WHERE aggregate_id = ? AND event_type = 'ORDER_CANCELLED'",
+      [order.id],
+    );
+    await waitFor(
+      async () => (await catalogEventCount("duplicate", "ORDER_CANCELLED")) > duplicatesBefore,
+      { what: "the redelivered event" },
+    );
     expect(await availableOf(s, product.id)).toBe(10);
   });
 
@@ -150,24 +216,46 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
     const first = (await anOrder(token)).order;
     const second = (await anOrder(token)).order;
 
-    const stranger = await call(s.orderUrl, "POST", `/api/v1/orders/${first.id}/cancel`, { token: aCustomer().token });
-    const byAdmin = await call(s.orderUrl, "POST", `/api/v1/orders/${first.id}/cancel`, { token: s.adminToken });
+    const stranger = await call(s.orderUrl, "POST", `/api/v1/orders/${first.id}/cancel`, {
+      token: aCustomer().token,
+    });
+    const byAdmin = await call(s.orderUrl, "POST", `/api/v1/orders/${first.id}/cancel`, {
+      token: s.adminToken,
+    });
     await call(s.orderUrl, "POST", `/api/v1/orders/${second.id}/complete`, { token: s.adminToken });
-    const completed = await call(s.orderUrl, "POST", `/api/v1/orders/${second.id}/cancel`, { token });
+    const completed = await call(s.orderUrl, "POST", `/api/v1/orders/${second.id}/cancel`, {
+      token,
+    });
 
     expect([stranger.status, stranger.body.code]).toEqual([404, "ORDER_NOT_FOUND"]);
-    expect(await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [first.id])).toBe(1);
+    expect(
+      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
+        first.id,
+      ]),
+    ).toBe(1);
     expect([byAdmin.status, byAdmin.body.status]).toEqual([200, "CANCELLED"]);
     expect([completed.status, completed.body.code]).toEqual([409, "ORDER_NOT_CANCELLABLE"]);
-    expect(await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [second.id])).toBe(0);
+    expect(
+      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
+        second.id,
+      ]),
+    ).toBe(0);
   });
 
   it("writes one ORDER_CANCELLED however many cancels race", async () => {
     const { token } = aCustomer();
     const { order } = await anOrder(token);
-    const responses = await Promise.all(Array.from({ length: 5 }, () => call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/cancel`, { token })));
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/cancel`, { token }),
+      ),
+    );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-    expect(await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [order.id])).toBe(1);
+    expect(
+      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
+        order.id,
+      ]),
+    ).toBe(1);
   });
 
   it("answers 200 without a new event for an archived cancelled order, and 404 for an unknown one", async () => {
@@ -177,10 +265,16 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
     await archive(order.id);
 
     const archived = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/cancel`, { token });
-    const unknown = await call(s.orderUrl, "POST", `/api/v1/orders/${randomUUID()}/cancel`, { token });
+    const unknown = await call(s.orderUrl, "POST", `/api/v1/orders/${randomUUID()}/cancel`, {
+      token,
+    });
 
     expect([archived.status, archived.body.status]).toEqual([200, "CANCELLED"]);
-    expect(await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [order.id])).toBe(1);
+    expect(
+      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
+        order.id,
+      ]),
+    ).toBe(1);
     expect([unknown.status, unknown.body.code]).toEqual([404, "ORDER_NOT_FOUND"]);
   });
 });
@@ -190,24 +284,40 @@ describe("POST /api/v1/orders/{id}/complete", () => {
     const { token } = aCustomer();
     const { order } = await anOrder(token);
 
-    const completed = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, { token: s.adminToken });
-    const again = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, { token: s.adminToken });
+    const completed = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, {
+      token: s.adminToken,
+    });
+    const again = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, {
+      token: s.adminToken,
+    });
 
     expect([completed.status, completed.body.status]).toEqual([200, "COMPLETED"]);
     expect(again.body).toEqual(completed.body);
-    expect(await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_COMPLETED'", [order.id])).toBe(1);
+    expect(
+      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_COMPLETED'", [
+        order.id,
+      ]),
+    ).toBe(1);
   });
 
   it("answers 403 FORBIDDEN to the owning customer and 409 ORDER_NOT_COMPLETABLE for a cancelled order", async () => {
     const { token } = aCustomer();
     const { order } = await anOrder(token);
 
-    const byOwner = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, { token });
+    const byOwner = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, {
+      token,
+    });
     await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/cancel`, { token });
-    const cancelled = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, { token: s.adminToken });
+    const cancelled = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, {
+      token: s.adminToken,
+    });
 
     expect([byOwner.status, byOwner.body.code]).toEqual([403, "FORBIDDEN"]);
     expect([cancelled.status, cancelled.body.code]).toEqual([409, "ORDER_NOT_COMPLETABLE"]);
-    expect(await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_COMPLETED'", [order.id])).toBe(0);
+    expect(
+      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_COMPLETED'", [
+        order.id,
+      ]),
+    ).toBe(0);
   });
 });

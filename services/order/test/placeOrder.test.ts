@@ -1,5 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { aProduct, availableOf, call, countRows, deleteRedisKeys, placeOrder, startSystem, type TestSystem } from "./support/system";
+import {
+  aProduct,
+  availableOf,
+  call,
+  countRows,
+  deleteRedisKeys,
+  placeOrder,
+  startSystem,
+  type TestSystem,
+} from "./support/system";
 
 let s: TestSystem;
 
@@ -34,16 +43,41 @@ describe("POST /api/v1/orders", () => {
       status: "CREATED",
       totalAmount: 3750,
       currency: "EUR",
-      items: [{ productId: product.id, sku: product.sku, name: product.name, unitPrice: 1250, quantity: 3, lineTotal: 3750 }],
+      items: [
+        {
+          productId: product.id,
+          sku: product.sku,
+          name: product.name,
+          unitPrice: 1250,
+          quantity: 3,
+          lineTotal: 3750,
+        },
+      ],
     });
     expect(await availableOf(s, product.id)).toBe(7);
 
-    const [order] = await s.sql.query("SELECT user_id, status, total_amount, reservation_id FROM orders WHERE id = ?", [response.body.id]);
+    const [order] = await s.sql.query(
+      "SELECT user_id, status, total_amount, reservation_id FROM orders WHERE id = ?",
+      [response.body.id],
+    );
     expect(order).toMatchObject({ user_id: userId, status: "CREATED", total_amount: 3750 });
-    const items = await s.sql.query("SELECT product_id, unit_price, quantity, line_total FROM order_items WHERE order_id = ?", [response.body.id]);
-    expect(items).toEqual([{ product_id: product.id, unit_price: 1250, quantity: 3, line_total: 3750 }]);
-    const [event] = await s.sql.query("SELECT event_type, aggregate_type, status, request_id, payload FROM outbox_events WHERE aggregate_id = ?", [response.body.id]);
-    expect(event).toMatchObject({ event_type: "ORDER_CREATED", aggregate_type: "order", status: "READY", request_id: "req-place-1" });
+    const items = await s.sql.query(
+      "SELECT product_id, unit_price, quantity, line_total FROM order_items WHERE order_id = ?",
+      [response.body.id],
+    );
+    expect(items).toEqual([
+      { product_id: product.id, unit_price: 1250, quantity: 3, line_total: 3750 },
+    ]);
+    const [event] = await s.sql.query(
+      "SELECT event_type, aggregate_type, status, request_id, payload FROM outbox_events WHERE aggregate_id = ?",
+      [response.body.id],
+    );
+    expect(event).toMatchObject({
+      event_type: "ORDER_CREATED",
+      aggregate_type: "order",
+      status: "READY",
+      request_id: "req-place-1",
+    });
     const payload = typeof event.payload === "string" ? JSON.parse(event.payload) : event.payload;
     expect(payload).toMatchObject({ ...response.body, reservationId: order.reservation_id });
   });
@@ -72,10 +106,16 @@ describe("POST /api/v1/orders", () => {
     const key = randomUUID();
     const body = { items: [{ productId: product.id, quantity: 1 }] };
 
-    const responses = await Promise.all(Array.from({ length: 8 }, () => placeOrder(s, token, key, body)));
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => placeOrder(s, token, key, body)),
+    );
 
-    const created = responses.filter((r) => r.status === 201 && r.headers.get("idempotent-replayed") === null);
-    const replayed = responses.filter((r) => r.status === 201 && r.headers.get("idempotent-replayed") === "true");
+    const created = responses.filter(
+      (r) => r.status === 201 && r.headers.get("idempotent-replayed") === null,
+    );
+    const replayed = responses.filter(
+      (r) => r.status === 201 && r.headers.get("idempotent-replayed") === "true",
+    );
     const inUse = responses.filter((r) => r.status === 409);
     expect(created).toHaveLength(1);
     expect(replayed.length + inUse.length).toBe(7);
@@ -94,7 +134,9 @@ describe("POST /api/v1/orders", () => {
     const key = randomUUID();
     await placeOrder(s, token, key, { items: [{ productId: product.id, quantity: 1 }] });
 
-    const reused = await placeOrder(s, token, key, { items: [{ productId: product.id, quantity: 2 }] });
+    const reused = await placeOrder(s, token, key, {
+      items: [{ productId: product.id, quantity: 2 }],
+    });
 
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe("IDEMPOTENCY_KEY_REUSED");
@@ -136,12 +178,18 @@ describe("POST /api/v1/orders", () => {
     const product = await aProduct(s, { quantity: 5 });
     const body = { items: [{ productId: product.id, quantity: 1 }] };
 
-    const responses = await Promise.all(Array.from({ length: 10 }, () => placeOrder(s, aCustomer().token, randomUUID(), body)));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => placeOrder(s, aCustomer().token, randomUUID(), body)),
+    );
 
     expect(responses.filter((r) => r.status === 201)).toHaveLength(5);
     const outOfStock = responses.filter((r) => r.status === 409);
     expect(outOfStock).toHaveLength(5);
-    for (const r of outOfStock) expect(r.body).toMatchObject({ code: "OUT_OF_STOCK", shortItems: [{ productId: product.id, requested: 1 }] });
+    for (const r of outOfStock)
+      expect(r.body).toMatchObject({
+        code: "OUT_OF_STOCK",
+        shortItems: [{ productId: product.id, requested: 1 }],
+      });
     expect(await availableOf(s, product.id)).toBe(0);
     expect(await countRows(s, "order_items", "product_id = ?", [product.id])).toBe(5);
   });
@@ -153,7 +201,10 @@ describe("POST /api/v1/orders", () => {
     const body = { items: [{ productId: product.id, quantity: 2 }] };
 
     const first = await placeOrder(s, token, key, body);
-    await call(s.catalogUrl, "PUT", `/api/v1/products/${product.id}/stock`, { token: s.adminToken, body: { quantity: 50 } });
+    await call(s.catalogUrl, "PUT", `/api/v1/products/${product.id}/stock`, {
+      token: s.adminToken,
+      body: { quantity: 50 },
+    });
     const again = await placeOrder(s, token, key, body);
 
     expect(first.status).toBe(409);
@@ -175,7 +226,10 @@ describe("POST /api/v1/orders", () => {
     });
 
     expect(response.status).toBe(422);
-    expect(response.body).toMatchObject({ code: "PRODUCT_NOT_FOUND", missingProductIds: [unknown] });
+    expect(response.body).toMatchObject({
+      code: "PRODUCT_NOT_FOUND",
+      missingProductIds: [unknown],
+    });
     expect(await availableOf(s, product.id)).toBe(4);
   });
 
@@ -198,20 +252,34 @@ describe("POST /api/v1/orders", () => {
 
   it.each([
     ["no items", { items: [] }],
-    ["51 lines", { items: Array.from({ length: 51 }, () => ({ productId: randomUUID(), quantity: 1 })) }],
+    [
+      "51 lines",
+      { items: Array.from({ length: 51 }, () => ({ productId: randomUUID(), quantity: 1 })) },
+    ],
     ["quantity 0", { items: [{ productId: randomUUID(), quantity: 0 }] }],
     ["quantity 1001", { items: [{ productId: randomUUID(), quantity: 1001 }] }],
     ["a product id that is not a UUID", { items: [{ productId: "mug", quantity: 1 }] }],
-    ["the same product on two lines", { items: [{ productId: "6f1c1f7e-8a43-4b0e-9d7e-2f4c1b1a0c11", quantity: 1 }, { productId: "6f1c1f7e-8a43-4b0e-9d7e-2f4c1b1a0c11", quantity: 2 }] }],
+    [
+      "the same product on two lines",
+      {
+        items: [
+          { productId: "6f1c1f7e-8a43-4b0e-9d7e-2f4c1b1a0c11", quantity: 1 },
+          { productId: "6f1c1f7e-8a43-4b0e-9d7e-2f4c1b1a0c11", quantity: 2 },
+        ],
+      },
+    ],
     ["an unknown field", { items: [{ productId: randomUUID(), quantity: 1 }], coupon: "FREE" }],
-  ])("answers 400 VALIDATION_FAILED for %s and stores nothing against the key", async (_name, body) => {
-    const { userId, token } = aCustomer();
-    const response = await placeOrder(s, token, randomUUID(), body);
-    expect(response.status).toBe(400);
-    expect(response.body.code).toBe("VALIDATION_FAILED");
-    expect(response.body.errors.length).toBeGreaterThan(0);
-    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
-  });
+  ])(
+    "answers 400 VALIDATION_FAILED for %s and stores nothing against the key",
+    async (_name, body) => {
+      const { userId, token } = aCustomer();
+      const response = await placeOrder(s, token, randomUUID(), body);
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe("VALIDATION_FAILED");
+      expect(response.body.errors.length).toBeGreaterThan(0);
+      expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    },
+  );
 
   it("answers 401 UNAUTHENTICATED without a valid token", async () => {
     const none = await placeOrder(s, "", randomUUID(), { items: [] });
@@ -226,7 +294,10 @@ describe("POST /api/v1/orders", () => {
     const key = randomUUID();
     const body = { items: [{ productId: product.id, quantity: 1 }] };
     const first = await placeOrder(s, token, key, body);
-    await s.sql.query("UPDATE idempotency_keys SET created_at = NOW(3) - INTERVAL 25 HOUR WHERE user_id = ?", [userId]);
+    await s.sql.query(
+      "UPDATE idempotency_keys SET created_at = NOW(3) - INTERVAL 25 HOUR WHERE user_id = ?",
+      [userId],
+    );
 
     expect(await s.order.purgeKeysOnce()).toBeGreaterThanOrEqual(1);
     expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
@@ -243,7 +314,39 @@ describe("POST /api/v1/orders", () => {
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatch(/orders_placed_total\{[^}]*outcome="created"[^}]*\} [1-9]/);
     expect(metrics.body).toMatch(/idempotent_replays_total\{[^}]*\} [1-9]/);
-    expect(metrics.body).toMatch(/order_placement_duration_seconds_count\{[^}]*outcome="created"[^}]*\} [1-9]/);
+    expect(metrics.body).toMatch(
+      /order_placement_duration_seconds_count\{[^}]*outcome="created"[^}]*\} [1-9]/,
+    );
     expect(metrics.body).toMatch(/circuit_breaker_state\{[^}]*breaker="catalog"[^}]*\} 0/);
+  });
+});
+
+describe("operations", () => {
+  it("serves readiness, liveness and an OpenAPI 3.1 document naming every route", async () => {
+    const ready = await call(s.orderUrl, "GET", "/health/ready");
+    const live = await call(s.orderUrl, "GET", "/health/live");
+    const openapi = await call(s.orderUrl, "GET", "/openapi.json");
+    expect([ready.status, ready.body.checks.database.status]).toEqual([200, "ok"]);
+    expect(live.status).toBe(200);
+    expect(openapi.body.openapi).toBe("3.1.0");
+    expect(Object.keys(openapi.body.paths).sort()).toEqual([
+      "/api/v1/orders",
+      "/api/v1/orders/{id}",
+      "/api/v1/orders/{id}/cancel",
+      "/api/v1/orders/{id}/complete",
+      "/internal/v1/reservations/{reservationId}/order",
+    ]);
+  });
+
+  it("echoes a sane X-Request-Id and answers unknown routes with a 404 problem", async () => {
+    const response = await call(s.orderUrl, "GET", "/api/v1/nothing-here", {
+      headers: { "x-request-id": "req-echo-1" },
+    });
+    expect(response.headers.get("x-request-id")).toBe("req-echo-1");
+    expect([response.status, response.body.code, response.body.requestId]).toEqual([
+      404,
+      "NOT_FOUND",
+      "req-echo-1",
+    ]);
   });
 });

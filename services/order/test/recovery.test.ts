@@ -3,7 +3,16 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { waitFor } from "@app/shared/testing";
-import { aProduct, availableOf, call, countRows, placeOrder, SERVICE_TOKEN, startSystem, type TestSystem } from "./support/system";
+import {
+  aProduct,
+  availableOf,
+  call,
+  countRows,
+  placeOrder,
+  SERVICE_TOKEN,
+  startSystem,
+  type TestSystem,
+} from "./support/system";
 
 let s: TestSystem;
 const LEASE_MS = "600";
@@ -24,15 +33,24 @@ const aCustomer = () => {
   return { userId, token: s.tokenFor(userId) };
 };
 
-const lookup = (reservationId: string, token = SERVICE_TOKEN) => call(s.orderUrl, "GET", `/internal/v1/reservations/${reservationId}/order`, { token });
+const lookup = (reservationId: string, token = SERVICE_TOKEN) =>
+  call(s.orderUrl, "GET", `/internal/v1/reservations/${reservationId}/order`, { token });
 
 /** Starts the order service as a child process that stops right before its commit. */
-async function startStoppingChild(): Promise<{ child: ChildProcess; url: string; beforeCommit: Promise<string> }> {
+async function startStoppingChild(): Promise<{
+  child: ChildProcess;
+  url: string;
+  beforeCommit: Promise<string>;
+}> {
   // One process (tsx as a loader, not its CLI wrapper), so SIGKILL hits the server itself.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "fixtures/orderStoppingBeforeCommit.ts")], {
-    env: { ...process.env, ...s.orderEnv, RECOVERY_ENABLED: "false", LOG_LEVEL: "error" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(__dirname, "fixtures/orderStoppingBeforeCommit.ts")],
+    {
+      env: { ...process.env, ...s.orderEnv, RECOVERY_ENABLED: "false", LOG_LEVEL: "error" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   children.add(child);
   const lines = createInterface({ input: child.stdout! });
   let onBeforeCommit: (id: string) => void = () => undefined;
@@ -56,7 +74,11 @@ describe("crash between reservation and commit", () => {
     const body = { items: [{ productId: product.id, quantity: 4 }] };
 
     const { child, url, beforeCommit } = await startStoppingChild();
-    const doomed = call(url, "POST", "/api/v1/orders", { token, body, headers: { "idempotency-key": key } }).then(
+    const doomed = call(url, "POST", "/api/v1/orders", {
+      token,
+      body,
+      headers: { "idempotency-key": key },
+    }).then(
       () => "answered",
       () => "connection lost",
     );
@@ -68,10 +90,18 @@ describe("crash between reservation and commit", () => {
 
     expect(await availableOf(s, product.id)).toBe(6);
     expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
-    expect(await countRows(s, "idempotency_keys", "user_id = ? AND state = 'IN_FLIGHT'", [userId])).toBe(1);
+    expect(
+      await countRows(s, "idempotency_keys", "user_id = ? AND state = 'IN_FLIGHT'", [userId]),
+    ).toBe(1);
     expect((await lookup(reservationId)).body).toEqual({ reservationId, state: "PENDING" });
 
-    await waitFor(async () => (await countRows(s, "idempotency_keys", "user_id = ? AND locked_until < NOW(3)", [userId])) === 1, { what: "the lease to expire" });
+    await waitFor(
+      async () =>
+        (await countRows(s, "idempotency_keys", "user_id = ? AND locked_until < NOW(3)", [
+          userId,
+        ])) === 1,
+      { what: "the lease to expire" },
+    );
     await s.restartOrder({ RECOVERY_ENABLED: "true" });
 
     expect(await availableOf(s, product.id)).toBe(10);
@@ -95,7 +125,11 @@ describe("crash between reservation and commit", () => {
     );
 
     const report = await s.order.recoverOnce();
-    const replay = await call(s.orderUrl, "POST", "/api/v1/orders", { token, body, headers: { "idempotency-key": key } });
+    const replay = await call(s.orderUrl, "POST", "/api/v1/orders", {
+      token,
+      body,
+      headers: { "idempotency-key": key },
+    });
 
     expect(report.completed).toBe(1);
     expect(replay.status).toBe(201);
@@ -112,7 +146,9 @@ describe("order and outbox row are written together or not at all", () => {
     const key = randomUUID();
     const body = { items: [{ productId: product.id, quantity: 3 }] };
     const trigger = `fail_outbox_${Date.now()}`;
-    await s.sql.query(`CREATE TRIGGER ${trigger} BEFORE INSERT ON outbox_events FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'outbox refused by test'`);
+    await s.sql.query(
+      `CREATE TRIGGER ${trigger} BEFORE INSERT ON outbox_events FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'outbox refused by test'`,
+    );
     let failed;
     try {
       failed = await placeOrder(s, token, key, body);
@@ -137,28 +173,44 @@ describe("order and outbox row are written together or not at all", () => {
 describe("GET /internal/v1/reservations/{reservationId}/order", () => {
   it("answers ORDER_EXISTS with the order id for a placed order's reservation", async () => {
     const product = await aProduct(s);
-    const placed = await placeOrder(s, aCustomer().token, randomUUID(), { items: [{ productId: product.id, quantity: 1 }] });
-    const [row] = await s.sql.query("SELECT reservation_id FROM orders WHERE id = ?", [placed.body.id]);
+    const placed = await placeOrder(s, aCustomer().token, randomUUID(), {
+      items: [{ productId: product.id, quantity: 1 }],
+    });
+    const [row] = await s.sql.query("SELECT reservation_id FROM orders WHERE id = ?", [
+      placed.body.id,
+    ]);
 
     const response = await lookup(row.reservation_id);
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ reservationId: row.reservation_id, state: "ORDER_EXISTS", orderId: placed.body.id });
+    expect(response.body).toEqual({
+      reservationId: row.reservation_id,
+      state: "ORDER_EXISTS",
+      orderId: placed.body.id,
+    });
   });
 
   it("answers NO_ORDER for a reservation no placement holds, and records it as abandoned so the answer stays final", async () => {
     const reservationId = randomUUID();
     const response = await lookup(reservationId);
     expect(response.body).toEqual({ reservationId, state: "NO_ORDER" });
-    const rows = await s.sql.query("SELECT reservation_id FROM abandoned_reservations WHERE reservation_id = ?", [reservationId]);
+    const rows = await s.sql.query(
+      "SELECT reservation_id FROM abandoned_reservations WHERE reservation_id = ?",
+      [reservationId],
+    );
     expect(rows).toHaveLength(1);
   });
 
   it("answers NO_ORDER for a declined placement's reservation (the key holds a final answer but no order)", async () => {
     const product = await aProduct(s, { price: 5_000_000, quantity: 2 });
     const { userId, token } = aCustomer();
-    const declined = await placeOrder(s, token, randomUUID(), { items: [{ productId: product.id, quantity: 1 }] });
-    const [row] = await s.sql.query("SELECT reservation_id FROM idempotency_keys WHERE user_id = ?", [userId]);
+    const declined = await placeOrder(s, token, randomUUID(), {
+      items: [{ productId: product.id, quantity: 1 }],
+    });
+    const [row] = await s.sql.query(
+      "SELECT reservation_id FROM idempotency_keys WHERE user_id = ?",
+      [userId],
+    );
     expect(declined.status).toBe(402);
     expect((await lookup(row.reservation_id)).body.state).toBe("NO_ORDER");
   });

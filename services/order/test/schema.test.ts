@@ -26,7 +26,13 @@ function parseSchema(text: string): ModelSpec[] {
       if (blockAttribute) {
         const [, name, args] = blockAttribute;
         if (name === "map") table = /"([^"]+)"/.exec(args!)![1]!;
-        if (name === "id" || name === "unique") uniqueFields.push(/\[([^\]]*)\]/.exec(args!)![1]!.split(",").map((f) => f.trim()));
+        if (name === "id" || name === "unique")
+          uniqueFields.push(
+            /\[([^\]]*)\]/
+              .exec(args!)![1]!
+              .split(",")
+              .map((f) => f.trim()),
+          );
         continue;
       }
       const [field, type] = line.split(/\s+/);
@@ -34,7 +40,12 @@ function parseSchema(text: string): ModelSpec[] {
       columnOf.set(field, /@map\("([^"]+)"\)/.exec(line)?.[1] ?? field);
       if (/@id\b|@unique\b/.test(line)) uniqueFields.push([field]);
     }
-    return { model: model!, table, columns: [...columnOf.values()], uniques: uniqueFields.map((u) => u.map((f) => columnOf.get(f) ?? f)) };
+    return {
+      model: model!,
+      table,
+      columns: [...columnOf.values()],
+      uniques: uniqueFields.map((u) => u.map((f) => columnOf.get(f) ?? f)),
+    };
   });
 }
 
@@ -63,26 +74,36 @@ describe("prisma/schema.prisma agrees with the migrated database", () => {
       "orders_archive",
       "outbox_events",
     ]);
-    expect(models.find((m) => m.table === "idempotency_keys")?.uniques).toEqual([["reservation_id"], ["user_id", "idempotency_key"]]);
+    expect(models.find((m) => m.table === "idempotency_keys")?.uniques).toEqual([
+      ["reservation_id"],
+      ["user_id", "idempotency_key"],
+    ]);
   });
 
-  it.each(models.map((m) => [m.model, m] as const))("has every column of %s", async (_name, model) => {
-    const rows: { column_name: string }[] = await sql.query(
-      "SELECT COLUMN_NAME AS column_name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
-      [model.table],
-    );
-    expect(rows.map((r) => r.column_name).sort()).toEqual([...model.columns].sort());
-  });
+  it.each(models.map((m) => [m.model, m] as const))(
+    "has every column of %s",
+    async (_name, model) => {
+      const rows: { column_name: string }[] = await sql.query(
+        "SELECT COLUMN_NAME AS column_name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+        [model.table],
+      );
+      expect(rows.map((r) => r.column_name).sort()).toEqual([...model.columns].sort());
+    },
+  );
 
-  it.each(models.map((m) => [m.model, m] as const))("has every unique key of %s", async (_name, model) => {
-    const rows: { index_name: string; column_name: string }[] = await sql.query(
-      `SELECT INDEX_NAME AS index_name, COLUMN_NAME AS column_name FROM information_schema.STATISTICS
+  it.each(models.map((m) => [m.model, m] as const))(
+    "has every unique key of %s",
+    async (_name, model) => {
+      const rows: { index_name: string; column_name: string }[] = await sql.query(
+        `SELECT INDEX_NAME AS index_name, COLUMN_NAME AS column_name FROM information_schema.STATISTICS
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
-      [model.table],
-    );
-    const actual = new Map<string, string[]>();
-    for (const r of rows) actual.set(r.index_name, [...(actual.get(r.index_name) ?? []), r.column_name]);
-    const keys = [...actual.values()].map((columns) => columns.join(","));
-    for (const unique of model.uniques) expect(keys).toContain(unique.join(","));
-  });
+        [model.table],
+      );
+      const actual = new Map<string, string[]>();
+      for (const r of rows)
+        actual.set(r.index_name, [...(actual.get(r.index_name) ?? []), r.column_name]);
+      const keys = [...actual.values()].map((columns) => columns.join(","));
+      for (const unique of model.uniques) expect(keys).toContain(unique.join(","));
+    },
+  );
 });

@@ -6,7 +6,11 @@ import { orderProblems } from "./orderProblems";
 import { reservationIdParams } from "./schemas";
 
 /** For the catalog's sweeper only: service credentials, never routed by the gateway. */
-export function internalRoutes(deps: { orders: OrderStore; clock: Clock; internalTokens: string[] }): Router {
+export function internalRoutes(deps: {
+  orders: OrderStore;
+  clock: Clock;
+  internalTokens: string[];
+}): Router {
   const router = Router();
   router.use("/internal", requireServiceToken(deps.internalTokens, "catalog"));
 

@@ -5,7 +5,11 @@ export interface MaintenanceLoop {
 }
 
 /** Runs `pass` every interval, never two at once; a failing pass is logged and the loop goes on. */
-export function startMaintenanceLoop(pass: () => Promise<unknown>, intervalMs: number, logger: Logger): MaintenanceLoop {
+export function startMaintenanceLoop(
+  pass: () => Promise<unknown>,
+  intervalMs: number,
+  logger: Logger,
+): MaintenanceLoop {
   let running: Promise<unknown> | undefined;
   let stopped = false;
   const timer = setInterval(() => {

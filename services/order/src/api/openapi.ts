@@ -1,7 +1,19 @@
 import { buildOpenApiDocument, OpenAPIRegistry, problemResponses, z } from "@app/shared";
-import { idempotencyKeyHeader, listQuerySchema, orderIdParams, orderPageSchema, orderSchema, placeOrderSchema, reservationIdParams, reservationStateSchema } from "./schemas";
+import {
+  idempotencyKeyHeader,
+  listQuerySchema,
+  orderIdParams,
+  orderPageSchema,
+  orderSchema,
+  placeOrderSchema,
+  reservationIdParams,
+  reservationStateSchema,
+} from "./schemas";
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 const bearer = [{ bearerAuth: [] }];
 
 /** /openapi.json, generated from the schemas that validate the requests. */
@@ -47,7 +59,10 @@ export function orderOpenApi() {
     summary: "Cancel (owner or ADMIN); again on a cancelled order: 200, nothing more happens",
     security: bearer,
     request: { params: orderIdParams },
-    responses: { 200: json(orderSchema, "The cancelled order"), ...problemResponses(401, 404, 409) },
+    responses: {
+      200: json(orderSchema, "The cancelled order"),
+      ...problemResponses(401, 404, 409),
+    },
   });
   registry.registerPath({
     method: "post",
@@ -55,14 +70,20 @@ export function orderOpenApi() {
     summary: "Complete (ADMIN); again on a completed order: 200, nothing more happens",
     security: bearer,
     request: { params: orderIdParams },
-    responses: { 200: json(orderSchema, "The completed order"), ...problemResponses(401, 403, 404, 409) },
+    responses: {
+      200: json(orderSchema, "The completed order"),
+      ...problemResponses(401, 403, 404, 409),
+    },
   });
   registry.registerPath({
     method: "get",
     path: "/internal/v1/reservations/{reservationId}/order",
     summary: "For the catalog's sweeper: does an order hold this reservation? NO_ORDER is final.",
     request: { params: reservationIdParams },
-    responses: { 200: json(reservationStateSchema, "The reservation's state"), ...problemResponses(400, 401) },
+    responses: {
+      200: json(reservationStateSchema, "The reservation's state"),
+      ...problemResponses(400, 401),
+    },
   });
   return buildOpenApiDocument(registry, { title: "Order service", version: "1.0.0" });
 }

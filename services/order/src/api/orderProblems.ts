@@ -6,8 +6,17 @@ import { orderView, type OrderStatus } from "../domain/order";
 // Every business outcome that is not a plain success, mapped to its problem code in one place.
 export const orderProblems = {
   keyMissing: () =>
-    new ProblemError({ status: 400, code: "IDEMPOTENCY_KEY_MISSING", title: "Idempotency-Key missing", detail: "Send an Idempotency-Key header with every order placement." }),
-  keyInvalid: () => problems.validation([{ path: "headers.idempotency-key", message: "1..255 visible ASCII characters" }], "The Idempotency-Key header is not valid."),
+    new ProblemError({
+      status: 400,
+      code: "IDEMPOTENCY_KEY_MISSING",
+      title: "Idempotency-Key missing",
+      detail: "Send an Idempotency-Key header with every order placement.",
+    }),
+  keyInvalid: () =>
+    problems.validation(
+      [{ path: "headers.idempotency-key", message: "1..255 visible ASCII characters" }],
+      "The Idempotency-Key header is not valid.",
+    ),
   keyInUse: (retryAfterSeconds: number) =>
     new ProblemError({
       status: 409,
@@ -17,17 +26,43 @@ export const orderProblems = {
       headers: { "Retry-After": String(retryAfterSeconds) },
     }),
   keyReused: () =>
-    new ProblemError({ status: 422, code: "IDEMPOTENCY_KEY_REUSED", title: "Unprocessable request", detail: "This Idempotency-Key was used with a different request body." }),
+    new ProblemError({
+      status: 422,
+      code: "IDEMPOTENCY_KEY_REUSED",
+      title: "Unprocessable request",
+      detail: "This Idempotency-Key was used with a different request body.",
+    }),
   dependencyUnavailable: (retryAfterSeconds: number) =>
-    problems.unavailable("DEPENDENCY_UNAVAILABLE", "A service this order needs is unavailable; retry later with the same Idempotency-Key.", retryAfterSeconds),
+    problems.unavailable(
+      "DEPENDENCY_UNAVAILABLE",
+      "A service this order needs is unavailable; retry later with the same Idempotency-Key.",
+      retryAfterSeconds,
+    ),
   orderNotFound: () => problems.notFound("ORDER_NOT_FOUND", "No order with this id."),
-  notCancellable: (from: OrderStatus) => problems.conflict("ORDER_NOT_CANCELLABLE", `An order in status ${from} cannot be cancelled.`, { status: from }),
-  notCompletable: (from: OrderStatus) => problems.conflict("ORDER_NOT_COMPLETABLE", `An order in status ${from} cannot be completed.`, { status: from }),
-  badCursor: () => problems.validation([{ path: "cursor", message: "not a cursor this API issued" }], "The request query is not valid."),
-  badReservationId: () => problems.validation([{ path: "reservationId", message: "must be a UUID" }], "The request path is not valid."),
+  notCancellable: (from: OrderStatus) =>
+    problems.conflict("ORDER_NOT_CANCELLABLE", `An order in status ${from} cannot be cancelled.`, {
+      status: from,
+    }),
+  notCompletable: (from: OrderStatus) =>
+    problems.conflict("ORDER_NOT_COMPLETABLE", `An order in status ${from} cannot be completed.`, {
+      status: from,
+    }),
+  badCursor: () =>
+    problems.validation(
+      [{ path: "cursor", message: "not a cursor this API issued" }],
+      "The request query is not valid.",
+    ),
+  badReservationId: () =>
+    problems.validation(
+      [{ path: "reservationId", message: "must be a UUID" }],
+      "The request path is not valid.",
+    ),
 };
 
-const FINAL_PROBLEMS: Record<Exclude<FinalOutcome["kind"], "created">, (o: never) => ProblemInit> = {
+const FINAL_PROBLEMS: Record<
+  Exclude<FinalOutcome["kind"], "created">,
+  (o: never) => ProblemInit
+> = {
   out_of_stock: (o: Extract<FinalOutcome, { kind: "out_of_stock" }>) => ({
     status: 409,
     code: "OUT_OF_STOCK",

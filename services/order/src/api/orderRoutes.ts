@@ -1,6 +1,18 @@
-import { currentRequestId, parseOrThrow, PROBLEM_CONTENT_TYPE, requireAuth, requireRole, type TokenVerifier } from "@app/shared";
+import {
+  currentRequestId,
+  parseOrThrow,
+  PROBLEM_CONTENT_TYPE,
+  requireAuth,
+  requireRole,
+  type TokenVerifier,
+} from "@app/shared";
 import { Router, type Request, type Response } from "express";
-import { cancelOrder, completeOrder, type StatusChangeDeps, type StatusChangeResult } from "../application/changeOrderStatus";
+import {
+  cancelOrder,
+  completeOrder,
+  type StatusChangeDeps,
+  type StatusChangeResult,
+} from "../application/changeOrderStatus";
 import { getOrder } from "../application/getOrder";
 import { listMyOrders } from "../application/listMyOrders";
 import type { PlacementResult } from "../application/placementOutcomes";
@@ -64,7 +76,11 @@ function sendPlacement(res: Response, result: PlacementResult): void {
   }
 }
 
-function sendStatusChange(res: Response, result: StatusChangeResult, refused: typeof orderProblems.notCancellable): void {
+function sendStatusChange(
+  res: Response,
+  result: StatusChangeResult,
+  refused: typeof orderProblems.notCancellable,
+): void {
   if (result.kind === "not_found") throw orderProblems.orderNotFound();
   if (result.kind === "refused") throw refused(result.from);
   res.json(orderView(result.order));
@@ -91,7 +107,10 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !after) throw orderProblems.badCursor();
     const page = await listMyOrders(deps, req.principal!.userId, query.limit, after);
-    res.json({ items: page.items.map(orderView), nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null });
+    res.json({
+      items: page.items.map(orderView),
+      nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+    });
   });
 
   router.get(`${BASE}/:id`, async (req, res) => {
@@ -101,12 +120,22 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
   });
 
   router.post(`${BASE}/:id/cancel`, async (req, res) => {
-    const result = await cancelOrder(deps.statusChange, orderId(req), actorOf(req), currentRequestId() ?? null);
+    const result = await cancelOrder(
+      deps.statusChange,
+      orderId(req),
+      actorOf(req),
+      currentRequestId() ?? null,
+    );
     sendStatusChange(res, result, orderProblems.notCancellable);
   });
 
   router.post(`${BASE}/:id/complete`, requireRole("ADMIN"), async (req, res) => {
-    const result = await completeOrder(deps.statusChange, orderId(req), actorOf(req), currentRequestId() ?? null);
+    const result = await completeOrder(
+      deps.statusChange,
+      orderId(req),
+      actorOf(req),
+      currentRequestId() ?? null,
+    );
     sendStatusChange(res, result, orderProblems.notCompletable);
   });
 

@@ -15,7 +15,9 @@ export const placeOrderSchema = z
       )
       .min(1)
       .max(MAX_LINES)
-      .refine((lines) => new Set(lines.map((l) => l.productId)).size === lines.length, { message: "each product may appear on one line only" }),
+      .refine((lines) => new Set(lines.map((l) => l.productId)).size === lines.length, {
+        message: "each product may appear on one line only",
+      }),
   })
   .openapi("PlaceOrder");
 
@@ -30,7 +32,14 @@ export const orderSchema = z
     userId: z.string(),
     status: z.enum(["CREATED", "COMPLETED", "CANCELLED"]),
     items: z.array(
-      z.object({ productId: z.uuid(), sku: z.string(), name: z.string(), unitPrice: z.number().int(), quantity: z.number().int(), lineTotal: z.number().int() }),
+      z.object({
+        productId: z.uuid(),
+        sku: z.string(),
+        name: z.string(),
+        unitPrice: z.number().int(),
+        quantity: z.number().int(),
+        lineTotal: z.number().int(),
+      }),
     ),
     totalAmount: z.number().int().openapi({ description: "Minor units" }),
     currency: z.string(),
@@ -39,7 +48,9 @@ export const orderSchema = z
   })
   .openapi("Order");
 
-export const orderPageSchema = z.object({ items: z.array(orderSchema), nextCursor: z.string().nullable() }).openapi("OrderPage");
+export const orderPageSchema = z
+  .object({ items: z.array(orderSchema), nextCursor: z.string().nullable() })
+  .openapi("OrderPage");
 
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -51,5 +62,9 @@ export const orderIdParams = z.object({ id: z.uuid() });
 export const reservationIdParams = z.object({ reservationId: z.uuid() });
 
 export const reservationStateSchema = z
-  .object({ reservationId: z.uuid(), state: z.enum(["ORDER_EXISTS", "NO_ORDER", "PENDING"]), orderId: z.uuid().optional() })
+  .object({
+    reservationId: z.uuid(),
+    state: z.enum(["ORDER_EXISTS", "NO_ORDER", "PENDING"]),
+    orderId: z.uuid().optional(),
+  })
   .openapi("ReservationOrderState");

@@ -56,7 +56,10 @@ const IN_USE_RETRY_AFTER_SECONDS = 1;
  * concurrent or different request, else reserves, charges and commits. The database record is
  * the truth; Redis only saves round trips.
  */
-export async function placeOrder(deps: PlaceOrderDeps, input: PlaceOrderInput): Promise<PlacementResult> {
+export async function placeOrder(
+  deps: PlaceOrderDeps,
+  input: PlaceOrderInput,
+): Promise<PlacementResult> {
   const started = performance.now();
   const result = await decide(deps, input).catch((error: unknown) => {
     deps.metrics.placement("error", (performance.now() - started) / 1000);
@@ -67,7 +70,12 @@ export async function placeOrder(deps: PlaceOrderDeps, input: PlaceOrderInput): 
 }
 
 function metricOutcome(result: PlacementResult): PlacementMetricOutcome {
-  if (result.kind === "answered") return result.outcome === "created" ? "created" : result.outcome === "products_missing" ? "product_not_found" : result.outcome;
+  if (result.kind === "answered")
+    return result.outcome === "created"
+      ? "created"
+      : result.outcome === "products_missing"
+        ? "product_not_found"
+        : result.outcome;
   return result.kind;
 }
 
@@ -107,16 +115,29 @@ function inUse(deps: PlaceOrderDeps): PlacementResult {
   return { kind: "key_in_use", retryAfterSeconds: IN_USE_RETRY_AFTER_SECONDS };
 }
 
-function replayOrRefuse(deps: PlaceOrderDeps, sameRequest: boolean, response: { status: number; body: unknown }): PlacementResult {
+function replayOrRefuse(
+  deps: PlaceOrderDeps,
+  sameRequest: boolean,
+  response: { status: number; body: unknown },
+): PlacementResult {
   if (!sameRequest) return { kind: "key_reused" };
   deps.metrics.replay();
   return { kind: "answered", outcome: "replayed", response, replayed: true };
 }
 
-async function answerFromRecord(deps: PlaceOrderDeps, record: IdempotencyRecord, requestHash: string): Promise<PlacementResult> {
+async function answerFromRecord(
+  deps: PlaceOrderDeps,
+  record: IdempotencyRecord,
+  requestHash: string,
+): Promise<PlacementResult> {
   if (record.requestHash !== requestHash) return { kind: "key_reused" };
   if (record.state !== "COMPLETED" || !record.response) return inUse(deps);
-  await deps.cache.putResponse(record.userId, record.key, { requestHash, response: record.response }, cacheTtlSeconds(deps, record.createdAt));
+  await deps.cache.putResponse(
+    record.userId,
+    record.key,
+    { requestHash, response: record.response },
+    cacheTtlSeconds(deps, record.createdAt),
+  );
   return replayOrRefuse(deps, true, record.response);
 }
 
@@ -126,7 +147,12 @@ function cacheTtlSeconds(deps: PlaceOrderDeps, createdAt: Date): number {
 }
 
 /** Reserve -> price -> pay -> commit. Every exit either stores a final answer or frees the key. */
-async function execute(deps: PlaceOrderDeps, input: PlaceOrderInput, ref: KeyRef, requestHash: string): Promise<PlacementResult> {
+async function execute(
+  deps: PlaceOrderDeps,
+  input: PlaceOrderInput,
+  ref: KeyRef,
+  requestHash: string,
+): Promise<PlacementResult> {
   const reserved = await deps.catalog.reserve(ref.reservationId, input.items);
   if (reserved.kind === "out_of_stock") return finish(deps, ref, requestHash, reserved);
   if (reserved.kind === "products_missing") return finish(deps, ref, requestHash, reserved);
@@ -137,10 +163,17 @@ async function execute(deps: PlaceOrderDeps, input: PlaceOrderInput, ref: KeyRef
   const pricing = priceOrder(reserved.items);
   if (pricing.kind === "mixed_currency") {
     await releaseQuietly(deps, ref.reservationId);
-    return finish(deps, ref, requestHash, { kind: "currency_mismatch", currencies: pricing.currencies });
+    return finish(deps, ref, requestHash, {
+      kind: "currency_mismatch",
+      currencies: pricing.currencies,
+    });
   }
 
-  const payment = await deps.payment.authorize({ reference: ref.reservationId, amount: pricing.totalAmount, currency: pricing.currency });
+  const payment = await deps.payment.authorize({
+    reference: ref.reservationId,
+    amount: pricing.totalAmount,
+    currency: pricing.currency,
+  });
   if (payment.kind === "unavailable") return abandon(deps, ref, payment.retryAfterSeconds);
   if (payment.kind === "declined") {
     await releaseQuietly(deps, ref.reservationId);
@@ -164,35 +197,70 @@ async function execute(deps: PlaceOrderDeps, input: PlaceOrderInput, ref: KeyRef
 
   let committed;
   try {
-    committed = await deps.orders.commitPlacement({ ref, order, response, requestId: input.requestId, now });
+    committed = await deps.orders.commitPlacement({
+      ref,
+      order,
+      response,
+      requestId: input.requestId,
+      now,
+    });
   } catch (error) {
     // Nothing was written: give the stock back and the key free, then report the failure.
-    deps.logger.error("order commit failed; releasing the reservation", { reservationId: ref.reservationId, error });
+    deps.logger.error("order commit failed; releasing the reservation", {
+      reservationId: ref.reservationId,
+      error,
+    });
     await abandon(deps, ref, 1);
     throw error;
   }
   if (committed.kind !== "committed") {
     // Recovery took this placement over while it ran long; its reservation is ours alone to return.
-    deps.logger.warn("placement lost its key before commit", { reservationId: ref.reservationId, reason: committed.kind });
+    deps.logger.warn("placement lost its key before commit", {
+      reservationId: ref.reservationId,
+      reason: committed.kind,
+    });
     await releaseQuietly(deps, ref.reservationId);
     return inUse(deps);
   }
-  deps.logger.info("order placed", { orderId: order.id, items: order.items.length, totalAmount: order.totalAmount });
-  await deps.cache.putResponse(ref.userId, ref.key, { requestHash, response }, cacheTtlSeconds(deps, now));
+  deps.logger.info("order placed", {
+    orderId: order.id,
+    items: order.items.length,
+    totalAmount: order.totalAmount,
+  });
+  await deps.cache.putResponse(
+    ref.userId,
+    ref.key,
+    { requestHash, response },
+    cacheTtlSeconds(deps, now),
+  );
   return { kind: "answered", outcome: "created", response, replayed: false };
 }
 
-async function finish(deps: PlaceOrderDeps, ref: KeyRef, requestHash: string, outcome: FinalOutcome): Promise<PlacementResult> {
+async function finish(
+  deps: PlaceOrderDeps,
+  ref: KeyRef,
+  requestHash: string,
+  outcome: FinalOutcome,
+): Promise<PlacementResult> {
   const response = deps.render(outcome);
   const now = deps.clock.now();
   if (await deps.keys.complete(ref, response, now)) {
-    await deps.cache.putResponse(ref.userId, ref.key, { requestHash, response }, cacheTtlSeconds(deps, now));
+    await deps.cache.putResponse(
+      ref.userId,
+      ref.key,
+      { requestHash, response },
+      cacheTtlSeconds(deps, now),
+    );
   }
   return { kind: "answered", outcome: outcome.kind, response, replayed: false };
 }
 
 /** A transient failure: nothing is stored, so the client may retry the same key. */
-async function abandon(deps: PlaceOrderDeps, ref: KeyRef, retryAfterSeconds: number): Promise<PlacementResult> {
+async function abandon(
+  deps: PlaceOrderDeps,
+  ref: KeyRef,
+  retryAfterSeconds: number,
+): Promise<PlacementResult> {
   // Even when the release cannot reach the catalog, freeing the key is safe: the sweeper will
   // ask us about the reservation, hear NO_ORDER, and return the stock.
   await releaseQuietly(deps, ref.reservationId);
@@ -202,5 +270,6 @@ async function abandon(deps: PlaceOrderDeps, ref: KeyRef, retryAfterSeconds: num
 
 async function releaseQuietly(deps: PlaceOrderDeps, reservationId: string): Promise<void> {
   const released = await deps.catalog.release(reservationId);
-  if (released.kind === "unavailable") deps.logger.warn("reservation release deferred to the catalog's sweeper", { reservationId });
+  if (released.kind === "unavailable")
+    deps.logger.warn("reservation release deferred to the catalog's sweeper", { reservationId });
 }

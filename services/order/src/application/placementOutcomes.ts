@@ -14,7 +14,12 @@ export type FinalOutcome =
 export type RenderFinal = (outcome: FinalOutcome) => StoredResponse;
 
 export type PlacementResult =
-  | { kind: "answered"; outcome: FinalOutcome["kind"] | "replayed"; response: StoredResponse; replayed: boolean }
+  | {
+      kind: "answered";
+      outcome: FinalOutcome["kind"] | "replayed";
+      response: StoredResponse;
+      replayed: boolean;
+    }
   | { kind: "key_in_use"; retryAfterSeconds: number }
   | { kind: "key_reused" }
   | { kind: "dependency_unavailable"; retryAfterSeconds: number };

@@ -24,7 +24,8 @@ export type ReserveOutcome =
   | { kind: "products_missing"; productIds: string[] }
   | { kind: "unavailable"; retryAfterSeconds: number };
 
-export type ReleaseOutcome = { kind: "released" } | { kind: "not_found" } | { kind: "unavailable"; retryAfterSeconds: number };
+export type ReleaseOutcome =
+  { kind: "released" } | { kind: "not_found" } | { kind: "unavailable"; retryAfterSeconds: number };
 
 /** The catalog's internal reservation API (idempotent on reservationId). */
 export interface CatalogReservations {
@@ -32,11 +33,18 @@ export interface CatalogReservations {
   release(reservationId: string): Promise<ReleaseOutcome>;
 }
 
-export type PaymentOutcome = { kind: "approved" } | { kind: "declined"; reason: string } | { kind: "unavailable"; retryAfterSeconds: number };
+export type PaymentOutcome =
+  | { kind: "approved" }
+  | { kind: "declined"; reason: string }
+  | { kind: "unavailable"; retryAfterSeconds: number };
 
 export interface PaymentGateway {
   /** `reference` is the reservation id: one placement, one authorization. */
-  authorize(request: { reference: string; amount: number; currency: string }): Promise<PaymentOutcome>;
+  authorize(request: {
+    reference: string;
+    amount: number;
+    currency: string;
+  }): Promise<PaymentOutcome>;
 }
 
 export interface IdempotencyRecord {
@@ -72,10 +80,23 @@ export interface IdempotencyStore {
 
 /** Fast path in front of the store; every method tolerates Redis being down. */
 export interface IdempotencyCache {
-  getResponse(userId: string, key: string): Promise<{ requestHash: string; response: StoredResponse } | null>;
-  putResponse(userId: string, key: string, entry: { requestHash: string; response: StoredResponse }, ttlSeconds: number): Promise<void>;
+  getResponse(
+    userId: string,
+    key: string,
+  ): Promise<{ requestHash: string; response: StoredResponse } | null>;
+  putResponse(
+    userId: string,
+    key: string,
+    entry: { requestHash: string; response: StoredResponse },
+    ttlSeconds: number,
+  ): Promise<void>;
   /** "acquired", "held" by another request, or "unavailable" (Redis down: the database decides alone). */
-  lock(userId: string, key: string, token: string, ttlMs: number): Promise<"acquired" | "held" | "unavailable">;
+  lock(
+    userId: string,
+    key: string,
+    token: string,
+    ttlMs: number,
+  ): Promise<"acquired" | "held" | "unavailable">;
   unlock(userId: string, key: string, token: string): Promise<void>;
 }
 
@@ -87,9 +108,11 @@ export interface PlacementCommit {
   now: Date;
 }
 
-export type CommitOutcome = { kind: "committed" } | { kind: "lease_lost" } | { kind: "reservation_abandoned" };
+export type CommitOutcome =
+  { kind: "committed" } | { kind: "lease_lost" } | { kind: "reservation_abandoned" };
 
-export type ReservationState = { state: "ORDER_EXISTS"; orderId: string } | { state: "PENDING" } | { state: "NO_ORDER" };
+export type ReservationState =
+  { state: "ORDER_EXISTS"; orderId: string } | { state: "PENDING" } | { state: "NO_ORDER" };
 
 export interface ExpiredPlacement {
   userId: string;
@@ -97,7 +120,8 @@ export interface ExpiredPlacement {
   reservationId: string;
 }
 
-export type RecoveryClaim = { kind: "order_exists"; order: Order } | { kind: "claimed" } | { kind: "gone" };
+export type RecoveryClaim =
+  { kind: "order_exists"; order: Order } | { kind: "claimed" } | { kind: "gone" };
 
 export interface OrderStore {
   /** Order, items, outbox row and the completed key in one transaction. */
@@ -109,10 +133,18 @@ export interface OrderStore {
     orderId: string,
     decide: (order: Order) => StatusDecision | { kind: "hidden" },
     context: { requestId: string | null; now: Date },
-  ): Promise<{ kind: "missing" } | { kind: "decided"; decision: StatusDecision | { kind: "hidden" }; order: Order }>;
+  ): Promise<
+    | { kind: "missing" }
+    | { kind: "decided"; decision: StatusDecision | { kind: "hidden" }; order: Order }
+  >;
   expiredPlacements(now: Date, limit: number): Promise<ExpiredPlacement[]>;
   /** Takes an expired placement over: completes it when its order exists, else marks it RECOVERING. */
-  claimForRecovery(placement: ExpiredPlacement, response: (order: Order) => StoredResponse, now: Date, leaseUntil: Date): Promise<RecoveryClaim>;
+  claimForRecovery(
+    placement: ExpiredPlacement,
+    response: (order: Order) => StoredResponse,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<RecoveryClaim>;
 }
 
 export interface OrderPage {

@@ -1,6 +1,12 @@
 import type { Logger } from "@app/shared";
 import type { RenderFinal } from "./placementOutcomes";
-import type { CatalogReservations, Clock, IdempotencyStore, OrderMetrics, OrderStore } from "./ports";
+import type {
+  CatalogReservations,
+  Clock,
+  IdempotencyStore,
+  OrderMetrics,
+  OrderStore,
+} from "./ports";
 
 export interface RecoveryDeps {
   orders: OrderStore;

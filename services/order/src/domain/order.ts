@@ -49,7 +49,12 @@ export function priceOrder(reserved: ReservedLine[]): Pricing {
     quantity: line.quantity,
     lineTotal: line.unitPrice * line.quantity,
   }));
-  return { kind: "priced", items, totalAmount: items.reduce((sum, line) => sum + line.lineTotal, 0), currency: currencies[0]! };
+  return {
+    kind: "priced",
+    items,
+    totalAmount: items.reduce((sum, line) => sum + line.lineTotal, 0),
+    currency: currencies[0]!,
+  };
 }
 
 /** Who acts on an order: the owner or an administrator may; anyone else must not learn it exists. */
@@ -69,14 +74,16 @@ export type StatusDecision =
 
 /** CREATED -> CANCELLED; cancelling twice changes nothing; a completed order stays completed. */
 export function decideCancel(status: OrderStatus): StatusDecision {
-  if (status === "CREATED") return { kind: "change", to: "CANCELLED", eventType: "ORDER_CANCELLED" };
+  if (status === "CREATED")
+    return { kind: "change", to: "CANCELLED", eventType: "ORDER_CANCELLED" };
   if (status === "CANCELLED") return { kind: "unchanged" };
   return { kind: "refused", from: status };
 }
 
 /** CREATED -> COMPLETED; completing twice changes nothing; a cancelled order cannot complete. */
 export function decideComplete(status: OrderStatus): StatusDecision {
-  if (status === "CREATED") return { kind: "change", to: "COMPLETED", eventType: "ORDER_COMPLETED" };
+  if (status === "CREATED")
+    return { kind: "change", to: "COMPLETED", eventType: "ORDER_COMPLETED" };
   if (status === "COMPLETED") return { kind: "unchanged" };
   return { kind: "refused", from: status };
 }

@@ -29,7 +29,9 @@ export function createBreaker<A extends unknown[], R>(
     errorFilter: isNotAFailure,
   });
   breaker.on("open", () => logger.warn("circuit breaker opened", { breaker: name }));
-  breaker.on("halfOpen", () => logger.info("circuit breaker half-open; probing", { breaker: name }));
+  breaker.on("halfOpen", () =>
+    logger.info("circuit breaker half-open; probing", { breaker: name }),
+  );
   breaker.on("close", () => logger.info("circuit breaker closed", { breaker: name }));
   return breaker;
 }
@@ -57,13 +59,19 @@ export interface RetrySettings {
  * Retries an idempotent call with backoff. An open breaker is not retried: waiting out its
  * reset inside one request would only hold the client.
  */
-export async function withRetries<T>(call: () => Promise<T>, settings: RetrySettings, retryable: (error: unknown) => boolean): Promise<T> {
+export async function withRetries<T>(
+  call: () => Promise<T>,
+  settings: RetrySettings,
+  retryable: (error: unknown) => boolean,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
       if (attempt > settings.retries || isBreakerOpen(error) || !retryable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, settings.baseDelayMs)));
+      await new Promise((resolve) =>
+        setTimeout(resolve, backoffDelayMs(attempt, settings.baseDelayMs)),
+      );
     }
   }
 }

@@ -14,10 +14,12 @@ interface KeyRow {
   created_at: Date;
 }
 
-const COLUMNS = "user_id, idempotency_key, request_hash, state, reservation_id, response_status, response_body, created_at";
+const COLUMNS =
+  "user_id, idempotency_key, request_hash, state, reservation_id, response_status, response_body, created_at";
 
 export function toRecord(row: KeyRow): IdempotencyRecord {
-  const body = typeof row.response_body === "string" ? JSON.parse(row.response_body) : row.response_body;
+  const body =
+    typeof row.response_body === "string" ? JSON.parse(row.response_body) : row.response_body;
   return {
     userId: row.user_id,
     key: row.idempotency_key,
@@ -33,12 +35,23 @@ export function toRecord(row: KeyRow): IdempotencyRecord {
 export class MariaDbIdempotencyStore implements IdempotencyStore {
   constructor(private readonly pool: Pool) {}
 
-  async claim(record: KeyRef & { requestHash: string; lockedUntil: Date; now: Date }, retentionCutoff: Date) {
+  async claim(
+    record: KeyRef & { requestHash: string; lockedUntil: Date; now: Date },
+    retentionCutoff: Date,
+  ) {
     const insert = () =>
       this.pool.query(
         `INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, state, reservation_id, locked_until, created_at, updated_at)
          VALUES (?, ?, ?, 'IN_FLIGHT', ?, ?, ?, ?)`,
-        [record.userId, record.key, record.requestHash, record.reservationId, record.lockedUntil, record.now, record.now],
+        [
+          record.userId,
+          record.key,
+          record.requestHash,
+          record.reservationId,
+          record.lockedUntil,
+          record.now,
+          record.now,
+        ],
       );
     try {
       await insert();
@@ -65,7 +78,10 @@ export class MariaDbIdempotencyStore implements IdempotencyStore {
   }
 
   async find(userId: string, key: string): Promise<IdempotencyRecord | null> {
-    const rows: KeyRow[] = await this.pool.query(`SELECT ${COLUMNS} FROM idempotency_keys WHERE user_id = ? AND idempotency_key = ?`, [userId, key]);
+    const rows: KeyRow[] = await this.pool.query(
+      `SELECT ${COLUMNS} FROM idempotency_keys WHERE user_id = ? AND idempotency_key = ?`,
+      [userId, key],
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
@@ -87,7 +103,10 @@ export class MariaDbIdempotencyStore implements IdempotencyStore {
   }
 
   async purgeCompletedBefore(cutoff: Date, limit: number): Promise<number> {
-    const result = await this.pool.query("DELETE FROM idempotency_keys WHERE state = 'COMPLETED' AND created_at < ? LIMIT ?", [cutoff, limit]);
+    const result = await this.pool.query(
+      "DELETE FROM idempotency_keys WHERE state = 'COMPLETED' AND created_at < ? LIMIT ?",
+      [cutoff, limit],
+    );
     return Number(result.affectedRows);
   }
 }

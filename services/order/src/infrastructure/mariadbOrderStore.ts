@@ -12,29 +12,67 @@ import { eventPayload, type Order, type StatusDecision } from "../domain/order";
 import { loadOrder } from "./orderRows";
 import { inTransaction } from "./transaction";
 
-async function insertOutbox(conn: PoolConnection, eventType: OrderEventType, order: Order, requestId: string | null, now: Date): Promise<void> {
+async function insertOutbox(
+  conn: PoolConnection,
+  eventType: OrderEventType,
+  order: Order,
+  requestId: string | null,
+  now: Date,
+): Promise<void> {
   // The relay rebuilds the envelope from these columns: payload = the envelope's payload,
   // created_at = occurredAt.
   const envelope = createOrderEvent(eventType, order.id, eventPayload(order), now);
   await conn.query(
     `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, request_id, status, available_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, 'READY', ?, ?)`,
-    [envelope.eventId, envelope.aggregateType, envelope.aggregateId, envelope.eventType, JSON.stringify(envelope.payload), requestId, now, now],
+    [
+      envelope.eventId,
+      envelope.aggregateType,
+      envelope.aggregateId,
+      envelope.eventType,
+      JSON.stringify(envelope.payload),
+      requestId,
+      now,
+      now,
+    ],
   );
 }
 
 async function insertOrder(conn: PoolConnection, order: Order): Promise<void> {
   await conn.query(
     `INSERT INTO orders (id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [order.id, order.userId, order.status, order.totalAmount, order.currency, order.reservationId, order.createdAt, order.updatedAt],
+    [
+      order.id,
+      order.userId,
+      order.status,
+      order.totalAmount,
+      order.currency,
+      order.reservationId,
+      order.createdAt,
+      order.updatedAt,
+    ],
   );
   await conn.batch(
     "INSERT INTO order_items (order_id, product_id, sku, name, unit_price, quantity, line_total) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    order.items.map((line) => [order.id, line.productId, line.sku, line.name, line.unitPrice, line.quantity, line.lineTotal]),
+    order.items.map((line) => [
+      order.id,
+      line.productId,
+      line.sku,
+      line.name,
+      line.unitPrice,
+      line.quantity,
+      line.lineTotal,
+    ]),
   );
 }
 
-async function completeKey(conn: PoolConnection, commit: { userId: string; key: string }, response: StoredResponse, orderId: string, now: Date) {
+async function completeKey(
+  conn: PoolConnection,
+  commit: { userId: string; key: string },
+  response: StoredResponse,
+  orderId: string,
+  now: Date,
+) {
   await conn.query(
     `UPDATE idempotency_keys SET state = 'COMPLETED', response_status = ?, response_body = ?, order_id = ?, locked_until = NULL, updated_at = ?
      WHERE user_id = ? AND idempotency_key = ?`,
@@ -55,8 +93,12 @@ export class MariaDbOrderStore implements OrderStore {
         [ref.userId, ref.key],
       );
       const key = keys[0];
-      if (!key || key.state !== "IN_FLIGHT" || key.reservation_id !== ref.reservationId) return { kind: "lease_lost" as const };
-      const abandoned: unknown[] = await conn.query("SELECT 1 FROM abandoned_reservations WHERE reservation_id = ?", [ref.reservationId]);
+      if (!key || key.state !== "IN_FLIGHT" || key.reservation_id !== ref.reservationId)
+        return { kind: "lease_lost" as const };
+      const abandoned: unknown[] = await conn.query(
+        "SELECT 1 FROM abandoned_reservations WHERE reservation_id = ?",
+        [ref.reservationId],
+      );
       if (abandoned.length) return { kind: "reservation_abandoned" as const };
       await insertOrder(conn, order);
       await insertOutbox(conn, "ORDER_CREATED", order, commit.requestId, commit.now);
@@ -66,7 +108,10 @@ export class MariaDbOrderStore implements OrderStore {
   }
 
   async reservationState(reservationId: string, now: Date): Promise<ReservationState> {
-    const direct: { id: string }[] = await this.pool.query("SELECT id FROM orders WHERE reservation_id = ?", [reservationId]);
+    const direct: { id: string }[] = await this.pool.query(
+      "SELECT id FROM orders WHERE reservation_id = ?",
+      [reservationId],
+    );
     if (direct[0]) return { state: "ORDER_EXISTS", orderId: direct[0].id };
     return inTransaction(this.pool, async (conn) => {
       // The same row lock as commitPlacement: an answer of NO_ORDER cannot race a commit.
@@ -77,9 +122,15 @@ export class MariaDbOrderStore implements OrderStore {
       const key = keys[0];
       if (key && key.state !== "COMPLETED") return { state: "PENDING" as const };
       if (key?.order_id) return { state: "ORDER_EXISTS" as const, orderId: key.order_id };
-      const orders: { id: string }[] = await conn.query("SELECT id FROM orders WHERE reservation_id = ?", [reservationId]);
+      const orders: { id: string }[] = await conn.query(
+        "SELECT id FROM orders WHERE reservation_id = ?",
+        [reservationId],
+      );
       if (orders[0]) return { state: "ORDER_EXISTS" as const, orderId: orders[0].id };
-      await conn.query("INSERT IGNORE INTO abandoned_reservations (reservation_id, created_at) VALUES (?, ?)", [reservationId, now]);
+      await conn.query(
+        "INSERT IGNORE INTO abandoned_reservations (reservation_id, created_at) VALUES (?, ?)",
+        [reservationId, now],
+      );
       return { state: "NO_ORDER" as const };
     });
   }
@@ -96,19 +147,28 @@ export class MariaDbOrderStore implements OrderStore {
       const decision = decide(order);
       if (decision.kind !== "change") return { kind: "decided" as const, decision, order };
       const changed: Order = { ...order, status: decision.to, updatedAt: context.now };
-      await conn.query("UPDATE orders SET status = ?, updated_at = ? WHERE id = ?", [changed.status, changed.updatedAt, order.id]);
+      await conn.query("UPDATE orders SET status = ?, updated_at = ? WHERE id = ?", [
+        changed.status,
+        changed.updatedAt,
+        order.id,
+      ]);
       await insertOutbox(conn, decision.eventType, changed, context.requestId, context.now);
       return { kind: "decided" as const, decision, order: changed };
     });
   }
 
   async expiredPlacements(now: Date, limit: number): Promise<ExpiredPlacement[]> {
-    const rows: { user_id: string; idempotency_key: string; reservation_id: string }[] = await this.pool.query(
-      `SELECT user_id, idempotency_key, reservation_id FROM idempotency_keys
+    const rows: { user_id: string; idempotency_key: string; reservation_id: string }[] =
+      await this.pool.query(
+        `SELECT user_id, idempotency_key, reservation_id FROM idempotency_keys
        WHERE state IN ('IN_FLIGHT', 'RECOVERING') AND locked_until < ? ORDER BY locked_until LIMIT ?`,
-      [now, limit],
-    );
-    return rows.map((r) => ({ userId: r.user_id, key: r.idempotency_key, reservationId: r.reservation_id }));
+        [now, limit],
+      );
+    return rows.map((r) => ({
+      userId: r.user_id,
+      key: r.idempotency_key,
+      reservationId: r.reservation_id,
+    }));
   }
 
   claimForRecovery(

@@ -22,7 +22,8 @@ export interface ItemRow {
   line_total: number | bigint;
 }
 
-export const ORDER_COLUMNS = "id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at";
+export const ORDER_COLUMNS =
+  "id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at";
 export const ITEM_COLUMNS = "order_id, product_id, sku, name, unit_price, quantity, line_total";
 
 export function toLine(row: ItemRow): OrderLine {
@@ -51,11 +52,22 @@ export function toOrder(row: OrderRow, items: ItemRow[]): Order {
 }
 
 /** Reads one live order with its items; `forUpdate` locks the order row for a status change. */
-export async function loadOrder(conn: PoolConnection, where: { id: string } | { reservationId: string }, forUpdate = false): Promise<Order | null> {
-  const [column, value] = "id" in where ? ["id", where.id] : ["reservation_id", where.reservationId];
-  const rows: OrderRow[] = await conn.query(`SELECT ${ORDER_COLUMNS} FROM orders WHERE ${column} = ?${forUpdate ? " FOR UPDATE" : ""}`, [value]);
+export async function loadOrder(
+  conn: PoolConnection,
+  where: { id: string } | { reservationId: string },
+  forUpdate = false,
+): Promise<Order | null> {
+  const [column, value] =
+    "id" in where ? ["id", where.id] : ["reservation_id", where.reservationId];
+  const rows: OrderRow[] = await conn.query(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${column} = ?${forUpdate ? " FOR UPDATE" : ""}`,
+    [value],
+  );
   const row = rows[0];
   if (!row) return null;
-  const items: ItemRow[] = await conn.query(`SELECT ${ITEM_COLUMNS} FROM order_items WHERE order_id = ? ORDER BY id`, [row.id]);
+  const items: ItemRow[] = await conn.query(
+    `SELECT ${ITEM_COLUMNS} FROM order_items WHERE order_id = ? ORDER BY id`,
+    [row.id],
+  );
   return toOrder(row, items);
 }

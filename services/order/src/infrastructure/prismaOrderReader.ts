@@ -47,7 +47,12 @@ function toOrder(row: OrderFields, items: ItemFields[]): Order {
 /** Keyset "older than the cursor" in (created_at DESC, id DESC) order. */
 function olderThan(cursor: OrderCursor | null) {
   if (!cursor) return {};
-  return { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] };
+  return {
+    OR: [
+      { createdAt: { lt: cursor.createdAt } },
+      { createdAt: cursor.createdAt, id: { lt: cursor.id } },
+    ],
+  };
 }
 
 const NEWEST_FIRST = [{ createdAt: "desc" as const }, { id: "desc" as const }];
@@ -57,11 +62,17 @@ export class PrismaOrderReader implements OrderReader {
   constructor(private readonly prisma: PrismaClient) {}
 
   async findById(orderId: string): Promise<Order | null> {
-    const live = await this.prisma.order.findUnique({ where: { id: orderId }, include: { items: { orderBy: { id: "asc" } } } });
+    const live = await this.prisma.order.findUnique({
+      where: { id: orderId },
+      include: { items: { orderBy: { id: "asc" } } },
+    });
     if (live) return toOrder(live, live.items);
     const archived = await this.prisma.orderArchive.findUnique({ where: { id: orderId } });
     if (!archived) return null;
-    const items = await this.prisma.orderItemArchive.findMany({ where: { orderId }, orderBy: { id: "asc" } });
+    const items = await this.prisma.orderItemArchive.findMany({
+      where: { orderId },
+      orderBy: { id: "asc" },
+    });
     return toOrder(archived, items);
   }
 
@@ -69,18 +80,37 @@ export class PrismaOrderReader implements OrderReader {
     const where = { userId, ...olderThan(after) };
     // Both tables in the same keyset order, merged: an order lives in exactly one of them.
     const [live, archived] = await Promise.all([
-      this.prisma.order.findMany({ where, orderBy: NEWEST_FIRST, take: limit + 1, include: { items: { orderBy: { id: "asc" } } } }),
+      this.prisma.order.findMany({
+        where,
+        orderBy: NEWEST_FIRST,
+        take: limit + 1,
+        include: { items: { orderBy: { id: "asc" } } },
+      }),
       this.prisma.orderArchive.findMany({ where, orderBy: NEWEST_FIRST, take: limit + 1 }),
     ]);
     const archivedItems = archived.length
-      ? await this.prisma.orderItemArchive.findMany({ where: { orderId: { in: archived.map((a) => a.id) } }, orderBy: { id: "asc" } })
+      ? await this.prisma.orderItemArchive.findMany({
+          where: { orderId: { in: archived.map((a) => a.id) } },
+          orderBy: { id: "asc" },
+        })
       : [];
     const merged = [
       ...live.map((o) => toOrder(o, o.items)),
-      ...archived.map((o) => toOrder(o, archivedItems.filter((i) => i.orderId === o.id))),
-    ].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      ...archived.map((o) =>
+        toOrder(
+          o,
+          archivedItems.filter((i) => i.orderId === o.id),
+        ),
+      ),
+    ].sort(
+      (a, b) =>
+        b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+    );
     const items = merged.slice(0, limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: merged.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+    return {
+      items,
+      nextCursor: merged.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+    };
   }
 }

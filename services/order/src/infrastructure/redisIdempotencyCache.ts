@@ -31,9 +31,19 @@ export class RedisIdempotencyCache implements IdempotencyCache {
     }
   }
 
-  async putResponse(userId: string, key: string, entry: { requestHash: string; response: StoredResponse }, ttlSeconds: number) {
+  async putResponse(
+    userId: string,
+    key: string,
+    entry: { requestHash: string; response: StoredResponse },
+    ttlSeconds: number,
+  ) {
     try {
-      await this.redis.set(this.key("response", userId, key), JSON.stringify(entry), "EX", ttlSeconds);
+      await this.redis.set(
+        this.key("response", userId, key),
+        JSON.stringify(entry),
+        "EX",
+        ttlSeconds,
+      );
     } catch (error) {
       this.logger.warn("idempotency cache write failed", { error: (error as Error).message });
     }
@@ -44,7 +54,9 @@ export class RedisIdempotencyCache implements IdempotencyCache {
       const result = await this.redis.set(this.key("lock", userId, key), token, "PX", ttlMs, "NX");
       return result === "OK" ? ("acquired" as const) : ("held" as const);
     } catch (error) {
-      this.logger.warn("idempotency lock unavailable; relying on the database", { error: (error as Error).message });
+      this.logger.warn("idempotency lock unavailable; relying on the database", {
+        error: (error as Error).message,
+      });
       return "unavailable" as const;
     }
   }
@@ -53,7 +65,9 @@ export class RedisIdempotencyCache implements IdempotencyCache {
     try {
       await this.redis.eval(UNLOCK_IF_OWNER, 1, this.key("lock", userId, key), token);
     } catch (error) {
-      this.logger.warn("idempotency unlock failed; the lock expires with its lease", { error: (error as Error).message });
+      this.logger.warn("idempotency unlock failed; the lock expires with its lease", {
+        error: (error as Error).message,
+      });
     }
   }
 }

@@ -1,7 +1,10 @@
 import type { Pool, PoolConnection } from "@app/shared";
 
 /** Runs `work` in one transaction on one connection: commit on return, rollback on throw. */
-export async function inTransaction<T>(pool: Pool, work: (conn: PoolConnection) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (conn: PoolConnection) => Promise<T>,
+): Promise<T> {
   const conn = await pool.getConnection();
   try {
     await conn.beginTransaction();

@@ -1,9 +1,27 @@
 import { randomUUID } from "node:crypto";
 import { createPool, type Pool } from "@app/shared";
-import { createTestDatabase, startTestIssuer, testServers, uniqueName, type TestDatabase, type TestIssuer } from "@app/shared/testing";
-import { CATALOG_MIGRATIONS_DIR, loadCatalogConfig, startCatalog, type RunningCatalog } from "@app/catalog/src/main";
+import {
+  createTestDatabase,
+  startTestIssuer,
+  testServers,
+  uniqueName,
+  type TestDatabase,
+  type TestIssuer,
+} from "@app/shared/testing";
+import {
+  CATALOG_MIGRATIONS_DIR,
+  loadCatalogConfig,
+  startCatalog,
+  type RunningCatalog,
+} from "@app/catalog/src/main";
 import { Redis } from "ioredis";
-import { loadOrderConfig, ORDER_MIGRATIONS_DIR, startOrder, type OrderOptions, type RunningOrder } from "../../src/main";
+import {
+  loadOrderConfig,
+  ORDER_MIGRATIONS_DIR,
+  startOrder,
+  type OrderOptions,
+  type RunningOrder,
+} from "../../src/main";
 import { call, type HttpResult } from "./http";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy";
 
@@ -39,8 +57,15 @@ export interface TestSystem {
 export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
   const servers = testServers();
   const issuer = await startTestIssuer();
-  const [orderDb, catalogDb] = await Promise.all([createTestDatabase(ORDER_MIGRATIONS_DIR, "orders"), createTestDatabase(CATALOG_MIGRATIONS_DIR, "catalog")]);
-  const auth = { JWKS_URL: issuer.jwksUrl, JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience };
+  const [orderDb, catalogDb] = await Promise.all([
+    createTestDatabase(ORDER_MIGRATIONS_DIR, "orders"),
+    createTestDatabase(CATALOG_MIGRATIONS_DIR, "catalog"),
+  ]);
+  const auth = {
+    JWKS_URL: issuer.jwksUrl,
+    JWT_ISSUER: issuer.issuer,
+    JWT_AUDIENCE: issuer.audience,
+  };
   const catalogEnv: Record<string, string> = {
     PORT: "0",
     LOG_LEVEL: "error",
@@ -122,7 +147,10 @@ export async function deleteRedisKeys(prefix: string): Promise<number> {
 }
 
 /** Creates a product through the catalog's admin API, the way real products come to exist. */
-export async function aProduct(s: TestSystem, overrides: Partial<{ price: number; currency: string; quantity: number; name: string }> = {}) {
+export async function aProduct(
+  s: TestSystem,
+  overrides: Partial<{ price: number; currency: string; quantity: number; name: string }> = {},
+) {
   const response = await call(s.catalogUrl, "POST", "/api/v1/products", {
     token: s.adminToken,
     body: {
@@ -133,8 +161,15 @@ export async function aProduct(s: TestSystem, overrides: Partial<{ price: number
       initialQuantity: overrides.quantity ?? 10,
     },
   });
-  if (response.status !== 201) throw new Error(`product creation failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as { id: string; sku: string; name: string; price: number; currency: string };
+  if (response.status !== 201)
+    throw new Error(`product creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as {
+    id: string;
+    sku: string;
+    name: string;
+    price: number;
+    currency: string;
+  };
 }
 
 /** Available stock as the catalog's public API reports it. */
@@ -144,12 +179,29 @@ export async function availableOf(s: TestSystem, productId: string): Promise<num
   return response.body.availableQuantity as number;
 }
 
-export function placeOrder(s: TestSystem, token: string, key: string | undefined, body: unknown): Promise<HttpResult> {
-  return call(s.orderUrl, "POST", "/api/v1/orders", { token, body, headers: key === undefined ? {} : { "idempotency-key": key } });
+export function placeOrder(
+  s: TestSystem,
+  token: string,
+  key: string | undefined,
+  body: unknown,
+): Promise<HttpResult> {
+  return call(s.orderUrl, "POST", "/api/v1/orders", {
+    token,
+    body,
+    headers: key === undefined ? {} : { "idempotency-key": key },
+  });
 }
 
-export async function countRows(s: TestSystem, table: "orders" | "order_items" | "outbox_events" | "idempotency_keys", where = "1 = 1", params: unknown[] = []): Promise<number> {
-  const rows: { n: number }[] = await s.sql.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params);
+export async function countRows(
+  s: TestSystem,
+  table: "orders" | "order_items" | "outbox_events" | "idempotency_keys",
+  where = "1 = 1",
+  params: unknown[] = [],
+): Promise<number> {
+  const rows: { n: number }[] = await s.sql.query(
+    `SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`,
+    params,
+  );
   return Number(rows[0]!.n);
 }
 
