@@ -139,6 +139,43 @@ describe("crash between reservation and commit", () => {
   });
 });
 
+describe("a placement that outlives its lease", () => {
+  it("does not commit once recovery took it over: 409 IDEMPOTENCY_KEY_IN_USE, no order, stock back, key free", async () => {
+    let stalls = 1;
+    await s.restartOrder(
+      { PLACEMENT_LEASE_MS: "200" },
+      {
+        hooks: {
+          // The first placement stalls past its lease while recovery (as another replica would) takes it over.
+          beforeCommit: async () => {
+            if (stalls-- <= 0) return;
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            await s.order.recoverOnce();
+          },
+        },
+      },
+    );
+    try {
+      const product = await aProduct(s, { quantity: 10 });
+      const { userId, token } = aCustomer();
+      const key = randomUUID();
+      const body = { items: [{ productId: product.id, quantity: 2 }] };
+
+      const late = await placeOrder(s, token, key, body);
+
+      expect([late.status, late.body.code]).toEqual([409, "IDEMPOTENCY_KEY_IN_USE"]);
+      expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+      expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+      expect(await availableOf(s, product.id)).toBe(10);
+      const retried = await placeOrder(s, token, key, body);
+      expect(retried.status).toBe(201);
+      expect(await availableOf(s, product.id)).toBe(8);
+    } finally {
+      await s.restartOrder();
+    }
+  });
+});
+
 describe("order and outbox row are written together or not at all", () => {
   it("answers 500 when the outbox insert fails, leaves no order, returns the stock and frees the key", async () => {
     const product = await aProduct(s, { quantity: 10 });
