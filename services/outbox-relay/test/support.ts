@@ -100,8 +100,8 @@ export interface TopicCollector {
 }
 
 /** Start it after the relay has connected (it creates the topic), or pass `create` to create the topic first. */
-export async function collectTopic(topic: string, options: { create?: boolean } = {}): Promise<TopicCollector> {
-  const kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "relay-test" });
+export async function collectTopic(topic: string, options: { create?: boolean; brokers?: string[] } = {}): Promise<TopicCollector> {
+  const kafka = new KafkaClient({ brokers: options.brokers ?? testServers().kafkaBrokers, clientId: "relay-test" });
   if (options.create) await kafka.ensureTopics([{ topic, partitions: 3 }]);
   const consumer: EventConsumer = kafka.consumer(uniqueName("relay_test"));
   const messages: IncomingMessage[] = [];
