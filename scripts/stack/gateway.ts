@@ -2,8 +2,8 @@
 // compose nginx and the Helm Ingress use) and nothing else — /internal/* never gets through.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
-import httpProxy from "http-proxy-middleware";
+import { createProxyMiddleware } from "http-proxy-middleware";
+import { requestIdFrom } from "@app/shared";
 import routeTable from "../../gateway/routes.json";
 
 export interface GatewayRoute {
@@ -17,13 +17,26 @@ export const routes = routeTable.routes as GatewayRoute[];
 export function routeFor(pathname: string): GatewayRoute | undefined {
   if (pathname.startsWith("/internal")) return undefined;
   return routes.find((r) =>
-    r.match === "exact" ? pathname === r.path : pathname === r.path || pathname.startsWith(`${r.path}/`) || pathname.startsWith(`${r.path}?`),
+    r.match === "exact"
+      ? pathname === r.path
+      : pathname === r.path ||
+        pathname.startsWith(`${r.path}/`) ||
+        pathname.startsWith(`${r.path}?`),
   );
 }
 
 function notFound(res: http.ServerResponse, pathname: string, requestId: string) {
   res.writeHead(404, { "content-type": "application/problem+json", "x-request-id": requestId });
-  res.end(JSON.stringify({ type: "https://errors.product-ordering.dev/not-found", title: "Not found", status: 404, detail: `No route for ${pathname}.`, code: "NOT_FOUND", requestId }));
+  res.end(
+    JSON.stringify({
+      type: "https://errors.product-ordering.dev/not-found",
+      title: "Not found",
+      status: 404,
+      detail: `No route for ${pathname}.`,
+      code: "NOT_FOUND",
+      requestId,
+    }),
+  );
 }
 
 export interface RunningGateway {
@@ -33,11 +46,14 @@ export interface RunningGateway {
 }
 
 /** Starts the gateway; `upstreams` maps a service name to its base URL. */
-export async function startGateway(port: number, upstreams: Record<string, string>): Promise<RunningGateway> {
+export async function startGateway(
+  port: number,
+  upstreams: Record<string, string>,
+): Promise<RunningGateway> {
   const proxies = new Map(
     Object.entries(upstreams).map(([service, target]) => [
       service,
-      httpProxy.createProxyMiddleware({
+      createProxyMiddleware({
         target,
         changeOrigin: false,
         xfwd: true,
@@ -47,8 +63,20 @@ export async function startGateway(port: number, upstreams: Record<string, strin
             const out = res as http.ServerResponse;
             if (out.headersSent || typeof out.writeHead !== "function") return void out.end?.();
             const requestId = String((req as http.IncomingMessage).headers["x-request-id"] ?? "");
-            out.writeHead(502, { "content-type": "application/problem+json", "x-request-id": requestId });
-            out.end(JSON.stringify({ type: "https://errors.product-ordering.dev/bad-gateway", title: "Bad gateway", status: 502, detail: `The ${service} service did not answer.`, code: "BAD_GATEWAY", requestId }));
+            out.writeHead(502, {
+              "content-type": "application/problem+json",
+              "x-request-id": requestId,
+            });
+            out.end(
+              JSON.stringify({
+                type: "https://errors.product-ordering.dev/bad-gateway",
+                title: "Bad gateway",
+                status: 502,
+                detail: `The ${service} service did not answer.`,
+                code: "BAD_GATEWAY",
+                requestId,
+              }),
+            );
           },
         },
       }),
@@ -56,7 +84,8 @@ export async function startGateway(port: number, upstreams: Record<string, strin
   );
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? "/", "http://gateway").pathname;
-    const requestId = (req.headers["x-request-id"] as string | undefined) ?? randomUUID();
+    // Same rule as the services: a sane client id is kept, anything else replaced.
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
     if (pathname === "/health/live") {
       res.writeHead(200, { "content-type": "application/json" });
       return res.end(JSON.stringify({ status: "ok" }));

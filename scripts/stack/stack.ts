@@ -16,7 +16,14 @@ export interface StackOptions {
   dbPrefix: string;
   redisPrefix: string;
   topic: string;
-  ports: { gateway: number; auth: number; catalog: number; order: number; notifier: number; relay: number };
+  ports: {
+    gateway: number;
+    auth: number;
+    catalog: number;
+    order: number;
+    notifier: number;
+    relay: number;
+  };
   adminEmail: string;
   adminPassword: string;
   /** Extra variables for every service (e.g. faster intervals in tests). */
@@ -56,18 +63,67 @@ export function serviceSpecs(o: StackOptions): ServiceSpec[] {
     ...o.env,
   };
   return [
-    { name: "auth", dir: "services/auth", database: db("auth"), migrations: true, port: o.ports.auth, env: { ...common, REDIS_KEY_PREFIX: `${o.redisPrefix}auth:`, ADMIN_EMAIL: o.adminEmail, ADMIN_PASSWORD: o.adminPassword, KEYS_DIR: path.join(REPO, ".local/keys") } },
-    { name: "catalog", dir: "services/catalog", database: db("catalog"), migrations: true, port: o.ports.catalog, env: { ...common, REDIS_KEY_PREFIX: `${o.redisPrefix}catalog:`, KAFKA_GROUP_ID: `${o.dbPrefix}catalog` } },
-    { name: "order", dir: "services/order", database: db("orders"), migrations: true, port: o.ports.order, env: { ...common, REDIS_KEY_PREFIX: `${o.redisPrefix}order:` } },
-    { name: "outbox-relay", dir: "services/outbox-relay", database: db("orders"), port: o.ports.relay, env: { ...common } },
-    { name: "notifier", dir: "services/notifier", database: db("notifier"), migrations: true, port: o.ports.notifier, env: { ...common, KAFKA_GROUP_ID: `${o.dbPrefix}notifier` } },
+    {
+      name: "auth",
+      dir: "services/auth",
+      database: db("auth"),
+      migrations: true,
+      port: o.ports.auth,
+      env: {
+        ...common,
+        REDIS_KEY_PREFIX: `${o.redisPrefix}auth:`,
+        ADMIN_EMAIL: o.adminEmail,
+        ADMIN_PASSWORD: o.adminPassword,
+        KEYS_DIR: path.join(REPO, ".local/keys"),
+      },
+    },
+    {
+      name: "catalog",
+      dir: "services/catalog",
+      database: db("catalog"),
+      migrations: true,
+      port: o.ports.catalog,
+      env: {
+        ...common,
+        REDIS_KEY_PREFIX: `${o.redisPrefix}catalog:`,
+        KAFKA_GROUP_ID: `${o.dbPrefix}catalog`,
+      },
+    },
+    {
+      name: "order",
+      dir: "services/order",
+      database: db("orders"),
+      migrations: true,
+      port: o.ports.order,
+      env: { ...common, REDIS_KEY_PREFIX: `${o.redisPrefix}order:` },
+    },
+    {
+      name: "outbox-relay",
+      dir: "services/outbox-relay",
+      database: db("orders"),
+      port: o.ports.relay,
+      env: { ...common },
+    },
+    {
+      name: "notifier",
+      dir: "services/notifier",
+      database: db("notifier"),
+      migrations: true,
+      port: o.ports.notifier,
+      env: { ...common, KAFKA_GROUP_ID: `${o.dbPrefix}notifier` },
+    },
   ];
 }
 
 export async function migrateAll(specs: ServiceSpec[], log: (line: string) => void): Promise<void> {
   for (const spec of specs.filter((s) => s.migrations && s.database)) {
-    const result = await runMigrations({ databaseUrl: spec.database!, dir: path.join(REPO, spec.dir, "migrations") });
-    log(`[stack] ${spec.name}: ${result.applied.length} migration(s) applied, ${result.alreadyApplied} already applied`);
+    const result = await runMigrations({
+      databaseUrl: spec.database!,
+      dir: path.join(REPO, spec.dir, "migrations"),
+    });
+    log(
+      `[stack] ${spec.name}: ${result.applied.length} migration(s) applied, ${result.alreadyApplied} already applied`,
+    );
   }
 }
 
@@ -124,7 +180,12 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     for (const spec of specs) {
       const child = spawn(process.execPath, ["dist/main.js"], {
         cwd: path.join(REPO, spec.dir),
-        env: { ...process.env, ...spec.env, PORT: String(spec.port), DATABASE_URL: spec.database ?? "" },
+        env: {
+          ...process.env,
+          ...spec.env,
+          PORT: String(spec.port),
+          DATABASE_URL: spec.database ?? "",
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       children.push(child);

@@ -11,7 +11,8 @@ const int = (name: string, fallback: number) => Number(env[name] ?? fallback);
 async function main() {
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  if (env.SKIP_INFRA !== "1") execFileSync("bash", [path.join(REPO, "scripts/infra/up.sh")], { stdio: "inherit" });
+  if (env.SKIP_INFRA !== "1")
+    execFileSync("bash", [path.join(REPO, "scripts/infra/up.sh")], { stdio: "inherit" });
   const options = {
     databaseUrl: env.DATABASE_URL ?? "mysql://root@127.0.0.1:3306/",
     redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -32,17 +33,23 @@ async function main() {
     log,
     onUnexpectedExit: (service: string) => {
       log(`[stack] ${service} died; stopping the stack (see its last log lines above)`);
-      void stack?.stop().then(() => process.exit(1));
+      void running.stack?.stop().then(() => process.exit(1));
     },
   };
-  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
-  stack = await startStack(options);
-  const seeded = await seedDemoCatalog(stack.gateway.url, await adminToken(stack.gateway.url, options.adminEmail, options.adminPassword));
+  // Filled once started: a service dying later stops the rest; during start-up startStack does.
+  const running: { stack?: Awaited<ReturnType<typeof startStack>> } = {};
+  const stack = await startStack(options);
+  running.stack = stack;
+  const seeded = await seedDemoCatalog(
+    stack.gateway.url,
+    await adminToken(stack.gateway.url, options.adminEmail, options.adminPassword),
+  );
   log(`[stack] demo catalog: ${seeded.created} created, ${seeded.existing} already there`);
   log("");
   log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   log(`[stack]   gateway       http://localhost:${options.ports.gateway}   (the public API)`);
-  for (const [name, s] of Object.entries(stack.services)) log(`[stack]   ${name.padEnd(13)} ${s.url}`);
+  for (const [name, s] of Object.entries(stack.services))
+    log(`[stack]   ${name.padEnd(13)} ${s.url}`);
   log(`[stack]   admin         ${options.adminEmail} / ${options.adminPassword}`);
   log("[stack] Ctrl-C stops everything.");
 
@@ -51,7 +58,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log(`[stack] ${signal}: stopping every service`);
-    void stack!.stop().then(() => {
+    void stack.stop().then(() => {
       log("[stack] stopped");
       process.exit(0);
     });
@@ -61,6 +68,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[stack] failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `[stack] failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

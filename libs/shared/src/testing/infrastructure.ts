@@ -20,7 +20,7 @@ export async function globalSetup(): Promise<void> {
   }
   if (!process.env.KAFKA_BROKERS) {
     const { KafkaContainer } = await import("@testcontainers/kafka");
-    const kafka: StartedTestContainer = await new KafkaContainer("apache/kafka:4.1.1").withKraft().withExposedPorts(9093).start();
+    const kafka: StartedTestContainer = await new KafkaContainer("confluentinc/cp-kafka:7.9.1").withKraft().start();
     started.push(kafka);
     process.env.KAFKA_BROKERS = `${kafka.getHost()}:${kafka.getMappedPort(9093)}`;
   }

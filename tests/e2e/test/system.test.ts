@@ -1,0 +1,343 @@
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import jwt from "jsonwebtoken";
+import { createPool, waitForKafkaMessage } from "./support";
+import { waitFor } from "@app/shared/testing";
+import { client, startE2eStack, type E2eStack } from "./harness";
+import { DEMO_PRODUCTS, seedDemoCatalog } from "../../../scripts/stack/seed";
+
+// The seed's scenarios and the contract, end to end: only the gateway is called over HTTP; the
+// database and the topic are read to check what landed, and written only to age an order.
+describe("the whole system through the gateway", () => {
+  let e2e: E2eStack;
+  let call: ReturnType<typeof client>;
+  let adminToken: string;
+  let alice: { id: string; token: string };
+  let bob: { id: string; token: string };
+
+  async function signUp(email: string) {
+    const password = "correct-horse-battery";
+    const reg = await call("POST", "/api/v1/auth/register", {
+      body: { email, password, name: email.split("@")[0] },
+    });
+    expect(reg.status).toBe(201);
+    const login = await call("POST", "/api/v1/auth/login", { body: { email, password } });
+    expect(login.status).toBe(200);
+    return { id: reg.body.id as string, token: login.body.accessToken as string };
+  }
+
+  async function createProduct(quantity: number, price = 1000) {
+    const res = await call("POST", "/api/v1/products", {
+      token: adminToken,
+      body: {
+        sku: `SKU-${randomUUID().slice(0, 8)}`,
+        name: "E2E product",
+        price,
+        currency: "EUR",
+        initialQuantity: quantity,
+      },
+    });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; availableQuantity: number };
+  }
+
+  const product = async (id: string) => (await call("GET", `/api/v1/products/${id}`)).body;
+
+  const placeOrder = (
+    token: string,
+    key: string,
+    items: { productId: string; quantity: number }[],
+  ) =>
+    call("POST", "/api/v1/orders", { token, headers: { "Idempotency-Key": key }, body: { items } });
+
+  beforeAll(async () => {
+    e2e = await startE2eStack();
+    call = client(e2e.gateway);
+    const login = await call("POST", "/api/v1/auth/login", {
+      body: { email: e2e.admin.email, password: e2e.admin.password },
+    });
+    expect(login.status).toBe(200);
+    adminToken = login.body.accessToken;
+    alice = await signUp(`alice-${randomUUID().slice(0, 6)}@example.com`);
+    bob = await signUp(`bob-${randomUUID().slice(0, 6)}@example.com`);
+  });
+
+  afterAll(async () => {
+    await e2e?.stop();
+  });
+
+  test("registration, login and me work through the gateway; a duplicate email in another case is 409", async () => {
+    const email = `Carol-${randomUUID().slice(0, 6)}@Example.com`;
+    const carol = await signUp(email);
+    const me = await call("GET", "/api/v1/auth/me", { token: carol.token });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: carol.id, role: "CUSTOMER" });
+    expect(me.body.email.toLowerCase()).toBe(email.toLowerCase());
+    const again = await call("POST", "/api/v1/auth/register", {
+      body: { email: email.toUpperCase(), password: "another-password" },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe("EMAIL_TAKEN");
+    const jwks = await call("GET", "/.well-known/jwks.json");
+    expect(jwks.status).toBe(200);
+    expect(jwks.body.keys[0]).toMatchObject({ kty: "RSA", kid: expect.any(String) });
+  });
+
+  test("the demo catalog is seeded at start, and seeding again adds nothing", async () => {
+    expect(e2e.seeded).toEqual({ created: DEMO_PRODUCTS.length, existing: 0 });
+    expect(await seedDemoCatalog(e2e.gateway, adminToken)).toEqual({
+      created: 0,
+      existing: DEMO_PRODUCTS.length,
+    });
+    const list = await call("GET", "/api/v1/products?limit=100");
+    const skus = (list.body.items as { sku: string }[])
+      .map((p) => p.sku)
+      .filter((sku) => sku.startsWith("DEMO-"));
+    expect(skus.sort()).toEqual(DEMO_PRODUCTS.map((p) => p.sku).sort());
+  });
+
+  test("only an admin creates products; the demo-style catalog is public", async () => {
+    const denied = await call("POST", "/api/v1/products", {
+      token: alice.token,
+      body: { sku: "X-1", name: "x", price: 1, currency: "EUR", initialQuantity: 1 },
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.body.code).toBe("FORBIDDEN");
+    const created = await createProduct(3);
+    const list = await call("GET", "/api/v1/products?limit=100");
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((p: { id: string }) => p.id)).toContain(created.id);
+  });
+
+  test("seed 1: the same Idempotency-Key twice gives one order, one decrement, and a replayed answer", async () => {
+    const p = await createProduct(10);
+    const key = randomUUID();
+    const first = await placeOrder(alice.token, key, [{ productId: p.id, quantity: 2 }]);
+    expect(first.status).toBe(201);
+    expect(first.headers.get("location")).toBe(`/api/v1/orders/${first.body.id}`);
+    const second = await placeOrder(alice.token, key, [{ productId: p.id, quantity: 2 }]);
+    expect(second.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(second.body).toEqual(first.body);
+    expect((await product(p.id)).availableQuantity).toBe(8);
+    const mine = await call("GET", "/api/v1/orders?limit=100", { token: alice.token });
+    expect(mine.body.items.filter((o: { id: string }) => o.id === first.body.id)).toHaveLength(1);
+  });
+
+  test("seed 2: 10 concurrent orders against 5 units give 5 created, 5 OUT_OF_STOCK, stock 0", async () => {
+    const p = await createProduct(5);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        placeOrder(bob.token, randomUUID(), [{ productId: p.id, quantity: 1 }]),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 409, 409, 409, 409, 409]);
+    for (const r of results.filter((x) => x.status === 409))
+      expect(r.body.code).toBe("OUT_OF_STOCK");
+    expect((await product(p.id)).availableQuantity).toBe(0);
+  });
+
+  test("an order's notification arrives; seed 3: the same Kafka record produced again yields no second notification", async () => {
+    const p = await createProduct(5);
+    const order = await placeOrder(alice.token, randomUUID(), [{ productId: p.id, quantity: 1 }]);
+    expect(order.status).toBe(201);
+    const notificationsOf = async (orderId: string) =>
+      (
+        (await call("GET", "/api/v1/notifications?limit=100", { token: alice.token })).body
+          .items as { orderId: string; type: string; eventId: string }[]
+      ).filter((n) => n.orderId === orderId);
+    const [created] = await waitFor(
+      async () => {
+        const list = await notificationsOf(order.body.id);
+        return list.length === 1 ? list : undefined;
+      },
+      { timeoutMs: 30_000, what: "the ORDER_CREATED notification" },
+    );
+    expect(created).toMatchObject({ type: "ORDER_CREATED", orderId: order.body.id });
+
+    // Produce the very record the relay published once more onto the topic.
+    const original = await waitForKafkaMessage(
+      e2e.kafka,
+      e2e.topic,
+      (m) => m.headers["event-id"] === created!.eventId,
+    );
+    const producer = await e2e.kafka.producer();
+    await producer.send(e2e.topic, [
+      {
+        key: original.key!,
+        value: original.value!.toString(),
+        headers: original.headers as Record<string, string>,
+      },
+    ]);
+    await producer.disconnect();
+    // A later event of the same order (same key, same partition) is consumed after the duplicate.
+    expect(
+      (await call("POST", `/api/v1/orders/${order.body.id}/cancel`, { token: alice.token })).status,
+    ).toBe(200);
+    await waitFor(
+      async () => (await notificationsOf(order.body.id)).some((n) => n.type === "ORDER_CANCELLED"),
+      { timeoutMs: 30_000, what: "the ORDER_CANCELLED notification" },
+    );
+    const all = await notificationsOf(order.body.id);
+    expect(all.filter((n) => n.type === "ORDER_CREATED")).toHaveLength(1);
+  });
+
+  test("cancelling returns the stock exactly once; cancelling again changes nothing", async () => {
+    const p = await createProduct(4);
+    const order = await placeOrder(alice.token, randomUUID(), [{ productId: p.id, quantity: 3 }]);
+    expect(order.status).toBe(201);
+    expect((await product(p.id)).availableQuantity).toBe(1);
+    const cancel = await call("POST", `/api/v1/orders/${order.body.id}/cancel`, {
+      token: alice.token,
+    });
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.status).toBe("CANCELLED");
+    await waitFor(async () => (await product(p.id)).availableQuantity === 4, {
+      timeoutMs: 30_000,
+      what: "stock back after cancel",
+    });
+    const again = await call("POST", `/api/v1/orders/${order.body.id}/cancel`, {
+      token: alice.token,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe("CANCELLED");
+    // Give the pipeline time to (wrongly) release twice, then check it did not.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await product(p.id)).availableQuantity).toBe(4);
+  });
+
+  test("an admin completes an order; a completed order cannot be cancelled; a customer cannot complete", async () => {
+    const p = await createProduct(2);
+    const order = await placeOrder(bob.token, randomUUID(), [{ productId: p.id, quantity: 1 }]);
+    expect(
+      (await call("POST", `/api/v1/orders/${order.body.id}/complete`, { token: bob.token })).status,
+    ).toBe(403);
+    const done = await call("POST", `/api/v1/orders/${order.body.id}/complete`, {
+      token: adminToken,
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.status).toBe("COMPLETED");
+    const cancel = await call("POST", `/api/v1/orders/${order.body.id}/cancel`, {
+      token: bob.token,
+    });
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.code).toBe("ORDER_NOT_CANCELLABLE");
+  });
+
+  test("an archived order is still readable by its owner through the gateway", async () => {
+    const p = await createProduct(2);
+    const order = await placeOrder(bob.token, randomUUID(), [{ productId: p.id, quantity: 1 }]);
+    expect(
+      (await call("POST", `/api/v1/orders/${order.body.id}/complete`, { token: adminToken }))
+        .status,
+    ).toBe(200);
+    // Time travel: the order completed 40 days ago.
+    const pool = createPool(e2e.databaseUrl("orders"), { connectionLimit: 1 });
+    await pool.query("UPDATE orders SET updated_at = NOW(3) - INTERVAL 40 DAY WHERE id = ?", [
+      order.body.id,
+    ]);
+    await pool.end();
+    const run = await e2e.runArchiver();
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split("\n").pop()!);
+    expect(summary.archived).toBeGreaterThanOrEqual(1);
+    const read = await call("GET", `/api/v1/orders/${order.body.id}`, { token: bob.token });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({
+      id: order.body.id,
+      status: "COMPLETED",
+      items: [expect.objectContaining({ productId: p.id, quantity: 1 })],
+    });
+  });
+
+  test("forged, expired and foreign tokens are rejected with 401 UNAUTHENTICATED", async () => {
+    const claims = {
+      sub: alice.id,
+      role: "ADMIN",
+      iss: "product-ordering-auth",
+      aud: "product-ordering",
+      jti: randomUUID(),
+    };
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const [header, , signature] = alice.token.split(".");
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const forged = [
+      `${b64({ alg: "none", typ: "JWT" })}.${b64({ ...claims, exp })}.`,
+      jwt.sign(claims, "guessed-secret", { algorithm: "HS256", expiresIn: 600 }),
+      jwt.sign(claims, privateKey, {
+        algorithm: "RS256",
+        expiresIn: 600,
+        keyid: JSON.parse(Buffer.from(header!, "base64url").toString()).kid,
+      }),
+      `${header}.${b64({ ...claims, exp })}.${signature}`,
+      jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, privateKey, {
+        algorithm: "RS256",
+      }),
+      "not-a-jwt",
+    ];
+    for (const token of forged) {
+      const res = await call("GET", "/api/v1/orders", { token });
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe("UNAUTHENTICATED");
+    }
+    expect((await call("GET", "/api/v1/orders")).status).toBe(401);
+  });
+
+  test("the contract's error codes come back as problem+json", async () => {
+    const p = await createProduct(3);
+    const noKey = await call("POST", "/api/v1/orders", {
+      token: alice.token,
+      body: { items: [{ productId: p.id, quantity: 1 }] },
+    });
+    expect([noKey.status, noKey.body.code]).toEqual([400, "IDEMPOTENCY_KEY_MISSING"]);
+    expect(noKey.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+
+    const key = randomUUID();
+    expect((await placeOrder(alice.token, key, [{ productId: p.id, quantity: 1 }])).status).toBe(
+      201,
+    );
+    const reused = await placeOrder(alice.token, key, [{ productId: p.id, quantity: 2 }]);
+    expect([reused.status, reused.body.code]).toEqual([422, "IDEMPOTENCY_KEY_REUSED"]);
+
+    const unknown = await placeOrder(alice.token, randomUUID(), [
+      { productId: randomUUID(), quantity: 1 },
+    ]);
+    expect([unknown.status, unknown.body.code]).toEqual([422, "PRODUCT_NOT_FOUND"]);
+
+    const pricey = await createProduct(5, 900_000);
+    const declined = await placeOrder(alice.token, randomUUID(), [
+      { productId: pricey.id, quantity: 2 },
+    ]);
+    expect([declined.status, declined.body.code]).toEqual([402, "PAYMENT_DECLINED"]);
+    expect((await product(pricey.id)).availableQuantity).toBe(5);
+
+    const invalid = await placeOrder(alice.token, randomUUID(), [{ productId: p.id, quantity: 0 }]);
+    expect([invalid.status, invalid.body.code]).toEqual([400, "VALIDATION_FAILED"]);
+    expect(invalid.body.errors.length).toBeGreaterThan(0);
+
+    const order = await placeOrder(alice.token, randomUUID(), [{ productId: p.id, quantity: 1 }]);
+    const foreign = await call("GET", `/api/v1/orders/${order.body.id}`, { token: bob.token });
+    expect([foreign.status, foreign.body.code]).toEqual([404, "ORDER_NOT_FOUND"]);
+
+    const missing = await call("GET", `/api/v1/products/${randomUUID()}`);
+    expect([missing.status, missing.body.code]).toEqual([404, "PRODUCT_NOT_FOUND"]);
+
+    const badLogin = await call("POST", "/api/v1/auth/login", {
+      body: { email: "nobody@example.com", password: "whatever-1" },
+    });
+    expect([badLogin.status, badLogin.body.code]).toEqual([401, "INVALID_CREDENTIALS"]);
+
+    const malformed = await call("POST", "/api/v1/auth/register", { body: '{"email": ' });
+    expect([malformed.status, malformed.headers.get("content-type")?.split(";")[0]]).toEqual([
+      400,
+      "application/problem+json",
+    ]);
+
+    for (const path of ["/internal/v1/reservations", "/internal/v1/reservations/x/order"]) {
+      const internal = await call("POST", path, { body: {} });
+      expect(internal.status).toBe(404);
+    }
+    expect((await call("GET", "/nowhere")).status).toBe(404);
+  });
+});
