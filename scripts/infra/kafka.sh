@@ -8,6 +8,7 @@
 #   scripts/infra/kafka.sh run CLASS [ARGS...]   # run a Kafka tool class, e.g.
 #       scripts/infra/kafka.sh run org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --list
 #   scripts/infra/kafka.sh classpath    # print the classpath (for java -cp ...)
+#   scripts/infra/kafka.sh version      # print the Kafka version this script runs
 #
 # Environment:
 #   KAFKA_HOME_DIR         state dir: config, data, log, pid   (default $REPO/.cache/kafka)
@@ -414,6 +415,7 @@ main() {
     status) cmd_status ;;
     run) cmd_run "$@" ;;
     classpath) echo "$CLASSPATH_GLOB" ;;
+    version) echo "$KAFKA_VERSION" ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

@@ -1,0 +1,141 @@
+// The event pipeline's two workers at full speed, each against Kafka's own tool on the same broker:
+// - relay: a 10,000-row READY backlog to PUBLISHED (services/outbox-relay/scripts/measure-throughput.ts);
+// - notifier: 10,000 ORDER_CREATED envelopes already on a topic to notification rows.
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { promisify } from "node:util";
+import { createLogger, createOrderEvent, createPool, KafkaClient } from "@app/shared";
+import { createTestDatabase, startTestIssuer, uniqueName, waitFor } from "@app/shared/testing";
+import { loadNotifierConfig, NOTIFIER_MIGRATIONS_DIR, startNotifier } from "@app/notifier";
+import { round } from "./stats";
+
+const REPO = path.resolve(__dirname, "..");
+
+/** One relay run as its own process (its own order database and topic); parses its JSON line. */
+export async function relayThroughput(
+  rows: number,
+  replicas: number,
+  batchSize: number,
+): Promise<{ eventsPerSecond: number; seconds: number }> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      require.resolve("tsx/cli"),
+      "scripts/measure-throughput.ts",
+      String(rows),
+      String(replicas),
+      String(batchSize),
+    ],
+    {
+      cwd: path.join(REPO, "services/outbox-relay"),
+      env: process.env,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  const result = JSON.parse(stdout.trim().split("\n").pop()!) as {
+    published: number;
+    eventsPerSecond: number;
+    seconds: number;
+  };
+  if (result.published !== rows) throw new Error(`relay published ${result.published} of ${rows}`);
+  return result;
+}
+
+export function sampleEnvelope() {
+  const orderId = randomUUID();
+  const now = new Date().toISOString();
+  return createOrderEvent("ORDER_CREATED", orderId, {
+    id: orderId,
+    userId: randomUUID(),
+    status: "CREATED",
+    items: [
+      {
+        productId: randomUUID(),
+        sku: "SKU-1",
+        name: "Blue mug",
+        unitPrice: 1299,
+        quantity: 2,
+        lineTotal: 2598,
+      },
+    ],
+    totalAmount: 2598,
+    currency: "EUR",
+    createdAt: now,
+    updatedAt: now,
+    reservationId: randomUUID(),
+  });
+}
+
+/** Fills a fresh topic with `count` envelopes keyed by order id; returns the topic. */
+export async function fillTopic(
+  kafka: KafkaClient,
+  count: number,
+  partitions: number,
+): Promise<string> {
+  const topic = uniqueName("bench_notifier");
+  await kafka.ensureTopics([{ topic, partitions }]);
+  const producer = await kafka.producer();
+  for (let i = 0; i < count; i += 500) {
+    const batch = Array.from({ length: Math.min(500, count - i) }, () => sampleEnvelope());
+    await producer.send(
+      topic,
+      batch.map((e) => ({
+        key: e.aggregateId,
+        value: JSON.stringify(e),
+        headers: { "event-id": e.eventId, "event-type": e.eventType },
+      })),
+    );
+  }
+  await producer.disconnect();
+  return topic;
+}
+
+/** The notifier (in process, default settings) consuming a full topic: rows per second. */
+export async function notifierThroughput(brokers: string[], topic: string, count: number) {
+  const db = await createTestDatabase(NOTIFIER_MIGRATIONS_DIR, "bench_notifier");
+  const sql = createPool(db.url, { connectionLimit: 1 });
+  const issuer = await startTestIssuer();
+  const started = performance.now();
+  const notifier = await startNotifier(
+    loadNotifierConfig({
+      PORT: "0",
+      LOG_LEVEL: "error",
+      DATABASE_URL: db.url,
+      MIGRATE_ON_START: "false",
+      KAFKA_BROKERS: brokers.join(","),
+      KAFKA_GROUP_ID: uniqueName("bench_notifier"),
+      ORDER_EVENTS_TOPIC: topic,
+      JWKS_URL: issuer.jwksUrl,
+      JWT_ISSUER: issuer.issuer,
+      JWT_AUDIENCE: issuer.audience,
+    }),
+    { logger: createLogger({ service: "notifier", silent: true }) },
+  );
+  try {
+    const count_ = async () =>
+      Number(
+        ((await sql.query("SELECT COUNT(*) AS n FROM notifications")) as { n: number }[])[0]!.n,
+      );
+    await waitFor(async () => (await count_()) >= count, {
+      timeoutMs: 300_000,
+      intervalMs: 200,
+      what: `${count} notifications`,
+    });
+    const total = (performance.now() - started) / 1000;
+    // Steady state: first row to last row, without the group join (as fetch.nMsg.sec does).
+    const [span] = (await sql.query(
+      "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), MAX(created_at)) / 1e6 AS s FROM notifications",
+    )) as { s: number }[];
+    return {
+      perSecond: round(count / total, 0),
+      steadyPerSecond: round((count - 1) / Number(span!.s), 0),
+      seconds: round(total, 2),
+    };
+  } finally {
+    await notifier.close();
+    await issuer.close();
+    await sql.end();
+    await db.drop();
+  }
+}

@@ -1,0 +1,207 @@
+// `npm run bench`: the whole system under load on this machine, each figure next to its limit.
+// Prints a Markdown table and writes it to bench/results/<date>.md. Not part of `npm test`.
+//   npm run bench                # full run (about 4 minutes)
+//   BENCH_SECONDS=5 npm run bench  # shorter load phases
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createLogger, createPool, KafkaClient } from "@app/shared";
+import { uniqueName } from "@app/shared/testing";
+import { startIsolatedStack } from "../scripts/stack/isolated";
+import { createProducts, customer, login } from "./client";
+import { hotProductRound, type HotRound } from "./hotProduct";
+import { consumerPerformance, producerPerformance } from "./kafkaTools";
+import { commitToNotificationLag } from "./lag";
+import { fillTopic, notifierThroughput, relayThroughput, sampleEnvelope } from "./pipeline";
+import { loadPlacement, type LoadResult } from "./placement";
+import { rawPlacement, type RawResult } from "./rawPlacement";
+import { median, ratio, round } from "./stats";
+
+const REPO = path.resolve(__dirname, "..");
+process.env.DATABASE_URL ??= "mysql://root@127.0.0.1:3306/bench";
+process.env.REDIS_URL ??= "redis://127.0.0.1:6379";
+process.env.KAFKA_BROKERS ??= "127.0.0.1:9092";
+const brokers = process.env.KAFKA_BROKERS.split(",");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCIES = [1, 8, 32];
+const EVENTS = 10_000;
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function machine() {
+  const pool = createPool(process.env.DATABASE_URL!, { connectionLimit: 1 });
+  const [row] = (await pool.query("SELECT VERSION() AS v")) as { v: string }[];
+  const v = row?.v ?? "unknown";
+  await pool.end();
+  const kafkaVersion = execFileSync(
+    "bash",
+    [path.join(REPO, "scripts/infra/kafka.sh"), "version"],
+    { encoding: "utf8" },
+  ).trim();
+  return {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    memoryGiB: round(os.totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    database: `MariaDB ${v}`,
+    kafka: kafkaVersion,
+  };
+}
+
+async function main() {
+  if (process.env.SKIP_INFRA !== "1")
+    execFileSync("bash", [path.join(REPO, "scripts/infra/up.sh")], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  const info = await machine();
+  log(`machine: ${info.cores} cores, ${info.memoryGiB} GiB, ${info.database}, Kafka ${info.kafka}`);
+
+  // 1-3: through the gateway of a stack started as `npm start` does (its own databases and ports).
+  log("starting an isolated stack");
+  const e = await startIsolatedStack({
+    label: "bench",
+    databaseUrl: process.env.DATABASE_URL!,
+    redisUrl: process.env.REDIS_URL!,
+    kafkaBrokers: brokers,
+    // Cheap hashing only so that 100 buyers can sign up quickly; no measured path hashes.
+    env: { BCRYPT_COST: "4", PAYMENT_DECLINE_ABOVE: "1000000000" },
+  });
+  const placement: LoadResult[] = [];
+  const hot: HotRound[] = [];
+  let lag: Awaited<ReturnType<typeof commitToNotificationLag>>;
+  try {
+    const admin = await login(e.gateway, e.admin.email, e.admin.password);
+    const buyers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        customer(
+          e.gateway,
+          `buyer-${i}-${uniqueName("b").toLowerCase().replace(/_/g, "-")}@example.com`,
+        ),
+      ),
+    );
+    const tokens = buyers.map((b) => b.token);
+    const products = await createProducts(e.gateway, admin, 100, 1_000_000, "LOAD");
+
+    log(`placement through the gateway, ${SECONDS} s per concurrency`);
+    await loadPlacement(e.gateway, tokens, products, 8, 3); // warm-up: JIT, pools, JWKS cache
+    for (const c of CONCURRENCIES) {
+      placement.push(await loadPlacement(e.gateway, tokens, products, c, SECONDS));
+      log(`  c=${c}: ${JSON.stringify(placement[placement.length - 1])}`);
+    }
+
+    log("hot product: 100 buyers, 50 units, 5 rounds");
+    for (let round_ = 0; round_ < 5; round_++) {
+      hot.push(await hotProductRound(e.gateway, e.stack.services.catalog!.url, admin, tokens, 50));
+      log(`  round ${round_ + 1}: ${JSON.stringify(hot[hot.length - 1])}`);
+    }
+
+    log("commit-to-notification lag at 20 orders/s");
+    lag = await commitToNotificationLag(
+      e.gateway,
+      tokens[0]!,
+      products,
+      20,
+      Math.max(10, SECONDS + 5),
+    );
+    log(`  ${JSON.stringify(lag)}`);
+  } finally {
+    await e.stop();
+  }
+
+  log("raw SQL placement limit");
+  const raw: RawResult[] = await rawPlacement(CONCURRENCIES, SECONDS, 100);
+  for (const r of raw) log(`  c=${r.concurrency}: ${JSON.stringify(r)}`);
+
+  log(`relay over a ${EVENTS}-row backlog`);
+  const relay1 = await relayThroughput(EVENTS, 1, 50);
+  const relay2 = await relayThroughput(EVENTS, 2, 50);
+  log(`  1 replica: ${JSON.stringify(relay1)}; 2 replicas: ${JSON.stringify(relay2)}`);
+  const kafka = new KafkaClient({
+    brokers,
+    clientId: "bench",
+    logger: createLogger({ service: "bench", silent: true }),
+  });
+  const perfTopic = uniqueName("bench_producer_perf");
+  await kafka.ensureTopics([{ topic: perfTopic, partitions: 3 }]);
+  const recordSize = JSON.stringify(sampleEnvelope()).length;
+  const producerPerf = await producerPerformance(brokers.join(","), perfTopic, EVENTS, recordSize);
+  log(`  kafka-producer-perf-test: ${JSON.stringify(producerPerf)}`);
+
+  log(`notifier over ${EVENTS} messages`);
+  const notifierTopic = await fillTopic(kafka, EVENTS, 3);
+  const notifier = await notifierThroughput(brokers, notifierTopic, EVENTS);
+  const consumerPerf = await consumerPerformance(
+    brokers.join(","),
+    notifierTopic,
+    EVENTS,
+    uniqueName("bench_consumer_perf"),
+  );
+  log(
+    `  notifier: ${JSON.stringify(notifier)}; kafka-consumer-perf-test: ${JSON.stringify(consumerPerf)}`,
+  );
+  await kafka
+    .deleteTopics([perfTopic, notifierTopic, `${notifierTopic}.dlq`])
+    .catch(() => undefined);
+
+  const date = new Date().toISOString().slice(0, 10);
+  const ms = (v: number) => `${round(v, 1)} ms`;
+  const lines = [
+    `# Benchmark ${date}`,
+    "",
+    `Machine: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB memory, Node ${info.node}, ${info.database}, Kafka ${info.kafka} (single KRaft node), everything on one host. Load phases ${SECONDS} s each. \`npm run bench\`.`,
+    "",
+    "## Order placement through the gateway vs the same database work in raw SQL",
+    "",
+    "Gateway: `POST /api/v1/orders` with autocannon, a unique `Idempotency-Key` per request, 100 users, one line on one of 100 products; each order = token check, idempotency claim (MariaDB + Redis), reservation at the catalog over HTTP behind a breaker, payment placeholder, order + items + outbox + key in one transaction. Raw: the same rows and statements (idempotency row, reservation with the version-checked decrement, order, item, outbox row, completed key) from one process over a pool, no HTTP.",
+    "",
+    "| concurrency | gateway orders/s | p50 | p90 | p99 | non-201 | raw SQL orders/s | raw p50 | raw p99 | gateway / raw |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...placement.map((p, i) => {
+      const r = raw[i]!;
+      const other =
+        Object.entries(p.otherStatuses)
+          .map(([code, n]) => `${n}×${code}`)
+          .join(", ") || "0";
+      return `| ${p.concurrency} | ${p.perSecond} | ${ms(p.p50)} | ${ms(p.p90)} | ${ms(p.p99)} | ${other}${p.errors ? `, ${p.errors} errors` : ""} | ${r.perSecond} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(p.perSecond, r.perSecond)} |`;
+    }),
+    "",
+    "## Hot product: 100 concurrent buyers, 50 units (5 rounds)",
+    "",
+    "| round | created | OUT_OF_STOCK | other | stock after | sell-out time | version-conflict retries |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
+    ...hot.map(
+      (h, i) =>
+        `| ${i + 1} | ${h.created} | ${h.outOfStock} | ${h.other} | ${h.finalStock} | ${ms(h.sellOutMs)} | ${h.conflictRetries} |`,
+    ),
+    `| median | ${median(hot.map((h) => h.created))} | ${median(hot.map((h) => h.outOfStock))} | | | ${ms(median(hot.map((h) => h.sellOutMs)))} | ${median(hot.map((h) => h.conflictRetries))} |`,
+    "",
+    "## Event pipeline vs Kafka's own tools on the same broker",
+    "",
+    "| what | events/s | Kafka tool | tool events/s | ratio |",
+    "|---|---:|---|---:|---:|",
+    `| outbox relay, ${EVENTS} READY rows → PUBLISHED, 1 replica, batch 50 | ${relay1.eventsPerSecond} | kafka-producer-perf-test, ${EVENTS} × ${recordSize} B, acks=all, idempotent | ${producerPerf.perSecond} | ${ratio(relay1.eventsPerSecond, producerPerf.perSecond)} |`,
+    `| outbox relay, same backlog, 2 replicas | ${relay2.eventsPerSecond} | (same) | ${producerPerf.perSecond} | ${ratio(relay2.eventsPerSecond, producerPerf.perSecond)} |`,
+    `| notifier, ${EVENTS} messages → notification rows (steady, first to last row) | ${notifier.steadyPerSecond} | kafka-consumer-perf-test (fetch.nMsg.sec) | ${consumerPerf.fetchPerSecond} | ${ratio(notifier.steadyPerSecond, consumerPerf.fetchPerSecond)} |`,
+    `| notifier, including start and group join | ${notifier.perSecond} | kafka-consumer-perf-test (nMsg.sec, with rebalance) | ${consumerPerf.perSecond} | ${ratio(notifier.perSecond, consumerPerf.perSecond)} |`,
+    "",
+    `## Order commit → notification row, ${lag.perSecond} orders/s through the gateway (${lag.orders} orders)`,
+    "",
+    "| p50 | p99 | max |",
+    "|---:|---:|---:|",
+    `| ${lag.p50} ms | ${lag.p99} ms | ${lag.max} ms |`,
+    "",
+  ];
+  const markdown = lines.join("\n");
+  mkdirSync(path.join(REPO, "bench/results"), { recursive: true });
+  const file = path.join(REPO, "bench/results", `${date}.md`);
+  writeFileSync(file, markdown);
+  process.stdout.write(`${markdown}\n`);
+  log(`written to ${path.relative(REPO, file)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+// The whole system as `npm start` runs it, but on free ports, its own databases, topic and
+// Redis prefix, so it never collides with a running dev stack: what the end-to-end suite and
+// the benchmark drive. `stop()` removes everything it created.
+import net from "node:net";
+import Redis from "ioredis";
+import { dropDatabase, KafkaClient, withDatabase } from "@app/shared";
+import { adminToken, seedDemoCatalog } from "./seed";
+import { startStack, type RunningStack } from "./stack";
+
+export interface IsolatedStackOptions {
+  /** Prefix of the databases, topic and Redis keys (a unique suffix is added). */
+  label: string;
+  databaseUrl: string;
+  redisUrl: string;
+  kafkaBrokers: string[];
+  /** Extra variables for every service. */
+  env?: Record<string, string>;
+}
+
+export interface IsolatedStack {
+  gateway: string;
+  stack: RunningStack;
+  topic: string;
+  databaseUrl(name: "auth" | "catalog" | "orders" | "notifier"): string;
+  admin: { email: string; password: string };
+  /** What the start-up seed did, as `npm start` runs it. */
+  seeded: { created: number; existing: number };
+  /** Every service's log lines, prefixed with its name. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startIsolatedStack(o: IsolatedStackOptions): Promise<IsolatedStack> {
+  const unique = `${o.label}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const dbPrefix = `${unique}_`;
+  const topic = `${unique}_order_events`;
+  const ports = {
+    gateway: await freePort(),
+    auth: await freePort(),
+    catalog: await freePort(),
+    order: await freePort(),
+    notifier: await freePort(),
+    relay: await freePort(),
+  };
+  const admin = {
+    email: `admin-${unique.replace(/_/g, "-")}@example.com`,
+    password: "change-me-admin-1",
+  };
+  const logs: string[] = [];
+  const stack = await startStack({
+    databaseUrl: withDatabase(o.databaseUrl, ""),
+    redisUrl: o.redisUrl,
+    kafkaBrokers: o.kafkaBrokers.join(","),
+    dbPrefix,
+    redisPrefix: dbPrefix,
+    topic,
+    ports,
+    adminEmail: admin.email,
+    adminPassword: admin.password,
+    env: { LOG_LEVEL: "warn", ...o.env },
+    log: (line) => logs.push(line),
+  });
+  const databaseUrl = (name: string) => withDatabase(o.databaseUrl, `${dbPrefix}${name}`);
+  const stop = async () => {
+    await stack.stop();
+    for (const name of ["auth", "catalog", "orders", "notifier"])
+      await dropDatabase(databaseUrl(name)).catch(() => undefined);
+    await new KafkaClient({ brokers: o.kafkaBrokers, clientId: "isolated-stack" })
+      .deleteTopics([topic, `${topic}.dlq`])
+      .catch(() => undefined);
+    const redis = new Redis(o.redisUrl);
+    const keys = await redis.keys(`${dbPrefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  };
+  try {
+    const seeded = await seedDemoCatalog(
+      stack.gateway.url,
+      await adminToken(stack.gateway.url, admin.email, admin.password),
+    );
+    return { gateway: stack.gateway.url, stack, topic, databaseUrl, admin, seeded, logs, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
