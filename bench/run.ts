@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createLogger, createPool, KafkaClient } from "@app/shared";
+import { createLogger, createPool, KafkaClient, withDatabase } from "@app/shared";
 import { uniqueName } from "@app/shared/testing";
 import { startIsolatedStack } from "../scripts/stack/isolated";
 import { createProducts, customer, login } from "./client";
@@ -29,7 +29,7 @@ const EVENTS = 10_000;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function machine() {
-  const pool = createPool(process.env.DATABASE_URL!, { connectionLimit: 1 });
+  const pool = createPool(withDatabase(process.env.DATABASE_URL!, ""), { connectionLimit: 1 });
   const [row] = (await pool.query("SELECT VERSION() AS v")) as { v: string }[];
   const v = row?.v ?? "unknown";
   await pool.end();

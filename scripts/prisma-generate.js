@@ -7,7 +7,11 @@ const path = require("node:path");
 const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.execPath;
 const cli = require.resolve("prisma/build/index.js");
-execFileSync(process.execPath, [cli, "generate", "--schema", path.resolve("prisma/schema.prisma")], {
-  stdio: ["ignore", "ignore", "inherit"],
-  env,
-});
+execFileSync(
+  process.execPath,
+  [cli, "generate", "--schema", path.resolve("prisma/schema.prisma")],
+  {
+    stdio: ["ignore", "ignore", "inherit"],
+    env,
+  },
+);

@@ -50,11 +50,15 @@ export async function startGateway(
   port: number,
   upstreams: Record<string, string>,
 ): Promise<RunningGateway> {
+  // Without an agent the proxy sends `connection: close` upstream, so every request pays a new
+  // TCP connection and the close reaches the client too; keep upstream connections alive.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const proxies = new Map(
     Object.entries(upstreams).map(([service, target]) => [
       service,
       createProxyMiddleware({
         target,
+        agent,
         changeOrigin: false,
         xfwd: true,
         proxyTimeout: 30_000,
@@ -108,6 +112,7 @@ export async function startGateway(
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        agent.destroy();
       }),
   };
 }

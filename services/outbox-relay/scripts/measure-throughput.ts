@@ -28,7 +28,7 @@ async function main() {
     const seconds = (performance.now() - started) / 1000;
     const published = Number(((await sql.query("SELECT COUNT(*) AS n FROM outbox_events WHERE status = 'PUBLISHED'")) as { n: number }[])[0]!.n) - alreadyDone;
     process.stdout.write(
-      `${JSON.stringify({ rows, replicas, batchSize, published, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(published / seconds) })}\n`,
+      `${JSON.stringify({ rows, replicas, batchSize, warmup: alreadyDone, published, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(published / seconds) })}\n`,
     );
     await Promise.all(relays.map((r) => r.close()));
   } finally {
