@@ -44,6 +44,8 @@ export interface ServiceSpec {
 }
 
 const INTERNAL_TOKEN = "local-internal-token";
+/** Extra node flags for every service, e.g. STACK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const nodeArgs = (process.env.STACK_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
 export function serviceSpecs(o: StackOptions): ServiceSpec[] {
   const db = (name: string) => withDatabase(o.databaseUrl, `${o.dbPrefix}${name}`);
@@ -178,7 +180,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   let gateway: RunningGateway | undefined;
   try {
     for (const spec of specs) {
-      const child = spawn(process.execPath, ["dist/main.js"], {
+      const child = spawn(process.execPath, [...nodeArgs, "dist/main.js"], {
         cwd: path.join(REPO, spec.dir),
         env: {
           ...process.env,

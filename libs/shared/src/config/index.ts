@@ -3,9 +3,7 @@ import { z } from "zod";
 /** Raised when the environment does not satisfy a service's schema; names every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
-    super(
-      `Invalid configuration: ${issues.map((i) => `${i.variable} (${i.message})`).join("; ")}`,
-    );
+    super(`Invalid configuration: ${issues.map((i) => `${i.variable} (${i.message})`).join("; ")}`);
     this.name = "ConfigError";
   }
 }

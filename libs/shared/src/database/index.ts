@@ -76,7 +76,9 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
   if (!SAFE_DB_NAME.test(database)) throw new Error(`unsafe database name: ${database}`);
   const conn = await mariadb.createConnection({ ...poolConfig(url, { noDatabase: true }) });
   try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
   } finally {
     await conn.end();
   }

@@ -33,15 +33,42 @@ export class ProblemError extends Error {
 
 export const problems = {
   validation: (errors: FieldError[], detail = "The request is not valid.") =>
-    new ProblemError({ status: 400, code: "VALIDATION_FAILED", title: "Validation failed", detail, errors }),
+    new ProblemError({
+      status: 400,
+      code: "VALIDATION_FAILED",
+      title: "Validation failed",
+      detail,
+      errors,
+    }),
   malformedJson: () =>
-    new ProblemError({ status: 400, code: "MALFORMED_JSON", title: "Malformed JSON", detail: "The request body is not valid JSON." }),
+    new ProblemError({
+      status: 400,
+      code: "MALFORMED_JSON",
+      title: "Malformed JSON",
+      detail: "The request body is not valid JSON.",
+    }),
   payloadTooLarge: (limit: string) =>
-    new ProblemError({ status: 413, code: "PAYLOAD_TOO_LARGE", title: "Payload too large", detail: `The request body exceeds ${limit}.` }),
+    new ProblemError({
+      status: 413,
+      code: "PAYLOAD_TOO_LARGE",
+      title: "Payload too large",
+      detail: `The request body exceeds ${limit}.`,
+    }),
   unsupportedMediaType: () =>
-    new ProblemError({ status: 415, code: "UNSUPPORTED_MEDIA_TYPE", title: "Unsupported media type", detail: "Send application/json." }),
+    new ProblemError({
+      status: 415,
+      code: "UNSUPPORTED_MEDIA_TYPE",
+      title: "Unsupported media type",
+      detail: "Send application/json.",
+    }),
   unauthenticated: (detail = "A valid bearer token is required.") =>
-    new ProblemError({ status: 401, code: "UNAUTHENTICATED", title: "Unauthenticated", detail, headers: { "WWW-Authenticate": 'Bearer realm="api"' } }),
+    new ProblemError({
+      status: 401,
+      code: "UNAUTHENTICATED",
+      title: "Unauthenticated",
+      detail,
+      headers: { "WWW-Authenticate": 'Bearer realm="api"' },
+    }),
   forbidden: (detail = "You are not allowed to do this.") =>
     new ProblemError({ status: 403, code: "FORBIDDEN", title: "Forbidden", detail }),
   notFound: (code = "NOT_FOUND", detail = "No such resource.") =>
@@ -49,9 +76,20 @@ export const problems = {
   conflict: (code: string, detail: string, extensions?: Record<string, unknown>) =>
     new ProblemError({ status: 409, code, title: "Conflict", detail, extensions }),
   unavailable: (code: string, detail: string, retryAfterSeconds: number) =>
-    new ProblemError({ status: 503, code, title: "Service unavailable", detail, headers: { "Retry-After": String(retryAfterSeconds) } }),
+    new ProblemError({
+      status: 503,
+      code,
+      title: "Service unavailable",
+      detail,
+      headers: { "Retry-After": String(retryAfterSeconds) },
+    }),
   internal: () =>
-    new ProblemError({ status: 500, code: "INTERNAL", title: "Internal error", detail: "Something went wrong on our side." }),
+    new ProblemError({
+      status: 500,
+      code: "INTERNAL",
+      title: "Internal error",
+      detail: "Something went wrong on our side.",
+    }),
 };
 
 /** Turns zod issues into the contract's `errors: [{ path, message }]`. */
@@ -63,7 +101,11 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 }
 
 /** Parses a value or throws 400 VALIDATION_FAILED naming each bad field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where = "body"): z.infer<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where = "body",
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw problems.validation(fieldErrors(result.error), `The request ${where} is not valid.`);
@@ -106,17 +148,24 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (error instanceof ProblemError) return sendProblem(res, error.problem);
-    if (error instanceof z.ZodError) return sendProblem(res, problems.validation(fieldErrors(error)).problem);
+    if (error instanceof z.ZodError)
+      return sendProblem(res, problems.validation(fieldErrors(error)).problem);
     const e = (error ?? {}) as HttpishError;
     // body-parser's errors: classify by their documented `type`.
     if (e.type === "entity.parse.failed") return sendProblem(res, problems.malformedJson().problem);
-    if (e.type === "entity.too.large") return sendProblem(res, problems.payloadTooLarge(`${e.limit ?? 1048576} bytes`).problem);
+    if (e.type === "entity.too.large")
+      return sendProblem(res, problems.payloadTooLarge(`${e.limit ?? 1048576} bytes`).problem);
     if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") {
       return sendProblem(res, problems.unsupportedMediaType().problem);
     }
     const status = e.status ?? e.statusCode;
     if (status && status >= 400 && status < 500 && e.expose) {
-      return sendProblem(res, { status, code: "BAD_REQUEST", title: "Bad request", detail: "The request could not be processed." });
+      return sendProblem(res, {
+        status,
+        code: "BAD_REQUEST",
+        title: "Bad request",
+        detail: "The request could not be processed.",
+      });
     }
     logger.error("unhandled error", { error, method: req.method, path: req.path });
     return sendProblem(res, problems.internal().problem);

@@ -1,6 +1,11 @@
 import { contextFromHeaders, runWithContext } from "../context";
 import type { Logger } from "../logging";
-import { InvalidEnvelopeError, ORDER_EVENTS_DLQ_TOPIC, parseEnvelope, type EventEnvelope } from "./envelope";
+import {
+  InvalidEnvelopeError,
+  ORDER_EVENTS_DLQ_TOPIC,
+  parseEnvelope,
+  type EventEnvelope,
+} from "./envelope";
 import type { EventProducer, IncomingMessage, MessageHandler } from "./kafka";
 
 /** Thrown by a handler when the message itself is bad: retrying cannot help, it goes to the DLQ. */
@@ -12,7 +17,10 @@ export type EventOutcome = "processed" | "duplicate" | "skipped" | "dead_lettere
 
 export interface ReliableHandlerOptions {
   /** Handles one valid envelope; resolves with how it went. Throw PermanentEventError for a bad message. */
-  handle: (envelope: EventEnvelope, message: IncomingMessage) => Promise<"processed" | "duplicate" | "skipped">;
+  handle: (
+    envelope: EventEnvelope,
+    message: IncomingMessage,
+  ) => Promise<"processed" | "duplicate" | "skipped">;
   dlq: EventProducer;
   dlqTopic?: string;
   groupId: string;
@@ -67,34 +75,44 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
   };
 
   return (message) =>
-    runWithContext(contextFromHeaders(message.headers, { kind: "service", name: "kafka" }), async () => {
-      let envelope: EventEnvelope;
-      try {
-        envelope = parseEnvelope(message.value);
-      } catch (error) {
-        if (error instanceof InvalidEnvelopeError) return deadLetter(message, error, 1);
-        throw error;
-      }
-      for (let attempt = 1; ; attempt++) {
+    runWithContext(
+      contextFromHeaders(message.headers, { kind: "service", name: "kafka" }),
+      async () => {
+        let envelope: EventEnvelope;
         try {
-          const outcome = await options.handle(envelope, message);
-          options.onOutcome?.(outcome, envelope.eventType);
-          return;
+          envelope = parseEnvelope(message.value);
         } catch (error) {
-          const err = error instanceof Error ? error : new Error(String(error));
-          if (attempt >= maxAttempts) {
-            if (err instanceof PermanentEventError) return deadLetter(message, err, attempt);
-            options.logger.error("event handling keeps failing; handing back to Kafka for redelivery", {
-              eventId: envelope.eventId,
-              attempts: attempt,
-              error: err,
-            });
-            throw err;
-          }
-          options.onOutcome?.("retried", envelope.eventType);
-          options.logger.warn("event handling failed; retrying", { eventId: envelope.eventId, attempt, error: err.message });
-          await sleep(Math.min(base * 2 ** (attempt - 1), 5000) * (0.5 + Math.random() / 2));
+          if (error instanceof InvalidEnvelopeError) return deadLetter(message, error, 1);
+          throw error;
         }
-      }
-    });
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const outcome = await options.handle(envelope, message);
+            options.onOutcome?.(outcome, envelope.eventType);
+            return;
+          } catch (error) {
+            const err = error instanceof Error ? error : new Error(String(error));
+            if (attempt >= maxAttempts) {
+              if (err instanceof PermanentEventError) return deadLetter(message, err, attempt);
+              options.logger.error(
+                "event handling keeps failing; handing back to Kafka for redelivery",
+                {
+                  eventId: envelope.eventId,
+                  attempts: attempt,
+                  error: err,
+                },
+              );
+              throw err;
+            }
+            options.onOutcome?.("retried", envelope.eventType);
+            options.logger.warn("event handling failed; retrying", {
+              eventId: envelope.eventId,
+              attempt,
+              error: err.message,
+            });
+            await sleep(Math.min(base * 2 ** (attempt - 1), 5000) * (0.5 + Math.random() / 2));
+          }
+        }
+      },
+    );
 }

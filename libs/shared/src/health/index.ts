@@ -25,7 +25,10 @@ export async function runHealthChecks(checks: HealthCheck[]): Promise<HealthRepo
       const started = performance.now();
       try {
         await withTimeout(Promise.resolve().then(c.check), c.timeoutMs ?? 2000);
-        return [c.name, { status: "ok" as const, durationMs: Math.round(performance.now() - started) }] as const;
+        return [
+          c.name,
+          { status: "ok" as const, durationMs: Math.round(performance.now() - started) },
+        ] as const;
       } catch (error) {
         return [
           c.name,
@@ -47,7 +50,13 @@ export async function runHealthChecks(checks: HealthCheck[]): Promise<HealthRepo
 }
 
 /** Something that answers a trivial SQL query (a Prisma client, a mariadb pool). */
-export function databaseCheck(db: { $queryRawUnsafe?: (sql: string) => Promise<unknown>; query?: (sql: string) => Promise<unknown> }, timeoutMs = 2000): HealthCheck {
+export function databaseCheck(
+  db: {
+    $queryRawUnsafe?: (sql: string) => Promise<unknown>;
+    query?: (sql: string) => Promise<unknown>;
+  },
+  timeoutMs = 2000,
+): HealthCheck {
   return {
     name: "database",
     timeoutMs,

@@ -47,7 +47,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.on("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeTemplate(req);
-      options.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      options.metrics.httpDuration.observe(
+        { method: req.method, route, status: String(res.statusCode) },
+        seconds,
+      );
       if (route.startsWith("/health") || route === "/metrics") return;
       options.logger.info("http request", {
         method: req.method,
@@ -61,7 +64,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(express.json({ limit: options.bodyLimit ?? "1mb", type: JSON_TYPES }));
   // A body on a write route that is not JSON is refused rather than silently ignored.
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    if (["POST", "PUT", "PATCH"].includes(req.method) && req.headers["content-length"] && req.headers["content-length"] !== "0" && !req.is(JSON_TYPES)) {
+    if (
+      ["POST", "PUT", "PATCH"].includes(req.method) &&
+      req.headers["content-length"] &&
+      req.headers["content-length"] !== "0" &&
+      !req.is(JSON_TYPES)
+    ) {
       return next(problems.unsupportedMediaType());
     }
     next();
@@ -72,7 +80,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.get("/health/ready", async (_req, res) => {
     if (options.isShuttingDown?.()) {
-      res.status(503).json({ status: "fail", checks: { shutdown: { status: "fail", durationMs: 0, error: "shutting down" } } });
+      res
+        .status(503)
+        .json({
+          status: "fail",
+          checks: { shutdown: { status: "fail", durationMs: 0, error: "shutting down" } },
+        });
       return;
     }
     const report = await runHealthChecks(options.readiness ?? []);

@@ -22,7 +22,10 @@ export class UpstreamUnreachableError extends Error {
  * A JSON call to another service: carries the current request id, bounded by a timeout,
  * and resolves with every HTTP status so the caller judges the answer.
  */
-export async function callJson<T = unknown>(url: string, request: JsonRequest = {}): Promise<JsonResponse<T>> {
+export async function callJson<T = unknown>(
+  url: string,
+  request: JsonRequest = {},
+): Promise<JsonResponse<T>> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -37,7 +40,9 @@ export async function callJson<T = unknown>(url: string, request: JsonRequest = 
       signal: AbortSignal.timeout(request.timeoutMs ?? 5000),
     });
   } catch (error) {
-    throw new UpstreamUnreachableError(`${request.method ?? "GET"} ${url}: ${(error as Error).message}`);
+    throw new UpstreamUnreachableError(
+      `${request.method ?? "GET"} ${url}: ${(error as Error).message}`,
+    );
   }
   const text = await response.text();
   let body: unknown = null;

@@ -1,4 +1,8 @@
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import {
+  extendZodWithOpenApi,
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+} from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 
 // Lets every schema carry `.openapi(...)` metadata; the same schemas validate requests.
@@ -20,14 +24,27 @@ export const problemSchema = z
 
 /** Shorthand for problem responses in route registrations. */
 export function problemResponses(...statuses: number[]) {
-  const out: Record<number, { description: string; content: Record<string, { schema: typeof problemSchema }> }> = {};
+  const out: Record<
+    number,
+    { description: string; content: Record<string, { schema: typeof problemSchema }> }
+  > = {};
   for (const status of statuses) {
-    out[status] = { description: `Problem (${status})`, content: { "application/problem+json": { schema: problemSchema } } };
+    out[status] = {
+      description: `Problem (${status})`,
+      content: { "application/problem+json": { schema: problemSchema } },
+    };
   }
   return out;
 }
 
-export function buildOpenApiDocument(registry: OpenAPIRegistry, info: { title: string; version: string; description?: string }) {
-  registry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+export function buildOpenApiDocument(
+  registry: OpenAPIRegistry,
+  info: { title: string; version: string; description?: string },
+) {
+  registry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({ openapi: "3.1.0", info });
 }

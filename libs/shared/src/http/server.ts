@@ -23,7 +23,10 @@ export interface ServerOptions {
   onDrainStart?: () => void;
 }
 
-export async function startHttpServer(app: Express, options: ServerOptions): Promise<RunningServer> {
+export async function startHttpServer(
+  app: Express,
+  options: ServerOptions,
+): Promise<RunningServer> {
   const server = http.createServer(app);
   // Responses still in progress when draining starts are told to close their connection,
   // so keep-alive clients do not hold the drain open until the deadline.
@@ -57,7 +60,9 @@ export async function startHttpServer(app: Express, options: ServerOptions): Pro
         timer = setTimeout(() => resolve("timeout"), deadline);
       });
       if ((await Promise.race([drained, timedOut])) === "timeout") {
-        options.logger.warn("drain deadline reached; closing open connections", { deadlineMs: deadline });
+        options.logger.warn("drain deadline reached; closing open connections", {
+          deadlineMs: deadline,
+        });
         server.closeAllConnections();
         await drained;
       }
@@ -80,7 +85,11 @@ export async function startHttpServer(app: Express, options: ServerOptions): Pro
  * Runs `stop` once on SIGTERM or SIGINT and exits; a second signal or the hard deadline exits
  * at once, so a stuck dependency can never keep a pod in Terminating.
  */
-export function exitOnSignals(stop: () => Promise<void>, logger: Logger, hardDeadlineMs = 25_000): void {
+export function exitOnSignals(
+  stop: () => Promise<void>,
+  logger: Logger,
+  hardDeadlineMs = 25_000,
+): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {

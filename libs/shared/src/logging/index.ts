@@ -80,10 +80,11 @@ export function createLogger(options: LoggerOptions): Logger {
 
 function wrap(w: winston.Logger): Logger {
   return {
-    error: (msg, fields) => void w.error(msg, fields ?? {}),
-    warn: (msg, fields) => void w.warn(msg, fields ?? {}),
-    info: (msg, fields) => void w.info(msg, fields ?? {}),
-    debug: (msg, fields) => void w.debug(msg, fields ?? {}),
+    // winston runs every format before its transports drop a line below the level; skip early.
+    error: (msg, fields) => void (w.isLevelEnabled("error") && w.error(msg, fields ?? {})),
+    warn: (msg, fields) => void (w.isLevelEnabled("warn") && w.warn(msg, fields ?? {})),
+    info: (msg, fields) => void (w.isLevelEnabled("info") && w.info(msg, fields ?? {})),
+    debug: (msg, fields) => void (w.isLevelEnabled("debug") && w.debug(msg, fields ?? {})),
     child: (fields) => wrap(w.child(fields)),
   };
 }

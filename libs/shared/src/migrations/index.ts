@@ -55,11 +55,17 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
   if (options.createDatabase ?? true) await createDatabaseIfMissing(options.databaseUrl);
   const migrations = await readMigrations(options.dir);
   const { database } = parseDatabaseUrl(options.databaseUrl);
-  const conn = await mariadb.createConnection({ ...poolConfig(options.databaseUrl, { multipleStatements: true }) });
+  const conn = await mariadb.createConnection({
+    ...poolConfig(options.databaseUrl, { multipleStatements: true }),
+  });
   const lockName = `migrations:${database}`;
   try {
-    const [lock] = await conn.query("SELECT GET_LOCK(?, ?) AS got", [lockName, options.lockTimeoutSeconds ?? 60]);
-    if (Number(lock.got) !== 1) throw new MigrationLockTimeoutError(`could not take lock ${lockName}`);
+    const [lock] = await conn.query("SELECT GET_LOCK(?, ?) AS got", [
+      lockName,
+      options.lockTimeoutSeconds ?? 60,
+    ]);
+    if (Number(lock.got) !== 1)
+      throw new MigrationLockTimeoutError(`could not take lock ${lockName}`);
     try {
       await conn.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version VARCHAR(255) NOT NULL PRIMARY KEY,
@@ -67,25 +73,36 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
         applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         execution_ms INT NOT NULL
       )`);
-      const rows: { version: string; checksum: string }[] = await conn.query("SELECT version, checksum FROM schema_migrations");
+      const rows: { version: string; checksum: string }[] = await conn.query(
+        "SELECT version, checksum FROM schema_migrations",
+      );
       const applied = new Map(rows.map((r) => [r.version, r.checksum]));
       for (const m of migrations) {
         const recorded = applied.get(m.version);
         if (recorded !== undefined && recorded !== m.checksum) {
-          throw new MigrationChecksumError(`migration ${m.version} was edited after it was applied (checksum ${recorded.slice(0, 12)} != ${m.checksum.slice(0, 12)})`);
+          throw new MigrationChecksumError(
+            `migration ${m.version} was edited after it was applied (checksum ${recorded.slice(0, 12)} != ${m.checksum.slice(0, 12)})`,
+          );
         }
       }
       const known = new Set(migrations.map((m) => m.version));
       for (const version of applied.keys()) {
-        if (!known.has(version)) options.logger?.warn("database has a migration this build does not know", { version });
+        if (!known.has(version))
+          options.logger?.warn("database has a migration this build does not know", { version });
       }
       const done: string[] = [];
       for (const m of migrations) {
         if (applied.has(m.version)) continue;
         const started = Date.now();
         await conn.query(m.sql);
-        await conn.query("INSERT INTO schema_migrations (version, checksum, execution_ms) VALUES (?, ?, ?)", [m.version, m.checksum, Date.now() - started]);
-        options.logger?.info("migration applied", { version: m.version, durationMs: Date.now() - started });
+        await conn.query(
+          "INSERT INTO schema_migrations (version, checksum, execution_ms) VALUES (?, ?, ?)",
+          [m.version, m.checksum, Date.now() - started],
+        );
+        options.logger?.info("migration applied", {
+          version: m.version,
+          durationMs: Date.now() - started,
+        });
         done.push(m.version);
       }
       return { applied: done, alreadyApplied: migrations.length - done.length };

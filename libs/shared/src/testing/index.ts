@@ -16,14 +16,19 @@ export interface TestServers {
 export function testServers(): TestServers {
   const { DATABASE_URL, REDIS_URL, KAFKA_BROKERS } = process.env;
   if (!DATABASE_URL || !REDIS_URL || !KAFKA_BROKERS) {
-    throw new Error("DATABASE_URL, REDIS_URL and KAFKA_BROKERS must be set (the jest global setup does it)");
+    throw new Error(
+      "DATABASE_URL, REDIS_URL and KAFKA_BROKERS must be set (the jest global setup does it)",
+    );
   }
   return { databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, kafkaBrokers: KAFKA_BROKERS.split(",") };
 }
 
 /** A short unique name for databases, topics, consumer groups and Redis prefixes. */
 export function uniqueName(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36)}${randomBytes(3).toString("hex")}`.replace(/[^A-Za-z0-9_]/g, "_");
+  return `${prefix}_${Date.now().toString(36)}${randomBytes(3).toString("hex")}`.replace(
+    /[^A-Za-z0-9_]/g,
+    "_",
+  );
 }
 
 export interface TestDatabase {
@@ -33,7 +38,10 @@ export interface TestDatabase {
 }
 
 /** A fresh database with the service's migrations applied; drop it in afterAll. */
-export async function createTestDatabase(migrationsDir: string | null, prefix = "t"): Promise<TestDatabase> {
+export async function createTestDatabase(
+  migrationsDir: string | null,
+  prefix = "t",
+): Promise<TestDatabase> {
   const name = uniqueName(prefix).slice(0, 64);
   const url = withDatabase(testServers().databaseUrl, name);
   if (migrationsDir) await runMigrations({ databaseUrl: url, dir: migrationsDir });
@@ -42,7 +50,10 @@ export async function createTestDatabase(migrationsDir: string | null, prefix = 
 }
 
 /** Polls until `probe` returns a value other than undefined/false, or fails after the timeout. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   let lastError: unknown;
   for (;;) {
@@ -53,7 +64,9 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what ?? "condition"}${lastError ? `: ${String(lastError)}` : ""}`);
+      throw new Error(
+        `timed out waiting for ${options.what ?? "condition"}${lastError ? `: ${String(lastError)}` : ""}`,
+      );
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
   }

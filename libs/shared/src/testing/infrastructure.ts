@@ -20,7 +20,9 @@ export async function globalSetup(): Promise<void> {
   }
   if (!process.env.KAFKA_BROKERS) {
     const { KafkaContainer } = await import("@testcontainers/kafka");
-    const kafka: StartedTestContainer = await new KafkaContainer("confluentinc/cp-kafka:7.9.1").withKraft().start();
+    const kafka: StartedTestContainer = await new KafkaContainer("confluentinc/cp-kafka:7.9.1")
+      .withKraft()
+      .start();
     started.push(kafka);
     process.env.KAFKA_BROKERS = `${kafka.getHost()}:${kafka.getMappedPort(9093)}`;
   }
