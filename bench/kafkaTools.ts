@@ -41,7 +41,11 @@ export async function producerPerformance(
     /records sent, ([\d.]+) records\/sec.* (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/,
   );
   if (!match) throw new Error(`unexpected ProducerPerformance output:\n${out}`);
-  return { perSecond: Number(match[1]), p50Ms: Number(match[2]), p99Ms: Number(match[3]) };
+  return {
+    perSecond: Math.round(Number(match[1])),
+    p50Ms: Number(match[2]),
+    p99Ms: Number(match[3]),
+  };
 }
 
 /** kafka-consumer-perf-test: reads `messages` from the start of the topic with a fresh group. */
@@ -76,5 +80,8 @@ export async function consumerPerformance(
   if (!header || !values || header === values)
     throw new Error(`unexpected ConsumerPerformance output:\n${out}`);
   const field = (name: string) => Number(values[header.indexOf(name)]);
-  return { perSecond: field("nMsg.sec"), fetchPerSecond: field("fetch.nMsg.sec") };
+  return {
+    perSecond: Math.round(field("nMsg.sec")),
+    fetchPerSecond: Math.round(field("fetch.nMsg.sec")),
+  };
 }

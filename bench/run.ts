@@ -115,7 +115,10 @@ async function main() {
   log(`relay over a ${EVENTS}-row backlog`);
   const relay1 = await relayThroughput(EVENTS, 1, 50);
   const relay2 = await relayThroughput(EVENTS, 2, 50);
-  log(`  1 replica: ${JSON.stringify(relay1)}; 2 replicas: ${JSON.stringify(relay2)}`);
+  const relayBig = await relayThroughput(EVENTS, 1, 200);
+  log(
+    `  1 replica: ${JSON.stringify(relay1)}; 2 replicas: ${JSON.stringify(relay2)}; batch 200: ${JSON.stringify(relayBig)}`,
+  );
   const kafka = new KafkaClient({
     brokers,
     clientId: "bench",
@@ -181,6 +184,7 @@ async function main() {
     "|---|---:|---|---:|---:|",
     `| outbox relay, ${EVENTS} READY rows → PUBLISHED, 1 replica, batch 50 | ${relay1.eventsPerSecond} | kafka-producer-perf-test, ${EVENTS} × ${recordSize} B, acks=all, idempotent | ${producerPerf.perSecond} | ${ratio(relay1.eventsPerSecond, producerPerf.perSecond)} |`,
     `| outbox relay, same backlog, 2 replicas | ${relay2.eventsPerSecond} | (same) | ${producerPerf.perSecond} | ${ratio(relay2.eventsPerSecond, producerPerf.perSecond)} |`,
+    `| outbox relay, same backlog, 1 replica, batch 200 | ${relayBig.eventsPerSecond} | (same) | ${producerPerf.perSecond} | ${ratio(relayBig.eventsPerSecond, producerPerf.perSecond)} |`,
     `| notifier, ${EVENTS} messages → notification rows (steady, first to last row) | ${notifier.steadyPerSecond} | kafka-consumer-perf-test (fetch.nMsg.sec) | ${consumerPerf.fetchPerSecond} | ${ratio(notifier.steadyPerSecond, consumerPerf.fetchPerSecond)} |`,
     `| notifier, including start and group join | ${notifier.perSecond} | kafka-consumer-perf-test (nMsg.sec, with rebalance) | ${consumerPerf.perSecond} | ${ratio(notifier.perSecond, consumerPerf.perSecond)} |`,
     "",
