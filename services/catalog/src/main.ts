@@ -27,7 +27,10 @@ import { loadCatalogConfig, type CatalogConfig } from "./config";
 import { HttpOrderLookup } from "./infrastructure/httpOrderLookup";
 import { MariaDbReservationStore } from "./infrastructure/mariadbReservationStore";
 import { MariaDbStockRepository } from "./infrastructure/mariadbStockRepository";
-import { startOrderEventsConsumer, type RunningConsumer } from "./infrastructure/orderEventsConsumer";
+import {
+  startOrderEventsConsumer,
+  type RunningConsumer,
+} from "./infrastructure/orderEventsConsumer";
 import { createCatalogPrisma } from "./infrastructure/prismaClient";
 import { PrismaProductRepository } from "./infrastructure/prismaProductRepository";
 import { PrometheusCatalogMetrics } from "./infrastructure/prometheusCatalogMetrics";
@@ -69,7 +72,8 @@ function connectRedis(config: CatalogConfig, logger: Logger): Redis {
   let reported = false;
   redis.on("error", (error: Error) => {
     // One line per outage, not one per reconnect attempt.
-    if (!reported) logger.warn("redis unavailable; serving from the database", { error: error.message });
+    if (!reported)
+      logger.warn("redis unavailable; serving from the database", { error: error.message });
     reported = true;
   });
   redis.on("ready", () => {
@@ -80,10 +84,14 @@ function connectRedis(config: CatalogConfig, logger: Logger): Redis {
 }
 
 /** Composition root: the only place that knows every concrete class. */
-export async function startCatalog(config: CatalogConfig, options: CatalogOptions = {}): Promise<RunningCatalog> {
+export async function startCatalog(
+  config: CatalogConfig,
+  options: CatalogOptions = {},
+): Promise<RunningCatalog> {
   const logger = options.logger ?? createLogger({ service: "catalog", level: config.LOG_LEVEL });
   const clock: Clock = options.clock ?? { now: () => new Date() };
-  if (config.MIGRATE_ON_START) await runMigrations({ databaseUrl: config.DATABASE_URL, dir: CATALOG_MIGRATIONS_DIR, logger });
+  if (config.MIGRATE_ON_START)
+    await runMigrations({ databaseUrl: config.DATABASE_URL, dir: CATALOG_MIGRATIONS_DIR, logger });
 
   const prisma = createCatalogPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
@@ -95,9 +103,26 @@ export async function startCatalog(config: CatalogConfig, options: CatalogOption
   const products = new PrismaProductRepository(prisma);
   const stocks = new MariaDbStockRepository(pool);
   const reservations = new MariaDbReservationStore(pool);
-  const cache = new RedisProductCache(redis, { prefix: config.REDIS_KEY_PREFIX, ttlSeconds: config.CACHE_TTL_SECONDS }, catalogMetrics, logger);
-  const orders = new HttpOrderLookup({ baseUrl: config.ORDER_SERVICE_URL, token: config.ORDER_TOKEN, timeoutMs: config.ORDER_SERVICE_TIMEOUT_MS }, logger);
-  const verifier = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, algorithm: "RS256", jwksUrl: config.JWKS_URL });
+  const cache = new RedisProductCache(
+    redis,
+    { prefix: config.REDIS_KEY_PREFIX, ttlSeconds: config.CACHE_TTL_SECONDS },
+    catalogMetrics,
+    logger,
+  );
+  const orders = new HttpOrderLookup(
+    {
+      baseUrl: config.ORDER_SERVICE_URL,
+      token: config.ORDER_TOKEN,
+      timeoutMs: config.ORDER_SERVICE_TIMEOUT_MS,
+    },
+    logger,
+  );
+  const verifier = createTokenVerifier({
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    algorithm: "RS256",
+    jwksUrl: config.JWKS_URL,
+  });
   const settings: ReserveSettings = {
     ttlSeconds: config.RESERVATION_TTL_SECONDS,
     maxAttempts: config.RESERVATION_MAX_ATTEMPTS,
@@ -123,7 +148,9 @@ export async function startCatalog(config: CatalogConfig, options: CatalogOption
     isShuttingDown: () => shuttingDown,
     routes: (express) => {
       express.use(productRoutes({ products, stocks, cache, clock, verifier }));
-      express.use(reservationRoutes({ ...settleDeps, internalTokens: config.INTERNAL_TOKENS, settings }));
+      express.use(
+        reservationRoutes({ ...settleDeps, internalTokens: config.INTERNAL_TOKENS, settings }),
+      );
     },
   });
 
@@ -141,13 +168,18 @@ export async function startCatalog(config: CatalogConfig, options: CatalogOption
   try {
     if (config.RESERVATION_CONSUMER_ENABLED) {
       consumer = await startOrderEventsConsumer(
-        { brokers: config.KAFKA_BROKERS, topic: config.ORDER_EVENTS_TOPIC, groupId: config.KAFKA_GROUP_ID },
+        {
+          brokers: config.KAFKA_BROKERS,
+          topic: config.ORDER_EVENTS_TOPIC,
+          groupId: config.KAFKA_GROUP_ID,
+        },
         (event) => handleOrderEvent(settleDeps, event),
         (outcome, eventType) => catalogMetrics.eventOutcome(outcome, eventType),
         logger,
       );
     }
-    if (config.SWEEPER_ENABLED) sweeper = startSweeperLoop(sweepOnce, config.SWEEPER_INTERVAL_MS, logger);
+    if (config.SWEEPER_ENABLED)
+      sweeper = startSweeperLoop(sweepOnce, config.SWEEPER_INTERVAL_MS, logger);
   } catch (error) {
     await stopBackground().catch(() => undefined);
     await closePools();
@@ -162,7 +194,11 @@ export async function startCatalog(config: CatalogConfig, options: CatalogOption
     },
     closers: [stopBackground, closePools],
   });
-  logger.info("catalog started", { port: server.port, consumer: Boolean(consumer), sweeper: Boolean(sweeper) });
+  logger.info("catalog started", {
+    port: server.port,
+    consumer: Boolean(consumer),
+    sweeper: Boolean(sweeper),
+  });
   return { url: server.url, port: server.port, close: server.close, sweepOnce, metrics, logger };
 }
 

@@ -1,8 +1,21 @@
 import { createPool, type Pool } from "@app/shared";
-import { createTestDatabase, startTestIssuer, testServers, uniqueName, type TestDatabase, type TestIssuer } from "@app/shared/testing";
+import {
+  createTestDatabase,
+  startTestIssuer,
+  testServers,
+  uniqueName,
+  type TestDatabase,
+  type TestIssuer,
+} from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { CATALOG_MIGRATIONS_DIR, loadCatalogConfig, startCatalog, type CatalogConfig, type RunningCatalog } from "../src/main";
+import {
+  CATALOG_MIGRATIONS_DIR,
+  loadCatalogConfig,
+  startCatalog,
+  type CatalogConfig,
+  type RunningCatalog,
+} from "../src/main";
 import type { Clock } from "../src/application/ports";
 
 export const INTERNAL_TOKEN = "test-internal-token";
@@ -30,7 +43,12 @@ export async function call<T = any>(
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   let body: unknown = text;
@@ -68,7 +86,11 @@ export interface TestCatalog {
   close(): Promise<void>;
 }
 
-export function catalogEnv(db: TestDatabase, issuer: TestIssuer, overrides: Record<string, string> = {}): Record<string, string> {
+export function catalogEnv(
+  db: TestDatabase,
+  issuer: TestIssuer,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   const servers = testServers();
   return {
     PORT: "0",
@@ -89,7 +111,9 @@ export function catalogEnv(db: TestDatabase, issuer: TestIssuer, overrides: Reco
 }
 
 /** The catalog in-process on a random port, with its own database and Redis prefix. */
-export async function startTestCatalog(overrides: Record<string, string> = {}): Promise<TestCatalog> {
+export async function startTestCatalog(
+  overrides: Record<string, string> = {},
+): Promise<TestCatalog> {
   const db = await createTestDatabase(CATALOG_MIGRATIONS_DIR, "catalog");
   const issuer = await startTestIssuer();
   const clock = new MovableClock();
@@ -108,7 +132,11 @@ export async function startTestCatalog(overrides: Record<string, string> = {}): 
     customerToken: issuer.tokenFor({ role: "CUSTOMER" }),
     async restart(more = {}) {
       await catalog.close();
-      config = loadCatalogConfig({ ...catalogEnv(db, issuer, overrides), REDIS_KEY_PREFIX: config.REDIS_KEY_PREFIX, ...more });
+      config = loadCatalogConfig({
+        ...catalogEnv(db, issuer, overrides),
+        REDIS_KEY_PREFIX: config.REDIS_KEY_PREFIX,
+        ...more,
+      });
       catalog = await startCatalog(config, { clock });
       Object.assign(handle, { catalog, url: catalog.url, config });
     },
@@ -135,7 +163,17 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
 }
 
 /** Creates a product through the admin API (the way real products come to exist). */
-export async function aProduct(t: TestCatalog, overrides: Partial<{ sku: string; name: string; price: number; currency: string; quantity: number; description: string }> = {}) {
+export async function aProduct(
+  t: TestCatalog,
+  overrides: Partial<{
+    sku: string;
+    name: string;
+    price: number;
+    currency: string;
+    quantity: number;
+    description: string;
+  }> = {},
+) {
   const response = await call(t.url, "POST", "/api/v1/products", {
     token: t.adminToken,
     body: {
@@ -147,21 +185,49 @@ export async function aProduct(t: TestCatalog, overrides: Partial<{ sku: string;
       initialQuantity: overrides.quantity ?? 10,
     },
   });
-  if (response.status !== 201) throw new Error(`product creation failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as { id: string; sku: string; price: number; currency: string; availableQuantity: number; stockVersion: number };
+  if (response.status !== 201)
+    throw new Error(`product creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as {
+    id: string;
+    sku: string;
+    price: number;
+    currency: string;
+    availableQuantity: number;
+    stockVersion: number;
+  };
 }
 
-export async function stockOf(t: TestCatalog, productId: string): Promise<{ quantity: number; version: number }> {
-  const rows: { quantity: number; version: number }[] = await t.sql.query("SELECT quantity, version FROM stocks WHERE product_id = ?", [productId]);
+export async function stockOf(
+  t: TestCatalog,
+  productId: string,
+): Promise<{ quantity: number; version: number }> {
+  const rows: { quantity: number; version: number }[] = await t.sql.query(
+    "SELECT quantity, version FROM stocks WHERE product_id = ?",
+    [productId],
+  );
   if (!rows[0]) throw new Error(`no stock row for ${productId}`);
   return rows[0];
 }
 
-export async function reservationStatus(t: TestCatalog, reservationId: string): Promise<string | undefined> {
-  const rows: { status: string }[] = await t.sql.query("SELECT status FROM reservations WHERE id = ?", [reservationId]);
+export async function reservationStatus(
+  t: TestCatalog,
+  reservationId: string,
+): Promise<string | undefined> {
+  const rows: { status: string }[] = await t.sql.query(
+    "SELECT status FROM reservations WHERE id = ?",
+    [reservationId],
+  );
   return rows[0]?.status;
 }
 
-export function reserve(t: TestCatalog, reservationId: string, items: { productId: string; quantity: number }[], token = INTERNAL_TOKEN) {
-  return call(t.url, "POST", "/internal/v1/reservations", { token, body: { reservationId, items } });
+export function reserve(
+  t: TestCatalog,
+  reservationId: string,
+  items: { productId: string; quantity: number }[],
+  token = INTERNAL_TOKEN,
+) {
+  return call(t.url, "POST", "/internal/v1/reservations", {
+    token,
+    body: { reservationId, items },
+  });
 }

@@ -18,7 +18,10 @@ import { notifyOrderEvent } from "./application/notifyOrderEvent";
 import type { Clock, NotificationChannel, NotifierHooks } from "./application/ports";
 import { loadNotifierConfig, type NotifierConfig } from "./config";
 import { LoggingNotificationChannel } from "./infrastructure/loggingNotificationChannel";
-import { startOrderEventsConsumer, type RunningConsumer } from "./infrastructure/orderEventsConsumer";
+import {
+  startOrderEventsConsumer,
+  type RunningConsumer,
+} from "./infrastructure/orderEventsConsumer";
 import { createNotifierPrisma } from "./infrastructure/prismaClient";
 import { PrismaNotificationStore } from "./infrastructure/prismaNotificationStore";
 import { PrometheusNotifierMetrics } from "./infrastructure/prometheusNotifierMetrics";
@@ -46,15 +49,24 @@ export interface NotifierOptions {
 }
 
 /** Composition root: the only place that knows every concrete class. */
-export async function startNotifier(config: NotifierConfig, options: NotifierOptions = {}): Promise<RunningNotifier> {
+export async function startNotifier(
+  config: NotifierConfig,
+  options: NotifierOptions = {},
+): Promise<RunningNotifier> {
   const logger = options.logger ?? createLogger({ service: "notifier", level: config.LOG_LEVEL });
-  if (config.MIGRATE_ON_START) await runMigrations({ databaseUrl: config.DATABASE_URL, dir: NOTIFIER_MIGRATIONS_DIR, logger });
+  if (config.MIGRATE_ON_START)
+    await runMigrations({ databaseUrl: config.DATABASE_URL, dir: NOTIFIER_MIGRATIONS_DIR, logger });
 
   const prisma = createNotifierPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const store = new PrismaNotificationStore(prisma);
   const channel = options.channel ?? new LoggingNotificationChannel(logger);
   const clock: Clock = options.clock ?? { now: () => new Date() };
-  const verifier = createTokenVerifier({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, algorithm: "RS256", jwksUrl: config.JWKS_URL });
+  const verifier = createTokenVerifier({
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    algorithm: "RS256",
+    jwksUrl: config.JWKS_URL,
+  });
   const metrics = new Metrics("notifier");
   let consumer: RunningConsumer | undefined;
   const notifierMetrics = new PrometheusNotifierMetrics(metrics, () => consumer?.lag());

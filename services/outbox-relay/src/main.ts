@@ -45,25 +45,44 @@ export interface RelayOptions {
 }
 
 /** Composition root: the only place that knows every concrete class. */
-export async function startRelay(config: RelayConfig, options: RelayOptions = {}): Promise<RunningRelay> {
-  const logger = options.logger ?? createLogger({ service: "outbox-relay", level: config.LOG_LEVEL });
+export async function startRelay(
+  config: RelayConfig,
+  options: RelayOptions = {},
+): Promise<RunningRelay> {
+  const logger =
+    options.logger ?? createLogger({ service: "outbox-relay", level: config.LOG_LEVEL });
   const clock: Clock = options.clock ?? { now: () => new Date() };
   const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
   const metrics = new Metrics("outbox-relay");
   const relayMetrics = new PrometheusRelayMetrics(metrics, pool);
   const outbox = new MariaDbOutboxStore(pool);
   const publisher = new KafkaEventPublisher(
-    { brokers: config.KAFKA_BROKERS, topic: config.ORDER_EVENTS_TOPIC, partitions: config.ORDER_EVENTS_PARTITIONS, sendTimeoutMs: config.RELAY_SEND_TIMEOUT_MS },
+    {
+      brokers: config.KAFKA_BROKERS,
+      topic: config.ORDER_EVENTS_TOPIC,
+      partitions: config.ORDER_EVENTS_PARTITIONS,
+      sendTimeoutMs: config.RELAY_SEND_TIMEOUT_MS,
+    },
     logger,
   );
-  const batchDeps = { outbox, publisher, metrics: relayMetrics, clock, logger, hooks: options.hooks };
+  const batchDeps = {
+    outbox,
+    publisher,
+    metrics: relayMetrics,
+    clock,
+    logger,
+    hooks: options.hooks,
+  };
   const batchSettings = {
     batchSize: config.RELAY_BATCH_SIZE,
     maxAttempts: config.RELAY_MAX_ATTEMPTS,
     backoffBaseMs: config.RELAY_BACKOFF_BASE_MS,
     backoffMaxMs: config.RELAY_BACKOFF_MAX_MS,
   };
-  const retention = { retentionHours: config.RELAY_RETENTION_HOURS, chunkSize: config.RELAY_RETENTION_CHUNK };
+  const retention = {
+    retentionHours: config.RELAY_RETENTION_HOURS,
+    chunkSize: config.RELAY_RETENTION_CHUNK,
+  };
 
   const runOnce = async (): Promise<BatchReport> => {
     // While Kafka is unreachable nothing is claimed: rows wait without spending attempts.
@@ -71,7 +90,8 @@ export async function startRelay(config: RelayConfig, options: RelayOptions = {}
     return relayBatch(batchDeps, batchSettings);
   };
   let stopping = false;
-  const purgeOnce = () => purgePublished({ outbox, metrics: relayMetrics, clock, logger }, retention, () => stopping);
+  const purgeOnce = () =>
+    purgePublished({ outbox, metrics: relayMetrics, clock, logger }, retention, () => stopping);
 
   const loops: WorkerLoop[] = [];
   if (options.loops ?? true) {
@@ -84,7 +104,15 @@ export async function startRelay(config: RelayConfig, options: RelayOptions = {}
         { name: "relay", idleMs: config.RELAY_POLL_INTERVAL_MS, maxErrorBackoffMs: 5_000 },
         logger,
       ),
-      startWorkerLoop(async () => (await purgeOnce(), false), { name: "retention", idleMs: config.RELAY_RETENTION_INTERVAL_MS, maxErrorBackoffMs: 60_000 }, logger),
+      startWorkerLoop(
+        async () => (await purgeOnce(), false),
+        {
+          name: "retention",
+          idleMs: config.RELAY_RETENTION_INTERVAL_MS,
+          maxErrorBackoffMs: 60_000,
+        },
+        logger,
+      ),
     );
   }
   const stopWork = async () => {
@@ -121,8 +149,20 @@ export async function startRelay(config: RelayConfig, options: RelayOptions = {}
     },
     closers: [stopWork],
   });
-  logger.info("outbox relay started", { port: server.port, topic: config.ORDER_EVENTS_TOPIC, loops: loops.length > 0 });
-  return { url: server.url, port: server.port, close: server.close, runOnce, purgeOnce, metrics, logger };
+  logger.info("outbox relay started", {
+    port: server.port,
+    topic: config.ORDER_EVENTS_TOPIC,
+    loops: loops.length > 0,
+  });
+  return {
+    url: server.url,
+    port: server.port,
+    close: server.close,
+    runOnce,
+    purgeOnce,
+    metrics,
+    logger,
+  };
 }
 
 if (require.main === module) {
