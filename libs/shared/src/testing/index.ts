@@ -118,3 +118,5 @@ export async function startTestIssuer(): Promise<TestIssuer> {
 }
 
 export { runMigrations };
+export { parsePrismaSchema, readPrismaSchema, type PrismaModel } from "./prismaSchema";
+export { schemaDifferences } from "./schemaDifferences";
