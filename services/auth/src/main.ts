@@ -4,11 +4,10 @@ import {
   createHttpApp,
   createLogger,
   databaseCheck,
-  exitOnConfigError,
-  exitOnSignals,
   Metrics,
   redisCheck,
   runMigrations,
+  runUntilSignalled,
   startHttpServer,
   type Logger,
 } from "@app/shared";
@@ -182,18 +181,9 @@ export async function startAuth(
 }
 
 if (require.main === module) {
-  let config: AuthConfig;
-  try {
-    config = loadAuthConfig(process.env);
-  } catch (error) {
-    exitOnConfigError(error);
-  }
-  const logger = createLogger({ service: "auth", level: config.LOG_LEVEL });
-  startAuth(config, { logger }).then(
-    (running) => exitOnSignals(running.close, logger),
-    (error: unknown) => {
-      logger.error("auth failed to start", { error });
-      process.exit(1);
-    },
+  runUntilSignalled(
+    "auth",
+    () => loadAuthConfig(process.env),
+    (config, logger) => startAuth(config, { logger }),
   );
 }

@@ -6,10 +6,9 @@ import {
   createPool,
   createTokenVerifier,
   databaseCheck,
-  exitOnConfigError,
-  exitOnSignals,
   Metrics,
   runMigrations,
+  runUntilSignalled,
   runWithContext,
   startHttpServer,
   type Logger,
@@ -203,17 +202,9 @@ export async function startCatalog(
 }
 
 if (require.main === module) {
-  let config: CatalogConfig;
-  try {
-    config = loadCatalogConfig(process.env);
-  } catch (error) {
-    exitOnConfigError(error);
-  }
-  startCatalog(config).then(
-    (running) => exitOnSignals(running.close, running.logger),
-    (error: unknown) => {
-      process.stderr.write(`catalog failed to start: ${String(error)}\n`);
-      process.exit(1);
-    },
+  runUntilSignalled(
+    "catalog",
+    () => loadCatalogConfig(process.env),
+    (config, logger) => startCatalog(config, { logger }),
   );
 }

@@ -5,10 +5,9 @@ import {
   createLogger,
   createTokenVerifier,
   databaseCheck,
-  exitOnConfigError,
-  exitOnSignals,
   Metrics,
   runMigrations,
+  runUntilSignalled,
   startHttpServer,
   type Logger,
 } from "@app/shared";
@@ -120,17 +119,9 @@ export async function startNotifier(
 }
 
 if (require.main === module) {
-  let config: NotifierConfig;
-  try {
-    config = loadNotifierConfig(process.env);
-  } catch (error) {
-    exitOnConfigError(error);
-  }
-  startNotifier(config).then(
-    (running) => exitOnSignals(running.close, running.logger),
-    (error: unknown) => {
-      process.stderr.write(`notifier failed to start: ${String(error)}\n`);
-      process.exit(1);
-    },
+  runUntilSignalled(
+    "notifier",
+    () => loadNotifierConfig(process.env),
+    (config, logger) => startNotifier(config, { logger }),
   );
 }

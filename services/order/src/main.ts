@@ -5,10 +5,9 @@ import {
   createPool,
   createTokenVerifier,
   databaseCheck,
-  exitOnConfigError,
-  exitOnSignals,
   Metrics,
   runMigrations,
+  runUntilSignalled,
   startHttpServer,
   type Logger,
 } from "@app/shared";
@@ -225,17 +224,9 @@ export async function startOrder(
 }
 
 if (require.main === module) {
-  let config: OrderConfig;
-  try {
-    config = loadOrderConfig(process.env);
-  } catch (error) {
-    exitOnConfigError(error);
-  }
-  startOrder(config).then(
-    (running) => exitOnSignals(running.close, running.logger),
-    (error: unknown) => {
-      process.stderr.write(`order failed to start: ${String(error)}\n`);
-      process.exit(1);
-    },
+  runUntilSignalled(
+    "order",
+    () => loadOrderConfig(process.env),
+    (config, logger) => startOrder(config, { logger }),
   );
 }

@@ -3,9 +3,8 @@ import {
   createLogger,
   createPool,
   databaseCheck,
-  exitOnConfigError,
-  exitOnSignals,
   Metrics,
+  runUntilSignalled,
   startHttpServer,
   type Logger,
 } from "@app/shared";
@@ -166,17 +165,9 @@ export async function startRelay(
 }
 
 if (require.main === module) {
-  let config: RelayConfig;
-  try {
-    config = loadRelayConfig(process.env);
-  } catch (error) {
-    exitOnConfigError(error);
-  }
-  startRelay(config).then(
-    (running) => exitOnSignals(running.close, running.logger),
-    (error: unknown) => {
-      process.stderr.write(`outbox relay failed to start: ${String(error)}\n`);
-      process.exit(1);
-    },
+  runUntilSignalled(
+    "outbox-relay",
+    () => loadRelayConfig(process.env),
+    (config, logger) => startRelay(config, { logger }),
   );
 }

@@ -2,3 +2,4 @@ export * from "./app";
 export * from "./server";
 export * from "./openapi";
 export * from "./httpClient";
+export * from "./runUntilSignalled";
