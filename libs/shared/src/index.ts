@@ -3,6 +3,7 @@ export * from "./context";
 export * from "./logging";
 export * from "./metrics";
 export * from "./health";
+export * from "./redis";
 export * from "./errors";
 export * from "./auth";
 export * from "./events";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import {
+  connectOptionalRedis,
   createHttpApp,
   createLogger,
   createPool,
@@ -13,7 +14,6 @@ import {
   startHttpServer,
   type Logger,
 } from "@app/shared";
-import { Redis } from "ioredis";
 import { catalogOpenApi } from "./api/openapi";
 import { productRoutes } from "./api/productRoutes";
 import { reservationRoutes } from "./api/reservationRoutes";
@@ -56,32 +56,6 @@ export interface CatalogOptions {
   clock?: Clock;
 }
 
-function connectRedis(config: CatalogConfig, logger: Logger): Redis {
-  const redis = new Redis(config.REDIS_URL, {
-    lazyConnect: true,
-    // Fail fast while disconnected: a read goes to the database instead of queueing behind Redis.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
-    connectTimeout: 1000,
-    // After a refused connection the socket never reports "close"; do not keep the process up waiting for it.
-    disconnectTimeout: 100,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
-  let reported = false;
-  redis.on("error", (error: Error) => {
-    // One line per outage, not one per reconnect attempt.
-    if (!reported)
-      logger.warn("redis unavailable; serving from the database", { error: error.message });
-    reported = true;
-  });
-  redis.on("ready", () => {
-    if (reported) logger.info("redis available again");
-    reported = false;
-  });
-  return redis;
-}
-
 /** Composition root: the only place that knows every concrete class. */
 export async function startCatalog(
   config: CatalogConfig,
@@ -94,8 +68,12 @@ export async function startCatalog(
 
   const prisma = createCatalogPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
-  const redis = connectRedis(config, logger);
-  await redis.connect().catch(() => undefined);
+  const redis = await connectOptionalRedis({
+    url: config.REDIS_URL,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    logger,
+    outageMessage: "redis unavailable; serving from the database",
+  });
 
   const metrics = new Metrics("catalog");
   const catalogMetrics = new PrometheusCatalogMetrics(metrics);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import {
+  connectOptionalRedis,
   createHttpApp,
   createLogger,
   createPool,
@@ -11,7 +12,6 @@ import {
   startHttpServer,
   type Logger,
 } from "@app/shared";
-import { Redis } from "ioredis";
 import { internalRoutes } from "./api/internalRoutes";
 import { startMaintenanceLoop, type MaintenanceLoop } from "./api/maintenanceLoop";
 import { orderOpenApi } from "./api/openapi";
@@ -59,31 +59,6 @@ export interface OrderOptions {
   hooks?: PlacementHooks;
 }
 
-function connectRedis(config: OrderConfig, logger: Logger): Redis {
-  const redis = new Redis(config.REDIS_URL, {
-    lazyConnect: true,
-    // Fail fast while disconnected: the database record decides instead of queueing behind Redis.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
-    connectTimeout: 1000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
-  let reported = false;
-  redis.on("error", (error: Error) => {
-    if (!reported)
-      logger.warn("redis unavailable; idempotency relies on the database alone", {
-        error: error.message,
-      });
-    reported = true;
-  });
-  redis.on("ready", () => {
-    if (reported) logger.info("redis available again");
-    reported = false;
-  });
-  return redis;
-}
-
 /** Composition root: the only place that knows every concrete class. */
 export async function startOrder(
   config: OrderConfig,
@@ -96,8 +71,12 @@ export async function startOrder(
 
   const prisma = createOrderPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
-  const redis = connectRedis(config, logger);
-  await redis.connect().catch(() => undefined);
+  const redis = await connectOptionalRedis({
+    url: config.REDIS_URL,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    logger,
+    outageMessage: "redis unavailable; idempotency relies on the database alone",
+  });
 
   const metrics = new Metrics("order");
   const orderMetrics = new PrometheusOrderMetrics(metrics);
