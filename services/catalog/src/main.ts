@@ -12,7 +12,9 @@ import {
   runUntilSignalled,
   runWithContext,
   startHttpServer,
+  startReliableConsumer,
   type Logger,
+  type RunningConsumer,
 } from "@app/shared";
 import { catalogOpenApi } from "./api/openapi";
 import { productRoutes } from "./api/productRoutes";
@@ -26,10 +28,7 @@ import { loadCatalogConfig, type CatalogConfig } from "./config";
 import { HttpOrderLookup } from "./infrastructure/httpOrderLookup";
 import { MariaDbReservationStore } from "./infrastructure/mariadbReservationStore";
 import { MariaDbStockRepository } from "./infrastructure/mariadbStockRepository";
-import {
-  startOrderEventsConsumer,
-  type RunningConsumer,
-} from "./infrastructure/orderEventsConsumer";
+import { toOrderEvent } from "./infrastructure/orderEventPayload";
 import { createCatalogPrisma } from "./infrastructure/prismaClient";
 import { PrismaProductRepository } from "./infrastructure/prismaProductRepository";
 import { PrometheusCatalogMetrics } from "./infrastructure/prometheusCatalogMetrics";
@@ -144,16 +143,16 @@ export async function startCatalog(
   };
   try {
     if (config.RESERVATION_CONSUMER_ENABLED) {
-      consumer = await startOrderEventsConsumer(
-        {
-          brokers: config.KAFKA_BROKERS,
-          topic: config.ORDER_EVENTS_TOPIC,
-          groupId: config.KAFKA_GROUP_ID,
-        },
-        (event) => handleOrderEvent(settleDeps, event),
-        (outcome, eventType) => catalogMetrics.eventOutcome(outcome, eventType),
+      consumer = await startReliableConsumer({
+        brokers: config.KAFKA_BROKERS,
+        clientId: "catalog",
+        topic: config.ORDER_EVENTS_TOPIC,
+        groupId: config.KAFKA_GROUP_ID,
+        parse: toOrderEvent,
+        handle: (event) => handleOrderEvent(settleDeps, event),
+        onOutcome: (outcome, eventType) => catalogMetrics.eventOutcome(outcome, eventType),
         logger,
-      );
+      });
     }
     if (config.SWEEPER_ENABLED)
       sweeper = startSweeperLoop(sweepOnce, config.SWEEPER_INTERVAL_MS, logger);

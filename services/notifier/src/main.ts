@@ -9,7 +9,9 @@ import {
   runMigrations,
   runUntilSignalled,
   startHttpServer,
+  startReliableConsumer,
   type Logger,
+  type RunningConsumer,
 } from "@app/shared";
 import { notifierOpenApi } from "./api/openapi";
 import { notificationRoutes } from "./api/notificationRoutes";
@@ -17,10 +19,7 @@ import { notifyOrderEvent } from "./application/notifyOrderEvent";
 import type { Clock, NotificationChannel, NotifierHooks } from "./application/ports";
 import { loadNotifierConfig, type NotifierConfig } from "./config";
 import { LoggingNotificationChannel } from "./infrastructure/loggingNotificationChannel";
-import {
-  startOrderEventsConsumer,
-  type RunningConsumer,
-} from "./infrastructure/orderEventsConsumer";
+import { toFacts } from "./infrastructure/orderEventPayload";
 import { createNotifierPrisma } from "./infrastructure/prismaClient";
 import { PrismaNotificationStore } from "./infrastructure/prismaNotificationStore";
 import { PrometheusNotifierMetrics } from "./infrastructure/prometheusNotifierMetrics";
@@ -87,19 +86,19 @@ export async function startNotifier(
   const closePools = () => prisma.$disconnect();
   if (config.CONSUMER_ENABLED) {
     try {
-      consumer = await startOrderEventsConsumer(
-        {
-          brokers: config.KAFKA_BROKERS,
-          topic: config.ORDER_EVENTS_TOPIC,
-          groupId: config.KAFKA_GROUP_ID,
-          concurrency: config.CONSUMER_CONCURRENCY,
-          maxAttempts: config.EVENT_MAX_ATTEMPTS,
-          backoffBaseMs: config.EVENT_BACKOFF_BASE_MS,
-        },
-        (facts) => notifyOrderEvent(notifyDeps, facts),
-        (outcome, eventType) => notifierMetrics.outcome(outcome, eventType),
+      consumer = await startReliableConsumer({
+        brokers: config.KAFKA_BROKERS,
+        clientId: "notifier",
+        topic: config.ORDER_EVENTS_TOPIC,
+        groupId: config.KAFKA_GROUP_ID,
+        concurrency: config.CONSUMER_CONCURRENCY,
+        maxAttempts: config.EVENT_MAX_ATTEMPTS,
+        backoffBaseMs: config.EVENT_BACKOFF_BASE_MS,
+        parse: toFacts,
+        handle: (facts) => notifyOrderEvent(notifyDeps, facts),
+        onOutcome: (outcome, eventType) => notifierMetrics.outcome(outcome, eventType),
         logger,
-      );
+      });
     } catch (error) {
       await closePools();
       throw error;

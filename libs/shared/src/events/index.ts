@@ -1,3 +1,4 @@
 export * from "./envelope";
 export * from "./kafka";
 export * from "./reliableHandler";
+export * from "./reliableConsumer";

@@ -1,0 +1,76 @@
+import type { Logger } from "../logging";
+import type { EventEnvelope } from "./envelope";
+import { KafkaClient } from "./kafka";
+import { reliableHandler, type EventOutcome } from "./reliableHandler";
+
+export interface ReliableConsumerSettings<E> {
+  brokers: string[];
+  clientId: string;
+  topic: string;
+  groupId: string;
+  /** Partitions handled at once (default 1); order still holds within each. */
+  concurrency?: number;
+  /** In-process attempts and first backoff, as in reliableHandler (its defaults when omitted). */
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  /** The consumer's own event, or null for a type it ignores; throw PermanentEventError for a broken payload. */
+  parse: (envelope: EventEnvelope) => E | null;
+  handle: (event: E) => Promise<"processed" | "duplicate" | "skipped">;
+  onOutcome?: (outcome: EventOutcome, eventType: string) => void;
+  logger: Logger;
+}
+
+export interface RunningConsumer {
+  /** Messages on the topic the group has not committed yet. */
+  lag(): Promise<number>;
+  /** The message in hand finishes and commits, then the consumer and the DLQ producer disconnect. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Consumes a topic through reliableHandler (retries, DLQ at `<topic>.dlq`, request id restored),
+ * creating the topic and its DLQ when missing so a consumer may start before the first publish.
+ */
+export async function startReliableConsumer<E>(
+  settings: ReliableConsumerSettings<E>,
+): Promise<RunningConsumer> {
+  const { topic, groupId, logger } = settings;
+  const kafka = new KafkaClient({ brokers: settings.brokers, clientId: settings.clientId, logger });
+  const dlqTopic = `${topic}.dlq`;
+  await kafka.ensureTopics([
+    { topic, partitions: 3 },
+    { topic: dlqTopic, partitions: 1 },
+  ]);
+  const dlq = await kafka.producer();
+  const consumer = kafka.consumer(groupId);
+  try {
+    await consumer.run(
+      [topic],
+      reliableHandler({
+        groupId,
+        dlq,
+        dlqTopic,
+        logger,
+        onOutcome: settings.onOutcome,
+        maxAttempts: settings.maxAttempts,
+        baseBackoffMs: settings.backoffBaseMs,
+        handle: async (envelope) => {
+          const event = settings.parse(envelope);
+          return event === null ? "skipped" : settings.handle(event);
+        },
+      }),
+      { partitionsConsumedConcurrently: settings.concurrency },
+    );
+  } catch (error) {
+    await consumer.stop().catch(() => undefined);
+    await dlq.disconnect().catch(() => undefined);
+    throw error;
+  }
+  return {
+    lag: () => consumer.lag(topic),
+    async stop() {
+      await consumer.stop();
+      await dlq.disconnect();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import {
+  createLogger,
+  createOrderEvent,
+  eventHeaders,
+  KafkaClient,
+  PermanentEventError,
+  startReliableConsumer,
+  type EventEnvelope,
+  type IncomingMessage,
+} from "../src";
+import { testServers, uniqueName, waitFor } from "../src/testing";
+
+describe("startReliableConsumer on a real broker", () => {
+  const logger = createLogger({ service: "test", silent: true });
+  const brokers = testServers().kafkaBrokers;
+  const kafka = new KafkaClient({ brokers, clientId: uniqueName("rc"), logger });
+  const topic = uniqueName("rc_topic");
+  const dlqTopic = `${topic}.dlq`;
+  afterAll(() => kafka.deleteTopics([topic, dlqTopic]).catch(() => undefined));
+
+  /** The consumer's own view: the order id, or null for a type it ignores. */
+  function parse(envelope: EventEnvelope): { orderId: string } | null {
+    if (envelope.eventType !== "ORDER_CREATED") return null;
+    if (!envelope.payload.ok) throw new PermanentEventError("payload is not ok");
+    return { orderId: envelope.aggregateId };
+  }
+
+  test("creates the topic and its DLQ, handles parsed events, skips ignored types, dead-letters broken payloads", async () => {
+    const handled: string[] = [];
+    const outcomes: string[] = [];
+    const consumer = await startReliableConsumer({
+      brokers,
+      clientId: "rc-test",
+      topic,
+      groupId: uniqueName("rc_group"),
+      maxAttempts: 1,
+      parse,
+      handle: async (event) => {
+        handled.push(event.orderId);
+        return "processed";
+      },
+      onOutcome: (outcome, eventType) => outcomes.push(`${outcome} ${eventType}`),
+      logger,
+    });
+    const producer = await kafka.producer();
+    const dlqReader = kafka.consumer(uniqueName("rc_dlq_group"));
+    const deadLetters: IncomingMessage[] = [];
+    try {
+      await dlqReader.run([dlqTopic], async (m) => void deadLetters.push(m));
+      const orderId = "0b9f7a3e-6c1d-4a2b-8e5f-1a2b3c4d5e6f";
+      const events = [
+        createOrderEvent("ORDER_COMPLETED", orderId, { ok: true }),
+        createOrderEvent("ORDER_CREATED", orderId, { ok: false }),
+        createOrderEvent("ORDER_CREATED", orderId, { ok: true }),
+      ];
+      await producer.send(
+        topic,
+        events.map((e) => ({ key: orderId, value: JSON.stringify(e), headers: eventHeaders(e) })),
+      );
+
+      await waitFor(() => handled.length === 1 && deadLetters.length === 1, {
+        timeoutMs: 30_000,
+        what: "one handled event and one dead letter",
+      });
+      expect(handled).toEqual([orderId]);
+      expect(outcomes).toEqual([
+        "skipped ORDER_COMPLETED",
+        "dead_lettered ORDER_CREATED",
+        "processed ORDER_CREATED",
+      ]);
+      expect(deadLetters[0]!.headers).toMatchObject({
+        "dlq-error": "payload is not ok",
+        "event-id": events[1]!.eventId,
+      });
+      await waitFor(async () => (await consumer.lag()) === 0, { what: "offsets committed" });
+    } finally {
+      await consumer.stop();
+      await dlqReader.stop();
+      await producer.disconnect();
+    }
+  });
+});

@@ -1,0 +1,27 @@
+import { PermanentEventError, type EventEnvelope } from "@app/shared";
+import { z } from "zod";
+import { NOTIFIED_EVENT_TYPES, type OrderEventFacts } from "../domain/notification";
+
+const payloadSchema = z.object({
+  userId: z.uuid(),
+  totalAmount: z.number().int().optional(),
+  currency: z.string().length(3).optional(),
+});
+
+/** The facts of a known order event; null for types the notifier does not handle; throws for a broken payload. */
+export function toFacts(envelope: EventEnvelope): OrderEventFacts | null {
+  if (!(NOTIFIED_EVENT_TYPES as readonly string[]).includes(envelope.eventType)) return null;
+  const payload = payloadSchema.safeParse(envelope.payload);
+  if (!payload.success) {
+    const issue = payload.error.issues[0];
+    throw new PermanentEventError(
+      `${envelope.eventType} ${envelope.eventId}: payload.${issue?.path.join(".")} ${issue?.message}`,
+    );
+  }
+  return {
+    eventId: envelope.eventId,
+    eventType: envelope.eventType,
+    orderId: envelope.aggregateId,
+    ...payload.data,
+  };
+}
