@@ -27,11 +27,20 @@ describe("when Redis is down", () => {
 
   it("still takes writes and reservations, and reads show them", async () => {
     const product = await aProduct(t, { quantity: 4 });
-    expect((await reserve(t, randomUUID(), [{ productId: product.id, quantity: 3 }])).status).toBe(201);
-    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity).toBe(1);
-    const put = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity: 8 } });
+    expect((await reserve(t, randomUUID(), [{ productId: product.id, quantity: 3 }])).status).toBe(
+      201,
+    );
+    expect(
+      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
+    ).toBe(1);
+    const put = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+      token: t.adminToken,
+      body: { quantity: 8 },
+    });
     expect(put.status).toBe(200);
-    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity).toBe(8);
+    expect(
+      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
+    ).toBe(8);
   });
 
   it("stays ready (Redis is an optimisation, not a dependency) and counts cache errors", async () => {

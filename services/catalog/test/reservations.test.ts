@@ -1,5 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { aProduct, call, INTERNAL_TOKEN, reservationStatus, reserve, startTestCatalog, stockOf, type TestCatalog } from "./support";
+import {
+  aProduct,
+  call,
+  INTERNAL_TOKEN,
+  reservationStatus,
+  reserve,
+  startTestCatalog,
+  stockOf,
+  type TestCatalog,
+} from "./support";
 
 let t: TestCatalog;
 
@@ -11,7 +20,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const countBy = (statuses: number[]) => statuses.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
+const countBy = (statuses: number[]) =>
+  statuses.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
 
 describe("POST /internal/v1/reservations", () => {
   it("reserves every line with the unit price of the moment and answers 201", async () => {
@@ -28,8 +38,22 @@ describe("POST /internal/v1/reservations", () => {
     expect(new Date(response.body.expiresAt).getTime()).toBeGreaterThan(Date.now() + 800_000);
     expect(response.body.items).toEqual(
       expect.arrayContaining([
-        { productId: mug.id, sku: mug.sku, name: "Mug", quantity: 2, unitPrice: 1299, currency: "EUR" },
-        { productId: cup.id, sku: cup.sku, name: "Cup", quantity: 1, unitPrice: 450, currency: "EUR" },
+        {
+          productId: mug.id,
+          sku: mug.sku,
+          name: "Mug",
+          quantity: 2,
+          unitPrice: 1299,
+          currency: "EUR",
+        },
+        {
+          productId: cup.id,
+          sku: cup.sku,
+          name: "Cup",
+          quantity: 1,
+          unitPrice: 450,
+          currency: "EUR",
+        },
       ]),
     );
     expect(await stockOf(t, mug.id)).toEqual({ quantity: 3, version: 1 });
@@ -38,12 +62,20 @@ describe("POST /internal/v1/reservations", () => {
 
   it("lets exactly 5 of 10 concurrent 1-unit reservations succeed against 5 units, never below zero", async () => {
     const product = await aProduct(t, { quantity: 5 });
-    const results = await Promise.all(Array.from({ length: 10 }, () => reserve(t, randomUUID(), [{ productId: product.id, quantity: 1 }])));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        reserve(t, randomUUID(), [{ productId: product.id, quantity: 1 }]),
+      ),
+    );
     const statuses = countBy(results.map((r) => r.status));
     expect(statuses).toEqual({ 201: 5, 409: 5 });
-    for (const r of results.filter((r) => r.status === 409)) expect(r.body.code).toBe("OUT_OF_STOCK");
+    for (const r of results.filter((r) => r.status === 409))
+      expect(r.body.code).toBe("OUT_OF_STOCK");
     expect((await stockOf(t, product.id)).quantity).toBe(0);
-    const held: { n: number }[] = await t.sql.query("SELECT CAST(SUM(quantity) AS INT) AS n FROM reservation_items WHERE product_id = ?", [product.id]);
+    const held: { n: number }[] = await t.sql.query(
+      "SELECT CAST(SUM(quantity) AS INT) AS n FROM reservation_items WHERE product_id = ?",
+      [product.id],
+    );
     expect(held[0]!.n).toBe(5);
   });
 
@@ -71,15 +103,25 @@ describe("POST /internal/v1/reservations", () => {
     expect((await stockOf(t, a.id)).quantity).toBe(1000 - reserved);
     expect((await stockOf(t, b.id)).quantity).toBe(1000 - reserved);
     const shorts = results.filter((r) => r.status === 409).map((r) => r.body.shortItems);
-    for (const short of shorts) expect(short).toEqual([{ productId: hot.id, requested: 1, available: 0 }]);
+    for (const short of shorts)
+      expect(short).toEqual([{ productId: hot.id, requested: 1, available: 0 }]);
   });
 
   it("decrements once when the same reservationId arrives 5 times at once", async () => {
     const product = await aProduct(t, { quantity: 10 });
     const reservationId = randomUUID();
-    const results = await Promise.all(Array.from({ length: 5 }, () => reserve(t, reservationId, [{ productId: product.id, quantity: 3 }])));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        reserve(t, reservationId, [{ productId: product.id, quantity: 3 }]),
+      ),
+    );
     expect(countBy(results.map((r) => r.status))).toEqual({ 200: 4, 201: 1 });
-    for (const r of results) expect(r.body).toMatchObject({ reservationId, status: "RESERVED", items: [{ productId: product.id, quantity: 3 }] });
+    for (const r of results)
+      expect(r.body).toMatchObject({
+        reservationId,
+        status: "RESERVED",
+        items: [{ productId: product.id, quantity: 3 }],
+      });
     expect((await stockOf(t, product.id)).quantity).toBe(7);
   });
 
@@ -87,7 +129,10 @@ describe("POST /internal/v1/reservations", () => {
     const product = await aProduct(t, { quantity: 10, price: 700 });
     const reservationId = randomUUID();
     const first = await reserve(t, reservationId, [{ productId: product.id, quantity: 2 }]);
-    await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.adminToken, body: { price: 900 } });
+    await call(t.url, "PATCH", `/api/v1/products/${product.id}`, {
+      token: t.adminToken,
+      body: { price: 900 },
+    });
     const again = await reserve(t, reservationId, [{ productId: product.id, quantity: 2 }]);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
@@ -103,7 +148,10 @@ describe("POST /internal/v1/reservations", () => {
       { productId: scarce.id, quantity: 3 },
     ]);
     expect(response.status).toBe(409);
-    expect(response.body).toMatchObject({ code: "OUT_OF_STOCK", shortItems: [{ productId: scarce.id, requested: 3, available: 1 }] });
+    expect(response.body).toMatchObject({
+      code: "OUT_OF_STOCK",
+      shortItems: [{ productId: scarce.id, requested: 3, available: 1 }],
+    });
     expect((await stockOf(t, plenty.id)).quantity).toBe(10);
     expect(await reservationStatus(t, reservationId)).toBeUndefined();
   });
@@ -115,7 +163,9 @@ describe("POST /internal/v1/reservations", () => {
       { productId: product.id, quantity: 2 },
     ]);
     expect(response.status).toBe(409);
-    expect(response.body.shortItems).toEqual([{ productId: product.id, requested: 4, available: 3 }]);
+    expect(response.body.shortItems).toEqual([
+      { productId: product.id, requested: 4, available: 3 },
+    ]);
   });
 
   it("returns 422 PRODUCT_NOT_FOUND listing the unknown products", async () => {
@@ -126,13 +176,23 @@ describe("POST /internal/v1/reservations", () => {
       { productId: unknown, quantity: 1 },
     ]);
     expect(response.status).toBe(422);
-    expect(response.body).toMatchObject({ code: "PRODUCT_NOT_FOUND", missingProductIds: [unknown] });
+    expect(response.body).toMatchObject({
+      code: "PRODUCT_NOT_FOUND",
+      missingProductIds: [unknown],
+    });
     expect((await stockOf(t, product.id)).quantity).toBe(3);
   });
 
   it("returns 400 VALIDATION_FAILED for a bad body", async () => {
-    for (const body of [{}, { reservationId: "x", items: [] }, { reservationId: randomUUID(), items: [{ productId: randomUUID(), quantity: 0 }] }]) {
-      const response = await call(t.url, "POST", "/internal/v1/reservations", { token: INTERNAL_TOKEN, body });
+    for (const body of [
+      {},
+      { reservationId: "x", items: [] },
+      { reservationId: randomUUID(), items: [{ productId: randomUUID(), quantity: 0 }] },
+    ]) {
+      const response = await call(t.url, "POST", "/internal/v1/reservations", {
+        token: INTERNAL_TOKEN,
+        body,
+      });
       expect(response.status).toBe(400);
       expect(response.body.code).toBe("VALIDATION_FAILED");
     }
@@ -141,18 +201,32 @@ describe("POST /internal/v1/reservations", () => {
   it("returns 401 without service credentials, also for a user's admin token", async () => {
     const body = { reservationId: randomUUID(), items: [{ productId: randomUUID(), quantity: 1 }] };
     expect((await call(t.url, "POST", "/internal/v1/reservations", { body })).status).toBe(401);
-    const admin = await call(t.url, "POST", "/internal/v1/reservations", { token: t.adminToken, body });
+    const admin = await call(t.url, "POST", "/internal/v1/reservations", {
+      token: t.adminToken,
+      body,
+    });
     expect(admin.status).toBe(401);
     expect(admin.body.code).toBe("UNAUTHENTICATED");
   });
 
   it("shows the new availableQuantity on a cached read right after a reservation", async () => {
     const product = await aProduct(t, { quantity: 9 });
-    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity).toBe(9);
-    expect((await call(t.url, "GET", "/api/v1/products?limit=3")).body.items[0]).toMatchObject({ id: product.id, availableQuantity: 9 });
+    expect(
+      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
+    ).toBe(9);
+    expect((await call(t.url, "GET", "/api/v1/products?limit=3")).body.items[0]).toMatchObject({
+      id: product.id,
+      availableQuantity: 9,
+    });
     await reserve(t, randomUUID(), [{ productId: product.id, quantity: 4 }]);
-    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).body).toMatchObject({ availableQuantity: 5, stockVersion: 1 });
-    expect((await call(t.url, "GET", "/api/v1/products?limit=3")).body.items[0]).toMatchObject({ id: product.id, availableQuantity: 5 });
+    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).body).toMatchObject({
+      availableQuantity: 5,
+      stockVersion: 1,
+    });
+    expect((await call(t.url, "GET", "/api/v1/products?limit=3")).body.items[0]).toMatchObject({
+      id: product.id,
+      availableQuantity: 5,
+    });
   });
 
   it("counts reservations by outcome in /metrics", async () => {
@@ -174,8 +248,12 @@ describe("confirm and release", () => {
 
   it("confirms once and answers the same on a repeat", async () => {
     const { reservationId } = await aReservation();
-    const first = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, { token: INTERNAL_TOKEN });
-    const again = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, { token: INTERNAL_TOKEN });
+    const first = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, {
+      token: INTERNAL_TOKEN,
+    });
+    const again = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, {
+      token: INTERNAL_TOKEN,
+    });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ reservationId, status: "CONFIRMED" });
     expect(again.body).toEqual(first.body);
@@ -185,38 +263,74 @@ describe("confirm and release", () => {
     const { product, reservationId } = await aReservation(3);
     expect((await stockOf(t, product.id)).quantity).toBe(7);
     const results = await Promise.all(
-      [1, 2].map(() => call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, { token: INTERNAL_TOKEN })),
+      [1, 2].map(() =>
+        call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, {
+          token: INTERNAL_TOKEN,
+        }),
+      ),
     );
-    for (const r of results) expect(r).toMatchObject({ status: 200, body: { reservationId, status: "RELEASED" } });
-    const third = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, { token: INTERNAL_TOKEN });
+    for (const r of results)
+      expect(r).toMatchObject({ status: 200, body: { reservationId, status: "RELEASED" } });
+    const third = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, {
+      token: INTERNAL_TOKEN,
+    });
     expect(third.status).toBe(200);
     expect((await stockOf(t, product.id)).quantity).toBe(10);
-    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity).toBe(10);
+    expect(
+      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
+    ).toBe(10);
   });
 
   it("releases a confirmed reservation (an order cancelled after creation)", async () => {
     const { product, reservationId } = await aReservation(4);
-    await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, { token: INTERNAL_TOKEN });
-    const released = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, { token: INTERNAL_TOKEN });
+    await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, {
+      token: INTERNAL_TOKEN,
+    });
+    const released = await call(
+      t.url,
+      "POST",
+      `/internal/v1/reservations/${reservationId}/release`,
+      { token: INTERNAL_TOKEN },
+    );
     expect(released.body.status).toBe("RELEASED");
     expect((await stockOf(t, product.id)).quantity).toBe(10);
   });
 
   it("returns 409 RESERVATION_RELEASED when confirming a released reservation", async () => {
     const { reservationId } = await aReservation();
-    await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, { token: INTERNAL_TOKEN });
-    const response = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, { token: INTERNAL_TOKEN });
+    await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, {
+      token: INTERNAL_TOKEN,
+    });
+    const response = await call(
+      t.url,
+      "POST",
+      `/internal/v1/reservations/${reservationId}/confirm`,
+      { token: INTERNAL_TOKEN },
+    );
     expect(response.status).toBe(409);
     expect(response.body.code).toBe("RESERVATION_RELEASED");
   });
 
   it("returns 404 RESERVATION_NOT_FOUND for unknown ids and 401 without credentials", async () => {
     for (const action of ["confirm", "release"]) {
-      const unknown = await call(t.url, "POST", `/internal/v1/reservations/${randomUUID()}/${action}`, { token: INTERNAL_TOKEN });
+      const unknown = await call(
+        t.url,
+        "POST",
+        `/internal/v1/reservations/${randomUUID()}/${action}`,
+        { token: INTERNAL_TOKEN },
+      );
       expect(unknown.status).toBe(404);
       expect(unknown.body.code).toBe("RESERVATION_NOT_FOUND");
-      expect((await call(t.url, "POST", `/internal/v1/reservations/not-a-uuid/${action}`, { token: INTERNAL_TOKEN })).status).toBe(404);
-      expect((await call(t.url, "POST", `/internal/v1/reservations/${randomUUID()}/${action}`)).status).toBe(401);
+      expect(
+        (
+          await call(t.url, "POST", `/internal/v1/reservations/not-a-uuid/${action}`, {
+            token: INTERNAL_TOKEN,
+          })
+        ).status,
+      ).toBe(404);
+      expect(
+        (await call(t.url, "POST", `/internal/v1/reservations/${randomUUID()}/${action}`)).status,
+      ).toBe(401);
     }
   });
 });

@@ -38,7 +38,11 @@ interface Slot {
 
 type Codec<T> = { encode(value: T): string; decode(text: string): T };
 
-const reviveProduct = (p: Product): Product => ({ ...p, createdAt: new Date(p.createdAt), updatedAt: new Date(p.updatedAt) });
+const reviveProduct = (p: Product): Product => ({
+  ...p,
+  createdAt: new Date(p.createdAt),
+  updatedAt: new Date(p.updatedAt),
+});
 
 const productCodec: Codec<Product> = {
   encode: (p) => JSON.stringify(p),
@@ -78,12 +82,25 @@ export class RedisProductCache implements ProductCache {
 
   product(id: string, load: () => Promise<Product | null>): Promise<Product | null> {
     const p = this.settings.prefix;
-    return this.read({ cache: "product", key: `${p}product:${id}`, field: "", genKey: `${p}gen:product:${id}` }, productCodec, load);
+    return this.read(
+      { cache: "product", key: `${p}product:${id}`, field: "", genKey: `${p}gen:product:${id}` },
+      productCodec,
+      load,
+    );
   }
 
   async firstPage(limit: number, load: () => Promise<ProductPage>): Promise<ProductPage> {
     const p = this.settings.prefix;
-    const page = await this.read({ cache: "product_list", key: `${p}products:first`, field: String(limit), genKey: `${p}gen:products` }, pageCodec, load);
+    const page = await this.read(
+      {
+        cache: "product_list",
+        key: `${p}products:first`,
+        field: String(limit),
+        genKey: `${p}gen:products`,
+      },
+      pageCodec,
+      load,
+    );
     return page ?? load();
   }
 
@@ -92,21 +109,37 @@ export class RedisProductCache implements ProductCache {
     const ttl = this.generationTtlSeconds;
     const pipeline = this.redis.multi();
     for (const id of new Set(productIds)) {
-      pipeline.incr(`${p}gen:product:${id}`).expire(`${p}gen:product:${id}`, ttl).del(`${p}product:${id}`);
+      pipeline
+        .incr(`${p}gen:product:${id}`)
+        .expire(`${p}gen:product:${id}`, ttl)
+        .del(`${p}product:${id}`);
     }
     pipeline.incr(`${p}gen:products`).expire(`${p}gen:products`, ttl).del(`${p}products:first`);
     try {
       await pipeline.exec();
     } catch (error) {
       // The value expires with its TTL; the write itself already committed.
-      this.logger.warn("cache invalidation failed", { error: (error as Error).message, products: productIds.length });
+      this.logger.warn("cache invalidation failed", {
+        error: (error as Error).message,
+        products: productIds.length,
+      });
     }
   }
 
-  private async read<T>(slot: Slot, codec: Codec<T>, load: () => Promise<T | null>): Promise<T | null> {
+  private async read<T>(
+    slot: Slot,
+    codec: Codec<T>,
+    load: () => Promise<T | null>,
+  ): Promise<T | null> {
     let generation: string;
     try {
-      const [value, gen] = (await this.redis.eval(READ_SCRIPT, 2, slot.key, slot.genKey, slot.field)) as [string | null, string | null];
+      const [value, gen] = (await this.redis.eval(
+        READ_SCRIPT,
+        2,
+        slot.key,
+        slot.genKey,
+        slot.field,
+      )) as [string | null, string | null];
       if (value !== null) {
         this.metrics.cacheLookup(slot.cache, "hit");
         return codec.decode(value);
@@ -114,23 +147,41 @@ export class RedisProductCache implements ProductCache {
       generation = gen ?? "";
     } catch (error) {
       this.metrics.cacheLookup(slot.cache, "error");
-      this.logger.debug("cache read failed; reading the database", { error: (error as Error).message });
+      this.logger.debug("cache read failed; reading the database", {
+        error: (error as Error).message,
+      });
       return load();
     }
     this.metrics.cacheLookup(slot.cache, "miss");
     const flightKey = `${slot.key}|${slot.field}|${generation}`;
     const existing = this.inFlight.get(flightKey) as Promise<T | null> | undefined;
     if (existing) return existing;
-    const flight = this.loadAndStore(slot, codec, load, generation).finally(() => this.inFlight.delete(flightKey));
+    const flight = this.loadAndStore(slot, codec, load, generation).finally(() =>
+      this.inFlight.delete(flightKey),
+    );
     this.inFlight.set(flightKey, flight);
     return flight;
   }
 
-  private async loadAndStore<T>(slot: Slot, codec: Codec<T>, load: () => Promise<T | null>, generation: string): Promise<T | null> {
+  private async loadAndStore<T>(
+    slot: Slot,
+    codec: Codec<T>,
+    load: () => Promise<T | null>,
+    generation: string,
+  ): Promise<T | null> {
     const value = await load();
     if (value !== null) {
       await this.redis
-        .eval(WRITE_SCRIPT, 2, slot.key, slot.genKey, generation, codec.encode(value), this.settings.ttlSeconds, slot.field)
+        .eval(
+          WRITE_SCRIPT,
+          2,
+          slot.key,
+          slot.genKey,
+          generation,
+          codec.encode(value),
+          this.settings.ttlSeconds,
+          slot.field,
+        )
         .catch((error: Error) => this.logger.debug("cache write failed", { error: error.message }));
     }
     return value;
