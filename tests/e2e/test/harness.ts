@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createLogger, KafkaClient } from "@app/shared";
-import { testServers } from "@app/shared/testing";
+import { call, testServers } from "@app/shared/testing";
 import { REPO } from "../../../scripts/stack/stack";
 import { startIsolatedStack, type IsolatedStack } from "../../../scripts/stack/isolated";
 
@@ -62,32 +62,6 @@ export async function startE2eStack(): Promise<E2eStack> {
 
 /** A thin JSON client against the gateway that never throws on a status. */
 export function client(base: string) {
-  return async function call(
-    method: string,
-    url: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) {
-    const res = await fetch(`${base}${url}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...options.headers,
-      },
-      body:
-        options.body === undefined
-          ? undefined
-          : typeof options.body === "string"
-            ? options.body
-            : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    let body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = text;
-    }
-    return { status: res.status, headers: res.headers, body };
-  };
+  return (method: string, url: string, options?: Parameters<typeof call>[3]) =>
+    call(base, method, url, options);
 }

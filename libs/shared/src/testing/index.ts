@@ -118,5 +118,6 @@ export async function startTestIssuer(): Promise<TestIssuer> {
 }
 
 export { runMigrations };
+export { call, type HttpResult } from "./http";
 export { parsePrismaSchema, readPrismaSchema, type PrismaModel } from "./prismaSchema";
 export { schemaDifferences } from "./schemaDifferences";

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createPool, type Pool } from "@app/shared";
 import {
+  call,
   createTestDatabase,
   startTestIssuer,
   testServers,
   uniqueName,
+  type HttpResult,
   type TestDatabase,
   type TestIssuer,
 } from "@app/shared/testing";
@@ -22,7 +24,6 @@ import {
   type OrderOptions,
   type RunningOrder,
 } from "../../src/main";
-import { call, type HttpResult } from "./http";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy";
 
 export const SERVICE_TOKEN = "test-service-token";
