@@ -15,7 +15,12 @@ function withoutIdAnnotations(node: Json, parentKey?: string): Json {
     const out: Record<string, Json> = {};
     for (const [key, value] of Object.entries(node)) {
       // Under "properties" an "id" would be a field name, not an annotation.
-      if ((key === "id" || key === "$schema") && typeof value === "string" && parentKey !== "properties") continue;
+      if (
+        (key === "id" || key === "$schema") &&
+        typeof value === "string" &&
+        parentKey !== "properties"
+      )
+        continue;
       out[key] = withoutIdAnnotations(value, key);
     }
     return out;
@@ -29,7 +34,11 @@ export function composeValidator() {
   ajv.addFormat("duration", /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
   const validate = ajv.compile(withoutIdAnnotations(rawSchema as unknown as Json) as object);
   return (doc: unknown): string[] =>
-    validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`);
+    validate(doc)
+      ? []
+      : (validate.errors ?? []).map(
+          (e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
+        );
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

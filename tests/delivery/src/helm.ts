@@ -31,18 +31,37 @@ export interface RenderedCase {
 
 // Loosely typed on purpose: the tests read many kinds; the schemas validate the shapes.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: any; data?: any; stringData?: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  spec?: any;
+  data?: any;
+  stringData?: any;
+};
 
 /** The helm-java classpath from Maven (fetched once into .cache/m2, then read from the file). */
 export function helmClasspath(): string {
   const fresh =
     fs.existsSync(CLASSPATH_FILE) &&
     fs.statSync(CLASSPATH_FILE).mtimeMs > fs.statSync(POM).mtimeMs &&
-    fs.readFileSync(CLASSPATH_FILE, "utf8").trim().split(path.delimiter).every((jar) => fs.existsSync(jar));
+    fs
+      .readFileSync(CLASSPATH_FILE, "utf8")
+      .trim()
+      .split(path.delimiter)
+      .every((jar) => fs.existsSync(jar));
   if (!fresh) {
     execFileSync(
       "mvn",
-      ["-B", "-q", `-Dmaven.repo.local=${LOCAL_REPO}`, "-f", POM, "dependency:build-classpath", `-Dmdep.outputFile=${CLASSPATH_FILE}`],
+      [
+        "-B",
+        "-q",
+        `-Dmaven.repo.local=${LOCAL_REPO}`,
+        "-f",
+        POM,
+        "dependency:build-classpath",
+        `-Dmdep.outputFile=${CLASSPATH_FILE}`,
+      ],
       { stdio: ["ignore", "ignore", "inherit"] },
     );
   }
@@ -53,7 +72,10 @@ export function helmClasspath(): string {
  * Lints the chart and renders it once per case (case name -> values files) with real Helm, and
  * validates every manifest against the Kubernetes API models. One JVM for all of it.
  */
-export function runHelmCheck(cases: Record<string, string[]>, outDir: string): { result: HelmCheckResult; rendered: Record<string, RenderedCase> } {
+export function runHelmCheck(
+  cases: Record<string, string[]>,
+  outDir: string,
+): { result: HelmCheckResult; rendered: Record<string, RenderedCase> } {
   const args = Object.entries(cases).map(([name, files]) => `${name}=${files.join(",")}`);
   const stdout = execFileSync("java", ["-cp", helmClasspath(), CHECK, CHART, outDir, ...args], {
     encoding: "utf8",
@@ -67,7 +89,11 @@ export function runHelmCheck(cases: Record<string, string[]>, outDir: string): {
     rendered[name] = {
       error: c.error,
       checks: c.manifests ?? [],
-      manifests: c.error ? [] : parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJS() as K8sObject).filter(Boolean),
+      manifests: c.error
+        ? []
+        : parseAllDocuments(fs.readFileSync(file, "utf8"))
+            .map((d) => d.toJS() as K8sObject)
+            .filter(Boolean),
     };
   }
   return { result, rendered };

@@ -18,17 +18,28 @@ export function routeTable(): RouteTable {
 }
 
 /** The routes an nginx.conf serves, read back from its location blocks. */
-export function nginxRoutes(conf: string): { path: string; match: "prefix" | "exact"; upstream: string }[] {
+export function nginxRoutes(
+  conf: string,
+): { path: string; match: "prefix" | "exact"; upstream: string }[] {
   const found: { path: string; match: "prefix" | "exact"; upstream: string }[] = [];
   const location = /location\s+(=|~)?\s*(\S+)\s*\{([^}]*)\}/g;
   for (const m of conf.matchAll(location)) {
-    const [, modifier, pattern, body] = m as unknown as [string, string | undefined, string, string];
+    const [, modifier, pattern, body] = m as unknown as [
+      string,
+      string | undefined,
+      string,
+      string,
+    ];
     const upstream = /proxy_pass\s+http:\/\/([\w-]+)/.exec(body)?.[1];
     if (!upstream) continue;
     if (modifier === "=") found.push({ path: pattern, match: "exact", upstream });
     else if (modifier === "~") {
       const prefix = /^\^(\/[^()]*)\(\/\|\$\)$/.exec(pattern)?.[1];
-      found.push({ path: prefix ?? pattern, match: prefix ? "prefix" : ("regex" as "prefix"), upstream });
+      found.push({
+        path: prefix ?? pattern,
+        match: prefix ? "prefix" : ("regex" as "prefix"),
+        upstream,
+      });
     } else found.push({ path: pattern, match: "prefix", upstream });
   }
   return found;

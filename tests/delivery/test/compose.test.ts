@@ -10,7 +10,8 @@ beforeAll(() => {
   compose = readCompose(repoPath("docker-compose.yml"));
 });
 
-const dependsOn = (service: string) => compose.services[service].depends_on as Record<string, { condition: string }>;
+const dependsOn = (service: string) =>
+  compose.services[service].depends_on as Record<string, { condition: string }>;
 
 describe("docker-compose.yml", () => {
   it("is valid against the Compose specification schema", () => {
@@ -38,20 +39,32 @@ describe("docker-compose.yml", () => {
     expect(compose.services.redis.image).toMatch(/^redis:7/);
     expect(compose.services.kafka.image).toMatch(/^apache\/kafka:/);
     expect(compose.services.kafka.environment.KAFKA_PROCESS_ROLES).toBe("broker,controller");
-    for (const infra of ["mysql", "redis", "kafka"]) expect(compose.services[infra].healthcheck.test).toBeDefined();
+    for (const infra of ["mysql", "redis", "kafka"])
+      expect(compose.services[infra].healthcheck.test).toBeDefined();
   });
 
-  it.each(["auth", "catalog", "order", "notifier"])("starts %s only after its migrations completed and the infrastructure is healthy", (service) => {
-    const deps = dependsOn(service);
-    expect(deps[`${service}-migrate`]).toEqual({ condition: "service_completed_successfully" });
-    expect(deps.mysql).toEqual({ condition: "service_healthy" });
-    expect(deps.redis).toEqual({ condition: "service_healthy" });
-    expect(compose.services[`${service}-migrate`].command).toEqual(["node", "/app/node_modules/@app/shared/dist/migrations/cli.js", "migrations"]);
-  });
+  it.each(["auth", "catalog", "order", "notifier"])(
+    "starts %s only after its migrations completed and the infrastructure is healthy",
+    (service) => {
+      const deps = dependsOn(service);
+      expect(deps[`${service}-migrate`]).toEqual({ condition: "service_completed_successfully" });
+      expect(deps.mysql).toEqual({ condition: "service_healthy" });
+      expect(deps.redis).toEqual({ condition: "service_healthy" });
+      expect(compose.services[`${service}-migrate`].command).toEqual([
+        "node",
+        "/app/node_modules/@app/shared/dist/migrations/cli.js",
+        "migrations",
+      ]);
+    },
+  );
 
   it("starts the relay and the archiver after the order database is migrated", () => {
-    expect(dependsOn("outbox-relay")["order-migrate"]).toEqual({ condition: "service_completed_successfully" });
-    expect(dependsOn("archiver")["order-migrate"]).toEqual({ condition: "service_completed_successfully" });
+    expect(dependsOn("outbox-relay")["order-migrate"]).toEqual({
+      condition: "service_completed_successfully",
+    });
+    expect(dependsOn("archiver")["order-migrate"]).toEqual({
+      condition: "service_completed_successfully",
+    });
     expect(compose.services["outbox-relay"].environment.DATABASE_URL).toMatch(/\/orders$/);
   });
 
@@ -61,13 +74,17 @@ describe("docker-compose.yml", () => {
   });
 
   it("exposes only the gateway, which waits for every public service to be healthy", () => {
-    const published = Object.entries(compose.services).filter(([, s]) => s.ports).map(([name]) => name);
+    const published = Object.entries(compose.services)
+      .filter(([, s]) => s.ports)
+      .map(([name]) => name);
     expect(published).toEqual(["gateway"]);
     const deps = dependsOn("gateway");
     for (const service of new Set(routeTable().routes.map((r) => r.service))) {
       expect(deps[service]).toEqual({ condition: "service_healthy" });
     }
-    expect(compose.services.gateway.volumes).toContain("./gateway/nginx.conf:/etc/nginx/nginx.conf:ro");
+    expect(compose.services.gateway.volumes).toContain(
+      "./gateway/nginx.conf:/etc/nginx/nginx.conf:ro",
+    );
   });
 });
 
@@ -76,7 +93,9 @@ describe("gateway/nginx.conf", () => {
 
   it("routes exactly the paths of gateway/routes.json to their services", () => {
     const table = routeTable();
-    expect(nginxRoutes(conf)).toEqual(table.routes.map((r) => ({ path: r.path, match: r.match, upstream: r.service })));
+    expect(nginxRoutes(conf)).toEqual(
+      table.routes.map((r) => ({ path: r.path, match: r.match, upstream: r.service })),
+    );
   });
 
   it("points every upstream at the compose service and port of the route table", () => {

@@ -3,12 +3,22 @@ import { DockerfileParser } from "dockerfile-ast";
 import { validate as lintDockerfile } from "dockerfile-utils";
 import { repoPath, SERVICES } from "../src/paths";
 
-const PORTS: Record<string, number | undefined> = { auth: 3001, catalog: 3002, order: 3003, notifier: 3004, "outbox-relay": 3005, archiver: undefined };
+const PORTS: Record<string, number | undefined> = {
+  auth: 3001,
+  catalog: 3002,
+  order: 3003,
+  notifier: 3004,
+  "outbox-relay": 3005,
+  archiver: undefined,
+};
 
-const read = (service: string) => fs.readFileSync(repoPath("services", service, "Dockerfile"), "utf8");
+const read = (service: string) =>
+  fs.readFileSync(repoPath("services", service, "Dockerfile"), "utf8");
 
 function workspaceManifests(): string[] {
-  const root = JSON.parse(fs.readFileSync(repoPath("package.json"), "utf8")) as { workspaces: string[] };
+  const root = JSON.parse(fs.readFileSync(repoPath("package.json"), "utf8")) as {
+    workspaces: string[];
+  };
   return root.workspaces.flatMap((glob) => {
     const dir = glob.replace(/\/\*$/, "");
     return fs
@@ -26,8 +36,10 @@ describe.each(SERVICES)("services/%s/Dockerfile", (service) => {
   const finalStage = instructions.slice(instructions.indexOf(froms[froms.length - 1]!));
   const lines = text.split("\n");
   // The instruction as written, flags included (getArgumentsContent leaves out --from= and --chown=).
-  const raw = (i: (typeof instructions)[number]) => lines.slice(i.getRange().start.line, i.getRange().end.line + 1).join("\n");
-  const args = (keyword: string) => finalStage.filter((i) => i.getKeyword() === keyword).map((i) => i.getArgumentsContent() ?? "");
+  const raw = (i: (typeof instructions)[number]) =>
+    lines.slice(i.getRange().start.line, i.getRange().end.line + 1).join("\n");
+  const args = (keyword: string) =>
+    finalStage.filter((i) => i.getKeyword() === keyword).map((i) => i.getArgumentsContent() ?? "");
 
   it("has no problems according to the Dockerfile linter", () => {
     expect(lintDockerfile(text).map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
@@ -36,8 +48,12 @@ describe.each(SERVICES)("services/%s/Dockerfile", (service) => {
   it("is multi-stage and ships only production dependencies", () => {
     expect(froms.length).toBeGreaterThanOrEqual(3);
     expect(text).toMatch(new RegExp(`npm ci --omit=dev[^\\n]*-w @app/${service} -w @app/shared`));
-    expect(finalStage.filter((i) => i.getKeyword() === "COPY").some((i) => /--from=deps/.test(raw(i)))).toBe(true);
-    expect(froms.every((f) => /node:20-alpine|\$\{NODE_IMAGE\}/.test(f.getArgumentsContent() ?? ""))).toBe(true);
+    expect(
+      finalStage.filter((i) => i.getKeyword() === "COPY").some((i) => /--from=deps/.test(raw(i))),
+    ).toBe(true);
+    expect(
+      froms.every((f) => /node:20-alpine|\$\{NODE_IMAGE\}/.test(f.getArgumentsContent() ?? "")),
+    ).toBe(true);
   });
 
   it("runs node as a non-root user under tini, so signals reach the app", () => {
@@ -49,9 +65,16 @@ describe.each(SERVICES)("services/%s/Dockerfile", (service) => {
   it("copies every source it names from the repository", () => {
     const contextCopies = instructions
       .filter((i) => i.getKeyword() === "COPY" && !/--from=/.test(raw(i)))
-      .flatMap((i) => i.getArguments().slice(0, -1).map((a) => a.getValue()));
+      .flatMap((i) =>
+        i
+          .getArguments()
+          .slice(0, -1)
+          .map((a) => a.getValue()),
+      );
     for (const source of contextCopies) expect(fs.existsSync(repoPath(source))).toBe(true);
-    const manifests = contextCopies.filter((s) => s.endsWith("package.json") && s !== "package.json");
+    const manifests = contextCopies.filter(
+      (s) => s.endsWith("package.json") && s !== "package.json",
+    );
     expect(new Set(manifests)).toEqual(new Set(workspaceManifests()));
   });
 
@@ -71,10 +94,14 @@ describe.each(SERVICES)("services/%s/Dockerfile", (service) => {
 });
 
 describe(".dockerignore", () => {
-  const ignore = fs.readFileSync(repoPath(".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+  const ignore = fs
+    .readFileSync(repoPath(".dockerignore"), "utf8")
+    .split("\n")
+    .map((l) => l.trim());
 
   it("keeps local builds, dependencies and secrets out of the build context", () => {
-    for (const pattern of ["**/node_modules", "**/dist", ".git", ".env", ".cache"]) expect(ignore).toContain(pattern);
+    for (const pattern of ["**/node_modules", "**/dist", ".git", ".env", ".cache"])
+      expect(ignore).toContain(pattern);
   });
 
   it("keeps every workspace manifest that npm ci needs", () => {
