@@ -59,8 +59,9 @@ describe("runUntilSignalled", () => {
       process.execPath,
       [
         "-e",
+        // "started" is logged once the start has resolved and the signal handlers are in place.
         script(`async (config, logger) => {
-          logger.info("started");
+          setImmediate(() => logger.info("started"));
           setInterval(() => undefined, 1000);
           return { close: async () => logger.info("closed") };
         }`),
