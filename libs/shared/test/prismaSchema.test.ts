@@ -1,6 +1,10 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { createPool, type Pool } from "../src";
 import {
   createTestDatabase,
+  migratedSchemaDifferences,
   parsePrismaSchema,
   schemaDifferences,
   type TestDatabase,
@@ -57,7 +61,7 @@ describe("parsePrismaSchema", () => {
   });
 });
 
-describe("schemaDifferences", () => {
+describe("comparing the models with a migrated database", () => {
   let db: TestDatabase;
   let sql: Pool;
   beforeAll(async () => {
@@ -91,9 +95,13 @@ model Ghost {
   id String @id
   @@map("ghosts")
 }`);
-    await sql.query("CREATE TABLE accounts (id CHAR(36) PRIMARY KEY, legacy INT NULL)");
+    const migrations = await mkdtemp(path.join(os.tmpdir(), "schema-"));
+    await writeFile(
+      path.join(migrations, "0001_init.sql"),
+      "CREATE TABLE accounts (id CHAR(36) PRIMARY KEY, legacy INT NULL);",
+    );
 
-    expect(await schemaDifferences(sql, models)).toEqual([
+    expect(await migratedSchemaDifferences(migrations, models)).toEqual([
       "column accounts.email is missing",
       "column accounts.legacy is not in the Prisma model",
       "unique key accounts(email) is missing",

@@ -1,5 +1,21 @@
-import type { Pool } from "../database";
+import { createPool, type Pool } from "../database";
 import type { PrismaModel } from "./prismaSchema";
+import { createTestDatabase } from "./servers";
+
+/** Migrates a fresh database from `migrationsDir`, compares it with the models, drops it. */
+export async function migratedSchemaDifferences(
+  migrationsDir: string,
+  models: PrismaModel[],
+): Promise<string[]> {
+  const db = await createTestDatabase(migrationsDir, "schema");
+  const pool = createPool(db.url, { connectionLimit: 1 });
+  try {
+    return await schemaDifferences(pool, models);
+  } finally {
+    await pool.end();
+    await db.drop();
+  }
+}
 
 /**
  * Where the connected (migrated) database and the Prisma models disagree, one readable line
