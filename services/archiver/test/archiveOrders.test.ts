@@ -75,16 +75,6 @@ describe("archiving orders in chunks", () => {
     );
   });
 
-  it("stamps each archived order with when it was archived", async () => {
-    await insertOrders(db.pool, [anOrder({ status: "COMPLETED", updatedDaysAgo: 60 })]);
-    await runArchive(configFor(db.url), { logger: capturedLogger().logger });
-    const rows: { archived_at: Date | null; updated_at: Date }[] = await db.pool.query(
-      "SELECT archived_at, updated_at FROM orders_archive",
-    );
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.archived_at!.getTime()).toBeGreaterThan(rows[0]!.updated_at.getTime());
-  });
-
   it("moves nothing on a rerun and leaves the archive as it was", async () => {
     const { eligible, ineligible } = mixedOrders();
     await insertOrders(db.pool, [...eligible, ...ineligible]);

@@ -1,3 +1,4 @@
+import { waitFor } from "@app/shared/testing";
 import { archiveRunLockName } from "../src/main";
 import { anOrder, insertOrders, manyOrders } from "./factories";
 import {
@@ -6,9 +7,11 @@ import {
   emptyTables,
   itemRows,
   jsonLines,
+  openTransactions,
   orderRows,
   runArchiverProcess,
   spawnArchiver,
+  transactionWaitingForALock,
   type ArchiveDatabase,
   type ChildRun,
 } from "./support";
@@ -112,36 +115,63 @@ describe("the archiver command", () => {
     }
   });
 
-  it("finishes the work with nothing lost or doubled when rerun after being killed (SIGKILL) part-way", async () => {
+  it("finishes the work with nothing lost or doubled when rerun after being killed (SIGKILL) inside a chunk transaction", async () => {
     const total = 1_000;
+    const chunkSize = 20;
     await insertOrders(
       db.pool,
       manyOrders(total, { status: "COMPLETED", updatedDaysAgo: 40, items: 2 }),
     );
     const ordersBefore = await orderRows(db.pool, "orders");
     const itemsBefore = await itemRows(db.pool, "order_items");
-    const env = { DATABASE_URL: db.url, ARCHIVE_CHUNK_SIZE: "20", ARCHIVE_PAUSE_MS: "100" };
+    const env = {
+      DATABASE_URL: db.url,
+      ARCHIVE_CHUNK_SIZE: String(chunkSize),
+      ARCHIVE_PAUSE_MS: "0",
+    };
+    // The items of an order of the 4th chunk, locked by this test: that chunk's transaction copies
+    // its orders (and items) to the archive, then waits on these rows to delete them, still open.
+    const held = ordersBefore[3 * chunkSize + 7]!.id as string;
+    const holder = await db.pool.getConnection();
+    let doomed: ReturnType<typeof spawnArchiver> | undefined;
+    try {
+      await holder.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      await holder.beginTransaction();
+      await holder.query("SELECT id FROM order_items WHERE order_id = ? FOR UPDATE", [held]);
 
-    const doomed = spawnArchiver([], env);
-    await doomed.waitForLogs(isChunkLine, 3);
-    doomed.kill("SIGKILL");
-    const killed = await doomed.done;
-    expect(killed.signal).toBe("SIGKILL");
+      doomed = spawnArchiver([], env);
+      const inFlight = await waitFor(() => transactionWaitingForALock(db.pool, db.name), {
+        what: "the 4th chunk's transaction to wait for the held rows",
+      });
+      // Killed with the chunk's copies written and not committed.
+      expect(inFlight.rowsModified).toBeGreaterThanOrEqual(chunkSize);
+      doomed.kill("SIGKILL");
+      const killed = await doomed.done;
+      expect(killed.signal).toBe("SIGKILL");
+      expect(jsonLines(killed.stderr).filter(isChunkLine)).toHaveLength(3);
+    } finally {
+      doomed?.kill("SIGKILL");
+      await holder.rollback();
+      await holder.release();
+    }
+    // The server rolls the dead connection's transaction back once it gets the rows it waited for.
+    await waitFor(async () => (await openTransactions(db.pool, db.name)) === 0, {
+      what: "the killed run's transaction to be rolled back",
+    });
 
-    // Whatever the kill interrupted rolled back: every order is in exactly one of the two tables.
-    const archivedBeforeRerun = await count(db.pool, "orders_archive");
-    expect(archivedBeforeRerun).toBeGreaterThanOrEqual(60);
-    expect(archivedBeforeRerun + (await count(db.pool, "orders"))).toBe(total);
+    // The three committed chunks stay; the one in flight left nothing behind, in either table.
+    expect(await count(db.pool, "orders_archive")).toBe(3 * chunkSize);
+    expect(await count(db.pool, "orders")).toBe(total - 3 * chunkSize);
     expect(
       (await count(db.pool, "order_items_archive")) + (await count(db.pool, "order_items")),
     ).toBe(itemsBefore.length);
 
-    const rerun = await runArchiverProcess([], { ...env, ARCHIVE_PAUSE_MS: "0" });
+    const rerun = await runArchiverProcess([], env);
 
     expect(rerun.code).toBe(0);
     expect(summaryOf(rerun)).toMatchObject({
       outcome: "COMPLETED",
-      archived: total - archivedBeforeRerun,
+      archived: total - 3 * chunkSize,
     });
     expect(await orderRows(db.pool, "orders_archive")).toEqual(ordersBefore);
     expect(await itemRows(db.pool, "order_items_archive")).toEqual(itemsBefore);

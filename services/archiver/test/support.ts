@@ -129,22 +129,54 @@ export async function count(pool: Pool, table: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+/** Every column of a live table, so that "field for field" also covers a column added later. */
+async function liveColumns(pool: Pool, table: "orders" | "order_items"): Promise<string> {
+  const rows: { name: string }[] = await pool.query(
+    "SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+    [table],
+  );
+  return rows.map((r) => `\`${r.name}\``).join(", ");
+}
+
+/** The rows of `orders` or its archive, with every column `orders` has (archived_at left out). */
 export async function orderRows(
   pool: Pool,
   table: "orders" | "orders_archive",
 ): Promise<Record<string, unknown>[]> {
-  return pool.query(
-    `SELECT id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at FROM ${table} ORDER BY id`,
-  );
+  return pool.query(`SELECT ${await liveColumns(pool, "orders")} FROM ${table} ORDER BY id`);
 }
 
+/** The rows of `order_items` or its archive, with every column `order_items` has. */
 export async function itemRows(
   pool: Pool,
   table: "order_items" | "order_items_archive",
 ): Promise<Record<string, unknown>[]> {
-  return pool.query(
-    `SELECT id, order_id, product_id, sku, name, unit_price, quantity, line_total FROM ${table} ORDER BY id`,
+  return pool.query(`SELECT ${await liveColumns(pool, "order_items")} FROM ${table} ORDER BY id`);
+}
+
+/** The transaction of a connection to `database` that waits for a row lock, if there is one. */
+export async function transactionWaitingForALock(
+  pool: Pool,
+  database: string,
+): Promise<{ rowsModified: number } | undefined> {
+  const rows: { rows_modified: number }[] = await pool.query(
+    `SELECT t.trx_rows_modified AS rows_modified FROM information_schema.innodb_trx t
+       JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
+     WHERE t.trx_state = 'LOCK WAIT' AND p.db = ?`,
+    [database],
   );
+  return rows[0] ? { rowsModified: Number(rows[0].rows_modified) } : undefined;
+}
+
+/** How many transactions connections to `database` have open. */
+export async function openTransactions(pool: Pool, database: string): Promise<number> {
+  const rows: { n: number }[] = await pool.query(
+    `SELECT COUNT(*) AS n FROM information_schema.innodb_trx t
+       JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
+     WHERE p.db = ?`,
+    [database],
+  );
+  return Number(rows[0]!.n);
 }
 
 /** True once some connection to this test's database is blocked on a row lock. */
