@@ -34,8 +34,14 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/* <registry>/<component>:<tag>; with image.requireCommitSha the tag must be a commit SHA. */}}
 {{- define "po.image" -}}
-{{- printf "%s/%s:%s" .root.Values.image.registry .component (default .root.Chart.AppVersion .root.Values.image.tag) -}}
+{{- $image := .root.Values.image -}}
+{{- $tag := toString (default "" $image.tag) -}}
+{{- if and $image.requireCommitSha (not (regexMatch "^[0-9a-f]{7,40}$" $tag)) -}}
+{{- fail (printf "image.tag must be a commit SHA that CI pushed (got %q): image.requireCommitSha forbids moving tags here; --set image.tag=<sha>" $tag) -}}
+{{- end -}}
+{{- printf "%s/%s:%s" $image.registry .component (default .root.Chart.AppVersion $tag) -}}
 {{- end -}}
 
 {{- define "po.secretName" -}}
@@ -55,16 +61,25 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/* Where the migration Jobs read their database URLs: the existing Secret, else the hook Secret made for them. */}}
+{{- define "po.migrationSecretName" -}}
+{{- if .Values.secrets.existingSecret -}}
+{{- .Values.secrets.existingSecret -}}
+{{- else -}}
+{{- printf "%s-migrations" (include "po.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "po.configName" -}}
 {{- printf "%s-config" (include "po.fullname" .) -}}
 {{- end -}}
 
-{{/* One variable read from the chart's Secret (or the existing one). */}}
+{{/* One variable read from a Secret: the chart's (or the existing one) unless .secret names another. */}}
 {{- define "po.secretEnv" -}}
 - name: {{ .name }}
   valueFrom:
     secretKeyRef:
-      name: {{ include "po.secretName" .root }}
+      name: {{ .secret | default (include "po.secretName" .root) }}
       key: {{ .key }}
 {{- end -}}
 

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -31,13 +31,14 @@ export interface RenderedCase {
 
 // Loosely typed on purpose: the tests read many kinds; the schemas validate the shapes.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
 export type K8sObject = {
   apiVersion: string;
   kind: string;
   metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
-  spec?: any;
-  data?: any;
-  stringData?: any;
+  spec?: Loose;
+  data?: Loose;
+  stringData?: Loose;
 };
 
 /** The helm-java classpath from Maven (fetched once into .cache/m2, then read from the file). */
@@ -70,18 +71,29 @@ export function helmClasspath(): string {
 
 /**
  * Lints the chart and renders it once per case (case name -> values files) with real Helm, and
- * validates every manifest against the Kubernetes API models. One JVM for all of it.
+ * validates every manifest against the Kubernetes API models. One JVM for all of it. Helm's
+ * `lookup` asks the cluster of `kubeconfig` (a fake one: see fakeCluster.ts).
  */
-export function runHelmCheck(
+export async function runHelmCheck(
   cases: Record<string, string[]>,
   outDir: string,
-): { result: HelmCheckResult; rendered: Record<string, RenderedCase> } {
+  kubeconfig: string,
+): Promise<{ result: HelmCheckResult; rendered: Record<string, RenderedCase> }> {
   const args = Object.entries(cases).map(([name, files]) => `${name}=${files.join(",")}`);
-  const stdout = execFileSync("java", ["-cp", helmClasspath(), CHECK, CHART, outDir, ...args], {
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
+  // Asynchronous: the fake cluster answering Helm's lookups runs in this process.
+  const child = spawn("java", ["-cp", helmClasspath(), CHECK, CHART, outDir, ...args], {
+    env: { ...process.env, KUBECONFIG: kubeconfig },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  if (code !== 0) throw new Error(`HelmCheck exited ${code}:\n${stderr}`);
   const result = JSON.parse(stdout) as HelmCheckResult;
   const rendered: Record<string, RenderedCase> = {};
   for (const [name, c] of Object.entries(result.cases)) {

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { composeValidator, readCompose, type ComposeFile } from "../src/compose";
+import { composeArgv, serviceImage } from "../src/containers";
 import { repoPath, SERVICES } from "../src/paths";
 import { nginxRoutes, routeTable } from "../src/routes";
 
@@ -71,6 +72,40 @@ describe("docker-compose.yml", () => {
   it("keeps the archiver out of `docker compose up`: a one-shot profile", () => {
     expect(compose.services.archiver.profiles).toEqual(["archive"]);
     expect(compose.services.archiver.restart).toBe("no");
+  });
+
+  it("`docker compose --profile archive run --rm archiver --dry-run` runs `node dist/main.js --dry-run` under tini", () => {
+    const archiver = compose.services.archiver;
+    const image = serviceImage("archiver");
+    expect(composeArgv(image, archiver, ["--dry-run"])).toEqual([
+      "/sbin/tini",
+      "--",
+      "node",
+      "dist/main.js",
+      "--dry-run",
+    ]);
+    expect(composeArgv(image, archiver)).toEqual(["/sbin/tini", "--", "node", "dist/main.js"]);
+  });
+
+  it("runs every service and migration one-shot of its image under tini", () => {
+    const built = Object.entries(compose.services).filter(([, s]) => s.build);
+    for (const [name, s] of built) {
+      const service = /^services\/([^/]+)\/Dockerfile$/.exec(s.build.dockerfile)![1]!;
+      const expected = name.endsWith("-migrate")
+        ? ["node", "/app/node_modules/@app/shared/dist/migrations/cli.js", "migrations"]
+        : ["node", "dist/main.js"];
+      expect({ name, argv: composeArgv(serviceImage(service), s) }).toEqual({
+        name,
+        argv: ["/sbin/tini", "--", ...expected],
+      });
+    }
+  });
+
+  it("tells the relay the partition count kafka-init creates order-events with", () => {
+    const init = (compose.services["kafka-init"].command as string[]).join(" ");
+    const partitions = /--topic order-events --partitions (\d+)/.exec(init)?.[1];
+    expect(partitions).toBeDefined();
+    expect(compose.services["outbox-relay"].environment.ORDER_EVENTS_PARTITIONS).toBe(partitions);
   });
 
   it("exposes only the gateway, which waits for every public service to be healthy", () => {

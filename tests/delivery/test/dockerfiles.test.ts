@@ -1,7 +1,11 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
+import dockerignore from "@balena/dockerignore";
 import { DockerfileParser } from "dockerfile-ast";
 import { validate as lintDockerfile } from "dockerfile-utils";
-import { repoPath, SERVICES } from "../src/paths";
+import { imageCommand } from "../src/containers";
+import { REPO, repoPath, SERVICES } from "../src/paths";
 
 const PORTS: Record<string, number | undefined> = {
   auth: 3001,
@@ -58,9 +62,26 @@ describe.each(SERVICES)("services/%s/Dockerfile", (service) => {
 
   it("runs node as a non-root user under tini, so signals reach the app", () => {
     expect(args("USER")).toEqual(["node"]);
-    expect(args("ENTRYPOINT")).toEqual(['["/sbin/tini", "--"]']);
-    expect(args("CMD")).toEqual(['["node", "dist/main.js"]']);
+    const { entrypoint, cmd } = imageCommand(text);
+    expect(entrypoint.slice(0, 2)).toEqual(["/sbin/tini", "--"]);
+    expect([...entrypoint, ...cmd]).toEqual(["/sbin/tini", "--", "node", "dist/main.js"]);
   });
+
+  if (service === "archiver") {
+    it("takes its arguments after the command (ENTRYPOINT is the command, CMD is empty)", () => {
+      expect(imageCommand(text)).toEqual({
+        entrypoint: ["/sbin/tini", "--", "node", "dist/main.js"],
+        cmd: [],
+      });
+    });
+  } else {
+    it("keeps the command in CMD, so a one-shot (the migrations) replaces it and still runs under tini", () => {
+      expect(imageCommand(text)).toEqual({
+        entrypoint: ["/sbin/tini", "--"],
+        cmd: ["node", "dist/main.js"],
+      });
+    });
+  }
 
   it("copies every source it names from the repository", () => {
     const contextCopies = instructions
@@ -94,17 +115,67 @@ describe.each(SERVICES)("services/%s/Dockerfile", (service) => {
 });
 
 describe(".dockerignore", () => {
-  const ignore = fs
-    .readFileSync(repoPath(".dockerignore"), "utf8")
-    .split("\n")
-    .map((l) => l.trim());
+  // Docker's own matching rules (patterns relative to the context, `**`, `!` exceptions, the last
+  // matching pattern wins), as implemented by @balena/dockerignore.
+  const rules = dockerignore().add(fs.readFileSync(repoPath(".dockerignore"), "utf8").split("\n"));
+  const ignored = (file: string) => rules.ignores(file);
+  const tracked = (...paths: string[]) =>
+    execFileSync("git", ["ls-files", "--", ...paths], { cwd: REPO, encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
 
-  it("keeps local builds, dependencies and secrets out of the build context", () => {
-    for (const pattern of ["**/node_modules", "**/dist", ".git", ".env", ".cache"])
-      expect(ignore).toContain(pattern);
+  it("keeps dependencies, builds, caches, git metadata and env files out of the build context", () => {
+    const mustStayOut = [
+      "node_modules/express/package.json",
+      "services/auth/node_modules/.bin/tsc",
+      "libs/shared/node_modules/testcontainers/package.json",
+      "services/order/dist/main.js",
+      "libs/shared/dist/index.js",
+      "tests/delivery/dist/x.js",
+      ".cache/m2/repository/x.jar",
+      "services/catalog/.cache/x",
+      ".turbo/cookies/1.cookie",
+      "services/notifier/.turbo/turbo-build.log",
+      ".git/HEAD",
+      ".git/objects/pack/x.pack",
+      ".env",
+      "services/auth/.env",
+      "services/order/src/infrastructure/prisma/generated/client.ts",
+      "services/order/test/placeOrder.test.ts",
+      "tests/e2e/test/orders.test.ts",
+    ];
+    expect(mustStayOut.filter((file) => !ignored(file))).toEqual([]);
   });
 
-  it("keeps every workspace manifest that npm ci needs", () => {
-    expect(ignore).toContain("!tests/*/package.json");
+  it("keeps every file the Dockerfiles copy from the context: manifests, lock, sources, schemas, migrations", () => {
+    const copied = new Set<string>();
+    for (const service of SERVICES) {
+      const text = read(service);
+      const lines = text.split("\n");
+      for (const i of DockerfileParser.parse(text).getInstructions()) {
+        const raw = lines.slice(i.getRange().start.line, i.getRange().end.line + 1).join("\n");
+        if (i.getKeyword() !== "COPY" || /--from=/.test(raw)) continue;
+        for (const source of i.getArguments().slice(0, -1)) copied.add(source.getValue());
+      }
+    }
+    // What the build stage needs of each copied directory: its manifest, sources, Prisma schema,
+    // migrations and TypeScript settings (tests, scripts and docs may stay out).
+    const needed = [...copied].flatMap((source) =>
+      source.endsWith("/")
+        ? tracked(source).filter((file) =>
+            /^(package\.json|tsconfig[^/]*\.json|src\/.+|prisma\/.+|migrations\/.+)$/.test(
+              path.posix.relative(source, file),
+            ),
+          )
+        : [source],
+    );
+    expect(needed.length).toBeGreaterThan(50);
+    expect(needed).toEqual(expect.arrayContaining(workspaceManifests()));
+    expect(needed).toContain("package-lock.json");
+    expect(needed.filter(ignored)).toEqual([]);
+  });
+
+  it("keeps every workspace manifest, which npm ci needs to match the lock", () => {
+    expect(workspaceManifests().filter(ignored)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parse, stringify } from "yaml";
+import { kubernetesArgv, serviceImage } from "../src/containers";
+import { startFakeCluster, type FakeCluster } from "../src/fakeCluster";
 import { runHelmCheck, type K8sObject, type RenderedCase, type HelmCheckResult } from "../src/helm";
 import { schemaProblems } from "../src/kubernetesSchemas";
 import { CACHE, CHART } from "../src/paths";
@@ -12,6 +14,41 @@ const values = (env: string) => path.join(CHART, `values-${env}.yaml`);
 const HTTP_SERVICES = ["auth", "catalog", "order", "notifier"];
 const AUTOSCALED = ["auth", "catalog", "order", "notifier"];
 const WITH_MIGRATIONS = ["auth", "catalog", "order", "notifier"];
+// Staging and production take no moving tag: their cases render with the SHA CI would pass.
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+const TINI = ["/sbin/tini", "--"];
+const MIGRATOR = ["node", "/app/node_modules/@app/shared/dist/migrations/cli.js", "migrations"];
+
+/** Every Secret reference of a workload's first container: variable -> { secret, key }. */
+type SecretRef = { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
+const podSpec = (m: K8sObject) =>
+  m.kind === "CronJob" ? m.spec.jobTemplate.spec.template.spec : m.spec.template.spec;
+function secretRefs(m: K8sObject): Record<string, { secret: string; key: string }> {
+  const container = podSpec(m).containers[0];
+  expect(JSON.stringify(container.envFrom ?? [])).not.toContain("secretRef");
+  return Object.fromEntries(
+    (container.env as SecretRef[])
+      .filter((e) => e.valueFrom?.secretKeyRef)
+      .map((e) => [
+        e.name,
+        { secret: e.valueFrom!.secretKeyRef!.name, key: e.valueFrom!.secretKeyRef!.key },
+      ]),
+  );
+}
+
+/** A container's environment as the kubelet builds it: envFrom ConfigMaps first, env over them. */
+function effectiveEnv(env: string, m: K8sObject): Record<string, string | undefined> {
+  const container = podSpec(m).containers[0];
+  const out: Record<string, string | undefined> = {};
+  for (const from of container.envFrom ?? []) {
+    const config = byKind(env, "ConfigMap").find(
+      (c) => c.metadata.name === from.configMapRef?.name,
+    );
+    Object.assign(out, config?.data ?? {});
+  }
+  for (const e of container.env ?? []) out[e.name] = e.value;
+  return out;
+}
 
 function overlay(name: string, content: object): string {
   fs.mkdirSync(OUT, { recursive: true });
@@ -20,6 +57,12 @@ function overlay(name: string, content: object): string {
   return file;
 }
 
+// The key a previous install left in the cluster, which an upgrade must keep.
+const KEPT_KEY = Buffer.from(
+  "-----BEGIN RSA PRIVATE KEY-----\nkept-across-upgrades\n-----END RSA PRIVATE KEY-----\n",
+).toString("base64");
+
+let cluster: FakeCluster;
 let result: HelmCheckResult;
 let rendered: Record<string, RenderedCase>;
 
@@ -28,18 +71,29 @@ const byKind = (env: string, kind: string) =>
 const named = (env: string, kind: string, component: string) =>
   byKind(env, kind).find((m) => m.metadata.labels?.["app.kubernetes.io/component"] === component);
 
-beforeAll(() => {
-  ({ result, rendered } = runHelmCheck(
+beforeAll(async () => {
+  cluster = await startFakeCluster(
+    { "product-ordering/kept-jwt": { JWT_PRIVATE_KEY: KEPT_KEY } },
+    OUT,
+  );
+  ({ result, rendered } = await runHelmCheck(
     {
       dev: [values("dev")],
-      staging: [values("staging")],
-      prod: [values("prod")],
+      staging: [values("staging"), overlay("sha", { image: { tag: SHA } })],
+      prod: [values("prod"), overlay("sha", { image: { tag: SHA } })],
+      "prod-without-tag": [values("prod")],
+      "prod-moving-tag": [values("prod"), overlay("moving-tag", { image: { tag: "stable" } })],
+      "dev-dry-run": [values("dev"), overlay("dry-run", { archiver: { dryRun: true } })],
+      // An upgrade of a release whose generated key is already in the cluster (as `kept-jwt`).
+      "dev-upgrade": [values("dev"), overlay("upgrade", { fullnameOverride: "kept" })],
       "prod-without-secret": [
         values("prod"),
+        overlay("sha", { image: { tag: SHA } }),
         overlay("no-secret", { secrets: { existingSecret: "" } }),
       ],
       "notifier-past-partitions": [
         values("prod"),
+        overlay("sha", { image: { tag: SHA } }),
         overlay("past-partitions", {
           kafka: { orderEventsPartitions: 4 },
           services: { notifier: { autoscaling: { maxReplicas: 5 } } },
@@ -61,8 +115,13 @@ beforeAll(() => {
       ],
     },
     OUT,
+    cluster.kubeconfig,
   ));
 }, 180_000);
+
+afterAll(async () => {
+  await cluster?.close();
+});
 
 describe("helm chart, rendered by real Helm", () => {
   it("passes helm lint --strict", () => {
@@ -173,12 +232,28 @@ describe("helm chart, rendered by real Helm", () => {
     },
   );
 
-  it.each(["staging", "prod"])(
-    "%s: the notifier never scales past the partitions of order-events",
+  it.each(ENVS)(
+    "%s: the relay, which creates order-events, gets kafka.orderEventsPartitions as ORDER_EVENTS_PARTITIONS",
     (env) => {
       const partitions = (
         parse(fs.readFileSync(values(env), "utf8")) as { kafka: { orderEventsPartitions: number } }
       ).kafka.orderEventsPartitions;
+      for (const component of ["outbox-relay", "notifier", "catalog"]) {
+        expect({
+          component,
+          partitions: effectiveEnv(env, named(env, "Deployment", component)!)
+            .ORDER_EVENTS_PARTITIONS,
+        }).toEqual({ component, partitions: String(partitions) });
+      }
+    },
+  );
+
+  it.each(["staging", "prod"])(
+    "%s: the notifier never scales past the partitions the relay creates order-events with",
+    (env) => {
+      const relayEnv = effectiveEnv(env, named(env, "Deployment", "outbox-relay")!);
+      const partitions = Number(relayEnv.ORDER_EVENTS_PARTITIONS);
+      expect(partitions).toBeGreaterThan(0);
       expect(
         named(env, "HorizontalPodAutoscaler", "notifier")!.spec.maxReplicas,
       ).toBeLessThanOrEqual(partitions);
@@ -208,6 +283,34 @@ describe("helm chart, rendered by real Helm", () => {
     const container = cron!.spec.jobTemplate.spec.template.spec.containers[0];
     expect(container.image).toMatch(/\/archiver:/);
     expect(cron!.spec.jobTemplate.spec.template.spec.restartPolicy).toBe("Never");
+    expect(kubernetesArgv(serviceImage("archiver"), container)).toEqual([
+      ...TINI,
+      "node",
+      "dist/main.js",
+    ]);
+  });
+
+  it("archiver.dryRun: the CronJob's container runs `node dist/main.js --dry-run` under tini", () => {
+    const [cron] = byKind("dev-dry-run", "CronJob");
+    const container = cron!.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(container.args).toEqual(["--dry-run"]);
+    expect(kubernetesArgv(serviceImage("archiver"), container)).toEqual([
+      ...TINI,
+      "node",
+      "dist/main.js",
+      "--dry-run",
+    ]);
+  });
+
+  it.each(ENVS)("%s: every Deployment runs `node dist/main.js` of its image under tini", (env) => {
+    for (const d of byKind(env, "Deployment")) {
+      const component = d.metadata.labels!["app.kubernetes.io/component"]!;
+      const container = d.spec.template.spec.containers[0];
+      expect({ component, argv: kubernetesArgv(serviceImage(component), container) }).toEqual({
+        component,
+        argv: [...TINI, "node", "dist/main.js"],
+      });
+    }
   });
 
   it.each(ENVS)(
@@ -220,22 +323,106 @@ describe("helm chart, rendered by real Helm", () => {
       for (const job of jobs) {
         expect(job.metadata.annotations!["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
         const container = job.spec.template.spec.containers[0];
-        expect(container.command).toEqual([
-          "node",
-          "/app/node_modules/@app/shared/dist/migrations/cli.js",
-          "migrations",
-        ]);
-        expect(
-          container.env.find((e: { name: string }) => e.name === "DATABASE_URL").valueFrom
-            .secretKeyRef,
-        ).toBeDefined();
+        const service = job.metadata.labels!["app.kubernetes.io/component"]!.replace(
+          /-migrate$/,
+          "",
+        );
+        // Under the image's tini, which a `command` would have replaced.
+        expect(container.command).toBeUndefined();
+        expect(kubernetesArgv(serviceImage(service), container)).toEqual([...TINI, ...MIGRATOR]);
+        expect(Object.keys(secretRefs(job))).toEqual(["DATABASE_URL"]);
       }
     },
   );
 
-  it("dev: the chart creates the Secret as a hook that precedes the migration Jobs", () => {
+  it.each(ENVS)(
+    "%s: each workload gets only the Secret keys it uses, one reference per key",
+    (env) => {
+      const workloads = [
+        ...byKind(env, "Deployment"),
+        ...byKind(env, "CronJob"),
+        ...byKind(env, "Job"),
+      ];
+      const keys = Object.fromEntries(
+        workloads.map((w) => [
+          w.metadata.labels!["app.kubernetes.io/component"],
+          Object.fromEntries(Object.entries(secretRefs(w)).map(([name, ref]) => [name, ref.key])),
+        ]),
+      );
+      expect(keys).toEqual({
+        auth: {
+          DATABASE_URL: "AUTH_DATABASE_URL",
+          REDIS_URL: "REDIS_URL",
+          ADMIN_EMAIL: "ADMIN_EMAIL",
+          ADMIN_PASSWORD: "ADMIN_PASSWORD",
+          JWT_PRIVATE_KEY: "JWT_PRIVATE_KEY",
+        },
+        catalog: {
+          DATABASE_URL: "CATALOG_DATABASE_URL",
+          REDIS_URL: "REDIS_URL",
+          INTERNAL_TOKENS: "INTERNAL_TOKENS",
+          ORDER_TOKEN: "SERVICE_TOKEN",
+        },
+        order: {
+          DATABASE_URL: "ORDER_DATABASE_URL",
+          REDIS_URL: "REDIS_URL",
+          INTERNAL_TOKENS: "INTERNAL_TOKENS",
+          CATALOG_TOKEN: "SERVICE_TOKEN",
+        },
+        notifier: { DATABASE_URL: "NOTIFIER_DATABASE_URL" },
+        "outbox-relay": { DATABASE_URL: "ORDER_DATABASE_URL" },
+        archiver: { DATABASE_URL: "ORDER_DATABASE_URL" },
+        "auth-migrate": { DATABASE_URL: "AUTH_DATABASE_URL" },
+        "catalog-migrate": { DATABASE_URL: "CATALOG_DATABASE_URL" },
+        "order-migrate": { DATABASE_URL: "ORDER_DATABASE_URL" },
+        "notifier-migrate": { DATABASE_URL: "NOTIFIER_DATABASE_URL" },
+      });
+    },
+  );
+
+  it("dev: every Secret reference resolves on the first install: hooks read hook Secrets created before them, the rest release Secrets", () => {
+    const secrets = byKind("dev", "Secret");
+    const hookWeight = (m: K8sObject) =>
+      m.metadata.annotations?.["helm.sh/hook"]
+        ? Number(m.metadata.annotations["helm.sh/hook-weight"] ?? 0)
+        : null;
+    const workloads = [
+      ...byKind("dev", "Deployment"),
+      ...byKind("dev", "CronJob"),
+      ...byKind("dev", "Job"),
+    ];
+    expect(workloads).toHaveLength(10);
+    for (const workload of workloads) {
+      for (const [variable, ref] of Object.entries(secretRefs(workload))) {
+        const secret = secrets.find((s) => s.metadata.name === ref.secret);
+        const where = `${workload.metadata.name} ${variable}`;
+        expect({ where, secret: secret?.metadata.name }).toEqual({ where, secret: ref.secret });
+        expect({ where, hasKey: ref.key in { ...secret!.stringData, ...secret!.data } }).toEqual({
+          where,
+          hasKey: true,
+        });
+        const workloadWeight = hookWeight(workload);
+        if (workloadWeight === null) {
+          // A release resource: a hook Secret may be gone (hook-succeeded) or not yet there.
+          expect({ where, hook: secret!.metadata.annotations?.["helm.sh/hook"] }).toEqual({
+            where,
+            hook: undefined,
+          });
+        } else {
+          expect({ where, hook: secret!.metadata.annotations?.["helm.sh/hook"] }).toEqual({
+            where,
+            hook: workload.metadata.annotations!["helm.sh/hook"],
+          });
+          expect(hookWeight(secret!)).toBeLessThan(workloadWeight);
+        }
+      }
+    }
+  });
+
+  it("dev: the services' Secret is a release resource; the migrations' hook Secret holds only their database URLs and is deleted after them", () => {
     const secrets = byKind("dev", "Secret");
     const main = secrets.find((s) => s.metadata.name === "po-product-ordering-secrets")!;
+    expect(main.metadata.annotations?.["helm.sh/hook"]).toBeUndefined();
     expect(Object.keys(main.stringData).sort()).toEqual([
       "ADMIN_EMAIL",
       "ADMIN_PASSWORD",
@@ -247,23 +434,64 @@ describe("helm chart, rendered by real Helm", () => {
       "REDIS_URL",
       "SERVICE_TOKEN",
     ]);
-    expect(Number(main.metadata.annotations!["helm.sh/hook-weight"])).toBeLessThan(0);
-    const jwt = secrets.find((s) => s.metadata.name === "po-product-ordering-jwt")!;
-    expect(jwt.stringData.JWT_PRIVATE_KEY).toMatch(/BEGIN RSA PRIVATE KEY/);
-    expect(jwt.metadata.annotations!["helm.sh/hook"]).toBe("pre-install");
+    const migrations = secrets.find((s) => s.metadata.name === "po-product-ordering-migrations")!;
+    expect(migrations.metadata.annotations).toMatchObject({
+      "helm.sh/hook": "pre-install,pre-upgrade",
+      "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+    });
+    expect(Object.keys(migrations.stringData).sort()).toEqual([
+      "AUTH_DATABASE_URL",
+      "CATALOG_DATABASE_URL",
+      "NOTIFIER_DATABASE_URL",
+      "ORDER_DATABASE_URL",
+    ]);
+    for (const [key, url] of Object.entries(migrations.stringData))
+      expect(main.stringData[key]).toBe(url);
   });
 
-  it.each(["staging", "prod"])(
-    "%s: with existingSecret the chart creates no Secret and every reference names it",
-    (env) => {
-      expect(byKind(env, "Secret")).toEqual([]);
-      const existing = (
-        parse(fs.readFileSync(values(env), "utf8")) as { secrets: { existingSecret: string } }
-      ).secrets.existingSecret;
-      const refs =
-        JSON.stringify(rendered[env]!.manifests).match(/"secretKeyRef":\{"name":"[^"]+"/g) ?? [];
-      expect(refs.length).toBeGreaterThan(0);
-      expect(new Set(refs)).toEqual(new Set([`"secretKeyRef":{"name":"${existing}"`]));
+  it("dev: the generated JWT key is a release resource (not a hook), which an uninstall keeps", () => {
+    const jwt = byKind("dev", "Secret").find((s) => s.metadata.name === "po-product-ordering-jwt")!;
+    // Not a hook: a pre-install hook is never rendered again, and a pre-upgrade one would be regenerated.
+    expect(jwt.metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+    expect(Buffer.from(jwt.data.JWT_PRIVATE_KEY, "base64").toString("utf8")).toMatch(
+      /^-----BEGIN RSA PRIVATE KEY-----\n/,
+    );
+  });
+
+  it("dev: an upgrade keeps the JWT key already in the cluster (Helm's lookup), a first install generates one", () => {
+    const jwtOf = (name: string, secret: string) =>
+      byKind(name, "Secret").find((s) => s.metadata.name === secret)!.data.JWT_PRIVATE_KEY;
+    expect(cluster.requests).toContain(
+      "GET /api/v1/namespaces/product-ordering/secrets/kept-jwt 200",
+    );
+    expect(jwtOf("dev-upgrade", "kept-jwt")).toBe(KEPT_KEY);
+    expect(cluster.requests).toContain(
+      "GET /api/v1/namespaces/product-ordering/secrets/po-product-ordering-jwt 404",
+    );
+    expect(jwtOf("dev", "po-product-ordering-jwt")).not.toBe(KEPT_KEY);
+    // auth reads the key from that Secret.
+    const auth = named("dev-upgrade", "Deployment", "auth")!;
+    expect(secretRefs(auth).JWT_PRIVATE_KEY).toEqual({
+      secret: "kept-jwt",
+      key: "JWT_PRIVATE_KEY",
+    });
+  });
+
+  it("dev: images carry the moving tag CI pushes from main; staging and prod the commit SHA", () => {
+    const images = (env: string) =>
+      [...byKind(env, "Deployment"), ...byKind(env, "CronJob"), ...byKind(env, "Job")].map(
+        (w) => podSpec(w).containers[0].image as string,
+      );
+    expect(images("dev").every((image) => image.endsWith(":main"))).toBe(true);
+    for (const env of ["staging", "prod"]) {
+      expect(images(env).every((image) => image.endsWith(`:${SHA}`))).toBe(true);
+    }
+  });
+
+  it.each(["prod-without-tag", "prod-moving-tag"])(
+    "%s: production refuses to render without a commit SHA as image.tag",
+    (name) => {
+      expect(rendered[name]!.error).toMatch(/image\.tag must be a commit SHA/);
     },
   );
 
@@ -334,6 +562,7 @@ describe("chart README", () => {
       "ingressControllerNamespaceSelector",
       "monitoringNamespaceSelector",
       "env",
+      "secretEnv",
       "annotations",
       "routes",
     ]);

