@@ -85,23 +85,28 @@ export function scratchPullRequest(baseRef: string, changedFiles: string[]): Scr
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
   };
-  git("init", "-q");
-  for (const file of ["package.json", "package-lock.json", "turbo.json"]) copy(file);
-  for (const workspace of workspaceDirs()) copy(`${workspace}/package.json`);
-  const turbo = JSON.parse(fs.readFileSync(repoPath("turbo.json"), "utf8")) as {
-    globalDependencies?: string[];
-  };
-  for (const file of turbo.globalDependencies ?? []) copy(file);
-  git("add", "-A");
-  git("commit", "-q", "-m", "base");
-  git("update-ref", `refs/remotes/origin/${baseRef}`, "HEAD");
-  for (const file of changedFiles) {
-    const target = path.join(dir, file);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.appendFileSync(target, "\n# changed by the pull request\n");
+  try {
+    git("init", "-q");
+    for (const file of ["package.json", "package-lock.json", "turbo.json"]) copy(file);
+    for (const workspace of workspaceDirs()) copy(`${workspace}/package.json`);
+    const turbo = JSON.parse(fs.readFileSync(repoPath("turbo.json"), "utf8")) as {
+      globalDependencies?: string[];
+    };
+    for (const file of turbo.globalDependencies ?? []) copy(file);
+    git("add", "-A");
+    git("commit", "-q", "-m", "base");
+    git("update-ref", `refs/remotes/origin/${baseRef}`, "HEAD");
+    for (const file of changedFiles) {
+      const target = path.join(dir, file);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.appendFileSync(target, "\n# changed by the pull request\n");
+    }
+    git("add", "-A");
+    git("commit", "-q", "--allow-empty", "-m", "pull request");
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-  git("add", "-A");
-  git("commit", "-q", "--allow-empty", "-m", "pull request");
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
