@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, randomUUID } from "node:crypto";
-import { createTokenVerifier } from "@app/shared";
+import { createTokenVerifier, InvalidTokenError } from "@app/shared";
 import jwt from "jsonwebtoken";
 import type { RunningAuth } from "../src/main";
 import { aKeyPair, aSignedInUser, authTestEnv, call, type AuthTestEnv } from "./support";
@@ -108,7 +108,11 @@ describe("verification from the JWKS alone", () => {
       algorithm: "RS256",
     });
 
-    await expect(verifier.verify(forged)).rejects.toThrow();
+    const refusal = verifier.verify(forged);
+
+    // The JWKS was fetched and searched: an unreachable JWKS would fail with another message.
+    await expect(refusal).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(refusal).rejects.toThrow("Unable to find a signing key that matches 'stranger'");
   });
 });
 

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from "node:net";
 import type { RunningAuth } from "../src/main";
 import { aRegistration, authTestEnv, post, type AuthTestEnv } from "./support";
 
@@ -29,6 +30,14 @@ async function registered() {
 
 const login = (email: string, password: string, clientAddress = aClientAddress()) =>
   post(auth.url, "/api/v1/auth/login", { email, password }, { "x-forwarded-for": clientAddress });
+
+const statusesOf = (answers: { status: number }[]) =>
+  answers.reduce<Record<number, number>>(
+    (counts, { status }) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }),
+    {},
+  );
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function failTimes(n: number, email: string, clientAddress?: () => string) {
   for (let i = 0; i < n; i++)
@@ -108,5 +117,135 @@ describe("login throttling", () => {
     expect(metrics).toMatch(
       /auth_logins_total\{outcome="invalid_credentials",service="auth"\} [1-9]/,
     );
+  });
+
+  it("lets exactly N of 30 concurrent wrong-password logins for one email reach the password check; the rest get 429 with Retry-After", async () => {
+    const user = await registered();
+
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => login(user.email, "wrong password")),
+    );
+
+    expect(statusesOf(answers)).toEqual({ 401: MAX_PER_EMAIL, 429: 30 - MAX_PER_EMAIL });
+    for (const res of answers.filter((a) => a.status === 429)) {
+      expect(res.body.code).toBe("TOO_MANY_ATTEMPTS");
+      const retryAfter = Number(res.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
+    }
+    expect((await login(user.email, user.password)).status).toBe(429);
+  });
+
+  it("lets exactly N of 30 concurrent wrong-password logins from one client address through, across different emails", async () => {
+    const client = aClientAddress();
+
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        login(`burst${i}.${Date.now()}@example.com`, "wrong password", client),
+      ),
+    );
+
+    expect(statusesOf(answers)).toEqual({ 401: MAX_PER_CLIENT, 429: 30 - MAX_PER_CLIENT });
+    expect(
+      answers
+        .filter((a) => a.status === 429)
+        .every((a) => Number(a.headers.get("retry-after")) > 0),
+    ).toBe(true);
+  });
+
+  it("does not count successful logins against the client address", async () => {
+    const client = aClientAddress();
+    const user = await registered();
+    for (let i = 0; i < MAX_PER_CLIENT - 1; i++)
+      expect(
+        (await login(`miss${i}.${Date.now()}@example.com`, "wrong password", client)).status,
+      ).toBe(401);
+    for (let i = 0; i < MAX_PER_CLIENT; i++)
+      expect((await login(user.email, user.password, client)).status).toBe(200);
+
+    expect((await login(`last.${Date.now()}@example.com`, "wrong password", client)).status).toBe(
+      401,
+    );
+    expect((await login(user.email, user.password, client)).status).toBe(429);
+  });
+
+  it("lets the right password in once the Retry-After of a concurrent burst has passed", async () => {
+    const shortWindow = await env.start({
+      LOGIN_MAX_FAILURES_PER_EMAIL: String(MAX_PER_EMAIL),
+      LOGIN_MAX_FAILURES_PER_CLIENT: String(MAX_PER_CLIENT),
+      LOGIN_THROTTLE_WINDOW_SECONDS: "3",
+    });
+    const user = await registered();
+    const loginThere = (password: string) =>
+      post(
+        shortWindow.url,
+        "/api/v1/auth/login",
+        { email: user.email, password },
+        { "x-forwarded-for": aClientAddress() },
+      );
+    const burst = await Promise.all(Array.from({ length: 30 }, () => loginThere("wrong password")));
+    expect(statusesOf(burst)[401]).toBeLessThanOrEqual(MAX_PER_EMAIL);
+
+    const refused = await loginThere(user.password);
+    expect(refused.status).toBe(429);
+    await sleep(Number(refused.headers.get("retry-after")) * 1000 + 100);
+
+    const res = await loginThere(user.password);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tokenType: "Bearer", accessToken: expect.any(String) });
+  });
+});
+
+describe("login throttling while Redis is down", () => {
+  it("fails closed: 500 INTERNAL and no tokens, even for the right password", async () => {
+    // A Redis that hangs up on every connection: each command fails, as in an outage.
+    const outage = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => outage.listen(0, "127.0.0.1", resolve));
+    const { port } = outage.address() as AddressInfo;
+    const withoutRedis = await env.start({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    const user = await registered();
+
+    try {
+      const res = await post(withoutRedis.url, "/api/v1/auth/login", {
+        email: user.email,
+        password: user.password,
+      });
+
+      expect(res.status).toBe(500);
+      expect(res.body).toMatchObject({ code: "INTERNAL" });
+      expect(res.body).not.toHaveProperty("accessToken");
+    } finally {
+      await withoutRedis.close();
+      await new Promise((resolve) => outage.close(resolve));
+      // ioredis ends a socket that is already gone with a 2 s timer (its default disconnectTimeout,
+      // which main.ts keeps); let it fire here rather than outlive the test worker.
+      await sleep(2_100);
+    }
+  });
+});
+
+describe("login throttling while the database is down", () => {
+  it("does not count logins that failed on the database: 500 each time, never 429", async () => {
+    const broken = await authTestEnv();
+    try {
+      const service = await broken.start({
+        LOGIN_MAX_FAILURES_PER_EMAIL: String(MAX_PER_EMAIL),
+        LOGIN_MAX_FAILURES_PER_CLIENT: String(MAX_PER_EMAIL),
+      });
+      await broken.db.drop();
+      const client = aClientAddress();
+
+      for (let i = 0; i < MAX_PER_EMAIL + 2; i++) {
+        const res = await post(
+          service.url,
+          "/api/v1/auth/login",
+          { email: "someone@example.com", password: "any password" },
+          { "x-forwarded-for": client },
+        );
+        expect(res.status).toBe(500);
+      }
+    } finally {
+      await broken.cleanup();
+    }
   });
 });

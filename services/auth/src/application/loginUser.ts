@@ -1,5 +1,6 @@
 import { normalizeEmail } from "../domain/email";
-import { decideThrottle, type ThrottleLimits, type ThrottleScope } from "../domain/loginThrottle";
+import type { ThrottleLimits, ThrottleScope } from "../domain/loginThrottle";
+import type { User } from "../domain/user";
 import type {
   LoginFailureCounters,
   PasswordHasher,
@@ -29,11 +30,10 @@ export interface LoginDeps extends SessionDeps {
 
 export async function loginUser(deps: LoginDeps, input: LoginInput): Promise<LoginOutcome> {
   const emailNormalized = normalizeEmail(input.email);
-  // Checked before any password work, so a throttled guesser cannot make us burn CPU.
-  const decision = decideThrottle(
-    await deps.failures.read(emailNormalized, input.clientAddress),
-    deps.limits,
-  );
+  const { clientAddress } = input;
+  // Counted as a failure before the password is checked, so the limit holds for concurrent
+  // guesses, and a throttled guesser cannot make us burn CPU.
+  const decision = await deps.failures.admit(emailNormalized, clientAddress, deps.limits);
   if (!decision.allowed)
     return {
       ok: false,
@@ -42,19 +42,29 @@ export async function loginUser(deps: LoginDeps, input: LoginInput): Promise<Log
       retryAfterSeconds: decision.retryAfterSeconds,
     };
 
-  const user = await deps.users.findByNormalizedEmail(emailNormalized);
-  // An unknown email costs one bcrypt comparison too, so timing does not tell which emails exist.
-  const valid = user
-    ? await deps.passwords.verify(input.password, user.passwordHash)
-    : await deps.passwords.verifyAgainstDummy(input.password);
-  if (!user || !valid) {
-    await deps.failures.recordFailure(emailNormalized, input.clientAddress);
-    return { ok: false, error: "INVALID_CREDENTIALS" };
-  }
+  const user = await verifiedUser(deps, emailNormalized, input.password).catch(async (error) => {
+    // A database outage is no guess: the attempt is given back, so it locks nobody out.
+    await deps.failures.withdraw(emailNormalized, clientAddress).catch(() => undefined);
+    throw error;
+  });
+  if (!user) return { ok: false, error: "INVALID_CREDENTIALS" };
 
-  // Only the per-email counter is reset: one good account must not unlock a client's guessing.
-  await deps.failures.resetEmail(emailNormalized);
+  // The per-email counter starts over, but the address only gets this attempt back: one good
+  // account must not unlock a client's guessing.
+  await deps.failures.recordSuccess(emailNormalized, clientAddress);
   const { session, refreshRow } = prepareSession(deps, user, deps.ids.newId());
   await deps.refreshTokens.create(refreshRow);
   return { ok: true, session, userId: user.id };
+}
+
+/** The user when the password is theirs, else null; either way one bcrypt comparison. */
+async function verifiedUser(
+  deps: Pick<LoginDeps, "users" | "passwords">,
+  emailNormalized: string,
+  password: string,
+): Promise<User | null> {
+  const user = await deps.users.findByNormalizedEmail(emailNormalized);
+  // An unknown email costs one bcrypt comparison too, so timing does not tell which emails exist.
+  if (!user) return deps.passwords.verifyAgainstDummy(password).then(() => null);
+  return (await deps.passwords.verify(password, user.passwordHash)) ? user : null;
 }

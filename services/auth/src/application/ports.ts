@@ -1,4 +1,4 @@
-import type { FailureCount } from "../domain/loginThrottle";
+import type { ThrottleDecision, ThrottleLimits } from "../domain/loginThrottle";
 import type { RefreshTokenRecord } from "../domain/refreshToken";
 import type { Role, User } from "../domain/user";
 
@@ -51,11 +51,24 @@ export interface AccessTokenIssuer {
   issue(subject: { userId: string; role: Role }): { token: string; expiresInSeconds: number };
 }
 
-/** Failed-login counters per email and per client address, in windows that expire by themselves. */
+/**
+ * Failed-login counters per email and per client address, in windows that expire by themselves.
+ * An attempt counts as a failure from before its password is checked until it succeeds.
+ */
 export interface LoginFailureCounters {
-  read(emailNormalized: string, clientAddress: string): Promise<FailureCount[]>;
-  recordFailure(emailNormalized: string, clientAddress: string): Promise<void>;
-  resetEmail(emailNormalized: string): Promise<void>;
+  /**
+   * Counts the attempt on both counters unless either has reached its limit, as one atomic step:
+   * concurrent attempts cannot all pass the check before any of them is counted.
+   */
+  admit(
+    emailNormalized: string,
+    clientAddress: string,
+    limits: ThrottleLimits,
+  ): Promise<ThrottleDecision>;
+  /** The attempt succeeded: the email's counter starts over, the address gets its attempt back. */
+  recordSuccess(emailNormalized: string, clientAddress: string): Promise<void>;
+  /** The attempt ended in an unexpected error, not a verdict: both counters get it back. */
+  withdraw(emailNormalized: string, clientAddress: string): Promise<void>;
 }
 
 export interface Clock {

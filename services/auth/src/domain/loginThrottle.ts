@@ -7,6 +7,7 @@ export interface ThrottleLimits {
 
 export interface FailureCount {
   scope: ThrottleScope;
+  /** Attempts counted in this window: failures, plus attempts still being checked. */
   failures: number;
   /** Seconds until this counter's window ends. */
   resetsInSeconds: number;
@@ -15,11 +16,15 @@ export interface FailureCount {
 export type ThrottleDecision =
   { allowed: true } | { allowed: false; scope: ThrottleScope; retryAfterSeconds: number };
 
-/** Blocked once a counter reached its limit; the caller may retry when that window ends. */
+export const limitOf = (scope: ThrottleScope, limits: ThrottleLimits): number =>
+  scope === "email" ? limits.maxFailuresPerEmail : limits.maxFailuresPerClient;
+
+/**
+ * Blocked once a counter reached its limit; the caller may retry when the longest blocking window
+ * ends. The counter store applies the same limit check atomically with counting the attempt.
+ */
 export function decideThrottle(counts: FailureCount[], limits: ThrottleLimits): ThrottleDecision {
-  const limitOf = (scope: ThrottleScope) =>
-    scope === "email" ? limits.maxFailuresPerEmail : limits.maxFailuresPerClient;
-  const blocking = counts.filter((c) => c.failures >= limitOf(c.scope));
+  const blocking = counts.filter((c) => c.failures >= limitOf(c.scope, limits));
   if (!blocking.length) return { allowed: true };
   const longest = blocking.reduce((a, b) => (b.resetsInSeconds > a.resetsInSeconds ? b : a));
   return {

@@ -1,11 +1,52 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { LoginFailureCounters } from "../application/ports";
-import type { FailureCount, ThrottleScope } from "../domain/loginThrottle";
+import {
+  decideThrottle,
+  limitOf,
+  type ThrottleDecision,
+  type ThrottleLimits,
+  type ThrottleScope,
+} from "../domain/loginThrottle";
+
+// Check and count in one script: with a read, then the password check, then an increment, 60
+// concurrent guesses at a limit of 3 got 8 password checks: each read saw the others uncounted.
+// KEYS: the counters; ARGV: their limits in the same order, then the window in seconds.
+// Replies {1} when counted, else {0, count, pttl, count, pttl} per counter, nothing changed.
+const ADMIT = `
+local refused = false
+local seen = {}
+for i, key in ipairs(KEYS) do
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count >= tonumber(ARGV[i]) then refused = true end
+  table.insert(seen, count)
+  table.insert(seen, redis.call('PTTL', key))
+end
+if refused then
+  table.insert(seen, 1, 0)
+  return seen
+end
+for _, key in ipairs(KEYS) do
+  redis.call('INCR', key)
+  -- NX: only the first counted attempt sets the expiry, so later ones cannot extend the window.
+  redis.call('EXPIRE', key, ARGV[#KEYS + 1], 'NX')
+end
+return {1}
+`;
+
+// Takes one attempt back from each counter whose window is still open (an expired window has
+// nothing to give back, and a DECR there would create a counter without an expiry).
+const GIVE_BACK = `
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 and redis.call('DECR', key) <= 0 then redis.call('DEL', key) end
+end
+`;
+
+const SCOPES: ThrottleScope[] = ["email", "client"];
 
 /**
- * Fixed-window failure counters: the first failure starts a window of `windowSeconds`, later
- * failures inside it only add. Keys carry a hash of the email, never the address itself.
+ * Fixed-window counters: the first counted attempt starts a window of `windowSeconds`, later
+ * ones inside it only add. Keys carry a hash of the email, never the address itself.
  */
 export class RedisLoginFailureCounters implements LoginFailureCounters {
   constructor(
@@ -14,43 +55,52 @@ export class RedisLoginFailureCounters implements LoginFailureCounters {
     private readonly windowSeconds: number,
   ) {}
 
-  private key(scope: ThrottleScope, value: string): string {
-    const id = scope === "email" ? createHash("sha256").update(value).digest("hex") : value;
-    return `${this.prefix}login-failures:${scope}:${id}`;
-  }
-
-  async read(emailNormalized: string, clientAddress: string): Promise<FailureCount[]> {
-    const scopes: [ThrottleScope, string][] = [
-      ["email", this.key("email", emailNormalized)],
-      ["client", this.key("client", clientAddress)],
+  private keys(emailNormalized: string, clientAddress: string): [string, string] {
+    const emailId = createHash("sha256").update(emailNormalized).digest("hex");
+    return [
+      `${this.prefix}login-failures:email:${emailId}`,
+      `${this.prefix}login-failures:client:${clientAddress}`,
     ];
-    const pipeline = this.redis.multi();
-    for (const [, key] of scopes) pipeline.get(key).pttl(key);
-    const replies = (await pipeline.exec()) ?? [];
-    return scopes.map(([scope], i) => {
-      const [countError, count] = replies[i * 2] ?? [];
-      const [ttlError, ttl] = replies[i * 2 + 1] ?? [];
-      if (countError || ttlError) throw countError ?? ttlError;
-      return {
-        scope,
-        failures: Number(count ?? 0),
-        resetsInSeconds: Math.ceil(Math.max(Number(ttl), 0) / 1000),
-      };
-    });
   }
 
-  async recordFailure(emailNormalized: string, clientAddress: string): Promise<void> {
-    const pipeline = this.redis.multi();
-    for (const key of [this.key("email", emailNormalized), this.key("client", clientAddress)]) {
-      // NX: only the first failure sets the expiry, so repeated failures cannot extend the window.
-      pipeline.incr(key).expire(key, this.windowSeconds, "NX");
-    }
-    const replies = (await pipeline.exec()) ?? [];
+  async admit(
+    emailNormalized: string,
+    clientAddress: string,
+    limits: ThrottleLimits,
+  ): Promise<ThrottleDecision> {
+    const keys = this.keys(emailNormalized, clientAddress);
+    const limitArgs = SCOPES.map((scope) => limitOf(scope, limits));
+    const reply = (await this.redis.eval(
+      ADMIT,
+      keys.length,
+      ...keys,
+      ...limitArgs,
+      this.windowSeconds,
+    )) as number[];
+    if (reply[0] === 1) return { allowed: true };
+    const decision = decideThrottle(
+      SCOPES.map((scope, i) => ({
+        scope,
+        failures: reply[1 + i * 2]!,
+        resetsInSeconds: Math.ceil(Math.max(reply[2 + i * 2]!, 0) / 1000),
+      })),
+      limits,
+    );
+    if (decision.allowed)
+      throw new Error("login throttle script refused an attempt under its limits");
+    return decision;
+  }
+
+  async recordSuccess(emailNormalized: string, clientAddress: string): Promise<void> {
+    const [emailKey, clientKey] = this.keys(emailNormalized, clientAddress);
+    const replies =
+      (await this.redis.multi().del(emailKey).eval(GIVE_BACK, 1, clientKey).exec()) ?? [];
     const failed = replies.find(([error]) => error);
     if (failed) throw failed[0];
   }
 
-  async resetEmail(emailNormalized: string): Promise<void> {
-    await this.redis.del(this.key("email", emailNormalized));
+  async withdraw(emailNormalized: string, clientAddress: string): Promise<void> {
+    const keys = this.keys(emailNormalized, clientAddress);
+    await this.redis.eval(GIVE_BACK, keys.length, ...keys);
   }
 }
