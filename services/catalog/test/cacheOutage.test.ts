@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { testServers, waitFor } from "@app/shared/testing";
+import { metricValue } from "./metrics";
 import { aProduct, call, reserve, startTestCatalog, type TestCatalog } from "./support";
+import { startTcpProxy, type TcpProxy } from "./tcpProxy";
 
 // Nothing listens on port 1: every Redis command fails at once, as in an outage.
 const DEAD_REDIS = "redis://127.0.0.1:1";
@@ -44,8 +47,86 @@ describe("when Redis is down", () => {
   });
 
   it("stays ready (Redis is an optimisation, not a dependency) and counts cache errors", async () => {
+    const product = await aProduct(t, { quantity: 1 });
+    const errors = { cache: "product", result: "error" };
+    const before = await metricValue(t.url, "cache_lookups_total", errors);
+
+    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).status).toBe(200);
+
     expect((await call(t.url, "GET", "/health/ready")).status).toBe(200);
-    const metrics = await call<string>(t.url, "GET", "/metrics");
-    expect(metrics.body).toMatch(/cache_lookups_total\{[^}]*result="error"[^}]*\} [1-9]/);
+    expect(await metricValue(t.url, "cache_lookups_total", errors)).toBe(before + 1);
+  });
+});
+
+describe("when Redis goes away after the cache is warm", () => {
+  let redisLink: TcpProxy;
+  let w: TestCatalog;
+
+  beforeAll(async () => {
+    const redis = new URL(testServers().redisUrl);
+    redisLink = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    w = await startTestCatalog({ REDIS_URL: `redis://127.0.0.1:${redisLink.port}` });
+  });
+
+  afterAll(async () => {
+    await w?.close();
+    await redisLink?.close();
+  });
+
+  const lookups = (result: "hit" | "miss" | "error") =>
+    metricValue(w.url, "cache_lookups_total", { cache: "product", result });
+  const availableOf = async (productId: string) => {
+    const response = await call(w.url, "GET", `/api/v1/products/${productId}`);
+    expect(response.status).toBe(200);
+    return response.body.availableQuantity as number;
+  };
+  const firstPageQuantity = async (productId: string) => {
+    const response = await call(w.url, "GET", "/api/v1/products?limit=5");
+    expect(response.status).toBe(200);
+    return response.body.items.find((p: { id: string }) => p.id === productId)?.availableQuantity;
+  };
+
+  it("answers from the database while Redis is cut, and shows no stale availableQuantity once it is back", async () => {
+    const product = await aProduct(w, { quantity: 10 });
+    expect(await availableOf(product.id)).toBe(10);
+    expect(await firstPageQuantity(product.id)).toBe(10);
+    const hits = await lookups("hit");
+    expect(await availableOf(product.id)).toBe(10);
+    expect(await firstPageQuantity(product.id)).toBe(10);
+    expect(await lookups("hit")).toBe(hits + 1);
+
+    redisLink.down();
+    const errors = await lookups("error");
+    expect(await availableOf(product.id)).toBe(10);
+    expect(await lookups("error")).toBe(errors + 1);
+    // Committed while Redis cannot hear of it: the warm entries above now hold the old quantity.
+    expect((await reserve(w, randomUUID(), [{ productId: product.id, quantity: 3 }])).status).toBe(
+      201,
+    );
+    expect(await availableOf(product.id)).toBe(7);
+    expect(await firstPageQuantity(product.id)).toBe(7);
+
+    redisLink.up();
+    const seen: number[] = [];
+    const answered = (await lookups("hit")) + (await lookups("miss"));
+    await waitFor(
+      async () => {
+        seen.push(await availableOf(product.id));
+        return (await lookups("hit")) + (await lookups("miss")) > answered;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: "the catalog to use Redis again" },
+    );
+    expect(new Set(seen)).toEqual(new Set([7]));
+    expect(await firstPageQuantity(product.id)).toBe(7);
+    const hitsAfter = await lookups("hit");
+    expect(await availableOf(product.id)).toBe(7);
+    expect(await lookups("hit")).toBe(hitsAfter + 1);
+
+    // And a write after the return invalidates as usual.
+    expect((await reserve(w, randomUUID(), [{ productId: product.id, quantity: 2 }])).status).toBe(
+      201,
+    );
+    expect(await availableOf(product.id)).toBe(5);
+    expect(await firstPageQuantity(product.id)).toBe(5);
   });
 });

@@ -29,6 +29,9 @@ else
 end
 return 1`;
 
+// The first-page cache: invalidated by every write, named apart from product ids.
+const FIRST_PAGES = "first-pages";
+
 interface Slot {
   cache: CacheName;
   key: string;
@@ -64,11 +67,16 @@ const pageCodec: Codec<ProductPage> = {
  * Cache-aside with per-key generations: a write bumps the generation and deletes the value,
  * so a read after a write never gets the old value, even from a load that started before it.
  * Concurrent misses for one key and generation share one load in this process. Any Redis
- * failure falls through to the loader.
+ * failure falls through to the loader. An invalidation Redis could not take (an outage) is held
+ * back, and this process skips the cache until it has been applied.
  */
 export class RedisProductCache implements ProductCache {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly generationTtlSeconds: number;
+  /** Invalidations that failed during a Redis outage (id -> sequence), held back until applied. */
+  private readonly unapplied = new Map<string, number>();
+  private unappliedSeq = 0;
+  private applying: Promise<boolean> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -78,6 +86,8 @@ export class RedisProductCache implements ProductCache {
   ) {
     // Generations outlive any value by far, so a reset to "none" cannot match a stale load.
     this.generationTtlSeconds = Math.max(3600, settings.ttlSeconds * 10);
+    // Right when Redis is back: other replicas read it too, and only this one knows what is stale.
+    redis.on("ready", () => void this.applyUnapplied());
   }
 
   product(id: string, load: () => Promise<Product | null>): Promise<Product | null> {
@@ -105,10 +115,20 @@ export class RedisProductCache implements ProductCache {
   }
 
   async invalidate(productIds: string[]): Promise<void> {
+    if (await this.bumpGenerations(productIds)) return;
+    // The write already committed; until Redis takes this invalidation, reads skip the cache.
+    for (const id of [...productIds, FIRST_PAGES]) this.unapplied.set(id, ++this.unappliedSeq);
+    this.logger.warn("cache invalidation failed; the cache is bypassed until Redis takes it", {
+      products: productIds.length,
+    });
+  }
+
+  private async bumpGenerations(productIds: string[]): Promise<boolean> {
     const p = this.settings.prefix;
     const ttl = this.generationTtlSeconds;
     const pipeline = this.redis.multi();
     for (const id of new Set(productIds)) {
+      if (id === FIRST_PAGES) continue;
       pipeline
         .incr(`${p}gen:product:${id}`)
         .expire(`${p}gen:product:${id}`, ttl)
@@ -117,13 +137,32 @@ export class RedisProductCache implements ProductCache {
     pipeline.incr(`${p}gen:products`).expire(`${p}gen:products`, ttl).del(`${p}products:first`);
     try {
       await pipeline.exec();
+      return true;
     } catch (error) {
-      // The value expires with its TTL; the write itself already committed.
-      this.logger.warn("cache invalidation failed", {
+      this.logger.debug("cache invalidation did not reach Redis", {
         error: (error as Error).message,
-        products: productIds.length,
       });
+      return false;
     }
+  }
+
+  /**
+   * Applies the invalidations an outage held back; true when none is left. Until then a value
+   * in Redis may predate a committed write, so neither reads nor stores may use the cache.
+   */
+  private applyUnapplied(): Promise<boolean> {
+    if (this.unapplied.size === 0) return Promise.resolve(true);
+    this.applying ??= (async () => {
+      const taken = new Map(this.unapplied);
+      if (await this.bumpGenerations([...taken.keys()])) {
+        // Only what this bump covered: an id invalidated again meanwhile stays for the next one.
+        for (const [id, seq] of taken)
+          if (this.unapplied.get(id) === seq) this.unapplied.delete(id);
+        if (this.unapplied.size === 0) this.logger.info("held-back cache invalidations applied");
+      }
+      return this.unapplied.size === 0;
+    })().finally(() => (this.applying = undefined));
+    return this.applying;
   }
 
   private async read<T>(
@@ -131,6 +170,10 @@ export class RedisProductCache implements ProductCache {
     codec: Codec<T>,
     load: () => Promise<T | null>,
   ): Promise<T | null> {
+    if (!(await this.applyUnapplied())) {
+      this.metrics.cacheLookup(slot.cache, "error");
+      return load();
+    }
     let generation: string;
     try {
       const [value, gen] = (await this.redis.eval(
@@ -170,7 +213,9 @@ export class RedisProductCache implements ProductCache {
     generation: string,
   ): Promise<T | null> {
     const value = await load();
-    if (value !== null) {
+    // A load that began before a held-back invalidation must not be stored: applying it first
+    // bumps the generation, which the write script then refuses.
+    if (value !== null && (await this.applyUnapplied())) {
       await this.redis
         .eval(
           WRITE_SCRIPT,
