@@ -9,6 +9,8 @@ import {
   stockOf,
   type TestCatalog,
 } from "./support";
+import { metricValue } from "./metrics";
+import { holdStockRow } from "./stockRowLock";
 
 let t: TestCatalog;
 
@@ -230,10 +232,82 @@ describe("POST /internal/v1/reservations", () => {
   });
 
   it("counts reservations by outcome in /metrics", async () => {
-    const metrics = await call<string>(t.url, "GET", "/metrics");
-    expect(metrics.body).toMatch(/reservations_total\{[^}]*outcome="reserved"[^}]*\} [1-9]/);
-    expect(metrics.body).toMatch(/reservations_total\{[^}]*outcome="out_of_stock"[^}]*\} [1-9]/);
-    expect(metrics.body).toContain("stock_version_conflict_retries_total");
+    const reserved = { outcome: "reserved" };
+    const outOfStock = { outcome: "out_of_stock" };
+    const before = {
+      reserved: await metricValue(t.url, "reservations_total", reserved),
+      outOfStock: await metricValue(t.url, "reservations_total", outOfStock),
+    };
+    const product = await aProduct(t, { quantity: 1 });
+
+    await reserve(t, randomUUID(), [{ productId: product.id, quantity: 1 }]);
+    await reserve(t, randomUUID(), [{ productId: product.id, quantity: 1 }]);
+
+    expect(await metricValue(t.url, "reservations_total", reserved)).toBe(before.reserved + 1);
+    expect(await metricValue(t.url, "reservations_total", outOfStock)).toBe(before.outOfStock + 1);
+  });
+
+  it("retries a reservation whose stock version moved underneath it, and counts the retry", async () => {
+    const product = await aProduct(t, { quantity: 5 });
+    const retriesBefore = await metricValue(t.url, "stock_version_conflict_retries_total");
+    const writer = await holdStockRow(t, product.id);
+
+    const pending = reserve(t, randomUUID(), [{ productId: product.id, quantity: 2 }]);
+    await writer.waitForBlocked();
+    await writer.bumpVersionAndCommit();
+    const response = await pending;
+
+    expect(response.status).toBe(201);
+    expect(await metricValue(t.url, "stock_version_conflict_retries_total")).toBe(
+      retriesBefore + 1,
+    );
+    // The writer's version, then the retried reservation's.
+    expect(await stockOf(t, product.id)).toEqual({ quantity: 3, version: 2 });
+  });
+});
+
+describe("POST /internal/v1/reservations when the retries run out", () => {
+  let c: TestCatalog;
+
+  beforeAll(async () => {
+    // One attempt: any version conflict gives up. A pool of 4 keeps later requests waiting for a
+    // connection, so they read the stock only after the conflicting writer has committed.
+    c = await startTestCatalog({ RESERVATION_MAX_ATTEMPTS: "1", DATABASE_POOL_SIZE: "4" });
+  });
+
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it("answers 503 STOCK_CONTENTION with Retry-After to the losers, stores nothing for them, and never oversells", async () => {
+    const product = await aProduct(c, { quantity: 50 });
+    const reservationIds = Array.from({ length: 12 }, () => randomUUID());
+    const writer = await holdStockRow(c, product.id);
+
+    const pending = Promise.all(
+      reservationIds.map((id) => reserve(c, id, [{ productId: product.id, quantity: 1 }])),
+    );
+    await writer.waitForBlocked();
+    await writer.bumpVersionAndCommit();
+    const results = await pending;
+
+    const won = reservationIds.filter((_, i) => results[i]!.status === 201);
+    const lost = reservationIds.filter((_, i) => results[i]!.status === 503);
+    expect(won.length + lost.length).toBe(reservationIds.length);
+    expect(won.length).toBeGreaterThan(0);
+    expect(lost.length).toBeGreaterThan(0);
+    for (const r of results.filter((r) => r.status === 503)) {
+      expect(r.body.code).toBe("STOCK_CONTENTION");
+      expect(r.headers.get("retry-after")).toBe("1");
+    }
+    const stock = await stockOf(c, product.id);
+    expect(stock.quantity).toBe(50 - won.length);
+    for (const id of lost) expect(await reservationStatus(c, id)).toBeUndefined();
+
+    // Not stored: the order service's retry with the same reservationId reserves normally.
+    const retried = await reserve(c, lost[0]!, [{ productId: product.id, quantity: 1 }]);
+    expect(retried.status).toBe(201);
+    expect((await stockOf(c, product.id)).quantity).toBe(50 - won.length - 1);
   });
 });
 
