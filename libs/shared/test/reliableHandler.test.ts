@@ -1,13 +1,30 @@
-import { createLogger, createOrderEvent, eventHeaders, KafkaClient, PermanentEventError, reliableHandler, type IncomingMessage } from "../src";
+import {
+  createLogger,
+  createOrderEvent,
+  eventHeaders,
+  KafkaClient,
+  PermanentEventError,
+  reliableHandler,
+  type IncomingMessage,
+} from "../src";
 import { testServers, uniqueName, waitFor } from "../src/testing";
 
 describe("reliable consumer handler on a real broker", () => {
   const logger = createLogger({ service: "test", silent: true });
-  const kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: uniqueName("rh"), logger });
+  const kafka = new KafkaClient({
+    brokers: testServers().kafkaBrokers,
+    clientId: uniqueName("rh"),
+    logger,
+  });
   const topic = uniqueName("rh_topic");
   const dlqTopic = `${topic}.dlq`;
 
-  beforeAll(() => kafka.ensureTopics([{ topic, partitions: 1 }, { topic: dlqTopic, partitions: 1 }]));
+  beforeAll(() =>
+    kafka.ensureTopics([
+      { topic, partitions: 1 },
+      { topic: dlqTopic, partitions: 1 },
+    ]),
+  );
   afterAll(() => kafka.deleteTopics([topic, dlqTopic]).catch(() => undefined));
 
   test("a poison message goes to the DLQ with its origin in headers and the next good message is still processed", async () => {
@@ -38,21 +55,42 @@ describe("reliable consumer handler on a real broker", () => {
           },
         }),
       );
-      const good = createOrderEvent("ORDER_CREATED", "0b9f7a3e-6c1d-4a2b-8e5f-1a2b3c4d5e6f", { ok: true });
-      const badPayload = createOrderEvent("ORDER_CREATED", "0b9f7a3e-6c1d-4a2b-8e5f-1a2b3c4d5e6f", { bad: true });
+      const good = createOrderEvent("ORDER_CREATED", "0b9f7a3e-6c1d-4a2b-8e5f-1a2b3c4d5e6f", {
+        ok: true,
+      });
+      const badPayload = createOrderEvent("ORDER_CREATED", "0b9f7a3e-6c1d-4a2b-8e5f-1a2b3c4d5e6f", {
+        bad: true,
+      });
       await producer.send(topic, [
         { key: "k1", value: "{not json", headers: { "x-request-id": "poison-1" } },
-        { key: good.aggregateId, value: JSON.stringify(badPayload), headers: eventHeaders(badPayload) },
+        {
+          key: good.aggregateId,
+          value: JSON.stringify(badPayload),
+          headers: eventHeaders(badPayload),
+        },
         { key: good.aggregateId, value: JSON.stringify(good), headers: eventHeaders(good) },
       ]);
-      await waitFor(() => processed.length === 1 && deadLetters.length === 2, { timeoutMs: 30_000, what: "processing and dead letters" });
+      await waitFor(() => processed.length === 1 && deadLetters.length === 2, {
+        timeoutMs: 30_000,
+        what: "processing and dead letters",
+      });
       expect(processed).toEqual([good.eventId]);
       expect(attemptsOnBadPayload).toBe(3);
       const [poison, rejected] = deadLetters;
       expect(poison!.value!.toString()).toBe("{not json");
-      expect(poison!.headers).toMatchObject({ "dlq-original-topic": topic, "dlq-original-partition": "0", "dlq-original-offset": "0", "x-request-id": "poison-1" });
+      expect(poison!.headers).toMatchObject({
+        "dlq-original-topic": topic,
+        "dlq-original-partition": "0",
+        "dlq-original-offset": "0",
+        "x-request-id": "poison-1",
+      });
       expect(poison!.headers["dlq-error"]).toMatch(/not valid JSON/);
-      expect(rejected!.headers).toMatchObject({ "dlq-original-offset": "1", "dlq-error": "payload has no items", "dlq-attempts": "3", "event-id": badPayload.eventId });
+      expect(rejected!.headers).toMatchObject({
+        "dlq-original-offset": "1",
+        "dlq-error": "payload has no items",
+        "dlq-attempts": "3",
+        "event-id": badPayload.eventId,
+      });
     } finally {
       await consumer.stop();
       await dlqConsumer.stop();
@@ -88,7 +126,9 @@ describe("reliable consumer handler on a real broker", () => {
         }),
       );
       const event = createOrderEvent("ORDER_CANCELLED", "0b9f7a3e-6c1d-4a2b-8e5f-1a2b3c4d5e6f", {});
-      await producer.send(t, [{ key: event.aggregateId, value: JSON.stringify(event), headers: eventHeaders(event) }]);
+      await producer.send(t, [
+        { key: event.aggregateId, value: JSON.stringify(event), headers: eventHeaders(event) },
+      ]);
       await waitFor(() => done.length === 1, { timeoutMs: 45_000, what: "redelivery" });
       expect(done).toEqual([event.eventId]);
       expect(calls).toBe(4);

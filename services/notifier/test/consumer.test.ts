@@ -2,7 +2,16 @@ import { KafkaClient, type EventConsumer, type IncomingMessage } from "@app/shar
 import { testServers, uniqueName, waitFor } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import type { Notification } from "../src/main";
-import { anOrderEvent, getNotifications, metricValue, notificationCount, publish, publishRaw, startTestNotifier, type TestNotifier } from "./support";
+import {
+  anOrderEvent,
+  getNotifications,
+  metricValue,
+  notificationCount,
+  publish,
+  publishRaw,
+  startTestNotifier,
+  type TestNotifier,
+} from "./support";
 
 let t: TestNotifier;
 const sent: Notification[] = [];
@@ -30,7 +39,11 @@ afterAll(async () => {
   await t.close();
 });
 
-const stored = (eventId: string) => waitFor(async () => (await notificationCount(t, eventId)) > 0, { what: `notification for ${eventId}`, timeoutMs: 30_000 });
+const stored = (eventId: string) =>
+  waitFor(async () => (await notificationCount(t, eventId)) > 0, {
+    what: `notification for ${eventId}`,
+    timeoutMs: 30_000,
+  });
 
 describe("order events become notifications", () => {
   it("stores one notification for ORDER_CREATED, sends it once, and shows it to the order's owner", async () => {
@@ -66,7 +79,9 @@ describe("order events become notifications", () => {
 
     expect(await notificationCount(t, event.eventId)).toBe(1);
     expect(sent.filter((n) => n.eventId === event.eventId)).toHaveLength(1);
-    expect(await metricValue(t.url, "notifier_duplicate_events_total", "")).toBe(duplicatesBefore + 1);
+    expect(await metricValue(t.url, "notifier_duplicate_events_total", "")).toBe(
+      duplicatesBefore + 1,
+    );
   });
 
   it("notifies about cancelled and completed orders too", async () => {
@@ -79,8 +94,13 @@ describe("order events become notifications", () => {
     await stored(cancelled.eventId);
     await stored(completed.eventId);
     const page = await getNotifications(t, t.issuer.tokenFor({ userId }));
-    expect(page.body.items.map((n) => n.type).sort()).toEqual(["ORDER_CANCELLED", "ORDER_COMPLETED"]);
-    expect(page.body.items.find((n) => n.type === "ORDER_CANCELLED")?.message).toBe(`Your order ${orderId.slice(0, 8)} was cancelled.`);
+    expect(page.body.items.map((n) => n.type).sort()).toEqual([
+      "ORDER_CANCELLED",
+      "ORDER_COMPLETED",
+    ]);
+    expect(page.body.items.find((n) => n.type === "ORDER_CANCELLED")?.message).toBe(
+      `Your order ${orderId.slice(0, 8)} was cancelled.`,
+    );
   });
 
   it("skips and counts an event type it does not know, and goes on", async () => {
@@ -91,7 +111,13 @@ describe("order events become notifications", () => {
     await publish(t, marker);
     await stored(marker.eventId);
     expect(await notificationCount(t, unknown.eventId)).toBe(0);
-    expect(await metricValue(t.url, "notifier_events_total", 'outcome="skipped",event_type="ORDER_SHIPPED"')).toBe(1);
+    expect(
+      await metricValue(
+        t.url,
+        "notifier_events_total",
+        'outcome="skipped",event_type="ORDER_SHIPPED"',
+      ),
+    ).toBe(1);
   });
 
   it("stores the event once when the notifier fails after the write and before the offset commit, and Kafka redelivers it", async () => {
@@ -107,7 +133,9 @@ describe("order events become notifications", () => {
 
     expect(failingWrites).toBe(0);
     // Every delivery after the first found the row: one notification, sent once.
-    expect(await metricValue(t.url, "notifier_duplicate_events_total", "")).toBeGreaterThan(duplicatesBefore);
+    expect(await metricValue(t.url, "notifier_duplicate_events_total", "")).toBeGreaterThan(
+      duplicatesBefore,
+    );
     expect(await notificationCount(t, event.eventId)).toBe(1);
     expect(sent.filter((n) => n.eventId === event.eventId)).toHaveLength(1);
   });
@@ -117,7 +145,10 @@ describe("order events become notifications", () => {
     const event = anOrderEvent();
     try {
       await publish(t, event);
-      await waitFor(async () => (await metricValue(t.url, "notifier_events_total", 'outcome="retried"')) > 0, { what: "a retried attempt", timeoutMs: 30_000 });
+      await waitFor(
+        async () => (await metricValue(t.url, "notifier_events_total", 'outcome="retried"')) > 0,
+        { what: "a retried attempt", timeoutMs: 30_000 },
+      );
     } finally {
       await t.sql.query("RENAME TABLE notifications_away TO notifications");
     }
@@ -131,7 +162,10 @@ describe("poison messages", () => {
   const dead: IncomingMessage[] = [];
 
   beforeAll(async () => {
-    const kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "notifier-test" });
+    const kafka = new KafkaClient({
+      brokers: testServers().kafkaBrokers,
+      clientId: "notifier-test",
+    });
     dlq = kafka.consumer(uniqueName("dlq_reader"));
     await dlq.run([`${t.topic}.dlq`], async (m) => void dead.push(m));
   });
@@ -147,7 +181,10 @@ describe("poison messages", () => {
     await publish(t, next);
     await stored(next.eventId);
 
-    const letter = await waitFor(() => dead.find((m) => m.key === orderId), { what: "dead letter", timeoutMs: 30_000 });
+    const letter = await waitFor(() => dead.find((m) => m.key === orderId), {
+      what: "dead letter",
+      timeoutMs: 30_000,
+    });
     expect(letter.value?.toString()).toBe("{not json");
     expect(letter.headers).toMatchObject({
       "dlq-error": "message value is not valid JSON",
@@ -163,7 +200,10 @@ describe("poison messages", () => {
     const orderId = randomUUID();
     const broken = anOrderEvent({ orderId, payload: { id: orderId } });
     await publish(t, broken);
-    const letter = await waitFor(() => dead.find((m) => m.key === orderId), { what: "dead letter", timeoutMs: 30_000 });
+    const letter = await waitFor(() => dead.find((m) => m.key === orderId), {
+      what: "dead letter",
+      timeoutMs: 30_000,
+    });
     expect(letter.headers["dlq-error"]).toMatch(/payload\.userId/);
     expect(letter.headers["dlq-attempts"]).toBe("2");
     expect(await notificationCount(t, broken.eventId)).toBe(0);

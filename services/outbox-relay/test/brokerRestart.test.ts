@@ -7,12 +7,21 @@ import { promisify } from "node:util";
 import type { Pool } from "@app/shared";
 import { uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
 import { startRelay, type RunningRelay } from "../src/main";
-import { anOrderDatabase, anOrderEvent, collectTopic, countByStatus, insertOutbox, metricValue, relayConfig } from "./support";
+import {
+  anOrderDatabase,
+  anOrderEvent,
+  collectTopic,
+  countByStatus,
+  insertOutbox,
+  metricValue,
+  relayConfig,
+} from "./support";
 
 // A private broker this test may stop and start: the shared one on :9092 serves everyone else.
 const KAFKA_SCRIPT = path.join(__dirname, "../../../scripts/infra/kafka.sh");
 const REPO = path.join(__dirname, "../../..");
-const canRunPrivateBroker = existsSync(KAFKA_SCRIPT) && existsSync(path.join(REPO, ".cache/kafka/libs/.fetched"));
+const canRunPrivateBroker =
+  existsSync(KAFKA_SCRIPT) && existsSync(path.join(REPO, ".cache/kafka/libs/.fetched"));
 const run = promisify(execFile);
 
 async function freePort(): Promise<number> {
@@ -33,7 +42,13 @@ interface PrivateBroker {
 async function aPrivateBroker(): Promise<PrivateBroker> {
   const home = path.join(os.tmpdir(), uniqueName("relay_kafka"));
   const port = await freePort();
-  const env = { ...process.env, KAFKA_HOME_DIR: home, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_START_TIMEOUT: "60" };
+  const env = {
+    ...process.env,
+    KAFKA_HOME_DIR: home,
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(await freePort()),
+    KAFKA_START_TIMEOUT: "60",
+  };
   const broker = {
     address: `127.0.0.1:${port}`,
     start: async () => void (await run("bash", [KAFKA_SCRIPT, "start"], { env, timeout: 90_000 })),
@@ -80,22 +95,37 @@ describeWithBroker("Kafka stopped while orders are written", () => {
   it("lets the backlog grow while the broker is down and drains it, losing nothing, once the broker is back", async () => {
     const before = anOrderEvent();
     await insertOutbox(sql, [before]);
-    await waitFor(async () => (await countByStatus(sql, "PUBLISHED")) === 1, { what: "publishing while the broker is up", timeoutMs: 30_000 });
+    await waitFor(async () => (await countByStatus(sql, "PUBLISHED")) === 1, {
+      what: "publishing while the broker is up",
+      timeoutMs: 30_000,
+    });
 
     await broker.stop();
     const during = Array.from({ length: 20 }, () => anOrderEvent());
     for (const event of during) await insertOutbox(sql, [event]);
-    await waitFor(async () => (await metricValue(relay.url, "outbox_ready_backlog")) === 20, { what: "a backlog of 20" });
-    await waitFor(async () => (await metricValue(relay.url, "outbox_publish_failures_total")) > 0, { what: "failed sends counted", timeoutMs: 30_000 });
+    await waitFor(async () => (await metricValue(relay.url, "outbox_ready_backlog")) === 20, {
+      what: "a backlog of 20",
+    });
+    await waitFor(async () => (await metricValue(relay.url, "outbox_publish_failures_total")) > 0, {
+      what: "failed sends counted",
+      timeoutMs: 30_000,
+    });
     expect(await countByStatus(sql, "FAILED")).toBe(0);
 
     await broker.start();
-    await waitFor(async () => (await countByStatus(sql, "PUBLISHED")) === 21, { what: "the backlog drained", timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor(async () => (await countByStatus(sql, "PUBLISHED")) === 21, {
+      what: "the backlog drained",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     expect(await metricValue(relay.url, "outbox_ready_backlog")).toBe(0);
 
     const reader = await collectTopic(topic, { brokers: [broker.address] });
     try {
-      await waitFor(() => [before, ...during].every((e) => reader.eventIds().includes(e.eventId)), { what: "all 21 events on the topic", timeoutMs: 30_000 });
+      await waitFor(() => [before, ...during].every((e) => reader.eventIds().includes(e.eventId)), {
+        what: "all 21 events on the topic",
+        timeoutMs: 30_000,
+      });
     } finally {
       await reader.stop();
     }

@@ -8,9 +8,21 @@ const now = new Date("2026-01-01T00:00:00.000Z");
 
 describe("retry policy", () => {
   it("backs off exponentially up to the cap, counting the attempt", () => {
-    expect(decideAfterFailure(0, settings, now)).toEqual({ kind: "retry", attempts: 1, availableAt: new Date(now.getTime() + 100) });
-    expect(decideAfterFailure(1, settings, now)).toEqual({ kind: "retry", attempts: 2, availableAt: new Date(now.getTime() + 200) });
-    expect(decideAfterFailure(2, settings, now)).toEqual({ kind: "retry", attempts: 3, availableAt: new Date(now.getTime() + 250) });
+    expect(decideAfterFailure(0, settings, now)).toEqual({
+      kind: "retry",
+      attempts: 1,
+      availableAt: new Date(now.getTime() + 100),
+    });
+    expect(decideAfterFailure(1, settings, now)).toEqual({
+      kind: "retry",
+      attempts: 2,
+      availableAt: new Date(now.getTime() + 200),
+    });
+    expect(decideAfterFailure(2, settings, now)).toEqual({
+      kind: "retry",
+      attempts: 3,
+      availableAt: new Date(now.getTime() + 250),
+    });
   });
 
   it("parks the row as failed once the attempt reaches the maximum", () => {

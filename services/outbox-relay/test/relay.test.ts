@@ -24,9 +24,14 @@ let topicReader: TopicCollector;
 
 beforeAll(async () => {
   ({ db, sql } = await anOrderDatabase());
-  relay = await startRelay(relayConfig(db.url, topic, { ORDER_EVENTS_PARTITIONS: "2", RELAY_MAX_ATTEMPTS: "3" }));
+  relay = await startRelay(
+    relayConfig(db.url, topic, { ORDER_EVENTS_PARTITIONS: "2", RELAY_MAX_ATTEMPTS: "3" }),
+  );
   // The relay creates the topic on its first connection; read it only once it exists.
-  await waitFor(async () => (await fetch(`${relay.url}/health/ready`)).status === 200, { what: "relay ready", timeoutMs: 30_000 });
+  await waitFor(async () => (await fetch(`${relay.url}/health/ready`)).status === 200, {
+    what: "relay ready",
+    timeoutMs: 30_000,
+  });
   topicReader = await collectTopic(topic);
 });
 
@@ -38,7 +43,11 @@ afterAll(async () => {
   await deleteTopics(topic);
 });
 
-const messageOf = (eventId: string) => waitFor(() => topicReader.messages.find((m) => m.headers["event-id"] === eventId), { what: `event ${eventId}`, timeoutMs: 30_000 });
+const messageOf = (eventId: string) =>
+  waitFor(() => topicReader.messages.find((m) => m.headers["event-id"] === eventId), {
+    what: `event ${eventId}`,
+    timeoutMs: 30_000,
+  });
 
 describe("outbox relay", () => {
   it("publishes a ready row keyed by order id with the rebuilt envelope and the contract headers, then marks it PUBLISHED", async () => {
@@ -49,8 +58,18 @@ describe("outbox relay", () => {
     const message = await messageOf(event.eventId);
     expect(message.key).toBe(event.aggregateId);
     expect(JSON.parse(message.value!.toString())).toEqual(event);
-    expect(message.headers).toMatchObject({ "event-id": event.eventId, "event-type": "ORDER_CREATED", "x-request-id": requestId });
-    const row = await waitFor(async () => (await outboxRows(sql)).find((r) => r.event_id === event.eventId && r.status === "PUBLISHED"), { what: "PUBLISHED" });
+    expect(message.headers).toMatchObject({
+      "event-id": event.eventId,
+      "event-type": "ORDER_CREATED",
+      "x-request-id": requestId,
+    });
+    const row = await waitFor(
+      async () =>
+        (await outboxRows(sql)).find(
+          (r) => r.event_id === event.eventId && r.status === "PUBLISHED",
+        ),
+      { what: "PUBLISHED" },
+    );
     expect(row.published_at).toBeInstanceOf(Date);
     expect(row.attempts).toBe(0);
   });
@@ -83,7 +102,9 @@ describe("outbox relay", () => {
     await insertOutbox(sql, [second]);
     await messageOf(first.eventId);
     await messageOf(second.eventId);
-    const order = topicReader.messages.filter((m) => m.key === orderId).map((m) => m.headers["event-id"]);
+    const order = topicReader.messages
+      .filter((m) => m.key === orderId)
+      .map((m) => m.headers["event-id"]);
     expect(order).toEqual([first.eventId, second.eventId]);
   });
 
@@ -94,21 +115,35 @@ describe("outbox relay", () => {
     await insertOutbox(sql, [tooLarge, fine]);
 
     await messageOf(fine.eventId);
-    const row = await waitFor(async () => (await outboxRows(sql)).find((r) => r.event_id === tooLarge.eventId && r.status === "FAILED"), {
-      what: "FAILED row",
-      timeoutMs: 30_000,
-    });
+    const row = await waitFor(
+      async () =>
+        (await outboxRows(sql)).find(
+          (r) => r.event_id === tooLarge.eventId && r.status === "FAILED",
+        ),
+      {
+        what: "FAILED row",
+        timeoutMs: 30_000,
+      },
+    );
     expect(row.attempts).toBe(3);
     expect(row.last_error).toMatch(/larger than the max message size/);
     expect(topicReader.eventIds()).not.toContain(tooLarge.eventId);
-    expect(await metricValue(relay.url, "outbox_failed_total")).toBe((Number.isNaN(failedBefore) ? 0 : failedBefore) + 1);
+    expect(await metricValue(relay.url, "outbox_failed_total")).toBe(
+      (Number.isNaN(failedBefore) ? 0 : failedBefore) + 1,
+    );
   });
 
   it("reports backlog, oldest age, published totals and publish duration on /metrics", async () => {
     const response = await fetch(`${relay.url}/metrics`);
     expect(response.status).toBe(200);
     const text = await response.text();
-    for (const name of ["outbox_ready_backlog", "outbox_oldest_ready_age_seconds", "outbox_published_total", "outbox_failed_total", "outbox_publish_duration_seconds_count"]) {
+    for (const name of [
+      "outbox_ready_backlog",
+      "outbox_oldest_ready_age_seconds",
+      "outbox_published_total",
+      "outbox_failed_total",
+      "outbox_publish_duration_seconds_count",
+    ]) {
       expect(text).toContain(name);
     }
     expect(await metricValue(relay.url, "outbox_published_total")).toBeGreaterThan(0);
@@ -118,21 +153,37 @@ describe("outbox relay", () => {
     expect((await fetch(`${relay.url}/health/live`)).status).toBe(200);
     const ready = await fetch(`${relay.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(((await ready.json()) as { checks: unknown }).checks).toMatchObject({ database: { status: "ok" }, kafka: { status: "ok" } });
+    expect(((await ready.json()) as { checks: unknown }).checks).toMatchObject({
+      database: { status: "ok" },
+      kafka: { status: "ok" },
+    });
   });
 });
 
 describe("retention", () => {
   it("deletes PUBLISHED rows older than the retention in chunks and keeps newer and unpublished ones", async () => {
     const { db: own, sql: ownSql } = await anOrderDatabase();
-    const purger = await startRelay(relayConfig(own.url, topic, { RELAY_RETENTION_HOURS: "24", RELAY_RETENTION_CHUNK: "4" }), { loops: false });
+    const purger = await startRelay(
+      relayConfig(own.url, topic, { RELAY_RETENTION_HOURS: "24", RELAY_RETENTION_CHUNK: "4" }),
+      { loops: false },
+    );
     try {
       const old = new Date(Date.now() - 48 * 3600 * 1000);
       const recent = new Date(Date.now() - 3600 * 1000);
-      await insertOutbox(ownSql, Array.from({ length: 10 }, () => anOrderEvent()), { status: "PUBLISHED", publishedAt: old });
-      await insertOutbox(ownSql, Array.from({ length: 2 }, () => anOrderEvent()), { status: "PUBLISHED", publishedAt: recent });
+      await insertOutbox(
+        ownSql,
+        Array.from({ length: 10 }, () => anOrderEvent()),
+        { status: "PUBLISHED", publishedAt: old },
+      );
+      await insertOutbox(
+        ownSql,
+        Array.from({ length: 2 }, () => anOrderEvent()),
+        { status: "PUBLISHED", publishedAt: recent },
+      );
       await insertOutbox(ownSql, [anOrderEvent()], { status: "FAILED" });
-      await insertOutbox(ownSql, [anOrderEvent()], { availableAt: new Date(Date.now() + 3600 * 1000) });
+      await insertOutbox(ownSql, [anOrderEvent()], {
+        availableAt: new Date(Date.now() + 3600 * 1000),
+      });
 
       expect(await purger.purgeOnce()).toBe(10);
       expect(await countByStatus(ownSql, "PUBLISHED")).toBe(2);
@@ -176,11 +227,16 @@ describe("graceful shutdown", () => {
 
 describe("configuration", () => {
   it("refuses a batch size of zero and a non-numeric poll interval, naming both variables", () => {
-    expect(() => loadRelayConfig({ RELAY_BATCH_SIZE: "0", RELAY_POLL_INTERVAL_MS: "soon" })).toThrow(ConfigError);
+    expect(() =>
+      loadRelayConfig({ RELAY_BATCH_SIZE: "0", RELAY_POLL_INTERVAL_MS: "soon" }),
+    ).toThrow(ConfigError);
     try {
       loadRelayConfig({ RELAY_BATCH_SIZE: "0", RELAY_POLL_INTERVAL_MS: "soon" });
     } catch (error) {
-      expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual(["RELAY_BATCH_SIZE", "RELAY_POLL_INTERVAL_MS"]);
+      expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual([
+        "RELAY_BATCH_SIZE",
+        "RELAY_POLL_INTERVAL_MS",
+      ]);
     }
   });
 

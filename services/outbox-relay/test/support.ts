@@ -1,5 +1,19 @@
-import { createOrderEvent, createPool, KafkaClient, type EventConsumer, type IncomingMessage, type OrderEventType, type Pool } from "@app/shared";
-import { createTestDatabase, testServers, uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
+import {
+  createOrderEvent,
+  createPool,
+  KafkaClient,
+  type EventConsumer,
+  type IncomingMessage,
+  type OrderEventType,
+  type Pool,
+} from "@app/shared";
+import {
+  createTestDatabase,
+  testServers,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { loadRelayConfig, type RelayConfig } from "../src/main";
@@ -12,7 +26,11 @@ export async function anOrderDatabase(): Promise<{ db: TestDatabase; sql: Pool }
   return { db, sql: createPool(db.url, { connectionLimit: 3 }) };
 }
 
-export function relayConfig(databaseUrl: string, topic: string, overrides: Record<string, string> = {}): RelayConfig {
+export function relayConfig(
+  databaseUrl: string,
+  topic: string,
+  overrides: Record<string, string> = {},
+): RelayConfig {
   return loadRelayConfig({
     PORT: "0",
     LOG_LEVEL: "error",
@@ -27,7 +45,14 @@ export function relayConfig(databaseUrl: string, topic: string, overrides: Recor
 }
 
 /** An order event as the order service writes it to the outbox, in its own transaction. */
-export function anOrderEvent(options: { orderId?: string; userId?: string; eventType?: OrderEventType; extra?: Record<string, unknown> } = {}) {
+export function anOrderEvent(
+  options: {
+    orderId?: string;
+    userId?: string;
+    eventType?: OrderEventType;
+    extra?: Record<string, unknown>;
+  } = {},
+) {
   const orderId = options.orderId ?? randomUUID();
   const now = new Date().toISOString();
   return createOrderEvent(options.eventType ?? "ORDER_CREATED", orderId, {
@@ -54,7 +79,11 @@ export interface RowOptions {
 }
 
 /** Inserts outbox rows the way the order service does (envelope fields in columns, payload in payload). */
-export async function insertOutbox(sql: Pool, events: OrderEvent[], options: RowOptions = {}): Promise<void> {
+export async function insertOutbox(
+  sql: Pool,
+  events: OrderEvent[],
+  options: RowOptions = {},
+): Promise<void> {
   if (!events.length) return;
   await sql.batch(
     `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, request_id, status, available_at, created_at, published_at)
@@ -83,11 +112,16 @@ export interface OutboxState {
 }
 
 export async function outboxRows(sql: Pool): Promise<OutboxState[]> {
-  return sql.query("SELECT event_id, status, attempts, last_error, published_at FROM outbox_events ORDER BY id");
+  return sql.query(
+    "SELECT event_id, status, attempts, last_error, published_at FROM outbox_events ORDER BY id",
+  );
 }
 
 export async function countByStatus(sql: Pool, status: string): Promise<number> {
-  const rows: { n: number }[] = await sql.query("SELECT COUNT(*) AS n FROM outbox_events WHERE status = ?", [status]);
+  const rows: { n: number }[] = await sql.query(
+    "SELECT COUNT(*) AS n FROM outbox_events WHERE status = ?",
+    [status],
+  );
   return Number(rows[0]!.n);
 }
 
@@ -100,24 +134,35 @@ export interface TopicCollector {
 }
 
 /** Start it after the relay has connected (it creates the topic), or pass `create` to create the topic first. */
-export async function collectTopic(topic: string, options: { create?: boolean; brokers?: string[] } = {}): Promise<TopicCollector> {
-  const kafka = new KafkaClient({ brokers: options.brokers ?? testServers().kafkaBrokers, clientId: "relay-test" });
+export async function collectTopic(
+  topic: string,
+  options: { create?: boolean; brokers?: string[] } = {},
+): Promise<TopicCollector> {
+  const kafka = new KafkaClient({
+    brokers: options.brokers ?? testServers().kafkaBrokers,
+    clientId: "relay-test",
+  });
   if (options.create) await kafka.ensureTopics([{ topic, partitions: 3 }]);
   const consumer: EventConsumer = kafka.consumer(uniqueName("relay_test"));
   const messages: IncomingMessage[] = [];
   // Right after creation the broker may not serve the topic's metadata yet.
   await waitFor(
     () =>
-      consumer.run([topic], async (m) => {
-        messages.push(m);
-      }).then(() => true),
+      consumer
+        .run([topic], async (m) => {
+          messages.push(m);
+        })
+        .then(() => true),
     { what: `subscription to ${topic}`, timeoutMs: 20_000, intervalMs: 500 },
   );
   return {
     messages,
     eventIds: () => messages.map((m) => m.headers["event-id"] ?? ""),
     waitForCount: (n, timeoutMs = 30_000) =>
-      waitFor(() => messages.length >= n, { timeoutMs, what: `${n} messages on ${topic} (have ${messages.length})` }).then(() => undefined),
+      waitFor(() => messages.length >= n, {
+        timeoutMs,
+        what: `${n} messages on ${topic} (have ${messages.length})`,
+      }).then(() => undefined),
     stop: () => consumer.stop(),
   };
 }

@@ -7,17 +7,29 @@ export class PrometheusNotifierMetrics {
   private readonly deadLettered;
 
   constructor(metrics: Metrics, lag: () => Promise<number> | undefined) {
-    this.events = metrics.counter("notifier_events_total", "Order events handled, by outcome and event type", ["outcome", "event_type"]);
-    this.duplicates = metrics.counter("notifier_duplicate_events_total", "Redelivered events that changed nothing");
+    this.events = metrics.counter(
+      "notifier_events_total",
+      "Order events handled, by outcome and event type",
+      ["outcome", "event_type"],
+    );
+    this.duplicates = metrics.counter(
+      "notifier_duplicate_events_total",
+      "Redelivered events that changed nothing",
+    );
     this.deadLettered = metrics.counter("notifier_dead_lettered_total", "Messages sent to the DLQ");
-    metrics.gauge("notifier_consumer_lag", "Messages on the topic not yet committed by the notifier's group", [], async function () {
-      try {
-        const value = await lag();
-        if (value !== undefined) this.set(value);
-      } catch {
-        // Kafka unreachable during a scrape: the previous value stays.
-      }
-    });
+    metrics.gauge(
+      "notifier_consumer_lag",
+      "Messages on the topic not yet committed by the notifier's group",
+      [],
+      async function () {
+        try {
+          const value = await lag();
+          if (value !== undefined) this.set(value);
+        } catch {
+          // Kafka unreachable during a scrape: the previous value stays.
+        }
+      },
+    );
   }
 
   outcome(outcome: EventOutcome, eventType: string): void {

@@ -12,7 +12,10 @@ export interface OutboxStore {
    * the head of each order's queue), lets `work` decide their fate while they stay locked, and
    * writes the settlements in the same transaction. Rows without a settlement stay as they were.
    */
-  claimAndSettle(limit: number, work: (rows: OutboxRow[]) => Promise<Settlement[]>): Promise<Settlement[]>;
+  claimAndSettle(
+    limit: number,
+    work: (rows: OutboxRow[]) => Promise<Settlement[]>,
+  ): Promise<Settlement[]>;
   /** Deletes up to `limit` PUBLISHED rows published before `before`; returns how many. */
   deletePublishedBefore(before: Date, limit: number): Promise<number>;
 }

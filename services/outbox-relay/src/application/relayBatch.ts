@@ -1,7 +1,14 @@
 import type { Logger } from "@app/shared";
 import { toOutboundEvent, type OutboundEvent, type OutboxRow } from "../domain/outboxEvent";
 import { decideAfterFailure, type RetrySettings } from "../domain/retryPolicy";
-import type { Clock, EventPublisher, OutboxStore, RelayHooks, RelayMetrics, Settlement } from "./ports";
+import type {
+  Clock,
+  EventPublisher,
+  OutboxStore,
+  RelayHooks,
+  RelayMetrics,
+  Settlement,
+} from "./ports";
 
 export interface RelayBatchDeps {
   outbox: OutboxStore;
@@ -23,8 +30,13 @@ export interface BatchReport {
 }
 
 /** One claim: publish the claimed rows in id order, then settle each as published, retry or failed. */
-export async function relayBatch(deps: RelayBatchDeps, settings: RelayBatchSettings): Promise<BatchReport> {
-  const settlements = await deps.outbox.claimAndSettle(settings.batchSize, (rows) => publishRows(deps, settings, rows));
+export async function relayBatch(
+  deps: RelayBatchDeps,
+  settings: RelayBatchSettings,
+): Promise<BatchReport> {
+  const settlements = await deps.outbox.claimAndSettle(settings.batchSize, (rows) =>
+    publishRows(deps, settings, rows),
+  );
   const report = { published: 0, retried: 0, failed: 0 };
   for (const s of settlements) {
     if (s.kind === "published") report.published++;
@@ -35,13 +47,26 @@ export async function relayBatch(deps: RelayBatchDeps, settings: RelayBatchSetti
   deps.metrics.publishFailed(report.retried + report.failed);
   deps.metrics.parkedAsFailed(report.failed);
   for (const s of settlements) {
-    if (s.kind === "failed") deps.logger.error("outbox event parked as FAILED", { rowId: s.rowId, attempts: s.attempts, error: s.error });
+    if (s.kind === "failed")
+      deps.logger.error("outbox event parked as FAILED", {
+        rowId: s.rowId,
+        attempts: s.attempts,
+        error: s.error,
+      });
   }
-  if (report.retried) deps.logger.warn("outbox publish failed; rows back off", { rows: report.retried, error: settlements.find((s) => s.kind === "retry")?.error });
+  if (report.retried)
+    deps.logger.warn("outbox publish failed; rows back off", {
+      rows: report.retried,
+      error: settlements.find((s) => s.kind === "retry")?.error,
+    });
   return report;
 }
 
-async function publishRows(deps: RelayBatchDeps, settings: RelayBatchSettings, rows: OutboxRow[]): Promise<Settlement[]> {
+async function publishRows(
+  deps: RelayBatchDeps,
+  settings: RelayBatchSettings,
+  rows: OutboxRow[],
+): Promise<Settlement[]> {
   if (!rows.length) return [];
   const events = rows.map(toOutboundEvent);
   const result = await timedPublish(deps, events);
@@ -55,7 +80,11 @@ async function publishRows(deps: RelayBatchDeps, settings: RelayBatchSettings, r
   return rows.map((row) => failureOf(row, result.error, settings, deps.clock.now()));
 }
 
-async function publishOneByOne(deps: RelayBatchDeps, settings: RelayBatchSettings, rows: OutboxRow[]): Promise<Settlement[]> {
+async function publishOneByOne(
+  deps: RelayBatchDeps,
+  settings: RelayBatchSettings,
+  rows: OutboxRow[],
+): Promise<Settlement[]> {
   const settlements: Settlement[] = [];
   const stalledOrders = new Set<string>();
   for (const row of rows) {
@@ -85,5 +114,11 @@ function failureOf(row: OutboxRow, error: string, settings: RetrySettings, now: 
   const decision = decideAfterFailure(row.attempts, settings, now);
   return decision.kind === "failed"
     ? { rowId: row.id, kind: "failed", attempts: decision.attempts, error }
-    : { rowId: row.id, kind: "retry", attempts: decision.attempts, availableAt: decision.availableAt, error };
+    : {
+        rowId: row.id,
+        kind: "retry",
+        attempts: decision.attempts,
+        availableAt: decision.availableAt,
+        error,
+      };
 }

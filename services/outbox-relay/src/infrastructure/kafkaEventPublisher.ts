@@ -15,7 +15,11 @@ class SendTimeoutError extends Error {
 
 /** The broker refused the message itself (kafkajs marks such protocol errors non-retriable). */
 function isRejection(error: unknown): boolean {
-  for (let e = error as { name?: string; retriable?: boolean; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+  for (
+    let e = error as { name?: string; retriable?: boolean; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
     if (e.name === "KafkaJSProtocolError" && e.retriable === false) return true;
   }
   return false;
@@ -39,7 +43,9 @@ export class KafkaEventPublisher implements EventPublisher {
   private connecting: Promise<EventProducer> | undefined;
   private closed = false;
   private signalClosed: () => void = () => undefined;
-  private readonly closedSignal = new Promise<undefined>((resolve) => (this.signalClosed = () => resolve(undefined)));
+  private readonly closedSignal = new Promise<undefined>(
+    (resolve) => (this.signalClosed = () => resolve(undefined)),
+  );
 
   constructor(
     private readonly settings: KafkaPublisherSettings,
@@ -57,7 +63,10 @@ export class KafkaEventPublisher implements EventPublisher {
       // A shutdown must not wait for a connect that keeps retrying against an absent broker.
       const producer = await Promise.race([connecting, this.closedSignal]);
       if (!producer) {
-        void connecting.then((p) => p.disconnect(), () => undefined);
+        void connecting.then(
+          (p) => p.disconnect(),
+          () => undefined,
+        );
         return false;
       }
       this.producer = producer;
@@ -84,7 +93,8 @@ export class KafkaEventPublisher implements EventPublisher {
 
   async publish(events: OutboundEvent[]): Promise<PublishResult> {
     const producer = this.producer;
-    if (!producer) return { ok: false, reason: "unavailable", error: "kafka producer not connected" };
+    if (!producer)
+      return { ok: false, reason: "unavailable", error: "kafka producer not connected" };
     const messages = events.map((e) => ({
       key: e.aggregateId,
       value: JSON.stringify(e.envelope),

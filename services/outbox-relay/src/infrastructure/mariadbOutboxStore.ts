@@ -23,7 +23,10 @@ function toRow(raw: RawRow): OutboxRow {
     aggregateId: raw.aggregate_id,
     eventType: raw.event_type,
     // MariaDB's JSON is LONGTEXT on the wire: the driver hands back a string.
-    payload: typeof raw.payload === "string" ? (JSON.parse(raw.payload) as Record<string, unknown>) : raw.payload,
+    payload:
+      typeof raw.payload === "string"
+        ? (JSON.parse(raw.payload) as Record<string, unknown>)
+        : raw.payload,
     requestId: raw.request_id,
     attempts: Number(raw.attempts),
     createdAt: raw.created_at,
@@ -49,14 +52,19 @@ const BLOCKERS_SQL = `SELECT aggregate_id, MIN(id) AS blocker
 export class MariaDbOutboxStore implements OutboxStore {
   constructor(private readonly pool: Pool) {}
 
-  async claimAndSettle(limit: number, work: (rows: OutboxRow[]) => Promise<Settlement[]>): Promise<Settlement[]> {
+  async claimAndSettle(
+    limit: number,
+    work: (rows: OutboxRow[]) => Promise<Settlement[]>,
+  ): Promise<Settlement[]> {
     const conn = await this.pool.getConnection();
     try {
       await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
       await conn.beginTransaction();
       try {
         const claimed = ((await conn.query(CLAIM_SQL, [new Date(), limit])) as RawRow[]).map(toRow);
-        const rows = claimed.length ? publishableRows(claimed, await this.blockers(conn, claimed)) : [];
+        const rows = claimed.length
+          ? publishableRows(claimed, await this.blockers(conn, claimed))
+          : [];
         const settlements = await work(rows);
         await this.settle(conn, settlements);
         await conn.commit();
@@ -72,28 +80,32 @@ export class MariaDbOutboxStore implements OutboxStore {
 
   private async blockers(conn: PoolConnection, claimed: OutboxRow[]): Promise<Map<string, number>> {
     const aggregates = [...new Set(claimed.map((r) => r.aggregateId))];
-    const rows: { aggregate_id: string; blocker: number }[] = await conn.query(BLOCKERS_SQL, [aggregates, claimed.map((r) => r.id)]);
+    const rows: { aggregate_id: string; blocker: number }[] = await conn.query(BLOCKERS_SQL, [
+      aggregates,
+      claimed.map((r) => r.id),
+    ]);
     return new Map(rows.map((r) => [r.aggregate_id, Number(r.blocker)]));
   }
 
   private async settle(conn: PoolConnection, settlements: Settlement[]): Promise<void> {
     const published = settlements.filter((s) => s.kind === "published");
     if (published.length) {
-      await conn.query("UPDATE outbox_events SET status = 'PUBLISHED', published_at = ?, last_error = NULL WHERE id IN (?)", [
-        published[0]!.at,
-        published.map((s) => s.rowId),
-      ]);
+      await conn.query(
+        "UPDATE outbox_events SET status = 'PUBLISHED', published_at = ?, last_error = NULL WHERE id IN (?)",
+        [published[0]!.at, published.map((s) => s.rowId)],
+      );
     }
     for (const s of settlements) {
       if (s.kind === "retry") {
-        await conn.query("UPDATE outbox_events SET attempts = ?, available_at = ?, last_error = ? WHERE id = ?", [
-          s.attempts,
-          s.availableAt,
-          s.error.slice(0, 2000),
-          s.rowId,
-        ]);
+        await conn.query(
+          "UPDATE outbox_events SET attempts = ?, available_at = ?, last_error = ? WHERE id = ?",
+          [s.attempts, s.availableAt, s.error.slice(0, 2000), s.rowId],
+        );
       } else if (s.kind === "failed") {
-        await conn.query("UPDATE outbox_events SET status = 'FAILED', attempts = ?, last_error = ? WHERE id = ?", [s.attempts, s.error.slice(0, 2000), s.rowId]);
+        await conn.query(
+          "UPDATE outbox_events SET status = 'FAILED', attempts = ?, last_error = ? WHERE id = ?",
+          [s.attempts, s.error.slice(0, 2000), s.rowId],
+        );
       }
     }
   }
@@ -104,10 +116,10 @@ export class MariaDbOutboxStore implements OutboxStore {
       // READ COMMITTED: no gap locks, so a purge never waits on (or blocks) rows being claimed or inserted.
       await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
       // LIMIT keeps each delete short; the (status, published_at) index finds the rows.
-      const result = (await conn.query("DELETE FROM outbox_events WHERE status = 'PUBLISHED' AND published_at < ? ORDER BY published_at LIMIT ?", [
-        before,
-        limit,
-      ])) as { affectedRows: number };
+      const result = (await conn.query(
+        "DELETE FROM outbox_events WHERE status = 'PUBLISHED' AND published_at < ? ORDER BY published_at LIMIT ?",
+        [before, limit],
+      )) as { affectedRows: number };
       return Number(result.affectedRows);
     } finally {
       await conn.release();
@@ -116,11 +128,16 @@ export class MariaDbOutboxStore implements OutboxStore {
 }
 
 /** Backlog figures for the metrics gauges, read at scrape time. */
-export async function readBacklog(pool: Pool): Promise<{ ready: number; oldestAgeSeconds: number }> {
+export async function readBacklog(
+  pool: Pool,
+): Promise<{ ready: number; oldestAgeSeconds: number }> {
   const rows: { ready: number; oldest: Date | null }[] = await pool.query(
     "SELECT COUNT(*) AS ready, MIN(created_at) AS oldest FROM outbox_events WHERE status = 'READY'",
   );
   const row = rows[0];
   const oldest = row?.oldest ? row.oldest.getTime() : undefined;
-  return { ready: Number(row?.ready ?? 0), oldestAgeSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000) };
+  return {
+    ready: Number(row?.ready ?? 0),
+    oldestAgeSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
+  };
 }

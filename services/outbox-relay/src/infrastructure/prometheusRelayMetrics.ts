@@ -11,14 +11,30 @@ export class PrometheusRelayMetrics implements RelayMetrics {
   private readonly duration;
 
   constructor(metrics: Metrics, pool: Pool) {
-    this.publishedTotal = metrics.counter("outbox_published_total", "Outbox events published to Kafka and marked PUBLISHED");
-    this.publishFailuresTotal = metrics.counter("outbox_publish_failures_total", "Failed publish attempts of outbox rows (each row counted)");
-    this.failedTotal = metrics.counter("outbox_failed_total", "Outbox rows parked as FAILED after their last attempt");
-    this.purgedTotal = metrics.counter("outbox_purged_total", "Published outbox rows deleted by retention");
-    this.duration = metrics.histogram("outbox_publish_duration_seconds", "Duration of one Kafka send of a batch");
+    this.publishedTotal = metrics.counter(
+      "outbox_published_total",
+      "Outbox events published to Kafka and marked PUBLISHED",
+    );
+    this.publishFailuresTotal = metrics.counter(
+      "outbox_publish_failures_total",
+      "Failed publish attempts of outbox rows (each row counted)",
+    );
+    this.failedTotal = metrics.counter(
+      "outbox_failed_total",
+      "Outbox rows parked as FAILED after their last attempt",
+    );
+    this.purgedTotal = metrics.counter(
+      "outbox_purged_total",
+      "Published outbox rows deleted by retention",
+    );
+    this.duration = metrics.histogram(
+      "outbox_publish_duration_seconds",
+      "Duration of one Kafka send of a batch",
+    );
     let last: Promise<{ ready: number; oldestAgeSeconds: number }> | undefined;
     // One query feeds both gauges within a scrape.
-    const backlog = () => (last ??= readBacklog(pool).finally(() => setTimeout(() => (last = undefined), 0)));
+    const backlog = () =>
+      (last ??= readBacklog(pool).finally(() => setTimeout(() => (last = undefined), 0)));
     // A scrape while the database is down keeps the previous values rather than failing /metrics.
     const read = async (apply: (b: { ready: number; oldestAgeSeconds: number }) => void) => {
       try {
@@ -27,12 +43,22 @@ export class PrometheusRelayMetrics implements RelayMetrics {
         /* previous values stay */
       }
     };
-    metrics.gauge("outbox_ready_backlog", "READY outbox rows (published or not yet due)", [], async function () {
-      await read((b) => this.set(b.ready));
-    });
-    metrics.gauge("outbox_oldest_ready_age_seconds", "Age of the oldest READY outbox row", [], async function () {
-      await read((b) => this.set(b.oldestAgeSeconds));
-    });
+    metrics.gauge(
+      "outbox_ready_backlog",
+      "READY outbox rows (published or not yet due)",
+      [],
+      async function () {
+        await read((b) => this.set(b.ready));
+      },
+    );
+    metrics.gauge(
+      "outbox_oldest_ready_age_seconds",
+      "Age of the oldest READY outbox row",
+      [],
+      async function () {
+        await read((b) => this.set(b.oldestAgeSeconds));
+      },
+    );
   }
 
   published(count: number): void {
