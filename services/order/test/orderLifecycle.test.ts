@@ -8,6 +8,7 @@ import {
   call,
   countRows,
   placeOrder,
+  SERVICE_TOKEN,
   startSystem,
   type TestSystem,
 } from "./support/system";
@@ -58,17 +59,31 @@ async function catalogEventCount(outcome: string, eventType: string): Promise<nu
   return match ? Number(match[1]) : 0;
 }
 
-/** What the archiver does to an order: copy it and its items to the archive tables, delete the live rows. */
-async function archive(orderId: string): Promise<void> {
-  await s.sql.query(
-    "INSERT INTO orders_archive (id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at) SELECT id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at FROM orders WHERE id = ?",
-    [orderId],
-  );
-  await s.sql.query(
-    "INSERT INTO order_items_archive SELECT id, order_id, product_id, sku, name, unit_price, quantity, line_total FROM order_items WHERE order_id = ?",
-    [orderId],
-  );
-  await s.sql.query("DELETE FROM orders WHERE id = ?", [orderId]);
+/**
+ * What an archiver chunk does: copy the orders and their items to the archive tables and delete
+ * the live rows, in one transaction.
+ */
+async function archive(...orderIds: string[]): Promise<void> {
+  const conn = await s.sql.getConnection();
+  try {
+    await conn.beginTransaction();
+    await conn.query(
+      "INSERT INTO orders_archive (id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at) SELECT id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at FROM orders WHERE id IN (?)",
+      [orderIds],
+    );
+    await conn.query(
+      "INSERT INTO order_items_archive SELECT id, order_id, product_id, sku, name, unit_price, quantity, line_total FROM order_items WHERE order_id IN (?)",
+      [orderIds],
+    );
+    await conn.query("DELETE FROM order_items WHERE order_id IN (?)", [orderIds]);
+    await conn.query("DELETE FROM orders WHERE id IN (?)", [orderIds]);
+    await conn.commit();
+  } catch (error) {
+    await conn.rollback();
+    throw error;
+  } finally {
+    await conn.release();
+  }
 }
 
 describe("GET /api/v1/orders/{id}", () => {
@@ -150,6 +165,45 @@ describe("GET /api/v1/orders", () => {
     );
     expect(ids).toEqual(placed.map((o) => o.id).reverse());
     expect(third.body.nextCursor).toBeNull();
+  });
+
+  it("lists every order exactly once, with its items, while the archiver moves them", async () => {
+    const { token } = aCustomer();
+    const product = await aProduct(s, { quantity: 100 });
+    const placed = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        placeOrder(s, token, randomUUID(), { items: [{ productId: product.id, quantity: 1 }] }),
+      ),
+    );
+    const ids = placed.map((p) => p.body.id as string).sort();
+    await Promise.all(
+      ids.map((id) =>
+        call(s.orderUrl, "POST", `/api/v1/orders/${id}/complete`, { token: s.adminToken }),
+      ),
+    );
+
+    let moving = true;
+    const mover = (async () => {
+      // One order per chunk, so chunk commits keep landing while the pages are read.
+      for (const id of [...ids].reverse()) await archive(id);
+      moving = false;
+    })();
+    const pages: { id: string; items: unknown[] }[][] = [];
+    const reader = async () => {
+      while (moving) {
+        const page = await call(s.orderUrl, "GET", "/api/v1/orders?limit=100", { token });
+        expect(page.status).toBe(200);
+        pages.push(page.body.items);
+      }
+    };
+    await Promise.all([mover, reader(), reader(), reader()]);
+
+    expect(await countRows(s, "orders", "id IN (?)", [ids])).toBe(0);
+    expect(pages.length).toBeGreaterThan(3);
+    for (const page of pages) {
+      expect(page.map((o) => o.id).sort()).toEqual(ids);
+      for (const order of page) expect(order.items).toHaveLength(1);
+    }
   });
 
   it("answers 400 VALIDATION_FAILED for a limit outside 1..100 or a cursor it did not issue", async () => {
@@ -300,6 +354,18 @@ describe("POST /api/v1/orders/{id}/complete", () => {
     ).toBe(1);
   });
 
+  it("answers 404 ORDER_NOT_FOUND for an unknown or malformed order id", async () => {
+    const unknown = await call(s.orderUrl, "POST", `/api/v1/orders/${randomUUID()}/complete`, {
+      token: s.adminToken,
+    });
+    const malformed = await call(s.orderUrl, "POST", "/api/v1/orders/abc/complete", {
+      token: s.adminToken,
+    });
+
+    expect([unknown.status, unknown.body.code]).toEqual([404, "ORDER_NOT_FOUND"]);
+    expect([malformed.status, malformed.body.code]).toEqual([404, "ORDER_NOT_FOUND"]);
+  });
+
   it("answers 403 FORBIDDEN to the owning customer and 409 ORDER_NOT_COMPLETABLE for a cancelled order", async () => {
     const { token } = aCustomer();
     const { order } = await anOrder(token);
@@ -319,5 +385,42 @@ describe("POST /api/v1/orders/{id}/complete", () => {
         order.id,
       ]),
     ).toBe(0);
+  });
+});
+
+describe("GET /internal/v1/reservations/{id}/order (the catalog's sweeper)", () => {
+  it("answers ORDER_EXISTS for an archived order whose idempotency key is long purged, and abandons nothing", async () => {
+    const { userId, token } = aCustomer();
+    const { order } = await anOrder(token);
+    await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, { token: s.adminToken });
+    const [{ reservation_id: reservationId }] = await s.sql.query(
+      "SELECT reservation_id FROM orders WHERE id = ?",
+      [order.id],
+    );
+    // Keys are kept 24 hours, orders 30 days before the archiver moves them.
+    await s.sql.query(
+      "UPDATE idempotency_keys SET created_at = NOW(3) - INTERVAL 25 HOUR WHERE user_id = ?",
+      [userId],
+    );
+    await s.order.purgeKeysOnce();
+    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    await archive(order.id);
+
+    const lookup = await call(
+      s.orderUrl,
+      "GET",
+      `/internal/v1/reservations/${reservationId}/order`,
+      {
+        token: SERVICE_TOKEN,
+      },
+    );
+
+    expect(lookup.status).toBe(200);
+    expect(lookup.body).toEqual({ reservationId, state: "ORDER_EXISTS", orderId: order.id });
+    const abandoned = await s.sql.query(
+      "SELECT reservation_id FROM abandoned_reservations WHERE reservation_id = ?",
+      [reservationId],
+    );
+    expect(abandoned).toEqual([]);
   });
 });

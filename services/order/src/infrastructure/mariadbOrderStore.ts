@@ -80,6 +80,22 @@ async function completeKey(
   );
 }
 
+/**
+ * The order holding a reservation, live or archived. One statement reads both tables in one
+ * snapshot, so an order the archiver moves meanwhile is found in exactly one of them.
+ */
+async function orderHolding(
+  db: Pool | PoolConnection,
+  reservationId: string,
+): Promise<string | null> {
+  const rows: { id: string }[] = await db.query(
+    `SELECT id FROM orders WHERE reservation_id = ?
+     UNION ALL SELECT id FROM orders_archive WHERE reservation_id = ? LIMIT 1`,
+    [reservationId, reservationId],
+  );
+  return rows[0]?.id ?? null;
+}
+
 export class MariaDbOrderStore implements OrderStore {
   constructor(private readonly pool: Pool) {}
 
@@ -108,11 +124,8 @@ export class MariaDbOrderStore implements OrderStore {
   }
 
   async reservationState(reservationId: string, now: Date): Promise<ReservationState> {
-    const direct: { id: string }[] = await this.pool.query(
-      "SELECT id FROM orders WHERE reservation_id = ?",
-      [reservationId],
-    );
-    if (direct[0]) return { state: "ORDER_EXISTS", orderId: direct[0].id };
+    const direct = await orderHolding(this.pool, reservationId);
+    if (direct) return { state: "ORDER_EXISTS", orderId: direct };
     return inTransaction(this.pool, async (conn) => {
       // The same row lock as commitPlacement: an answer of NO_ORDER cannot race a commit.
       const keys: { state: string; order_id: string | null }[] = await conn.query(
@@ -122,11 +135,9 @@ export class MariaDbOrderStore implements OrderStore {
       const key = keys[0];
       if (key && key.state !== "COMPLETED") return { state: "PENDING" as const };
       if (key?.order_id) return { state: "ORDER_EXISTS" as const, orderId: key.order_id };
-      const orders: { id: string }[] = await conn.query(
-        "SELECT id FROM orders WHERE reservation_id = ?",
-        [reservationId],
-      );
-      if (orders[0]) return { state: "ORDER_EXISTS" as const, orderId: orders[0].id };
+      // The key may be purged long before the order is archived: the order itself is the answer.
+      const orderId = await orderHolding(conn, reservationId);
+      if (orderId) return { state: "ORDER_EXISTS" as const, orderId };
       await conn.query(
         "INSERT IGNORE INTO abandoned_reservations (reservation_id, created_at) VALUES (?, ?)",
         [reservationId, now],

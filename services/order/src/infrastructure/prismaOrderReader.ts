@@ -1,7 +1,7 @@
 import type { OrderPage, OrderReader } from "../application/ports";
 import type { OrderCursor } from "../domain/cursor";
 import type { Order, OrderStatus } from "../domain/order";
-import type { PrismaClient } from "./prisma/generated/client";
+import { Prisma, type PrismaClient } from "./prisma/generated/client";
 
 interface OrderFields {
   id: string;
@@ -57,43 +57,64 @@ function olderThan(cursor: OrderCursor | null) {
 
 const NEWEST_FIRST = [{ createdAt: "desc" as const }, { id: "desc" as const }];
 
+type Snapshot = Prisma.TransactionClient;
+
 /** Reads live orders and falls back to the archive, which the archiver fills. */
 export class PrismaOrderReader implements OrderReader {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async findById(orderId: string): Promise<Order | null> {
-    const live = await this.prisma.order.findUnique({
-      where: { id: orderId },
-      include: { items: { orderBy: { id: "asc" } } },
+  /**
+   * Every read here spans two tables (an order and its items, live and archived), and Prisma
+   * sends each as its own query. One REPEATABLE READ transaction gives them one snapshot, in which
+   * an archiver's chunk (copy and delete in one transaction) has either wholly happened or not: an
+   * order is then never missing, doubled, or found without its items.
+   */
+  private inSnapshot<T>(read: (tx: Snapshot) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(read, {
+      isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead,
     });
-    if (live) return toOrder(live, live.items);
-    const archived = await this.prisma.orderArchive.findUnique({ where: { id: orderId } });
-    if (!archived) return null;
-    const items = await this.prisma.orderItemArchive.findMany({
-      where: { orderId },
-      orderBy: { id: "asc" },
+  }
+
+  findById(orderId: string): Promise<Order | null> {
+    return this.inSnapshot(async (tx) => {
+      const live = await tx.order.findUnique({
+        where: { id: orderId },
+        include: { items: { orderBy: { id: "asc" } } },
+      });
+      if (live) return toOrder(live, live.items);
+      const archived = await tx.orderArchive.findUnique({ where: { id: orderId } });
+      if (!archived) return null;
+      const items = await tx.orderItemArchive.findMany({
+        where: { orderId },
+        orderBy: { id: "asc" },
+      });
+      return toOrder(archived, items);
     });
-    return toOrder(archived, items);
   }
 
   async listByUser(userId: string, limit: number, after: OrderCursor | null): Promise<OrderPage> {
     const where = { userId, ...olderThan(after) };
-    // Both tables in the same keyset order, merged: an order lives in exactly one of them.
-    const [live, archived] = await Promise.all([
-      this.prisma.order.findMany({
+    // Both tables in the same keyset order, merged: in one snapshot an order is in exactly one.
+    const { live, archived, archivedItems } = await this.inSnapshot(async (tx) => {
+      const live = await tx.order.findMany({
         where,
         orderBy: NEWEST_FIRST,
         take: limit + 1,
         include: { items: { orderBy: { id: "asc" } } },
-      }),
-      this.prisma.orderArchive.findMany({ where, orderBy: NEWEST_FIRST, take: limit + 1 }),
-    ]);
-    const archivedItems = archived.length
-      ? await this.prisma.orderItemArchive.findMany({
-          where: { orderId: { in: archived.map((a) => a.id) } },
-          orderBy: { id: "asc" },
-        })
-      : [];
+      });
+      const archived = await tx.orderArchive.findMany({
+        where,
+        orderBy: NEWEST_FIRST,
+        take: limit + 1,
+      });
+      const archivedItems = archived.length
+        ? await tx.orderItemArchive.findMany({
+            where: { orderId: { in: archived.map((a) => a.id) } },
+            orderBy: { id: "asc" },
+          })
+        : [];
+      return { live, archived, archivedItems };
+    });
     const merged = [
       ...live.map((o) => toOrder(o, o.items)),
       ...archived.map((o) =>
