@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { waitFor } from "@app/shared/testing";
+import { loadOrderConfig, startOrder } from "../src/main";
+import { startFakeCatalog, startRecordingProxy, startStalledCatalog } from "./support/fakeCatalog";
 import {
   aProduct,
   availableOf,
   call,
   countRows,
   placeOrder,
+  SERVICE_TOKEN,
   startSystem,
   type TestSystem,
 } from "./support/system";
@@ -35,13 +38,32 @@ const aCustomer = () => {
   return { userId, token: s.tokenFor(userId) };
 };
 
-async function breakerState(name: string): Promise<number> {
-  const metrics = await call(s.orderUrl, "GET", "/metrics");
+async function breakerState(name: string, orderUrl = s.orderUrl): Promise<number> {
+  const metrics = await call(orderUrl, "GET", "/metrics");
   const match = new RegExp(`circuit_breaker_state\\{[^}]*breaker="${name}"[^}]*\\} (\\d)`).exec(
     metrics.body as string,
   );
   if (!match) throw new Error(`no circuit_breaker_state for ${name}`);
   return Number(match[1]);
+}
+
+/** Outbox rows whose event is about this user's orders (the payload is the order). */
+const outboxRowsOf = (userId: string) =>
+  countRows(s, "outbox_events", "JSON_VALUE(payload, '$.userId') = ?", [userId]);
+
+/** A second order service on the same database, calling the catalog at another address. */
+async function withOrderService(
+  env: Record<string, string>,
+  use: (orderUrl: string) => Promise<void>,
+): Promise<void> {
+  const order = await startOrder(
+    loadOrderConfig({ ...s.orderEnv, RECOVERY_ENABLED: "false", ...env }),
+  );
+  try {
+    await use(order.url);
+  } finally {
+    await order.close();
+  }
 }
 
 describe("payment", () => {
@@ -58,7 +80,7 @@ describe("payment", () => {
     expect(declined.body.code).toBe("PAYMENT_DECLINED");
     expect(await availableOf(s, product.id)).toBe(5);
     expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
-    expect(await countRows(s, "outbox_events")).toBe(0);
+    expect(await outboxRowsOf(userId)).toBe(0);
     expect(replayed.status).toBe(402);
     expect(replayed.headers.get("idempotent-replayed")).toBe("true");
     expect(replayed.body).toEqual(declined.body);
@@ -80,8 +102,6 @@ describe("catalog unavailable", () => {
     const { userId, token } = aCustomer();
     const key = randomUUID();
     const body = { items: [{ productId: product.id, quantity: 1 }] };
-    const ordersBefore = await countRows(s, "orders");
-    const eventsBefore = await countRows(s, "outbox_events");
 
     s.catalogLink.down();
     const failures = [];
@@ -93,8 +113,8 @@ describe("catalog unavailable", () => {
       expect(Number(failure.headers.get("retry-after"))).toBeGreaterThan(0);
     }
     expect(await breakerState("catalog")).toBe(2);
-    expect(await countRows(s, "orders")).toBe(ordersBefore);
-    expect(await countRows(s, "outbox_events")).toBe(eventsBefore);
+    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+    expect(await outboxRowsOf(userId)).toBe(0);
     // A transient failure is not stored: the key stays free for the retry.
     expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
 
@@ -111,6 +131,123 @@ describe("catalog unavailable", () => {
     expect(await breakerState("catalog")).toBe(0);
     expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
     expect(await availableOf(s, product.id)).toBe(9);
+  });
+});
+
+describe("calls to the catalog", () => {
+  it("carry the client's X-Request-Id and the service credentials", async () => {
+    const recorder = await startRecordingProxy(s.catalogUrl);
+    try {
+      await withOrderService({ CATALOG_URL: recorder.url }, async (orderUrl) => {
+        const product = await aProduct(s, { quantity: 5 });
+        const response = await call(orderUrl, "POST", "/api/v1/orders", {
+          token: aCustomer().token,
+          body: { items: [{ productId: product.id, quantity: 1 }] },
+          headers: { "idempotency-key": randomUUID(), "x-request-id": "req-to-catalog-1" },
+        });
+
+        expect(response.status).toBe(201);
+        const reservations = recorder.seen.filter((r) => r.path === "/internal/v1/reservations");
+        expect(reservations).toHaveLength(1);
+        expect(reservations[0]!.headers["x-request-id"]).toBe("req-to-catalog-1");
+        expect(reservations[0]!.headers.authorization).toBe(`Bearer ${SERVICE_TOKEN}`);
+      });
+    } finally {
+      await recorder.close();
+    }
+  });
+
+  it("answer 503 DEPENDENCY_UNAVAILABLE with Retry-After within the breaker timeout when the catalog accepts but never answers", async () => {
+    const stalled = await startStalledCatalog();
+    const timeoutMs = 1000;
+    try {
+      await withOrderService(
+        {
+          CATALOG_URL: stalled.url,
+          BREAKER_TIMEOUT_MS: String(timeoutMs),
+          BREAKER_RESET_TIMEOUT_MS: "2000",
+          CATALOG_RETRIES: "0",
+        },
+        async (orderUrl) => {
+          const { userId, token } = aCustomer();
+          const started = performance.now();
+          const response = await call(orderUrl, "POST", "/api/v1/orders", {
+            token,
+            body: { items: [{ productId: randomUUID(), quantity: 1 }] },
+            headers: { "idempotency-key": randomUUID() },
+          });
+          const elapsedMs = performance.now() - started;
+
+          expect([response.status, response.body.code]).toEqual([503, "DEPENDENCY_UNAVAILABLE"]);
+          expect(response.headers.get("retry-after")).toBe("2");
+          expect(stalled.accepted()).toBeGreaterThan(0);
+          expect(elapsedMs).toBeGreaterThanOrEqual(timeoutMs * 0.9);
+          // One deadline, not two: the release of the unanswered reservation does not hold the client.
+          expect(elapsedMs).toBeLessThan(timeoutMs + 700);
+          expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+          expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+        },
+      );
+    } finally {
+      await stalled.close();
+    }
+  });
+
+  it("map the catalog's 503 STOCK_CONTENTION to 503 DEPENDENCY_UNAVAILABLE without counting it toward opening the breaker", async () => {
+    let failing = false;
+    const fake = await startFakeCatalog((request) => {
+      if (failing) return { status: 500, body: { status: 500, code: "INTERNAL" } };
+      if (request.path !== "/internal/v1/reservations")
+        return { status: 404, body: { status: 404, code: "RESERVATION_NOT_FOUND" } };
+      return {
+        status: 503,
+        headers: { "retry-after": "1", "content-type": "application/problem+json" },
+        body: { status: 503, code: "STOCK_CONTENTION", title: "Service unavailable" },
+      };
+    });
+    const reservationCalls = () =>
+      fake.seen.filter((r) => r.path === "/internal/v1/reservations").length;
+    try {
+      await withOrderService(
+        {
+          CATALOG_URL: fake.url,
+          BREAKER_VOLUME_THRESHOLD: "2",
+          BREAKER_ERROR_THRESHOLD_PERCENTAGE: "50",
+          BREAKER_RESET_TIMEOUT_MS: "10000",
+          CATALOG_RETRIES: "1",
+          RETRY_BACKOFF_BASE_MS: "5",
+        },
+        async (orderUrl) => {
+          const { userId, token } = aCustomer();
+          const key = randomUUID();
+          const place = () =>
+            call(orderUrl, "POST", "/api/v1/orders", {
+              token,
+              body: { items: [{ productId: randomUUID(), quantity: 1 }] },
+              headers: { "idempotency-key": key },
+            });
+
+          for (let i = 0; i < 4; i++) {
+            const response = await place();
+            expect([response.status, response.body.code]).toEqual([503, "DEPENDENCY_UNAVAILABLE"]);
+            expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+          }
+          // Every attempt (a first try and one retry per request) reached the catalog: none was
+          // refused by an open breaker, and the key stayed free for the client's retry.
+          expect(reservationCalls()).toBe(8);
+          expect(await breakerState("catalog", orderUrl)).toBe(0);
+          expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+
+          // The same settings do open the breaker once the catalog fails for real.
+          failing = true;
+          for (let i = 0; i < 20 && (await breakerState("catalog", orderUrl)) !== 2; i++)
+            expect((await place()).status).toBe(503);
+          expect(await breakerState("catalog", orderUrl)).toBe(2);
+        },
+      );
+    } finally {
+      await fake.close();
+    }
   });
 });
 

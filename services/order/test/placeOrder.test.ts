@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { metricValue } from "./support/metrics";
 import {
   aProduct,
   availableOf,
@@ -11,9 +12,13 @@ import {
 } from "./support/system";
 
 let s: TestSystem;
+/** Armed by a test to hold a placement between payment and commit; no-op otherwise. */
+let holdBeforeCommit: ((reservationId: string) => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  s = await startSystem();
+  s = await startSystem({
+    orderOptions: { hooks: { beforeCommit: async (id) => holdBeforeCommit?.(id) } },
+  });
 });
 
 afterAll(async () => {
@@ -24,6 +29,12 @@ const aCustomer = () => {
   const userId = randomUUID();
   return { userId, token: s.tokenFor(userId) };
 };
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 describe("POST /api/v1/orders", () => {
   it("creates the order with catalog prices, and writes its items and a READY outbox row carrying the request id", async () => {
@@ -126,6 +137,54 @@ describe("POST /api/v1/orders", () => {
     for (const r of replayed) expect(r.body.id).toBe(created[0]!.body.id);
     expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
     expect(await availableOf(s, product.id)).toBe(19);
+  });
+
+  it("answers 409 IDEMPOTENCY_KEY_IN_USE with Retry-After while the first request with the key is still running, even with Redis flushed, then replays its order", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 1 }] };
+    const conflictsBefore = await metricValue(s.orderUrl, "idempotency_in_flight_conflicts_total");
+    const atCommit = deferred<string>();
+    const letCommit = deferred();
+    holdBeforeCommit = async (reservationId) => {
+      holdBeforeCommit = undefined;
+      atCommit.resolve(reservationId);
+      await letCommit.promise;
+    };
+    try {
+      const first = placeOrder(s, token, key, body);
+      await atCommit.promise;
+
+      const whileRunning = await placeOrder(s, token, key, body);
+      // Without the Redis lock the database record alone refuses it.
+      await deleteRedisKeys(s.orderEnv.REDIS_KEY_PREFIX!);
+      const withoutRedis = await placeOrder(s, token, key, body);
+
+      for (const response of [whileRunning, withoutRedis]) {
+        expect([response.status, response.body.code]).toEqual([409, "IDEMPOTENCY_KEY_IN_USE"]);
+        expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+      expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+      expect(await metricValue(s.orderUrl, "idempotency_in_flight_conflicts_total")).toBe(
+        conflictsBefore + 2,
+      );
+
+      letCommit.resolve();
+      const created = await first;
+      const replayed = await placeOrder(s, token, key, body);
+
+      expect(created.status).toBe(201);
+      expect(created.headers.get("idempotent-replayed")).toBeNull();
+      expect(replayed.status).toBe(201);
+      expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+      expect(replayed.body).toEqual(created.body);
+      expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
+      expect(await availableOf(s, product.id)).toBe(9);
+    } finally {
+      holdBeforeCommit = undefined;
+      letCommit.resolve();
+    }
   });
 
   it("answers 422 IDEMPOTENCY_KEY_REUSED when the key comes back with another body, and changes nothing", async () => {
@@ -233,6 +292,36 @@ describe("POST /api/v1/orders", () => {
     expect(await availableOf(s, product.id)).toBe(4);
   });
 
+  it("stores PRODUCT_NOT_FOUND as the key's final answer and replays it, from Redis and from the database", async () => {
+    const product = await aProduct(s, { quantity: 4 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const body = {
+      items: [
+        { productId: product.id, quantity: 1 },
+        { productId: randomUUID(), quantity: 1 },
+      ],
+    };
+
+    const first = await placeOrder(s, token, key, body);
+    const replayed = await placeOrder(s, token, key, body);
+    await deleteRedisKeys(s.orderEnv.REDIS_KEY_PREFIX!);
+    const fromDatabase = await placeOrder(s, token, key, body);
+
+    expect([first.status, first.body.code]).toEqual([422, "PRODUCT_NOT_FOUND"]);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    for (const again of [replayed, fromDatabase]) {
+      expect(again.status).toBe(422);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(again.headers.get("content-type")).toContain("application/problem+json");
+      expect(again.body).toEqual(first.body);
+    }
+    expect(
+      await countRows(s, "idempotency_keys", "user_id = ? AND state = 'COMPLETED'", [userId]),
+    ).toBe(1);
+    expect(await availableOf(s, product.id)).toBe(4);
+  });
+
   it("still creates one order when Redis is flushed between two identical requests", async () => {
     const product = await aProduct(s, { quantity: 10 });
     const { userId, token } = aCustomer();
@@ -309,14 +398,27 @@ describe("POST /api/v1/orders", () => {
     expect(later.body.id).not.toBe(first.body.id);
   });
 
-  it("exposes placements by outcome, replays, the placement histogram and the catalog breaker state in /metrics", async () => {
-    const metrics = await call(s.orderUrl, "GET", "/metrics");
-    expect(metrics.status).toBe(200);
-    expect(metrics.body).toMatch(/orders_placed_total\{[^}]*outcome="created"[^}]*\} [1-9]/);
-    expect(metrics.body).toMatch(/idempotent_replays_total\{[^}]*\} [1-9]/);
-    expect(metrics.body).toMatch(
-      /order_placement_duration_seconds_count\{[^}]*outcome="created"[^}]*\} [1-9]/,
+  it("counts placements by outcome, replays and placement durations in /metrics, beside the catalog breaker state", async () => {
+    const created = { outcome: "created" };
+    const before = {
+      placed: await metricValue(s.orderUrl, "orders_placed_total", created),
+      replays: await metricValue(s.orderUrl, "idempotent_replays_total"),
+      timed: await metricValue(s.orderUrl, "order_placement_duration_seconds_count", created),
+    };
+    const product = await aProduct(s, { quantity: 10 });
+    const { token } = aCustomer();
+    const key = randomUUID();
+    const body = { items: [{ productId: product.id, quantity: 1 }] };
+
+    expect((await placeOrder(s, token, key, body)).status).toBe(201);
+    expect((await placeOrder(s, token, key, body)).status).toBe(201);
+
+    expect(await metricValue(s.orderUrl, "orders_placed_total", created)).toBe(before.placed + 1);
+    expect(await metricValue(s.orderUrl, "idempotent_replays_total")).toBe(before.replays + 1);
+    expect(await metricValue(s.orderUrl, "order_placement_duration_seconds_count", created)).toBe(
+      before.timed + 1,
     );
+    const metrics = await call(s.orderUrl, "GET", "/metrics");
     expect(metrics.body).toMatch(/circuit_breaker_state\{[^}]*breaker="catalog"[^}]*\} 0/);
   });
 });

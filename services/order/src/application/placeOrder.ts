@@ -156,7 +156,8 @@ async function execute(
   const reserved = await deps.catalog.reserve(ref.reservationId, input.items);
   if (reserved.kind === "out_of_stock") return finish(deps, ref, requestHash, reserved);
   if (reserved.kind === "products_missing") return finish(deps, ref, requestHash, reserved);
-  if (reserved.kind === "unavailable") return abandon(deps, ref, reserved.retryAfterSeconds);
+  if (reserved.kind === "unavailable")
+    return reservationUnanswered(deps, ref, reserved.retryAfterSeconds);
   // A reservation the catalog already let go (swept) cannot back an order; a retry takes a fresh one.
   if (reserved.status === "RELEASED") return abandon(deps, ref, 1);
 
@@ -264,6 +265,21 @@ async function abandon(
   // Even when the release cannot reach the catalog, freeing the key is safe: the sweeper will
   // ask us about the reservation, hear NO_ORDER, and return the stock.
   await releaseQuietly(deps, ref.reservationId);
+  await deps.keys.free(ref);
+  return { kind: "dependency_unavailable", retryAfterSeconds };
+}
+
+/**
+ * The catalog did not answer the reservation (down, stalled past the breaker's deadline, or
+ * contended): the same as abandon, except that the release goes out without holding the client
+ * for a second deadline. If it never lands, the sweeper asks us, hears NO_ORDER, returns the stock.
+ */
+async function reservationUnanswered(
+  deps: PlaceOrderDeps,
+  ref: KeyRef,
+  retryAfterSeconds: number,
+): Promise<PlacementResult> {
+  void releaseQuietly(deps, ref.reservationId);
   await deps.keys.free(ref);
   return { kind: "dependency_unavailable", retryAfterSeconds };
 }
