@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { publishableRows } from "../src/domain/ordering";
 import { toOutboundEvent, type OutboxRow } from "../src/domain/outboxEvent";
-import { decideAfterFailure } from "../src/domain/retryPolicy";
+import { decideAfterFailure, deferredUntil } from "../src/domain/retryPolicy";
 
 const settings = { maxAttempts: 4, backoffBaseMs: 100, backoffMaxMs: 250 };
 const now = new Date("2026-01-01T00:00:00.000Z");
@@ -28,28 +27,9 @@ describe("retry policy", () => {
   it("parks the row as failed once the attempt reaches the maximum", () => {
     expect(decideAfterFailure(3, settings, now)).toEqual({ kind: "failed", attempts: 4 });
   });
-});
 
-describe("per-order ordering", () => {
-  const a = randomUUID();
-  const b = randomUUID();
-
-  it("keeps rows whose order has no earlier pending row outside the batch, in id order", () => {
-    const rows = [
-      { id: 7, aggregateId: b },
-      { id: 3, aggregateId: a },
-      { id: 5, aggregateId: a },
-    ];
-    expect(publishableRows(rows, new Map()).map((r) => r.id)).toEqual([3, 5, 7]);
-  });
-
-  it("drops rows after an earlier pending row of the same order held elsewhere, and only those", () => {
-    const rows = [
-      { id: 3, aggregateId: a },
-      { id: 9, aggregateId: a },
-      { id: 4, aggregateId: b },
-    ];
-    expect(publishableRows(rows, new Map([[a, 6]])).map((r) => r.id)).toEqual([3, 4]);
+  it("spends no attempt on a send Kafka could not take: the row only steps aside for the base backoff", () => {
+    expect(deferredUntil(settings, now)).toEqual(new Date(now.getTime() + 100));
   });
 });
 

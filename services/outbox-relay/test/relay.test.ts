@@ -108,6 +108,42 @@ describe("outbox relay", () => {
     expect(order).toEqual([first.eventId, second.eventId]);
   });
 
+  it("holds back later events of an order behind a FAILED one until an operator requeues it, then publishes them in order", async () => {
+    const orderId = randomUUID();
+    const parked = anOrderEvent({ orderId });
+    const later = [
+      anOrderEvent({ orderId, eventType: "ORDER_CANCELLED" }),
+      anOrderEvent({ orderId, eventType: "ORDER_COMPLETED" }),
+    ];
+    await insertOutbox(sql, [parked], { status: "FAILED" });
+    await insertOutbox(sql, later);
+    const marker = anOrderEvent();
+    await insertOutbox(sql, [marker]);
+
+    await messageOf(marker.eventId);
+    await relay.runOnce();
+    expect(topicReader.messages.filter((m) => m.key === orderId)).toHaveLength(0);
+    expect(
+      (await outboxRows(sql))
+        .filter((r) => later.some((e) => e.eventId === r.event_id))
+        .map((r) => [r.status, r.attempts]),
+    ).toEqual([
+      ["READY", 0],
+      ["READY", 0],
+    ]);
+    expect(await metricValue(relay.url, "outbox_orders_blocked_by_failed")).toBe(1);
+
+    await sql.query("UPDATE outbox_events SET status = 'READY', attempts = 0 WHERE event_id = ?", [
+      parked.eventId,
+    ]);
+    await Promise.all(later.map((e) => messageOf(e.eventId)));
+    const order = topicReader.messages
+      .filter((m) => m.key === orderId)
+      .map((m) => m.headers["event-id"]);
+    expect(order).toEqual([parked.eventId, ...later.map((e) => e.eventId)]);
+    expect(await metricValue(relay.url, "outbox_orders_blocked_by_failed")).toBe(0);
+  });
+
   it("parks a row the broker refuses as FAILED after the maximum attempts, with the error, and still publishes its batch-mates", async () => {
     const tooLarge = anOrderEvent({ extra: { note: "x".repeat(1_100_000) } });
     const fine = anOrderEvent();
@@ -127,6 +163,8 @@ describe("outbox relay", () => {
     );
     expect(row.attempts).toBe(3);
     expect(row.last_error).toMatch(/larger than the max message size/);
+    // The refusal was the message's fault: the publisher stays ready for everything else.
+    expect((await fetch(`${relay.url}/health/ready`)).status).toBe(200);
     expect(topicReader.eventIds()).not.toContain(tooLarge.eventId);
     expect(await metricValue(relay.url, "outbox_failed_total")).toBe(
       (Number.isNaN(failedBefore) ? 0 : failedBefore) + 1,
@@ -140,7 +178,9 @@ describe("outbox relay", () => {
     for (const name of [
       "outbox_ready_backlog",
       "outbox_oldest_ready_age_seconds",
+      "outbox_orders_blocked_by_failed",
       "outbox_published_total",
+      "outbox_publish_deferred_total",
       "outbox_failed_total",
       "outbox_publish_duration_seconds_count",
     ]) {

@@ -78,29 +78,43 @@ export interface RowOptions {
   publishedAt?: Date | null;
 }
 
-/** Inserts outbox rows the way the order service does (envelope fields in columns, payload in payload). */
+/**
+ * Inserts outbox rows the way the order service does (envelope fields in columns, payload in
+ * payload), in one transaction: a batch alone commits row by row, and a running relay could
+ * claim part of it.
+ */
 export async function insertOutbox(
   sql: Pool,
   events: OrderEvent[],
   options: RowOptions = {},
 ): Promise<void> {
   if (!events.length) return;
-  await sql.batch(
-    `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, request_id, status, available_at, created_at, published_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    events.map((e) => [
-      e.eventId,
-      e.aggregateType,
-      e.aggregateId,
-      e.eventType,
-      JSON.stringify(e.payload),
-      options.requestId === undefined ? randomUUID() : options.requestId,
-      options.status ?? "READY",
-      options.availableAt ?? new Date(e.occurredAt),
-      new Date(e.occurredAt),
-      options.publishedAt ?? null,
-    ]),
-  );
+  const conn = await sql.getConnection();
+  try {
+    await conn.beginTransaction();
+    await conn.batch(
+      `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, request_id, status, available_at, created_at, published_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      events.map((e) => [
+        e.eventId,
+        e.aggregateType,
+        e.aggregateId,
+        e.eventType,
+        JSON.stringify(e.payload),
+        options.requestId === undefined ? randomUUID() : options.requestId,
+        options.status ?? "READY",
+        options.availableAt ?? new Date(e.occurredAt),
+        new Date(e.occurredAt),
+        options.publishedAt ?? null,
+      ]),
+    );
+    await conn.commit();
+  } catch (error) {
+    await conn.rollback().catch(() => undefined);
+    throw error;
+  } finally {
+    await conn.release();
+  }
 }
 
 export interface OutboxState {

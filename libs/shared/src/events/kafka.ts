@@ -1,5 +1,12 @@
 // The one place that knows kafkajs (unmaintained since 2023): swap the broker client here only.
-import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from "kafkajs";
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type IHeaders,
+  type KafkaConfig,
+  type Producer,
+} from "kafkajs";
 import type { Logger } from "../logging";
 
 export interface OutgoingMessage {
@@ -74,11 +81,42 @@ function kafkajsLogCreator(logger?: Logger) {
     };
 }
 
+/** Why a send failed: the broker refused the message itself, or Kafka could not take it now. */
+export type SendFailure = "rejected" | "unavailable";
+
+// Broker answers about the record itself: resending the same message cannot succeed.
+const MESSAGE_REJECTIONS = new Set([
+  "MESSAGE_TOO_LARGE",
+  "RECORD_LIST_TOO_LARGE",
+  "INVALID_RECORD",
+  "CORRUPT_MESSAGE",
+  "INVALID_TIMESTAMP",
+]);
+
+/**
+ * Classifies a failed send. Only a refusal of the message itself is "rejected"; anything else
+ * (connection refused or closed, request timeout, no leader, stale metadata, retries exhausted
+ * on any of those, a producer the broker no longer knows) says nothing about the message and is
+ * "unavailable": the same message may go through once Kafka is back.
+ */
+export function classifySendError(error: unknown): SendFailure {
+  // kafkajs wraps the last failure of its retries (KafkaJSNumberOfRetriesExceeded) in `cause`.
+  const seen = new Set<unknown>();
+  for (let e = error as { type?: unknown; cause?: unknown } | undefined; e && !seen.has(e);) {
+    seen.add(e);
+    if (typeof e.type === "string" && MESSAGE_REJECTIONS.has(e.type)) return "rejected";
+    e = e.cause as typeof e;
+  }
+  return "unavailable";
+}
+
 export class KafkaClient {
+  private readonly config: KafkaConfig;
   private readonly kafka: Kafka;
+  private probe: Kafka | undefined;
 
   constructor(private readonly settings: KafkaSettings) {
-    this.kafka = new Kafka({
+    this.config = {
       clientId: settings.clientId,
       brokers: settings.brokers,
       connectionTimeout: settings.connectionTimeoutMs ?? 3000,
@@ -86,7 +124,8 @@ export class KafkaClient {
       logLevel: logLevel.WARN,
       logCreator: kafkajsLogCreator(settings.logger),
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
-    });
+    };
+    this.kafka = new Kafka(this.config);
   }
 
   /**
@@ -218,9 +257,13 @@ export class KafkaClient {
     }
   }
 
-  /** Readiness probe: the cluster answers a metadata request. */
+  /**
+   * Readiness probe: the cluster answers a metadata request. Its client does not retry: a probe
+   * reports the state now and must not keep reconnecting after its caller gave up.
+   */
   async ping(): Promise<void> {
-    const admin = this.kafka.admin();
+    this.probe ??= new Kafka({ ...this.config, retry: { retries: 0 } });
+    const admin = this.probe.admin();
     await admin.connect();
     try {
       await admin.describeCluster();

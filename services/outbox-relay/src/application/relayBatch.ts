@@ -1,10 +1,11 @@
 import type { Logger } from "@app/shared";
 import { toOutboundEvent, type OutboundEvent, type OutboxRow } from "../domain/outboxEvent";
-import { decideAfterFailure, type RetrySettings } from "../domain/retryPolicy";
+import { decideAfterFailure, deferredUntil, type RetrySettings } from "../domain/retryPolicy";
 import type {
   Clock,
   EventPublisher,
   OutboxStore,
+  PublishResult,
   RelayHooks,
   RelayMetrics,
   Settlement,
@@ -23,13 +24,19 @@ export interface RelayBatchSettings extends RetrySettings {
   batchSize: number;
 }
 
+/** Rows settled by one pass; rows deferred while Kafka is unavailable are not work done. */
 export interface BatchReport {
   published: number;
   retried: number;
   failed: number;
 }
 
-/** One claim: publish the claimed rows in id order, then settle each as published, retry or failed. */
+type Failure = Extract<PublishResult, { ok: false }>;
+
+/**
+ * One claim: publish the claimed rows (at most one per order, oldest first), then settle each
+ * as published, retry or failed; rows Kafka could not take stay READY with their attempts.
+ */
 export async function relayBatch(
   deps: RelayBatchDeps,
   settings: RelayBatchSettings,
@@ -38,26 +45,35 @@ export async function relayBatch(
     publishRows(deps, settings, rows),
   );
   const report = { published: 0, retried: 0, failed: 0 };
+  let deferred = 0;
   for (const s of settlements) {
     if (s.kind === "published") report.published++;
     else if (s.kind === "retry") report.retried++;
-    else report.failed++;
+    else if (s.kind === "failed") report.failed++;
+    else deferred++;
   }
   deps.metrics.published(report.published);
   deps.metrics.publishFailed(report.retried + report.failed);
   deps.metrics.parkedAsFailed(report.failed);
+  deps.metrics.publishDeferred(deferred);
   for (const s of settlements) {
     if (s.kind === "failed")
-      deps.logger.error("outbox event parked as FAILED", {
+      deps.logger.error("outbox event parked as FAILED; later events of its order wait", {
         rowId: s.rowId,
+        orderId: s.aggregateId,
         attempts: s.attempts,
         error: s.error,
       });
   }
   if (report.retried)
-    deps.logger.warn("outbox publish failed; rows back off", {
+    deps.logger.warn("kafka refused outbox events; rows back off", {
       rows: report.retried,
       error: settlements.find((s) => s.kind === "retry")?.error,
+    });
+  if (deferred)
+    deps.logger.warn("kafka unavailable; outbox rows wait without spending attempts", {
+      rows: deferred,
+      error: settlements.find((s) => s.kind === "deferred")?.error,
     });
   return report;
 }
@@ -77,7 +93,8 @@ async function publishRows(
   }
   // One refused message must not hold its batch-mates hostage: send them one by one instead.
   if (result.reason === "rejected" && rows.length > 1) return publishOneByOne(deps, settings, rows);
-  return rows.map((row) => failureOf(row, result.error, settings, deps.clock.now()));
+  const now = deps.clock.now();
+  return rows.map((row) => failureOf(row, result, settings, now));
 }
 
 async function publishOneByOne(
@@ -86,18 +103,19 @@ async function publishOneByOne(
   rows: OutboxRow[],
 ): Promise<Settlement[]> {
   const settlements: Settlement[] = [];
-  const stalledOrders = new Set<string>();
-  for (const row of rows) {
-    // A later event of an order whose earlier event just failed must not overtake it.
-    if (stalledOrders.has(row.aggregateId)) continue;
+  for (const [i, row] of rows.entries()) {
     const event = toOutboundEvent(row);
     const result = await timedPublish(deps, [event]);
     if (result.ok) {
       await deps.hooks?.afterPublish?.([event]);
       settlements.push({ rowId: row.id, kind: "published", at: deps.clock.now() });
+    } else if (result.reason === "rejected") {
+      settlements.push(failureOf(row, result, settings, deps.clock.now()));
     } else {
-      stalledOrders.add(row.aggregateId);
-      settlements.push(failureOf(row, result.error, settings, deps.clock.now()));
+      // Kafka went away meanwhile: this row and the rest wait for it, attempts untouched.
+      const now = deps.clock.now();
+      for (const rest of rows.slice(i)) settlements.push(failureOf(rest, result, settings, now));
+      break;
     }
   }
   return settlements;
@@ -110,10 +128,25 @@ async function timedPublish(deps: RelayBatchDeps, events: OutboundEvent[]) {
   return result;
 }
 
-function failureOf(row: OutboxRow, error: string, settings: RetrySettings, now: Date): Settlement {
+/** Only a refusal of the message itself spends an attempt; an outage never does. */
+function failureOf(
+  row: OutboxRow,
+  failure: Failure,
+  settings: RetrySettings,
+  now: Date,
+): Settlement {
+  const error = failure.error;
+  if (failure.reason === "unavailable")
+    return { rowId: row.id, kind: "deferred", availableAt: deferredUntil(settings, now), error };
   const decision = decideAfterFailure(row.attempts, settings, now);
   return decision.kind === "failed"
-    ? { rowId: row.id, kind: "failed", attempts: decision.attempts, error }
+    ? {
+        rowId: row.id,
+        kind: "failed",
+        aggregateId: row.aggregateId,
+        attempts: decision.attempts,
+        error,
+      }
     : {
         rowId: row.id,
         kind: "retry",

@@ -1,6 +1,5 @@
 import type { Pool, PoolConnection } from "@app/shared";
 import type { OutboxStore, Settlement } from "../application/ports";
-import { publishableRows } from "../domain/ordering";
 import type { OutboxRow } from "../domain/outboxEvent";
 
 interface RawRow {
@@ -33,21 +32,28 @@ function toRow(raw: RawRow): OutboxRow {
   };
 }
 
-// Oldest ready rows not locked by another replica. READ COMMITTED (set per transaction) keeps
-// this to record locks: no gap locks that would stall the order service's outbox inserts.
-const CLAIM_SQL = `SELECT id, event_id, aggregate_type, aggregate_id, event_type, payload, request_id, attempts, created_at
-  FROM outbox_events
-  WHERE status = 'READY' AND available_at <= ?
-  ORDER BY id
+// The oldest due READY rows that head their order's queue, not locked by another replica.
+// - NOT EXISTS: an order's event waits while an earlier one of the same order is unpublished:
+//   READY (backing off, or claimed by another replica: the subquery is a plain consistent read,
+//   not a locking one, so it still sees a row SKIP LOCKED passes over) or FAILED (parked until
+//   an operator requeues or removes it). Blocked rows are skipped here, so they take no batch
+//   slot and a batch fills with publishable rows; at most one row per order per batch.
+// - published_at IS NULL (always true for READY) lets the (status, published_at) index hand the
+//   rows over in id order, so LIMIT stops the scan: no filesort that would lock every due row.
+// - READ COMMITTED (set per transaction) keeps this to record locks: no gap locks that would
+//   stall the order service's outbox inserts.
+const CLAIM_SQL = `SELECT o.id, o.event_id, o.aggregate_type, o.aggregate_id, o.event_type, o.payload,
+    o.request_id, o.attempts, o.created_at
+  FROM outbox_events o
+  WHERE o.status = 'READY' AND o.published_at IS NULL AND o.available_at <= ?
+    AND NOT EXISTS (
+      SELECT 1 FROM outbox_events earlier
+      WHERE earlier.aggregate_id = o.aggregate_id
+        AND earlier.status IN ('READY', 'FAILED')
+        AND earlier.id < o.id)
+  ORDER BY o.id
   LIMIT ?
   FOR UPDATE SKIP LOCKED`;
-
-// Earliest still-unsettled row of each claimed order, among the rows this claim does not hold:
-// a locked one (another replica) or one backing off. Anything later than it must wait.
-const BLOCKERS_SQL = `SELECT aggregate_id, MIN(id) AS blocker
-  FROM outbox_events
-  WHERE aggregate_id IN (?) AND status = 'READY' AND id NOT IN (?)
-  GROUP BY aggregate_id`;
 
 export class MariaDbOutboxStore implements OutboxStore {
   constructor(private readonly pool: Pool) {}
@@ -61,10 +67,7 @@ export class MariaDbOutboxStore implements OutboxStore {
       await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
       await conn.beginTransaction();
       try {
-        const claimed = ((await conn.query(CLAIM_SQL, [new Date(), limit])) as RawRow[]).map(toRow);
-        const rows = claimed.length
-          ? publishableRows(claimed, await this.blockers(conn, claimed))
-          : [];
+        const rows = ((await conn.query(CLAIM_SQL, [new Date(), limit])) as RawRow[]).map(toRow);
         const settlements = await work(rows);
         await this.settle(conn, settlements);
         await conn.commit();
@@ -78,21 +81,20 @@ export class MariaDbOutboxStore implements OutboxStore {
     }
   }
 
-  private async blockers(conn: PoolConnection, claimed: OutboxRow[]): Promise<Map<string, number>> {
-    const aggregates = [...new Set(claimed.map((r) => r.aggregateId))];
-    const rows: { aggregate_id: string; blocker: number }[] = await conn.query(BLOCKERS_SQL, [
-      aggregates,
-      claimed.map((r) => r.id),
-    ]);
-    return new Map(rows.map((r) => [r.aggregate_id, Number(r.blocker)]));
-  }
-
   private async settle(conn: PoolConnection, settlements: Settlement[]): Promise<void> {
     const published = settlements.filter((s) => s.kind === "published");
     if (published.length) {
       await conn.query(
         "UPDATE outbox_events SET status = 'PUBLISHED', published_at = ?, last_error = NULL WHERE id IN (?)",
         [published[0]!.at, published.map((s) => s.rowId)],
+      );
+    }
+    const deferred = settlements.filter((s) => s.kind === "deferred");
+    if (deferred.length) {
+      // One outage, one error and one time for the whole batch; attempts stay as they are.
+      await conn.query(
+        "UPDATE outbox_events SET available_at = ?, last_error = ? WHERE id IN (?)",
+        [deferred[0]!.availableAt, deferred[0]!.error.slice(0, 2000), deferred.map((s) => s.rowId)],
       );
     }
     for (const s of settlements) {
@@ -127,17 +129,31 @@ export class MariaDbOutboxStore implements OutboxStore {
   }
 }
 
-/** Backlog figures for the metrics gauges, read at scrape time. */
-export async function readBacklog(
-  pool: Pool,
-): Promise<{ ready: number; oldestAgeSeconds: number }> {
-  const rows: { ready: number; oldest: Date | null }[] = await pool.query(
-    "SELECT COUNT(*) AS ready, MIN(created_at) AS oldest FROM outbox_events WHERE status = 'READY'",
-  );
-  const row = rows[0];
+export interface OutboxGauges {
+  ready: number;
+  oldestAgeSeconds: number;
+  /** Orders with a FAILED event and later events waiting behind it. */
+  ordersBlockedByFailed: number;
+}
+
+/** Figures for the metrics gauges, read at scrape time. */
+export async function readOutboxGauges(pool: Pool): Promise<OutboxGauges> {
+  const [backlog, blocked] = await Promise.all([
+    pool.query(
+      "SELECT COUNT(*) AS ready, MIN(created_at) AS oldest FROM outbox_events WHERE status = 'READY'",
+    ) as Promise<{ ready: number; oldest: Date | null }[]>,
+    pool.query(
+      `SELECT COUNT(DISTINCT f.aggregate_id) AS orders FROM outbox_events f
+       WHERE f.status = 'FAILED' AND EXISTS (
+         SELECT 1 FROM outbox_events w
+         WHERE w.aggregate_id = f.aggregate_id AND w.status = 'READY' AND w.id > f.id)`,
+    ) as Promise<{ orders: number }[]>,
+  ]);
+  const row = backlog[0];
   const oldest = row?.oldest ? row.oldest.getTime() : undefined;
   return {
     ready: Number(row?.ready ?? 0),
     oldestAgeSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
+    ordersBlockedByFailed: Number(blocked[0]?.orders ?? 0),
   };
 }

@@ -1,11 +1,12 @@
 import type { Metrics, Pool } from "@app/shared";
 import type { RelayMetrics } from "../application/ports";
-import { readBacklog } from "./mariadbOutboxStore";
+import { readOutboxGauges, type OutboxGauges } from "./mariadbOutboxStore";
 
-/** The relay's metrics; the backlog gauges are read from the outbox when Prometheus scrapes. */
+/** The relay's metrics; the outbox gauges are read from the table when Prometheus scrapes. */
 export class PrometheusRelayMetrics implements RelayMetrics {
   private readonly publishedTotal;
   private readonly publishFailuresTotal;
+  private readonly deferredTotal;
   private readonly failedTotal;
   private readonly purgedTotal;
   private readonly duration;
@@ -17,7 +18,11 @@ export class PrometheusRelayMetrics implements RelayMetrics {
     );
     this.publishFailuresTotal = metrics.counter(
       "outbox_publish_failures_total",
-      "Failed publish attempts of outbox rows (each row counted)",
+      "Sends of outbox rows the broker refused, each spending an attempt (each row counted)",
+    );
+    this.deferredTotal = metrics.counter(
+      "outbox_publish_deferred_total",
+      "Sends of outbox rows that failed because Kafka was unavailable; no attempt spent (each row counted)",
     );
     this.failedTotal = metrics.counter(
       "outbox_failed_total",
@@ -31,14 +36,14 @@ export class PrometheusRelayMetrics implements RelayMetrics {
       "outbox_publish_duration_seconds",
       "Duration of one Kafka send of a batch",
     );
-    let last: Promise<{ ready: number; oldestAgeSeconds: number }> | undefined;
-    // One query feeds both gauges within a scrape.
-    const backlog = () =>
-      (last ??= readBacklog(pool).finally(() => setTimeout(() => (last = undefined), 0)));
+    let last: Promise<OutboxGauges> | undefined;
+    // One read feeds every gauge within a scrape.
+    const gauges = () =>
+      (last ??= readOutboxGauges(pool).finally(() => setTimeout(() => (last = undefined), 0)));
     // A scrape while the database is down keeps the previous values rather than failing /metrics.
-    const read = async (apply: (b: { ready: number; oldestAgeSeconds: number }) => void) => {
+    const read = async (apply: (g: OutboxGauges) => void) => {
       try {
-        apply(await backlog());
+        apply(await gauges());
       } catch {
         /* previous values stay */
       }
@@ -48,7 +53,7 @@ export class PrometheusRelayMetrics implements RelayMetrics {
       "READY outbox rows (published or not yet due)",
       [],
       async function () {
-        await read((b) => this.set(b.ready));
+        await read((g) => this.set(g.ready));
       },
     );
     metrics.gauge(
@@ -56,7 +61,15 @@ export class PrometheusRelayMetrics implements RelayMetrics {
       "Age of the oldest READY outbox row",
       [],
       async function () {
-        await read((b) => this.set(b.oldestAgeSeconds));
+        await read((g) => this.set(g.oldestAgeSeconds));
+      },
+    );
+    metrics.gauge(
+      "outbox_orders_blocked_by_failed",
+      "Orders whose later events wait behind a FAILED event until an operator requeues or removes it",
+      [],
+      async function () {
+        await read((g) => this.set(g.ordersBlockedByFailed));
       },
     );
   }
@@ -66,6 +79,9 @@ export class PrometheusRelayMetrics implements RelayMetrics {
   }
   publishFailed(count: number): void {
     if (count) this.publishFailuresTotal.inc(count);
+  }
+  publishDeferred(count: number): void {
+    if (count) this.deferredTotal.inc(count);
   }
   parkedAsFailed(count: number): void {
     if (count) this.failedTotal.inc(count);
