@@ -139,3 +139,44 @@ describe("reliable consumer handler on a real broker", () => {
     }
   });
 });
+
+describe("outcome labels", () => {
+  const logger = createLogger({ service: "test", silent: true });
+  const message = (value: string, eventType?: string): IncomingMessage => ({
+    topic: "t",
+    partition: 0,
+    offset: "0",
+    key: null,
+    value: Buffer.from(value),
+    headers: eventType ? { "event-type": eventType } : {},
+    timestamp: "0",
+  });
+
+  test("reports the contract's event types as they are and any other type, from the envelope or a header, as unknown", async () => {
+    const seen: [string, string][] = [];
+    const handler = reliableHandler({
+      groupId: "labels",
+      dlq: { send: async () => undefined, disconnect: async () => undefined },
+      logger,
+      handle: async (envelope) =>
+        envelope.eventType === "ORDER_CREATED" ? "processed" : "skipped",
+      onOutcome: (outcome, eventType) => void seen.push([outcome, eventType]),
+    });
+    const orderId = "0b9f7a3e-6c1d-4a2b-8e5f-1a2b3c4d5e6f";
+    await handler(message(JSON.stringify(createOrderEvent("ORDER_CREATED", orderId, {}))));
+    await handler(
+      message(
+        JSON.stringify({
+          ...createOrderEvent("ORDER_CREATED", orderId, {}),
+          eventType: "SOMETHING_NEW_1234",
+        }),
+      ),
+    );
+    await handler(message("{not json", "made-up-by-the-sender-5678"));
+    expect(seen).toEqual([
+      ["processed", "ORDER_CREATED"],
+      ["skipped", "unknown"],
+      ["dead_lettered", "unknown"],
+    ]);
+  });
+});

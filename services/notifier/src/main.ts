@@ -5,6 +5,8 @@ import {
   createLogger,
   createTokenVerifier,
   databaseCheck,
+  kafkaCheck,
+  KafkaClient,
   Metrics,
   runMigrations,
   runUntilSignalled,
@@ -75,7 +77,13 @@ export async function startNotifier(
     service: "notifier",
     logger,
     metrics,
-    readiness: [databaseCheck(prisma)],
+    // The consumer needs Kafka as much as the database; the probe's client logs nothing itself.
+    readiness: [
+      databaseCheck(prisma),
+      ...(config.CONSUMER_ENABLED
+        ? [kafkaCheck(new KafkaClient({ brokers: config.KAFKA_BROKERS, clientId: "notifier" }))]
+        : []),
+    ],
     openapi: notifierOpenApi,
     isShuttingDown: () => shuttingDown,
     routes: (express) => {

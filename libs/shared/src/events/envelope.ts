@@ -7,6 +7,16 @@ export const ORDER_EVENTS_DLQ_TOPIC = "order-events.dlq";
 export const ORDER_EVENT_TYPES = ["ORDER_CREATED", "ORDER_CANCELLED", "ORDER_COMPLETED"] as const;
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
+/**
+ * A metric label for an event type read from a message: the contract's types as they are,
+ * anything else "unknown", so message content cannot mint new time series.
+ */
+export function eventTypeLabel(eventType: string | undefined): OrderEventType | "unknown" {
+  return (ORDER_EVENT_TYPES as readonly (string | undefined)[]).includes(eventType)
+    ? (eventType as OrderEventType)
+    : "unknown";
+}
+
 /** The contract's event envelope; payload is validated by each consumer for the types it knows. */
 export const eventEnvelopeSchema = z.object({
   eventId: z.uuid(),

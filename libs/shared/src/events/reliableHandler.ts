@@ -1,10 +1,12 @@
 import { contextFromHeaders, runWithContext } from "../context";
 import type { Logger } from "../logging";
 import {
+  eventTypeLabel,
   InvalidEnvelopeError,
   ORDER_EVENTS_DLQ_TOPIC,
   parseEnvelope,
   type EventEnvelope,
+  type OrderEventType,
 } from "./envelope";
 import type { EventProducer, IncomingMessage, MessageHandler } from "./kafka";
 
@@ -28,7 +30,8 @@ export interface ReliableHandlerOptions {
   /** In-process attempts for a failing handler before a permanent error is dead-lettered or a transient one is handed back to Kafka. */
   maxAttempts?: number;
   baseBackoffMs?: number;
-  onOutcome?: (outcome: EventOutcome, eventType: string) => void;
+  /** `eventType` is a bounded label (eventTypeLabel): a contract type, or "unknown" for anything else. */
+  onOutcome?: (outcome: EventOutcome, eventType: OrderEventType | "unknown") => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -71,7 +74,7 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
       offset: message.offset,
       error: error.message,
     });
-    options.onOutcome?.("dead_lettered", message.headers["event-type"] ?? "unknown");
+    options.onOutcome?.("dead_lettered", eventTypeLabel(message.headers["event-type"]));
   };
 
   return (message) =>
@@ -88,7 +91,7 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
         for (let attempt = 1; ; attempt++) {
           try {
             const outcome = await options.handle(envelope, message);
-            options.onOutcome?.(outcome, envelope.eventType);
+            options.onOutcome?.(outcome, eventTypeLabel(envelope.eventType));
             return;
           } catch (error) {
             const err = error instanceof Error ? error : new Error(String(error));
@@ -104,7 +107,7 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
               );
               throw err;
             }
-            options.onOutcome?.("retried", envelope.eventType);
+            options.onOutcome?.("retried", eventTypeLabel(envelope.eventType));
             options.logger.warn("event handling failed; retrying", {
               eventId: envelope.eventId,
               attempt,

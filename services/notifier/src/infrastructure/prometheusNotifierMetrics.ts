@@ -1,4 +1,4 @@
-import type { EventOutcome, Metrics } from "@app/shared";
+import { eventTypeLabel, type EventOutcome, type Metrics } from "@app/shared";
 
 /** Event outcomes (processed, duplicate, skipped, dead_lettered, retried) and consumer lag. */
 export class PrometheusNotifierMetrics {
@@ -32,8 +32,9 @@ export class PrometheusNotifierMetrics {
     );
   }
 
+  /** The event type comes from the message: bounded to the contract's types and "unknown". */
   outcome(outcome: EventOutcome, eventType: string): void {
-    this.events.inc({ outcome, event_type: eventType });
+    this.events.inc({ outcome, event_type: eventTypeLabel(eventType) });
     if (outcome === "duplicate") this.duplicates.inc();
     if (outcome === "dead_lettered") this.deadLettered.inc();
   }
