@@ -32,6 +32,7 @@ describe("startReliableConsumer on a real broker", () => {
       brokers,
       clientId: "rc-test",
       topic,
+      partitions: 2,
       groupId: uniqueName("rc_group"),
       maxAttempts: 1,
       parse,
@@ -42,6 +43,8 @@ describe("startReliableConsumer on a real broker", () => {
       onOutcome: (outcome, eventType) => outcomes.push(`${outcome} ${eventType}`),
       logger,
     });
+    expect(await kafka.partitionCount(topic)).toBe(2);
+    expect(await kafka.partitionCount(dlqTopic)).toBe(1);
     const producer = await kafka.producer();
     const dlqReader = kafka.consumer(uniqueName("rc_dlq_group"));
     const deadLetters: IncomingMessage[] = [];

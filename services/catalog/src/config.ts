@@ -16,6 +16,8 @@ export const catalogConfigSchema = z.object({
   CACHE_TTL_SECONDS: env.int(60, 1),
   KAFKA_BROKERS: env.list("127.0.0.1:9092"),
   ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),
+  /** Partitions when this service happens to create the topic first (same value as the relay's). */
+  ORDER_EVENTS_PARTITIONS: env.int(3, 1),
   KAFKA_GROUP_ID: z.string().min(1).default("catalog"),
   RESERVATION_CONSUMER_ENABLED: env.bool(true),
   INTERNAL_TOKENS: env.list("local-internal-token"),

@@ -147,6 +147,7 @@ export async function startCatalog(
         brokers: config.KAFKA_BROKERS,
         clientId: "catalog",
         topic: config.ORDER_EVENTS_TOPIC,
+        partitions: config.ORDER_EVENTS_PARTITIONS,
         groupId: config.KAFKA_GROUP_ID,
         parse: toOrderEvent,
         handle: (event) => handleOrderEvent(settleDeps, event),

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { testServers, waitFor } from "@app/shared/testing";
-import { metricValue } from "./metrics";
+import { metricValue } from "@app/shared/testing";
 import { aProduct, call, reserve, startTestCatalog, type TestCatalog } from "./support";
-import { startTcpProxy, type TcpProxy } from "./tcpProxy";
+import { startTcpProxy, type TcpProxy } from "@app/shared/testing";
 
 // Nothing listens on port 1: every Redis command fails at once, as in an outage.
 const DEAD_REDIS = "redis://127.0.0.1:1";

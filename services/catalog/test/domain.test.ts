@@ -1,6 +1,12 @@
 import { jitteredBackoffMs } from "../src/domain/backoff";
 import { decodeCursor, encodeCursor } from "../src/domain/cursor";
-import { confirmTransition, normalizeLines, releaseTransition, shortLines, sweepDecision } from "../src/domain/reservation";
+import {
+  confirmTransition,
+  normalizeLines,
+  releaseTransition,
+  shortLines,
+  sweepDecision,
+} from "../src/domain/reservation";
 
 describe("reservation rules", () => {
   it("merges repeated products and sorts lines by product id so locks are taken in one order", () => {
@@ -21,7 +27,15 @@ describe("reservation rules", () => {
       { productId: "a", quantity: 2 },
       { productId: "b", quantity: 5 },
     ];
-    expect(shortLines(lines, new Map([["a", 2], ["b", 4]]))).toEqual([{ productId: "b", requested: 5, available: 4 }]);
+    expect(
+      shortLines(
+        lines,
+        new Map([
+          ["a", 2],
+          ["b", 4],
+        ]),
+      ),
+    ).toEqual([{ productId: "b", requested: 5, available: 4 }]);
   });
 
   it("confirms only a held reservation and releases only once", () => {

@@ -26,7 +26,13 @@ export async function startFakeOrderService(token: string) {
     const reservationId = decodeURIComponent(match[1]!);
     asked.push(reservationId);
     const state = states.get(reservationId) ?? "NO_ORDER";
-    res.end(JSON.stringify({ reservationId, state, ...(state === "ORDER_EXISTS" ? { orderId: `order-of-${reservationId}` } : {}) }));
+    res.end(
+      JSON.stringify({
+        reservationId,
+        state,
+        ...(state === "ORDER_EXISTS" ? { orderId: `order-of-${reservationId}` } : {}),
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;

@@ -1,7 +1,21 @@
-import { createOrderEvent, eventHeaders, KafkaClient, type EventProducer, type OrderEventType } from "@app/shared";
+import {
+  createOrderEvent,
+  eventHeaders,
+  KafkaClient,
+  type EventProducer,
+  type OrderEventType,
+} from "@app/shared";
 import { testServers, uniqueName, waitFor } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
-import { aProduct, call, reservationStatus, reserve, startTestCatalog, stockOf, type TestCatalog } from "./support";
+import {
+  aProduct,
+  call,
+  reservationStatus,
+  reserve,
+  startTestCatalog,
+  stockOf,
+  type TestCatalog,
+} from "./support";
 
 const topic = uniqueName("order_events");
 let t: TestCatalog;
@@ -9,7 +23,11 @@ let kafka: KafkaClient;
 let producer: EventProducer;
 
 beforeAll(async () => {
-  t = await startTestCatalog({ RESERVATION_CONSUMER_ENABLED: "true", ORDER_EVENTS_TOPIC: topic, KAFKA_GROUP_ID: uniqueName("catalog") });
+  t = await startTestCatalog({
+    RESERVATION_CONSUMER_ENABLED: "true",
+    ORDER_EVENTS_TOPIC: topic,
+    KAFKA_GROUP_ID: uniqueName("catalog"),
+  });
   kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "catalog-test" });
   producer = await kafka.producer();
 });
@@ -37,7 +55,13 @@ function anOrderEvent(eventType: OrderEventType, orderId: string, reservationId:
 }
 
 async function publish(event: ReturnType<typeof anOrderEvent>) {
-  await producer.send(topic, [{ key: event.aggregateId, value: JSON.stringify(event), headers: eventHeaders(event, randomUUID()) }]);
+  await producer.send(topic, [
+    {
+      key: event.aggregateId,
+      value: JSON.stringify(event),
+      headers: eventHeaders(event, randomUUID()),
+    },
+  ]);
 }
 
 async function aReservation(productId: string, quantity: number) {
@@ -51,7 +75,10 @@ describe("order events from Kafka", () => {
     const product = await aProduct(t, { quantity: 5 });
     const reservationId = await aReservation(product.id, 2);
     await publish(anOrderEvent("ORDER_CREATED", randomUUID(), reservationId));
-    await waitFor(async () => (await reservationStatus(t, reservationId)) === "CONFIRMED", { what: "confirmation", timeoutMs: 30_000 });
+    await waitFor(async () => (await reservationStatus(t, reservationId)) === "CONFIRMED", {
+      what: "confirmation",
+      timeoutMs: 30_000,
+    });
     expect((await stockOf(t, product.id)).quantity).toBe(3);
   });
 
@@ -66,23 +93,38 @@ describe("order events from Kafka", () => {
     // A marker event behind both copies on the same partition: once it is handled, both copies were.
     const marker = await aReservation(product.id, 1);
     await publish(anOrderEvent("ORDER_CREATED", orderId, marker));
-    await waitFor(async () => (await reservationStatus(t, marker)) === "CONFIRMED", { what: "the marker event", timeoutMs: 30_000 });
+    await waitFor(async () => (await reservationStatus(t, marker)) === "CONFIRMED", {
+      what: "the marker event",
+      timeoutMs: 30_000,
+    });
     expect(await reservationStatus(t, reservationId)).toBe("RELEASED");
     expect((await stockOf(t, product.id)).quantity).toBe(4);
-    const processed: { n: number }[] = await t.sql.query("SELECT CAST(COUNT(*) AS INT) AS n FROM processed_events WHERE event_id = ?", [cancelled.eventId]);
+    const processed: { n: number }[] = await t.sql.query(
+      "SELECT CAST(COUNT(*) AS INT) AS n FROM processed_events WHERE event_id = ?",
+      [cancelled.eventId],
+    );
     expect(processed[0]!.n).toBe(1);
-    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity).toBe(4);
+    expect(
+      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
+    ).toBe(4);
   });
 
   it("dead-letters an ORDER_CANCELLED without a reservationId and keeps consuming", async () => {
     const product = await aProduct(t, { quantity: 2 });
     const orderId = randomUUID();
     const broken = createOrderEvent("ORDER_CANCELLED", orderId, { id: orderId });
-    await producer.send(topic, [{ key: orderId, value: JSON.stringify(broken), headers: eventHeaders(broken) }]);
+    await producer.send(topic, [
+      { key: orderId, value: JSON.stringify(broken), headers: eventHeaders(broken) },
+    ]);
     const reservationId = await aReservation(product.id, 2);
     await publish(anOrderEvent("ORDER_CREATED", orderId, reservationId));
-    await waitFor(async () => (await reservationStatus(t, reservationId)) === "CONFIRMED", { what: "the event after the bad one", timeoutMs: 30_000 });
+    await waitFor(async () => (await reservationStatus(t, reservationId)) === "CONFIRMED", {
+      what: "the event after the bad one",
+      timeoutMs: 30_000,
+    });
     const metrics = await call<string>(t.url, "GET", "/metrics");
-    expect(metrics.body).toMatch(/order_events_consumed_total\{[^}]*outcome="dead_lettered"[^}]*\} 1/);
+    expect(metrics.body).toMatch(
+      /order_events_consumed_total\{[^}]*outcome="dead_lettered"[^}]*\} 1/,
+    );
   });
 });

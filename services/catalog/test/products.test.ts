@@ -15,11 +15,26 @@ describe("POST /api/v1/products", () => {
   it("creates a product with its stock when an admin sends a valid body", async () => {
     const response = await call(t.url, "POST", "/api/v1/products", {
       token: t.adminToken,
-      body: { sku: "MUG-1", name: "Mug", description: "Blue", price: 1999, currency: "EUR", initialQuantity: 7 },
+      body: {
+        sku: "MUG-1",
+        name: "Mug",
+        description: "Blue",
+        price: 1999,
+        currency: "EUR",
+        initialQuantity: 7,
+      },
     });
     expect(response.status).toBe(201);
     expect(response.headers.get("location")).toBe(`/api/v1/products/${response.body.id}`);
-    expect(response.body).toMatchObject({ sku: "MUG-1", name: "Mug", description: "Blue", price: 1999, currency: "EUR", availableQuantity: 7, stockVersion: 0 });
+    expect(response.body).toMatchObject({
+      sku: "MUG-1",
+      name: "Mug",
+      description: "Blue",
+      price: 1999,
+      currency: "EUR",
+      availableQuantity: 7,
+      stockVersion: 0,
+    });
     expect(await stockOf(t, response.body.id)).toEqual({ quantity: 7, version: 0 });
   });
 
@@ -41,17 +56,32 @@ describe("POST /api/v1/products", () => {
     });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe("VALIDATION_FAILED");
-    expect([...new Set(response.body.errors.map((e: { path: string }) => e.path))].sort()).toEqual(["currency", "initialQuantity", "price", "sku"]);
+    expect([...new Set(response.body.errors.map((e: { path: string }) => e.path))].sort()).toEqual([
+      "currency",
+      "initialQuantity",
+      "price",
+      "sku",
+    ]);
   });
 
   it("returns 400 for unknown fields and 400 MALFORMED_JSON for a broken body", async () => {
     const unknown = await call(t.url, "POST", "/api/v1/products", {
       token: t.adminToken,
-      body: { sku: "A-1", name: "x", price: 1, currency: "EUR", initialQuantity: 1, stockVersion: 9 },
+      body: {
+        sku: "A-1",
+        name: "x",
+        price: 1,
+        currency: "EUR",
+        initialQuantity: 1,
+        stockVersion: 9,
+      },
     });
     expect(unknown.status).toBe(400);
     expect(unknown.body.code).toBe("VALIDATION_FAILED");
-    const broken = await call(t.url, "POST", "/api/v1/products", { token: t.adminToken, body: "{not json" });
+    const broken = await call(t.url, "POST", "/api/v1/products", {
+      token: t.adminToken,
+      body: "{not json",
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.code).toBe("MALFORMED_JSON");
   });
@@ -61,7 +91,10 @@ describe("POST /api/v1/products", () => {
     const anonymous = await call(t.url, "POST", "/api/v1/products", { body });
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.code).toBe("UNAUTHENTICATED");
-    const customer = await call(t.url, "POST", "/api/v1/products", { token: t.customerToken, body });
+    const customer = await call(t.url, "POST", "/api/v1/products", {
+      token: t.customerToken,
+      body,
+    });
     expect(customer.status).toBe(403);
     expect(customer.body.code).toBe("FORBIDDEN");
   });
@@ -72,7 +105,12 @@ describe("GET /api/v1/products/{id}", () => {
     const product = await aProduct(t, { quantity: 3, price: 500 });
     const response = await call(t.url, "GET", `/api/v1/products/${product.id}`);
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ id: product.id, price: 500, availableQuantity: 3, stockVersion: 0 });
+    expect(response.body).toMatchObject({
+      id: product.id,
+      price: 500,
+      availableQuantity: 3,
+      stockVersion: 0,
+    });
     expect(response.headers.get("x-request-id")).toBeTruthy();
   });
 
@@ -89,7 +127,10 @@ describe("PATCH /api/v1/products/{id}", () => {
   it("changes name and price and the next read shows them", async () => {
     const product = await aProduct(t, { price: 100 });
     await call(t.url, "GET", `/api/v1/products/${product.id}`); // warm the cache
-    const response = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.adminToken, body: { name: "Renamed", price: 250 } });
+    const response = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, {
+      token: t.adminToken,
+      body: { name: "Renamed", price: 250 },
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ name: "Renamed", price: 250, sku: product.sku });
     const read = await call(t.url, "GET", `/api/v1/products/${product.id}`);
@@ -98,14 +139,37 @@ describe("PATCH /api/v1/products/{id}", () => {
 
   it("returns 404 for an unknown product, 400 for an empty or invalid patch, 403 for a customer", async () => {
     const product = await aProduct(t);
-    expect((await call(t.url, "PATCH", `/api/v1/products/${randomUUID()}`, { token: t.adminToken, body: { name: "x" } })).status).toBe(404);
-    const empty = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.adminToken, body: {} });
+    expect(
+      (
+        await call(t.url, "PATCH", `/api/v1/products/${randomUUID()}`, {
+          token: t.adminToken,
+          body: { name: "x" },
+        })
+      ).status,
+    ).toBe(404);
+    const empty = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, {
+      token: t.adminToken,
+      body: {},
+    });
     expect(empty.status).toBe(400);
-    const sku = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.adminToken, body: { sku: "NEW" } });
+    const sku = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, {
+      token: t.adminToken,
+      body: { sku: "NEW" },
+    });
     expect(sku.status).toBe(400);
-    const negative = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.adminToken, body: { price: -1 } });
+    const negative = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, {
+      token: t.adminToken,
+      body: { price: -1 },
+    });
     expect(negative.body.errors[0].path).toBe("price");
-    expect((await call(t.url, "PATCH", `/api/v1/products/${product.id}`, { token: t.customerToken, body: { name: "x" } })).status).toBe(403);
+    expect(
+      (
+        await call(t.url, "PATCH", `/api/v1/products/${product.id}`, {
+          token: t.customerToken,
+          body: { name: "x" },
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 
@@ -114,17 +178,30 @@ describe("PUT /api/v1/products/{id}/stock", () => {
     const product = await aProduct(t, { quantity: 5 });
     const before = await call(t.url, "GET", `/api/v1/products/${product.id}`);
     expect(before.body.availableQuantity).toBe(5);
-    const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity: 42, expectedVersion: 0 } });
+    const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+      token: t.adminToken,
+      body: { quantity: 42, expectedVersion: 0 },
+    });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ productId: product.id, availableQuantity: 42, stockVersion: 1 });
+    expect(response.body).toEqual({
+      productId: product.id,
+      availableQuantity: 42,
+      stockVersion: 1,
+    });
     const after = await call(t.url, "GET", `/api/v1/products/${product.id}`);
     expect(after.body).toMatchObject({ availableQuantity: 42, stockVersion: 1 });
   });
 
   it("returns 409 STOCK_VERSION_CONFLICT with the current version when expectedVersion is stale", async () => {
     const product = await aProduct(t, { quantity: 5 });
-    await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity: 6 } });
-    const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity: 9, expectedVersion: 0 } });
+    await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+      token: t.adminToken,
+      body: { quantity: 6 },
+    });
+    const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+      token: t.adminToken,
+      body: { quantity: 9, expectedVersion: 0 },
+    });
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ code: "STOCK_VERSION_CONFLICT", currentVersion: 1 });
     expect(await stockOf(t, product.id)).toEqual({ quantity: 6, version: 1 });
@@ -133,7 +210,12 @@ describe("PUT /api/v1/products/{id}/stock", () => {
   it("lets exactly one of two admins holding the same version win", async () => {
     const product = await aProduct(t, { quantity: 5 });
     const results = await Promise.all(
-      [11, 12].map((quantity) => call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity, expectedVersion: 0 } })),
+      [11, 12].map((quantity) =>
+        call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+          token: t.adminToken,
+          body: { quantity, expectedVersion: 0 },
+        }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     expect((await stockOf(t, product.id)).version).toBe(1);
@@ -141,12 +223,32 @@ describe("PUT /api/v1/products/{id}/stock", () => {
 
   it("returns 404, 400 for a negative quantity, 401 and 403", async () => {
     const product = await aProduct(t);
-    expect((await call(t.url, "PUT", `/api/v1/products/${randomUUID()}/stock`, { token: t.adminToken, body: { quantity: 1 } })).status).toBe(404);
-    const negative = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.adminToken, body: { quantity: -1 } });
+    expect(
+      (
+        await call(t.url, "PUT", `/api/v1/products/${randomUUID()}/stock`, {
+          token: t.adminToken,
+          body: { quantity: 1 },
+        })
+      ).status,
+    ).toBe(404);
+    const negative = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+      token: t.adminToken,
+      body: { quantity: -1 },
+    });
     expect(negative.status).toBe(400);
     expect(negative.body.errors[0].path).toBe("quantity");
-    expect((await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { body: { quantity: 1 } })).status).toBe(401);
-    expect((await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { token: t.customerToken, body: { quantity: 1 } })).status).toBe(403);
+    expect(
+      (await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, { body: { quantity: 1 } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+          token: t.customerToken,
+          body: { quantity: 1 },
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 
@@ -206,7 +308,11 @@ describe("operations", () => {
     await call(t.url, "GET", `/api/v1/products/${product.id}`);
     await call(t.url, "GET", `/api/v1/products/${product.id}`);
     const metrics = await call<string>(t.url, "GET", "/metrics");
-    expect(metrics.body).toMatch(/cache_lookups_total\{[^}]*cache="product"[^}]*result="hit"[^}]*\} [1-9]/);
-    expect(metrics.body).toMatch(/cache_lookups_total\{[^}]*cache="product"[^}]*result="miss"[^}]*\} [1-9]/);
+    expect(metrics.body).toMatch(
+      /cache_lookups_total\{[^}]*cache="product"[^}]*result="hit"[^}]*\} [1-9]/,
+    );
+    expect(metrics.body).toMatch(
+      /cache_lookups_total\{[^}]*cache="product"[^}]*result="miss"[^}]*\} [1-9]/,
+    );
   });
 });

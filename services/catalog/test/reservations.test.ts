@@ -9,7 +9,7 @@ import {
   stockOf,
   type TestCatalog,
 } from "./support";
-import { metricValue } from "./metrics";
+import { metricValue } from "@app/shared/testing";
 import { holdStockRow } from "./stockRowLock";
 
 let t: TestCatalog;

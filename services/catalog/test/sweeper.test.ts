@@ -1,7 +1,15 @@
 import { waitFor } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import { startFakeOrderService } from "./fakeOrderService";
-import { aProduct, call, reservationStatus, reserve, startTestCatalog, stockOf, type TestCatalog } from "./support";
+import {
+  aProduct,
+  call,
+  reservationStatus,
+  reserve,
+  startTestCatalog,
+  stockOf,
+  type TestCatalog,
+} from "./support";
 
 const ORDER_TOKEN = "catalog-to-order-token";
 const TTL_SECONDS = 60;
@@ -11,7 +19,11 @@ let orders: Awaited<ReturnType<typeof startFakeOrderService>>;
 
 beforeAll(async () => {
   orders = await startFakeOrderService(ORDER_TOKEN);
-  t = await startTestCatalog({ ORDER_SERVICE_URL: orders.url, ORDER_TOKEN, RESERVATION_TTL_SECONDS: String(TTL_SECONDS) });
+  t = await startTestCatalog({
+    ORDER_SERVICE_URL: orders.url,
+    ORDER_TOKEN,
+    RESERVATION_TTL_SECONDS: String(TTL_SECONDS),
+  });
 });
 
 afterAll(async () => {
@@ -33,7 +45,9 @@ describe("the reservation sweeper", () => {
     const pending = await aReservation(product.id, 1);
     orders.setState(ordered, "ORDER_EXISTS");
     orders.setState(pending, "PENDING");
-    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity).toBe(4);
+    expect(
+      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
+    ).toBe(4);
 
     t.clock.advance((TTL_SECONDS + 1) * 1000);
     const report = await t.catalog.sweepOnce();
@@ -46,7 +60,9 @@ describe("the reservation sweeper", () => {
     expect(await reservationStatus(t, pending)).toBe("RESERVED");
     expect((await stockOf(t, product.id)).quantity).toBe(6);
     // The cached read shows the returned units at once.
-    expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity).toBe(6);
+    expect(
+      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
+    ).toBe(6);
   });
 
   it("leaves reservations that have not expired alone and does not ask about them", async () => {
@@ -59,7 +75,11 @@ describe("the reservation sweeper", () => {
 
   it("releases nothing twice when two sweeps run at once (as two replicas would)", async () => {
     const product = await aProduct(t, { quantity: 10 });
-    const ids = [await aReservation(product.id, 1), await aReservation(product.id, 2), await aReservation(product.id, 3)];
+    const ids = [
+      await aReservation(product.id, 1),
+      await aReservation(product.id, 2),
+      await aReservation(product.id, 3),
+    ];
     t.clock.advance((TTL_SECONDS + 1) * 1000);
     const [a, b] = await Promise.all([t.catalog.sweepOnce(), t.catalog.sweepOnce()]);
     const released = [...a.released, ...b.released].filter((id) => ids.includes(id));
@@ -86,8 +106,15 @@ describe("the reservation sweeper", () => {
     const product = await aProduct(t, { quantity: 3 });
     const reservationId = await aReservation(product.id, 3);
     t.clock.advance((TTL_SECONDS + 1) * 1000);
-    await t.restart({ ORDER_SERVICE_URL: orders.url, SWEEPER_ENABLED: "true", SWEEPER_INTERVAL_MS: "50" });
-    await waitFor(async () => (await reservationStatus(t, reservationId)) === "RELEASED", { what: "the sweeper to release", timeoutMs: 10_000 });
+    await t.restart({
+      ORDER_SERVICE_URL: orders.url,
+      SWEEPER_ENABLED: "true",
+      SWEEPER_INTERVAL_MS: "50",
+    });
+    await waitFor(async () => (await reservationStatus(t, reservationId)) === "RELEASED", {
+      what: "the sweeper to release",
+      timeoutMs: 10_000,
+    });
     expect((await stockOf(t, product.id)).quantity).toBe(3);
   });
 });

@@ -11,6 +11,8 @@ export const notifierConfigSchema = z.object({
   DATABASE_POOL_SIZE: env.int(5, 1),
   KAFKA_BROKERS: env.list("127.0.0.1:9092"),
   ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),
+  /** Partitions when this service happens to create the topic first (same value as the relay's). */
+  ORDER_EVENTS_PARTITIONS: env.int(3, 1),
   KAFKA_GROUP_ID: z.string().min(1).default("notifier"),
   CONSUMER_ENABLED: env.bool(true),
   /** Partitions handled in parallel; order within a partition (one order's events) is kept. */

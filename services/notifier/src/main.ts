@@ -98,6 +98,7 @@ export async function startNotifier(
         brokers: config.KAFKA_BROKERS,
         clientId: "notifier",
         topic: config.ORDER_EVENTS_TOPIC,
+        partitions: config.ORDER_EVENTS_PARTITIONS,
         groupId: config.KAFKA_GROUP_ID,
         concurrency: config.CONSUMER_CONCURRENCY,
         maxAttempts: config.EVENT_MAX_ATTEMPTS,

@@ -13,16 +13,19 @@ afterAll(async () => {
 
 /** A stored notification, as the consumer would have written it. */
 async function aNotification(userId: string, createdAt: Date, type = "ORDER_CREATED") {
-  const row = { id: randomUUID(), eventId: randomUUID(), userId, orderId: randomUUID(), type, message: "Your order was placed.", createdAt };
-  await t.sql.query("INSERT INTO notifications (id, event_id, user_id, order_id, type, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [
-    row.id,
-    row.eventId,
-    row.userId,
-    row.orderId,
-    row.type,
-    row.message,
-    row.createdAt,
-  ]);
+  const row = {
+    id: randomUUID(),
+    eventId: randomUUID(),
+    userId,
+    orderId: randomUUID(),
+    type,
+    message: "Your order was placed.",
+    createdAt,
+  };
+  await t.sql.query(
+    "INSERT INTO notifications (id, event_id, user_id, order_id, type, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [row.id, row.eventId, row.userId, row.orderId, row.type, row.message, row.createdAt],
+  );
   return row;
 }
 
@@ -55,7 +58,9 @@ describe("GET /api/v1/notifications", () => {
     expect(pages).toBe(2);
     expect(seen).toHaveLength(6);
     expect(new Set(seen)).toEqual(new Set(mine.map((n) => n.id)));
-    const expectedOrder = [...mine].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((n) => n.id);
+    const expectedOrder = [...mine]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .map((n) => n.id);
     expect(seen).toEqual(expectedOrder);
   });
 
@@ -72,11 +77,18 @@ describe("GET /api/v1/notifications", () => {
     expect(page.body.nextCursor).toEqual(expect.any(String));
   });
 
-  it.each([["0"], ["101"], ["abc"], ["2.5"]])("returns 400 VALIDATION_FAILED for limit=%s", async (limit) => {
-    const page = await getNotifications(t, t.issuer.tokenFor({}), `?limit=${limit}`);
-    expect(page.status).toBe(400);
-    expect(page.body).toMatchObject({ code: "VALIDATION_FAILED", status: 400, errors: [{ path: "limit" }] });
-  });
+  it.each([["0"], ["101"], ["abc"], ["2.5"]])(
+    "returns 400 VALIDATION_FAILED for limit=%s",
+    async (limit) => {
+      const page = await getNotifications(t, t.issuer.tokenFor({}), `?limit=${limit}`);
+      expect(page.status).toBe(400);
+      expect(page.body).toMatchObject({
+        code: "VALIDATION_FAILED",
+        status: 400,
+        errors: [{ path: "limit" }],
+      });
+    },
+  );
 
   it("returns 400 VALIDATION_FAILED for a cursor it did not issue", async () => {
     const page = await getNotifications(t, t.issuer.tokenFor({}), "?cursor=not-a-cursor");
@@ -106,7 +118,10 @@ describe("GET /api/v1/notifications", () => {
 
 describe("operations", () => {
   it("publishes the route in /openapi.json", async () => {
-    const document = (await (await fetch(`${t.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, { get?: unknown }> };
+    const document = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, { get?: unknown }>;
+    };
     expect(document.openapi).toBe("3.1.0");
     expect(document.paths["/api/v1/notifications"]?.get).toBeDefined();
   });

@@ -69,7 +69,7 @@ describe("order events become notifications", () => {
 
   it("keeps one notification when the same Kafka payload is produced twice, and counts the duplicate", async () => {
     const event = anOrderEvent();
-    const duplicatesBefore = await metricValue(t.url, "notifier_duplicate_events_total", "");
+    const duplicatesBefore = await metricValue(t.url, "notifier_duplicate_events_total");
     await publish(t, event);
     await publish(t, event);
     // A marker behind both copies on the same partition: once it is stored, both copies were handled.
@@ -79,9 +79,7 @@ describe("order events become notifications", () => {
 
     expect(await notificationCount(t, event.eventId)).toBe(1);
     expect(sent.filter((n) => n.eventId === event.eventId)).toHaveLength(1);
-    expect(await metricValue(t.url, "notifier_duplicate_events_total", "")).toBe(
-      duplicatesBefore + 1,
-    );
+    expect(await metricValue(t.url, "notifier_duplicate_events_total")).toBe(duplicatesBefore + 1);
   });
 
   it("notifies about cancelled and completed orders too", async () => {
@@ -110,17 +108,19 @@ describe("order events become notifications", () => {
       (eventType) => ({ ...anOrderEvent({ orderId }), eventType }),
     );
     const marker = anOrderEvent({ orderId });
-    const skippedBefore = await metricValue(
-      t.url,
-      "notifier_events_total",
-      'outcome="skipped",event_type="unknown"',
-    );
+    const skippedBefore = await metricValue(t.url, "notifier_events_total", {
+      outcome: "skipped",
+      event_type: "unknown",
+    });
     for (const event of unknown) await publish(t, event);
     await publish(t, marker);
     await stored(marker.eventId);
     for (const event of unknown) expect(await notificationCount(t, event.eventId)).toBe(0);
     expect(
-      await metricValue(t.url, "notifier_events_total", 'outcome="skipped",event_type="unknown"'),
+      await metricValue(t.url, "notifier_events_total", {
+        outcome: "skipped",
+        event_type: "unknown",
+      }),
     ).toBe(skippedBefore + 2);
     const text = await (await fetch(`${t.url}/metrics`)).text();
     expect(text).not.toMatch(/event_type="(ORDER_SHIPPED|X_)/);
@@ -128,7 +128,7 @@ describe("order events become notifications", () => {
 
   it("stores the event once when the notifier fails after the write and before the offset commit, and Kafka redelivers it", async () => {
     const event = anOrderEvent();
-    const duplicatesBefore = await metricValue(t.url, "notifier_duplicate_events_total", "");
+    const duplicatesBefore = await metricValue(t.url, "notifier_duplicate_events_total");
     failingWrites = 2;
     await publish(t, event);
     await stored(event.eventId);
@@ -139,7 +139,7 @@ describe("order events become notifications", () => {
 
     expect(failingWrites).toBe(0);
     // Every delivery after the first found the row: one notification, sent once.
-    expect(await metricValue(t.url, "notifier_duplicate_events_total", "")).toBeGreaterThan(
+    expect(await metricValue(t.url, "notifier_duplicate_events_total")).toBeGreaterThan(
       duplicatesBefore,
     );
     expect(await notificationCount(t, event.eventId)).toBe(1);
@@ -152,7 +152,7 @@ describe("order events become notifications", () => {
     try {
       await publish(t, event);
       await waitFor(
-        async () => (await metricValue(t.url, "notifier_events_total", 'outcome="retried"')) > 0,
+        async () => (await metricValue(t.url, "notifier_events_total", { outcome: "retried" })) > 0,
         { what: "a retried attempt", timeoutMs: 30_000 },
       );
     } finally {
@@ -199,7 +199,7 @@ describe("poison messages", () => {
     });
     expect(Number(letter.headers["dlq-original-partition"])).toBeGreaterThanOrEqual(0);
     expect(letter.headers["dlq-original-offset"]).toMatch(/^\d+$/);
-    expect(await metricValue(t.url, "notifier_dead_lettered_total", "")).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(t.url, "notifier_dead_lettered_total")).toBeGreaterThanOrEqual(1);
   });
 
   it("dead-letters an order event whose payload has no user, after its retries", async () => {

@@ -3,7 +3,14 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { waitFor } from "@app/shared/testing";
 import { loadNotifierConfig, startNotifier, type RunningNotifier } from "../src/main";
-import { anOrderEvent, metricValue, notificationCount, publish, startTestNotifier, type TestNotifier } from "./support";
+import {
+  anOrderEvent,
+  metricValue,
+  notificationCount,
+  publish,
+  startTestNotifier,
+  type TestNotifier,
+} from "./support";
 
 let t: TestNotifier;
 let restarted: RunningNotifier | undefined;
@@ -24,10 +31,14 @@ afterAll(async () => {
 
 /** Runs the fixture notifier until it has written the notification and not yet committed the offset, then kills it there. */
 async function killNotifierBetweenWriteAndCommit(): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "fixtures/notifierStoppingAfterWrite.ts")], {
-    env: { ...process.env, ...t.env, CONSUMER_ENABLED: "true" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(__dirname, "fixtures/notifierStoppingAfterWrite.ts")],
+    {
+      env: { ...process.env, ...t.env, CONSUMER_ENABLED: "true" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
     const lines = createInterface({ input: child.stdout! });
@@ -53,13 +64,19 @@ describe("a notifier killed between the database write and the offset commit", (
     // Same group: the uncommitted offset hands the message to the new instance once the killed
     // member's session (30 s in the shared consumer) has expired.
     restarted = await startNotifier(loadNotifierConfig({ ...t.env, CONSUMER_ENABLED: "true" }));
-    await waitFor(async () => (await metricValue(restarted!.url, "notifier_duplicate_events_total", "")) === 1, {
-      what: "the redelivered event seen as a duplicate",
-      timeoutMs: 80_000,
-      intervalMs: 500,
-    });
+    await waitFor(
+      async () => (await metricValue(restarted!.url, "notifier_duplicate_events_total")) === 1,
+      {
+        what: "the redelivered event seen as a duplicate",
+        timeoutMs: 80_000,
+        intervalMs: 500,
+      },
+    );
     expect(await notificationCount(t, event.eventId)).toBe(1);
-    const sentAt: { sent_at: Date | null }[] = await t.sql.query("SELECT sent_at FROM notifications WHERE event_id = ?", [event.eventId]);
+    const sentAt: { sent_at: Date | null }[] = await t.sql.query(
+      "SELECT sent_at FROM notifications WHERE event_id = ?",
+      [event.eventId],
+    );
     expect(sentAt[0]!.sent_at).toBeInstanceOf(Date);
   }, 120_000);
 });

@@ -7,16 +7,24 @@ const facts = { eventId: randomUUID(), orderId, userId: randomUUID() };
 
 describe("notification messages", () => {
   it("names the order and its total when an order is placed", () => {
-    expect(messageFor({ ...facts, eventType: "ORDER_CREATED", totalAmount: 2598, currency: "EUR" })).toBe("Your order 0a1b2c3d was placed (total 25.98 EUR).");
+    expect(
+      messageFor({ ...facts, eventType: "ORDER_CREATED", totalAmount: 2598, currency: "EUR" }),
+    ).toBe("Your order 0a1b2c3d was placed (total 25.98 EUR).");
   });
 
   it("leaves the total out when the event carries none", () => {
-    expect(messageFor({ ...facts, eventType: "ORDER_CREATED" })).toBe("Your order 0a1b2c3d was placed.");
+    expect(messageFor({ ...facts, eventType: "ORDER_CREATED" })).toBe(
+      "Your order 0a1b2c3d was placed.",
+    );
   });
 
   it("has a text for cancelled and completed orders and none for other types", () => {
-    expect(messageFor({ ...facts, eventType: "ORDER_CANCELLED" })).toBe("Your order 0a1b2c3d was cancelled.");
-    expect(messageFor({ ...facts, eventType: "ORDER_COMPLETED" })).toBe("Your order 0a1b2c3d was completed.");
+    expect(messageFor({ ...facts, eventType: "ORDER_CANCELLED" })).toBe(
+      "Your order 0a1b2c3d was cancelled.",
+    );
+    expect(messageFor({ ...facts, eventType: "ORDER_COMPLETED" })).toBe(
+      "Your order 0a1b2c3d was completed.",
+    );
     expect(messageFor({ ...facts, eventType: "ORDER_SHIPPED" })).toBeNull();
   });
 });
@@ -26,6 +34,10 @@ describe("cursor", () => {
     const position = { createdAt: new Date("2026-01-01T10:00:00.000Z"), id: randomUUID() };
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
     expect(decodeCursor("not-a-cursor")).toBeNull();
-    expect(decodeCursor(Buffer.from(JSON.stringify({ c: "yesterday", i: randomUUID() })).toString("base64url"))).toBeNull();
+    expect(
+      decodeCursor(
+        Buffer.from(JSON.stringify({ c: "yesterday", i: randomUUID() })).toString("base64url"),
+      ),
+    ).toBeNull();
   });
 });

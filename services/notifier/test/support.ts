@@ -1,7 +1,28 @@
-import { createOrderEvent, createPool, eventHeaders, KafkaClient, type EventProducer, type OrderEventType, type Pool } from "@app/shared";
-import { createTestDatabase, startTestIssuer, testServers, uniqueName, type TestDatabase, type TestIssuer } from "@app/shared/testing";
+import {
+  createOrderEvent,
+  createPool,
+  eventHeaders,
+  KafkaClient,
+  type EventProducer,
+  type OrderEventType,
+  type Pool,
+} from "@app/shared";
+import {
+  createTestDatabase,
+  startTestIssuer,
+  testServers,
+  uniqueName,
+  type TestDatabase,
+  type TestIssuer,
+} from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
-import { loadNotifierConfig, NOTIFIER_MIGRATIONS_DIR, startNotifier, type NotifierOptions, type RunningNotifier } from "../src/main";
+import {
+  loadNotifierConfig,
+  NOTIFIER_MIGRATIONS_DIR,
+  startNotifier,
+  type NotifierOptions,
+  type RunningNotifier,
+} from "../src/main";
 
 export interface TestNotifier {
   notifier: RunningNotifier;
@@ -18,7 +39,10 @@ export interface TestNotifier {
 }
 
 /** A notifier on its own database, topic and consumer group, started in-process on a random port. */
-export async function startTestNotifier(overrides: Record<string, string> = {}, options: NotifierOptions = {}): Promise<TestNotifier> {
+export async function startTestNotifier(
+  overrides: Record<string, string> = {},
+  options: NotifierOptions = {},
+): Promise<TestNotifier> {
   const db = await createTestDatabase(NOTIFIER_MIGRATIONS_DIR, "notifier");
   const issuer = await startTestIssuer();
   const topic = uniqueName("notifier_events");
@@ -64,7 +88,14 @@ export async function startTestNotifier(overrides: Record<string, string> = {}, 
 }
 
 /** An order event as the outbox relay publishes it: the order snapshot plus reservationId. */
-export function anOrderEvent(options: { orderId?: string; userId?: string; eventType?: OrderEventType; payload?: Record<string, unknown> } = {}) {
+export function anOrderEvent(
+  options: {
+    orderId?: string;
+    userId?: string;
+    eventType?: OrderEventType;
+    payload?: Record<string, unknown>;
+  } = {},
+) {
   const orderId = options.orderId ?? randomUUID();
   const now = new Date().toISOString();
   return createOrderEvent(
@@ -74,7 +105,16 @@ export function anOrderEvent(options: { orderId?: string; userId?: string; event
       id: orderId,
       userId: options.userId ?? randomUUID(),
       status: "CREATED",
-      items: [{ productId: randomUUID(), sku: "SKU-1", name: "Thing", unitPrice: 1999, quantity: 1, lineTotal: 1999 }],
+      items: [
+        {
+          productId: randomUUID(),
+          sku: "SKU-1",
+          name: "Thing",
+          unitPrice: 1999,
+          quantity: 1,
+          lineTotal: 1999,
+        },
+      ],
       totalAmount: 1999,
       currency: "EUR",
       createdAt: now,
@@ -86,9 +126,16 @@ export function anOrderEvent(options: { orderId?: string; userId?: string; event
 
 export type OrderEvent = ReturnType<typeof anOrderEvent>;
 
-export async function publish(t: TestNotifier, event: { eventId: string; eventType: string; aggregateId: string } & Record<string, unknown>): Promise<void> {
+export async function publish(
+  t: TestNotifier,
+  event: { eventId: string; eventType: string; aggregateId: string } & Record<string, unknown>,
+): Promise<void> {
   await t.producer.send(t.topic, [
-    { key: event.aggregateId, value: JSON.stringify(event), headers: eventHeaders(event as OrderEvent, randomUUID()) },
+    {
+      key: event.aggregateId,
+      value: JSON.stringify(event),
+      headers: eventHeaders(event as OrderEvent, randomUUID()),
+    },
   ]);
 }
 
@@ -97,7 +144,10 @@ export async function publishRaw(t: TestNotifier, key: string, value: string): P
 }
 
 export async function notificationCount(t: TestNotifier, eventId: string): Promise<number> {
-  const rows: { n: number }[] = await t.sql.query("SELECT COUNT(*) AS n FROM notifications WHERE event_id = ?", [eventId]);
+  const rows: { n: number }[] = await t.sql.query(
+    "SELECT COUNT(*) AS n FROM notifications WHERE event_id = ?",
+    [eventId],
+  );
   return Number(rows[0]!.n);
 }
 
@@ -113,16 +163,21 @@ export interface NotificationView {
 /** A page, or a problem document (code, status, errors) when the status says so. */
 export interface ListAnswer {
   status: number;
-  body: { items: NotificationView[]; nextCursor: string | null } & { code?: string; errors?: { path: string }[] };
+  body: { items: NotificationView[]; nextCursor: string | null } & {
+    code?: string;
+    errors?: { path: string }[];
+  };
 }
 
-export async function getNotifications(t: TestNotifier, token: string | undefined, query = ""): Promise<ListAnswer> {
-  const response = await fetch(`${t.url}/api/v1/notifications${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+export async function getNotifications(
+  t: TestNotifier,
+  token: string | undefined,
+  query = "",
+): Promise<ListAnswer> {
+  const response = await fetch(`${t.url}/api/v1/notifications${query}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
   return { status: response.status, body: (await response.json()) as ListAnswer["body"] };
 }
 
-export async function metricValue(url: string, name: string, labels = ""): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && l.includes(labels));
-  return line ? Number(line.split(" ").pop()) : 0;
-}
+export { metricValue } from "@app/shared/testing";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { metricValue } from "./support/metrics";
+import { metricValue } from "@app/shared/testing";
 import {
   aProduct,
   availableOf,

@@ -186,8 +186,4 @@ export async function deleteTopics(topic: string): Promise<void> {
   await kafka.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
 }
 
-export async function metricValue(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  return line ? Number(line.split(" ").pop()) : NaN;
-}
+export { metricValue } from "@app/shared/testing";

@@ -223,6 +223,18 @@ export class KafkaClient {
   }
 
   /** Creates missing topics; existing ones are left alone, so it is safe on every start. */
+  /** How many partitions a topic has (it must exist). */
+  async partitionCount(topic: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return topics[0]?.partitions.length ?? 0;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();

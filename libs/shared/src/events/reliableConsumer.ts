@@ -7,6 +7,8 @@ export interface ReliableConsumerSettings<E> {
   brokers: string[];
   clientId: string;
   topic: string;
+  /** Partitions of the topic when this consumer is the first to create it (ORDER_EVENTS_PARTITIONS). */
+  partitions: number;
   groupId: string;
   /** Partitions handled at once (default 1); order still holds within each. */
   concurrency?: number;
@@ -38,7 +40,7 @@ export async function startReliableConsumer<E>(
   const kafka = new KafkaClient({ brokers: settings.brokers, clientId: settings.clientId, logger });
   const dlqTopic = `${topic}.dlq`;
   await kafka.ensureTopics([
-    { topic, partitions: 3 },
+    { topic, partitions: settings.partitions },
     { topic: dlqTopic, partitions: 1 },
   ]);
   const dlq = await kafka.producer();

@@ -85,3 +85,5 @@ export { runMigrations };
 export { call, type HttpResult } from "./http";
 export { parsePrismaSchema, readPrismaSchema, type PrismaModel } from "./prismaSchema";
 export { migratedSchemaDifferences, schemaDifferences } from "./schemaDifferences";
+export { metricValue } from "./metrics";
+export { startTcpProxy, type TcpProxy } from "./tcpProxy";

@@ -14,7 +14,10 @@ import {
   stockLevelSchema,
 } from "./schemas";
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { "application/json": { schema } } });
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 const body = <S extends z.ZodType>(schema: S) => ({ content: { "application/json": { schema } } });
 const bearer = [{ bearerAuth: [] }];
 
@@ -40,7 +43,10 @@ export function catalogOpenApi() {
     summary: "Create a product with its initial stock (ADMIN)",
     security: bearer,
     request: { body: body(createProductSchema) },
-    responses: { 201: json(productSchema, "Created"), ...problemResponses(400, 401, 403, 409, 415) },
+    responses: {
+      201: json(productSchema, "Created"),
+      ...problemResponses(400, 401, 403, 409, 415),
+    },
   });
   registry.registerPath({
     method: "patch",
@@ -53,10 +59,14 @@ export function catalogOpenApi() {
   registry.registerPath({
     method: "put",
     path: "/api/v1/products/{id}/stock",
-    summary: "Set the available quantity; with expectedVersion only if the stock is unchanged (ADMIN)",
+    summary:
+      "Set the available quantity; with expectedVersion only if the stock is unchanged (ADMIN)",
     security: bearer,
     request: { params: productIdParams, body: body(setStockSchema) },
-    responses: { 200: json(stockLevelSchema, "The new stock level"), ...problemResponses(400, 401, 403, 404, 409) },
+    responses: {
+      200: json(stockLevelSchema, "The new stock level"),
+      ...problemResponses(400, 401, 403, 404, 409),
+    },
   });
   registry.registerPath({
     method: "post",
@@ -74,11 +84,21 @@ export function catalogOpenApi() {
     registry.registerPath({
       method: "post",
       path: `/internal/v1/reservations/{id}/${action}`,
-      summary: action === "confirm" ? "Confirm a reservation (idempotent)" : "Release a reservation, returning its stock once (idempotent)",
+      summary:
+        action === "confirm"
+          ? "Confirm a reservation (idempotent)"
+          : "Release a reservation, returning its stock once (idempotent)",
       security: bearer,
       request: { params: reservationIdParams },
-      responses: { 200: json(reservationStatusSchema, "The reservation's status"), ...problemResponses(401, 404, ...(action === "confirm" ? [409] : [])) },
+      responses: {
+        200: json(reservationStatusSchema, "The reservation's status"),
+        ...problemResponses(401, 404, ...(action === "confirm" ? [409] : [])),
+      },
     });
   }
-  return buildOpenApiDocument(registry, { title: "Catalog service", version: "1.0.0", description: "Products, stock and reservations" });
+  return buildOpenApiDocument(registry, {
+    title: "Catalog service",
+    version: "1.0.0",
+    description: "Products, stock and reservations",
+  });
 }

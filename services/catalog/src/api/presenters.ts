@@ -14,13 +14,27 @@ export const productView = (p: Product) => ({
   updatedAt: p.updatedAt.toISOString(),
 });
 
-export const stockView = (s: StockLevel) => ({ productId: s.productId, availableQuantity: s.availableQuantity, stockVersion: s.stockVersion });
+export const stockView = (s: StockLevel) => ({
+  productId: s.productId,
+  availableQuantity: s.availableQuantity,
+  stockVersion: s.stockVersion,
+});
 
 export const reservationView = (r: Reservation) => ({
   reservationId: r.reservationId,
   status: r.status,
   expiresAt: r.expiresAt.toISOString(),
-  items: r.items.map((i) => ({ productId: i.productId, sku: i.sku, name: i.name, quantity: i.quantity, unitPrice: i.unitPrice, currency: i.currency })),
+  items: r.items.map((i) => ({
+    productId: i.productId,
+    sku: i.sku,
+    name: i.name,
+    quantity: i.quantity,
+    unitPrice: i.unitPrice,
+    currency: i.currency,
+  })),
 });
 
-export const reservationStatusView = (r: Reservation) => ({ reservationId: r.reservationId, status: r.status });
+export const reservationStatusView = (r: Reservation) => ({
+  reservationId: r.reservationId,
+  status: r.status,
+});

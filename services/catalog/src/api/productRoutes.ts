@@ -9,7 +9,13 @@ import { updateProduct } from "../application/updateProduct";
 import { decodeCursor, encodeCursor } from "../domain/cursor";
 import { productView, stockView } from "./presenters";
 import { catalogProblems } from "./problemMapping";
-import { createProductSchema, listQuerySchema, patchProductSchema, productIdParams, setStockSchema } from "./schemas";
+import {
+  createProductSchema,
+  listQuerySchema,
+  patchProductSchema,
+  productIdParams,
+  setStockSchema,
+} from "./schemas";
 
 export interface ProductRouteDeps {
   products: ProductRepository;
@@ -35,7 +41,10 @@ export function productRoutes(deps: ProductRouteDeps): Router {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !after) throw catalogProblems.badCursor();
     const page = await listProducts(deps, { limit: query.limit, after });
-    res.json({ items: page.items.map(productView), nextCursor: page.next ? encodeCursor(page.next) : null });
+    res.json({
+      items: page.items.map(productView),
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+    });
   });
 
   router.get("/api/v1/products/:id", async (req, res) => {
@@ -48,7 +57,10 @@ export function productRoutes(deps: ProductRouteDeps): Router {
     const input = parseOrThrow(createProductSchema, req.body);
     const result = await createProduct(deps, input);
     if (result.kind === "sku_taken") throw catalogProblems.skuTaken(input.sku);
-    res.status(201).location(`/api/v1/products/${result.product.id}`).json(productView(result.product));
+    res
+      .status(201)
+      .location(`/api/v1/products/${result.product.id}`)
+      .json(productView(result.product));
   });
 
   router.patch("/api/v1/products/:id", ...admin, async (req, res) => {
@@ -64,7 +76,8 @@ export function productRoutes(deps: ProductRouteDeps): Router {
     const input = parseOrThrow(setStockSchema, req.body);
     const result = await setStock(deps, { productId: id, ...input });
     if (result.kind === "not_found") throw catalogProblems.productNotFound();
-    if (result.kind === "version_conflict") throw catalogProblems.stockVersionConflict(result.currentVersion);
+    if (result.kind === "version_conflict")
+      throw catalogProblems.stockVersionConflict(result.currentVersion);
     res.json(stockView(result.stock));
   });
 

@@ -48,14 +48,16 @@ export function reservationRoutes(deps: ReservationRouteDeps): Router {
 
   router.post("/internal/v1/reservations/:id/confirm", async (req, res) => {
     const result = await confirmReservation(deps, reservationId(req), "api");
-    if (result.kind === "not_found" || result.kind === "duplicate_event") throw catalogProblems.reservationNotFound();
+    if (result.kind === "not_found" || result.kind === "duplicate_event")
+      throw catalogProblems.reservationNotFound();
     if (result.kind === "released") throw catalogProblems.reservationReleased();
     res.json(reservationStatusView(result.reservation));
   });
 
   router.post("/internal/v1/reservations/:id/release", async (req, res) => {
     const result = await releaseReservation(deps, reservationId(req), "api");
-    if (result.kind === "not_found" || result.kind === "duplicate_event") throw catalogProblems.reservationNotFound();
+    if (result.kind === "not_found" || result.kind === "duplicate_event")
+      throw catalogProblems.reservationNotFound();
     res.json(reservationStatusView(result.reservation));
   });
 

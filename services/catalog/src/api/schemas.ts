@@ -7,12 +7,23 @@ const sku = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-', starting with a letter or digit")
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    "letters, digits, '.', '_' and '-', starting with a letter or digit",
+  )
   .openapi({ example: "MUG-BLUE-350" });
 const name = z.string().trim().min(1).max(200);
 const description = z.string().max(5000).nullable();
-const price = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({ description: "Minor units (1999 = 19.99)", example: 1999 });
-const currency = z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code in capitals").openapi({ example: "EUR" });
+const price = z
+  .number()
+  .int()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
+  .openapi({ description: "Minor units (1999 = 19.99)", example: 1999 });
+const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, "an ISO 4217 code in capitals")
+  .openapi({ example: "EUR" });
 const quantity = z.number().int().min(0).max(MAX_QUANTITY);
 
 export const productSchema = z
@@ -42,12 +53,25 @@ export const listQuerySchema = z.object({
 export const productIdParams = z.object({ id: z.uuid() });
 
 export const createProductSchema = z
-  .strictObject({ sku, name, description: description.optional(), price, currency, initialQuantity: quantity })
+  .strictObject({
+    sku,
+    name,
+    description: description.optional(),
+    price,
+    currency,
+    initialQuantity: quantity,
+  })
   .openapi("CreateProduct");
 
 export const patchProductSchema = z
-  .strictObject({ name: name.optional(), description: description.optional(), price: price.optional() })
-  .refine((patch) => Object.keys(patch).length > 0, { message: "give at least one of name, description, price" })
+  .strictObject({
+    name: name.optional(),
+    description: description.optional(),
+    price: price.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: "give at least one of name, description, price",
+  })
   .openapi("PatchProduct");
 
 export const setStockSchema = z
@@ -55,7 +79,11 @@ export const setStockSchema = z
   .openapi("SetStock");
 
 export const stockLevelSchema = z
-  .object({ productId: z.uuid(), availableQuantity: z.number().int(), stockVersion: z.number().int() })
+  .object({
+    productId: z.uuid(),
+    availableQuantity: z.number().int(),
+    stockVersion: z.number().int(),
+  })
   .openapi("StockLevel");
 
 export const reserveSchema = z
@@ -76,7 +104,14 @@ export const reservationSchema = z
     status: z.enum(["RESERVED", "CONFIRMED", "RELEASED"]),
     expiresAt: z.iso.datetime(),
     items: z.array(
-      z.object({ productId: z.uuid(), sku: z.string(), name: z.string(), quantity: z.number().int(), unitPrice: z.number().int(), currency: z.string() }),
+      z.object({
+        productId: z.uuid(),
+        sku: z.string(),
+        name: z.string(),
+        quantity: z.number().int(),
+        unitPrice: z.number().int(),
+        currency: z.string(),
+      }),
     ),
   })
   .openapi("Reservation");

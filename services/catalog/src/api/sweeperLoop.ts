@@ -5,7 +5,11 @@ export interface SweeperLoop {
 }
 
 /** Runs `sweep` every interval, never two at once in this process; a failed pass is logged and the next one tries again. */
-export function startSweeperLoop(sweep: () => Promise<unknown>, intervalMs: number, logger: Logger): SweeperLoop {
+export function startSweeperLoop(
+  sweep: () => Promise<unknown>,
+  intervalMs: number,
+  logger: Logger,
+): SweeperLoop {
   let running: Promise<unknown> | undefined;
   const timer = setInterval(() => {
     if (running) return;

@@ -1,6 +1,12 @@
 import type { ListCursor } from "../domain/cursor";
 import type { NewProduct, Product, ProductPatch, StockLevel } from "../domain/product";
-import type { OrderState, Reservation, ReservationLine, ShortItem, SweepDecision } from "../domain/reservation";
+import type {
+  OrderState,
+  Reservation,
+  ReservationLine,
+  ShortItem,
+  SweepDecision,
+} from "../domain/reservation";
 
 export interface ProductPage {
   items: Product[];
@@ -10,7 +16,11 @@ export interface ProductPage {
 export interface ProductRepository {
   list(limit: number, after?: ListCursor): Promise<ProductPage>;
   findById(id: string): Promise<Product | null>;
-  create(id: string, input: NewProduct, now: Date): Promise<{ kind: "created"; product: Product } | { kind: "sku_taken" }>;
+  create(
+    id: string,
+    input: NewProduct,
+    now: Date,
+  ): Promise<{ kind: "created"; product: Product } | { kind: "sku_taken" }>;
   update(id: string, patch: ProductPatch, now: Date): Promise<Product | null>;
 }
 
@@ -21,7 +31,12 @@ export type SetStockResult =
 
 export interface StockRepository {
   /** Sets the quantity; with expectedVersion, only if the stock version still equals it. */
-  setQuantity(productId: string, quantity: number, expectedVersion: number | undefined, now: Date): Promise<SetStockResult>;
+  setQuantity(
+    productId: string,
+    quantity: number,
+    expectedVersion: number | undefined,
+    now: Date,
+  ): Promise<SetStockResult>;
 }
 
 /** One attempt of the reservation transaction; "conflict" means a stock version moved and nothing was kept. */
@@ -58,7 +73,12 @@ export interface SweepReport {
 
 /** confirm and release record the given event in their transaction whatever the outcome, so a redelivery is a duplicate. */
 export interface ReservationStore {
-  tryReserve(reservationId: string, lines: ReservationLine[], expiresAt: Date, now: Date): Promise<ReserveAttempt>;
+  tryReserve(
+    reservationId: string,
+    lines: ReservationLine[],
+    expiresAt: Date,
+    now: Date,
+  ): Promise<ReserveAttempt>;
   find(reservationId: string): Promise<Reservation | null>;
   confirm(reservationId: string, now: Date, event?: EventMark): Promise<ConfirmResult>;
   release(reservationId: string, now: Date, event?: EventMark): Promise<ReleaseResult>;
@@ -66,7 +86,11 @@ export interface ReservationStore {
    * Claims up to `limit` expired RESERVED reservations (rows other sweepers hold are skipped),
    * asks `decide` for each and applies the decisions before letting the claim go.
    */
-  sweepExpired(limit: number, now: Date, decide: (reservationId: string) => Promise<SweepDecision>): Promise<SweepReport>;
+  sweepExpired(
+    limit: number,
+    now: Date,
+    decide: (reservationId: string) => Promise<SweepDecision>,
+  ): Promise<SweepReport>;
 }
 
 /** Cache-aside for public reads; a cache failure degrades to the loader, never to an error. */
@@ -82,7 +106,8 @@ export interface OrderLookup {
   stateOf(reservationId: string): Promise<OrderState>;
 }
 
-export type ReservationOutcome = "reserved" | "replayed" | "out_of_stock" | "products_missing" | "contention";
+export type ReservationOutcome =
+  "reserved" | "replayed" | "out_of_stock" | "products_missing" | "contention";
 
 export interface CatalogMetrics {
   reservation(outcome: ReservationOutcome): void;

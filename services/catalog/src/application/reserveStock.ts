@@ -1,6 +1,11 @@
 import type { Logger } from "@app/shared";
 import { jitteredBackoffMs } from "../domain/backoff";
-import { normalizeLines, type Reservation, type ReservationLine, type ShortItem } from "../domain/reservation";
+import {
+  normalizeLines,
+  type Reservation,
+  type ReservationLine,
+  type ShortItem,
+} from "../domain/reservation";
 import type { CatalogMetrics, Clock, ProductCache, ReservationStore } from "./ports";
 
 export type ReserveResult =
@@ -55,6 +60,9 @@ export async function reserveStock(
     }
   }
   deps.metrics.reservation("contention");
-  deps.logger.warn("reservation gave up after version conflicts", { reservationId: input.reservationId, attempts: settings.maxAttempts });
+  deps.logger.warn("reservation gave up after version conflicts", {
+    reservationId: input.reservationId,
+    attempts: settings.maxAttempts,
+  });
   return { kind: "contention", attempts: settings.maxAttempts };
 }

@@ -4,7 +4,12 @@ export async function setStock(
   deps: { stocks: StockRepository; cache: ProductCache; clock: Clock },
   input: { productId: string; quantity: number; expectedVersion?: number },
 ): Promise<SetStockResult> {
-  const result = await deps.stocks.setQuantity(input.productId, input.quantity, input.expectedVersion, deps.clock.now());
+  const result = await deps.stocks.setQuantity(
+    input.productId,
+    input.quantity,
+    input.expectedVersion,
+    deps.clock.now(),
+  );
   if (result.kind === "updated") await deps.cache.invalidate([input.productId]);
   return result;
 }

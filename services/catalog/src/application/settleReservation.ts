@@ -1,4 +1,12 @@
-import type { CatalogMetrics, Clock, ConfirmResult, EventMark, ProductCache, ReleaseResult, ReservationStore } from "./ports";
+import type {
+  CatalogMetrics,
+  Clock,
+  ConfirmResult,
+  EventMark,
+  ProductCache,
+  ReleaseResult,
+  ReservationStore,
+} from "./ports";
 
 export interface SettleDeps {
   reservations: ReservationStore;
@@ -10,7 +18,12 @@ export interface SettleDeps {
 type Source = "api" | "event";
 
 /** RESERVED -> CONFIRMED; again: the same answer; a released reservation stays released. */
-export async function confirmReservation(deps: SettleDeps, reservationId: string, source: Source, event?: EventMark): Promise<ConfirmResult> {
+export async function confirmReservation(
+  deps: SettleDeps,
+  reservationId: string,
+  source: Source,
+  event?: EventMark,
+): Promise<ConfirmResult> {
   const result = await deps.reservations.confirm(reservationId, deps.clock.now(), event);
   if (result.kind === "confirmed") {
     deps.metrics.settled("confirmed", source);
@@ -20,7 +33,12 @@ export async function confirmReservation(deps: SettleDeps, reservationId: string
 }
 
 /** Returns the reservation's stock exactly once, from RESERVED or CONFIRMED. */
-export async function releaseReservation(deps: SettleDeps, reservationId: string, source: Source, event?: EventMark): Promise<ReleaseResult> {
+export async function releaseReservation(
+  deps: SettleDeps,
+  reservationId: string,
+  source: Source,
+  event?: EventMark,
+): Promise<ReleaseResult> {
   const result = await deps.reservations.release(reservationId, deps.clock.now(), event);
   if (result.kind === "released") {
     deps.metrics.settled("released", source);

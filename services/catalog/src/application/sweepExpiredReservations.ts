@@ -1,6 +1,13 @@
 import type { Logger } from "@app/shared";
 import { sweepDecision } from "../domain/reservation";
-import type { CatalogMetrics, Clock, OrderLookup, ProductCache, ReservationStore, SweepReport } from "./ports";
+import type {
+  CatalogMetrics,
+  Clock,
+  OrderLookup,
+  ProductCache,
+  ReservationStore,
+  SweepReport,
+} from "./ports";
 
 export interface SweepDeps {
   reservations: ReservationStore;
@@ -15,9 +22,14 @@ export interface SweepDeps {
  * Settles reservations past their TTL that no event settled: the order service says whether
  * an order holds each one; NO_ORDER releases, ORDER_EXISTS confirms, anything else waits.
  */
-export async function sweepExpiredReservations(deps: SweepDeps, batchSize: number): Promise<SweepReport> {
-  const report = await deps.reservations.sweepExpired(batchSize, deps.clock.now(), async (reservationId) =>
-    sweepDecision(await deps.orders.stateOf(reservationId)),
+export async function sweepExpiredReservations(
+  deps: SweepDeps,
+  batchSize: number,
+): Promise<SweepReport> {
+  const report = await deps.reservations.sweepExpired(
+    batchSize,
+    deps.clock.now(),
+    async (reservationId) => sweepDecision(await deps.orders.stateOf(reservationId)),
   );
   for (const _ of report.confirmed) deps.metrics.settled("confirmed", "sweeper");
   for (const _ of report.released) deps.metrics.settled("released", "sweeper");

@@ -5,7 +5,9 @@ export interface ListCursor {
 }
 
 export function encodeCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString("base64url");
+  return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString(
+    "base64url",
+  );
 }
 
 /** undefined when the text is not a cursor this service issued. */

@@ -34,20 +34,30 @@ export interface ShortItem {
  */
 export function normalizeLines(lines: ReservationLine[]): ReservationLine[] {
   const byProduct = new Map<string, number>();
-  for (const line of lines) byProduct.set(line.productId, (byProduct.get(line.productId) ?? 0) + line.quantity);
+  for (const line of lines)
+    byProduct.set(line.productId, (byProduct.get(line.productId) ?? 0) + line.quantity);
   return [...byProduct.entries()]
     .map(([productId, quantity]) => ({ productId, quantity }))
     .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
 }
 
-export function shortLines(lines: ReservationLine[], available: ReadonlyMap<string, number>): ShortItem[] {
+export function shortLines(
+  lines: ReservationLine[],
+  available: ReadonlyMap<string, number>,
+): ShortItem[] {
   return lines
-    .map((line) => ({ productId: line.productId, requested: line.quantity, available: available.get(line.productId) ?? 0 }))
+    .map((line) => ({
+      productId: line.productId,
+      requested: line.quantity,
+      available: available.get(line.productId) ?? 0,
+    }))
     .filter((line) => line.available < line.requested);
 }
 
 /** What confirming does from each status: released stock cannot be confirmed back. */
-export function confirmTransition(status: ReservationStatus): "confirm" | "already_confirmed" | "released" {
+export function confirmTransition(
+  status: ReservationStatus,
+): "confirm" | "already_confirmed" | "released" {
   if (status === "RESERVED") return "confirm";
   if (status === "CONFIRMED") return "already_confirmed";
   return "released";

@@ -19,10 +19,21 @@ export class HttpOrderLookup implements OrderLookup {
         timeoutMs: this.settings.timeoutMs,
       });
       const state = response.body?.state;
-      if (response.status === 200 && typeof state === "string" && KNOWN_STATES.has(state as OrderState)) return state as OrderState;
-      this.logger.warn("order service gave no usable reservation state", { reservationId, status: response.status });
+      if (
+        response.status === 200 &&
+        typeof state === "string" &&
+        KNOWN_STATES.has(state as OrderState)
+      )
+        return state as OrderState;
+      this.logger.warn("order service gave no usable reservation state", {
+        reservationId,
+        status: response.status,
+      });
     } catch (error) {
-      this.logger.warn("order service unreachable", { reservationId, error: (error as Error).message });
+      this.logger.warn("order service unreachable", {
+        reservationId,
+        error: (error as Error).message,
+      });
     }
     return "UNKNOWN";
   }

@@ -1,7 +1,22 @@
 import type { Pool, PoolConnection } from "@app/shared";
-import { confirmTransition, releaseTransition, type Reservation, type ReservationLine, type ReservationStatus, type ReservedItem, type SweepDecision } from "../domain/reservation";
+import {
+  confirmTransition,
+  releaseTransition,
+  type Reservation,
+  type ReservationLine,
+  type ReservationStatus,
+  type ReservedItem,
+  type SweepDecision,
+} from "../domain/reservation";
 import { shortLines } from "../domain/reservation";
-import type { ConfirmResult, EventMark, ReleaseResult, ReservationStore, ReserveAttempt, SweepReport } from "../application/ports";
+import type {
+  ConfirmResult,
+  EventMark,
+  ReleaseResult,
+  ReservationStore,
+  ReserveAttempt,
+  SweepReport,
+} from "../application/ports";
 import { isDuplicateKey, isRetryableLockError } from "./sqlErrors";
 import { DECREMENT_IF_VERSION, INCREMENT } from "./stockStatements";
 
@@ -45,62 +60,92 @@ const toItem = (row: ItemRow): ReservedItem => ({
 export class MariaDbReservationStore implements ReservationStore {
   constructor(private readonly pool: Pool) {}
 
-  async tryReserve(reservationId: string, lines: ReservationLine[], expiresAt: Date, now: Date): Promise<ReserveAttempt> {
-    return this.inTransaction(async (conn) => {
-      try {
-        // The primary key is the idempotency guard: a second request with this id blocks here
-        // until the first commits, then fails with a duplicate key and replays the stored answer.
-        await conn.query("INSERT INTO reservations (id, status, expires_at, created_at, updated_at) VALUES (?, 'RESERVED', ?, ?, ?)", [
-          reservationId,
-          expiresAt,
-          now,
-          now,
-        ]);
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        await conn.rollback();
-        // Same connection: a replay must not wait for a second one from a pool its peers exhaust.
-        const stored = await this.load(conn, reservationId, false);
-        return stored ? { kind: "replayed", reservation: stored } : { kind: "conflict" };
-      }
-      const ids = lines.map((l) => l.productId);
-      // A plain (non-locking) read: the version it returns is checked by each UPDATE below.
-      const rows: StockReadRow[] = await conn.query(
-        `SELECT p.id, p.sku, p.name, p.price, p.currency, s.quantity, s.version
-           FROM products p JOIN stocks s ON s.product_id = p.id WHERE p.id IN (${placeholders(ids.length)})`,
-        ids,
-      );
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      const missing = ids.filter((id) => !byId.has(id));
-      if (missing.length) {
-        await conn.rollback();
-        return { kind: "products_missing", productIds: missing };
-      }
-      const short = shortLines(lines, new Map(rows.map((r) => [r.id, r.quantity])));
-      if (short.length) {
-        await conn.rollback();
-        return { kind: "out_of_stock", shortItems: short };
-      }
-      // Lines arrive sorted by product id, so row locks are always taken in the same order.
-      for (const line of lines) {
-        const stock = byId.get(line.productId)!;
-        const updated: { affectedRows: number } = await conn.query(DECREMENT_IF_VERSION, [line.quantity, now, line.productId, stock.version, line.quantity]);
-        if (updated.affectedRows !== 1) {
+  async tryReserve(
+    reservationId: string,
+    lines: ReservationLine[],
+    expiresAt: Date,
+    now: Date,
+  ): Promise<ReserveAttempt> {
+    return this.inTransaction(
+      async (conn) => {
+        try {
+          // The primary key is the idempotency guard: a second request with this id blocks here
+          // until the first commits, then fails with a duplicate key and replays the stored answer.
+          await conn.query(
+            "INSERT INTO reservations (id, status, expires_at, created_at, updated_at) VALUES (?, 'RESERVED', ?, ?, ?)",
+            [reservationId, expiresAt, now, now],
+          );
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
           await conn.rollback();
-          return { kind: "conflict" };
+          // Same connection: a replay must not wait for a second one from a pool its peers exhaust.
+          const stored = await this.load(conn, reservationId, false);
+          return stored ? { kind: "replayed", reservation: stored } : { kind: "conflict" };
         }
-      }
-      const items: ReservedItem[] = lines.map((line) => {
-        const p = byId.get(line.productId)!;
-        return { productId: p.id, sku: p.sku, name: p.name, quantity: line.quantity, unitPrice: Number(p.price), currency: p.currency };
-      });
-      await conn.batch(
-        "INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price, currency, sku, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        items.map((i) => [reservationId, i.productId, i.quantity, i.unitPrice, i.currency, i.sku, i.name]),
-      );
-      await conn.commit();
-      return { kind: "reserved", reservation: { reservationId, status: "RESERVED", expiresAt, items } };
-    }, { retryableAsConflict: true });
+        const ids = lines.map((l) => l.productId);
+        // A plain (non-locking) read: the version it returns is checked by each UPDATE below.
+        const rows: StockReadRow[] = await conn.query(
+          `SELECT p.id, p.sku, p.name, p.price, p.currency, s.quantity, s.version
+           FROM products p JOIN stocks s ON s.product_id = p.id WHERE p.id IN (${placeholders(ids.length)})`,
+          ids,
+        );
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        const missing = ids.filter((id) => !byId.has(id));
+        if (missing.length) {
+          await conn.rollback();
+          return { kind: "products_missing", productIds: missing };
+        }
+        const short = shortLines(lines, new Map(rows.map((r) => [r.id, r.quantity])));
+        if (short.length) {
+          await conn.rollback();
+          return { kind: "out_of_stock", shortItems: short };
+        }
+        // Lines arrive sorted by product id, so row locks are always taken in the same order.
+        for (const line of lines) {
+          const stock = byId.get(line.productId)!;
+          const updated: { affectedRows: number } = await conn.query(DECREMENT_IF_VERSION, [
+            line.quantity,
+            now,
+            line.productId,
+            stock.version,
+            line.quantity,
+          ]);
+          if (updated.affectedRows !== 1) {
+            await conn.rollback();
+            return { kind: "conflict" };
+          }
+        }
+        const items: ReservedItem[] = lines.map((line) => {
+          const p = byId.get(line.productId)!;
+          return {
+            productId: p.id,
+            sku: p.sku,
+            name: p.name,
+            quantity: line.quantity,
+            unitPrice: Number(p.price),
+            currency: p.currency,
+          };
+        });
+        await conn.batch(
+          "INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price, currency, sku, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          items.map((i) => [
+            reservationId,
+            i.productId,
+            i.quantity,
+            i.unitPrice,
+            i.currency,
+            i.sku,
+            i.name,
+          ]),
+        );
+        await conn.commit();
+        return {
+          kind: "reserved",
+          reservation: { reservationId, status: "RESERVED", expiresAt, items },
+        };
+      },
+      { retryableAsConflict: true },
+    );
   }
 
   async find(reservationId: string): Promise<Reservation | null> {
@@ -125,10 +170,14 @@ export class MariaDbReservationStore implements ReservationStore {
       }
       const transition = confirmTransition(reservation.status);
       if (transition === "confirm") {
-        await conn.query("UPDATE reservations SET status = 'CONFIRMED', updated_at = ? WHERE id = ?", [now, reservationId]);
+        await conn.query(
+          "UPDATE reservations SET status = 'CONFIRMED', updated_at = ? WHERE id = ?",
+          [now, reservationId],
+        );
       }
       await conn.commit();
-      if (transition === "confirm") return { kind: "confirmed", reservation: { ...reservation, status: "CONFIRMED" } };
+      if (transition === "confirm")
+        return { kind: "confirmed", reservation: { ...reservation, status: "CONFIRMED" } };
       return { kind: transition, reservation };
     });
   }
@@ -154,7 +203,11 @@ export class MariaDbReservationStore implements ReservationStore {
     });
   }
 
-  async sweepExpired(limit: number, now: Date, decide: (reservationId: string) => Promise<SweepDecision>): Promise<SweepReport> {
+  async sweepExpired(
+    limit: number,
+    now: Date,
+    decide: (reservationId: string) => Promise<SweepDecision>,
+  ): Promise<SweepReport> {
     const report: SweepReport = { confirmed: [], released: [], left: [], releasedProductIds: [] };
     const conn = await this.pool.getConnection();
     try {
@@ -168,12 +221,18 @@ export class MariaDbReservationStore implements ReservationStore {
         [now, limit],
       );
       const decisions = await Promise.all(
-        claimed.map(async ({ id }) => ({ id, decision: await decide(id).catch((): SweepDecision => "LEAVE") })),
+        claimed.map(async ({ id }) => ({
+          id,
+          decision: await decide(id).catch((): SweepDecision => "LEAVE"),
+        })),
       );
       const toRelease: Reservation[] = [];
       for (const { id, decision } of decisions) {
         if (decision === "CONFIRM") {
-          await conn.query("UPDATE reservations SET status = 'CONFIRMED', updated_at = ? WHERE id = ?", [now, id]);
+          await conn.query(
+            "UPDATE reservations SET status = 'CONFIRMED', updated_at = ? WHERE id = ?",
+            [now, id],
+          );
           report.confirmed.push(id);
         } else if (decision === "RELEASE") {
           const reservation = await this.load(conn, id, false);
@@ -185,7 +244,9 @@ export class MariaDbReservationStore implements ReservationStore {
       }
       await this.returnStock(conn, toRelease, now);
       await conn.commit();
-      report.releasedProductIds = [...new Set(toRelease.flatMap((r) => r.items.map((i) => i.productId)))];
+      report.releasedProductIds = [
+        ...new Set(toRelease.flatMap((r) => r.items.map((i) => i.productId))),
+      ];
       return report;
     } catch (error) {
       await conn.rollback().catch(() => undefined);
@@ -196,12 +257,20 @@ export class MariaDbReservationStore implements ReservationStore {
   }
 
   /** Marks the reservations released and gives their units back, stock rows in product id order. */
-  private async returnStock(conn: PoolConnection, reservations: Reservation[], now: Date): Promise<void> {
+  private async returnStock(
+    conn: PoolConnection,
+    reservations: Reservation[],
+    now: Date,
+  ): Promise<void> {
     if (!reservations.length) return;
     const ids = reservations.map((r) => r.reservationId);
-    await conn.query(`UPDATE reservations SET status = 'RELEASED', updated_at = ? WHERE id IN (${placeholders(ids.length)})`, [now, ...ids]);
+    await conn.query(
+      `UPDATE reservations SET status = 'RELEASED', updated_at = ? WHERE id IN (${placeholders(ids.length)})`,
+      [now, ...ids],
+    );
     const byProduct = new Map<string, number>();
-    for (const item of reservations.flatMap((r) => r.items)) byProduct.set(item.productId, (byProduct.get(item.productId) ?? 0) + item.quantity);
+    for (const item of reservations.flatMap((r) => r.items))
+      byProduct.set(item.productId, (byProduct.get(item.productId) ?? 0) + item.quantity);
     for (const productId of [...byProduct.keys()].sort()) {
       await conn.query(INCREMENT, [byProduct.get(productId), now, productId]);
     }
@@ -210,7 +279,10 @@ export class MariaDbReservationStore implements ReservationStore {
   /** false when this event was already recorded (its effect is already applied). */
   private async recordEvent(conn: PoolConnection, event: EventMark, now: Date): Promise<boolean> {
     try {
-      await conn.query("INSERT INTO processed_events (event_id, event_type, processed_at) VALUES (?, ?, ?)", [event.eventId, event.eventType, now]);
+      await conn.query(
+        "INSERT INTO processed_events (event_id, event_type, processed_at) VALUES (?, ?, ?)",
+        [event.eventId, event.eventType, now],
+      );
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -218,7 +290,11 @@ export class MariaDbReservationStore implements ReservationStore {
     }
   }
 
-  private async load(conn: PoolConnection, reservationId: string, forUpdate: boolean): Promise<Reservation | null> {
+  private async load(
+    conn: PoolConnection,
+    reservationId: string,
+    forUpdate: boolean,
+  ): Promise<Reservation | null> {
     const rows: ReservationRow[] = await conn.query(
       `SELECT id, status, expires_at FROM reservations WHERE id = ?${forUpdate ? " FOR UPDATE" : ""}`,
       [reservationId],
@@ -229,21 +305,30 @@ export class MariaDbReservationStore implements ReservationStore {
       "SELECT product_id, sku, name, quantity, unit_price, currency FROM reservation_items WHERE reservation_id = ? ORDER BY product_id",
       [reservationId],
     );
-    return { reservationId: row.id, status: row.status, expiresAt: row.expires_at, items: items.map(toItem) };
+    return {
+      reservationId: row.id,
+      status: row.status,
+      expiresAt: row.expires_at,
+      items: items.map(toItem),
+    };
   }
 
   /**
    * Runs `work` in a transaction on one connection. Deadlocks and lock-wait timeouts roll back;
    * for a reservation they count as a conflict (the caller retries), elsewhere they are rethrown.
    */
-  private async inTransaction<T>(work: (conn: PoolConnection) => Promise<T>, options: { retryableAsConflict?: boolean } = {}): Promise<T> {
+  private async inTransaction<T>(
+    work: (conn: PoolConnection) => Promise<T>,
+    options: { retryableAsConflict?: boolean } = {},
+  ): Promise<T> {
     const conn = await this.pool.getConnection();
     try {
       await conn.beginTransaction();
       return await work(conn);
     } catch (error) {
       await conn.rollback().catch(() => undefined);
-      if (options.retryableAsConflict && isRetryableLockError(error)) return { kind: "conflict" } as T;
+      if (options.retryableAsConflict && isRetryableLockError(error))
+        return { kind: "conflict" } as T;
       throw error;
     } finally {
       await conn.release();

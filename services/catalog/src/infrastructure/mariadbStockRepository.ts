@@ -10,7 +10,12 @@ interface StockRow {
 export class MariaDbStockRepository implements StockRepository {
   constructor(private readonly pool: Pool) {}
 
-  async setQuantity(productId: string, quantity: number, expectedVersion: number | undefined, now: Date): Promise<SetStockResult> {
+  async setQuantity(
+    productId: string,
+    quantity: number,
+    expectedVersion: number | undefined,
+    now: Date,
+  ): Promise<SetStockResult> {
     const conn = await this.pool.getConnection();
     try {
       await conn.beginTransaction();
@@ -18,12 +23,19 @@ export class MariaDbStockRepository implements StockRepository {
         expectedVersion === undefined
           ? await conn.query(SET, [quantity, now, productId])
           : await conn.query(SET_IF_VERSION, [quantity, now, productId, expectedVersion]);
-      const rows: StockRow[] = await conn.query("SELECT quantity, version FROM stocks WHERE product_id = ?", [productId]);
+      const rows: StockRow[] = await conn.query(
+        "SELECT quantity, version FROM stocks WHERE product_id = ?",
+        [productId],
+      );
       await conn.commit();
       const row = rows[0];
       if (!row) return { kind: "not_found" };
-      if (result.affectedRows === 0) return { kind: "version_conflict", currentVersion: row.version };
-      return { kind: "updated", stock: { productId, availableQuantity: row.quantity, stockVersion: row.version } };
+      if (result.affectedRows === 0)
+        return { kind: "version_conflict", currentVersion: row.version };
+      return {
+        kind: "updated",
+        stock: { productId, availableQuantity: row.quantity, stockVersion: row.version },
+      };
     } catch (error) {
       await conn.rollback().catch(() => undefined);
       throw error;

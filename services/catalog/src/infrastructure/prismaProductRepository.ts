@@ -21,7 +21,8 @@ function toProduct(row: Row): Product {
   };
 }
 
-const isKnown = (error: unknown, code: string) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === code;
+const isKnown = (error: unknown, code: string) =>
+  error instanceof Prisma.PrismaClientKnownRequestError && error.code === code;
 
 export class PrismaProductRepository implements ProductRepository {
   constructor(private readonly prisma: CatalogPrisma) {}
@@ -30,7 +31,12 @@ export class PrismaProductRepository implements ProductRepository {
     const rows = await this.prisma.product.findMany({
       include: { stock: true },
       where: after
-        ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+        ? {
+            OR: [
+              { createdAt: { lt: after.createdAt } },
+              { createdAt: after.createdAt, id: { lt: after.id } },
+            ],
+          }
         : undefined,
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       // One extra row tells whether another page exists without a count query.
@@ -38,7 +44,10 @@ export class PrismaProductRepository implements ProductRepository {
     });
     const items = rows.slice(0, limit).map(toProduct);
     const last = items[items.length - 1];
-    return { items, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+    return {
+      items,
+      next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+    };
   }
 
   async findById(id: string): Promise<Product | null> {

@@ -10,9 +10,12 @@ export const DECREMENT_IF_AVAILABLE =
   "UPDATE stocks SET quantity = quantity - ?, version = version + 1, updated_at = ? WHERE product_id = ? AND quantity >= ?";
 
 /** Release: giving units back cannot break the invariant; the reservation row lock makes it once-only. */
-export const INCREMENT = "UPDATE stocks SET quantity = quantity + ?, version = version + 1, updated_at = ? WHERE product_id = ?";
+export const INCREMENT =
+  "UPDATE stocks SET quantity = quantity + ?, version = version + 1, updated_at = ? WHERE product_id = ?";
 
 /** Admin update with expectedVersion: applies only to the version the admin saw. */
-export const SET_IF_VERSION = "UPDATE stocks SET quantity = ?, version = version + 1, updated_at = ? WHERE product_id = ? AND version = ?";
+export const SET_IF_VERSION =
+  "UPDATE stocks SET quantity = ?, version = version + 1, updated_at = ? WHERE product_id = ? AND version = ?";
 
-export const SET = "UPDATE stocks SET quantity = ?, version = version + 1, updated_at = ? WHERE product_id = ?";
+export const SET =
+  "UPDATE stocks SET quantity = ?, version = version + 1, updated_at = ? WHERE product_id = ?";

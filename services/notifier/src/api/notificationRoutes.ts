@@ -7,16 +7,29 @@ import type { Notification } from "../domain/notification";
 import { listQuerySchema } from "./schemas";
 
 function present(n: Notification) {
-  return { id: n.id, eventId: n.eventId, type: n.type, orderId: n.orderId, message: n.message, createdAt: n.createdAt.toISOString() };
+  return {
+    id: n.id,
+    eventId: n.eventId,
+    type: n.type,
+    orderId: n.orderId,
+    message: n.message,
+    createdAt: n.createdAt.toISOString(),
+  };
 }
 
-export function notificationRoutes(deps: { store: NotificationStore; verifier: TokenVerifier }): Router {
+export function notificationRoutes(deps: {
+  store: NotificationStore;
+  verifier: TokenVerifier;
+}): Router {
   const router = Router();
   router.get("/api/v1/notifications", requireAuth(deps.verifier), async (req, res) => {
     const query = parseOrThrow(listQuerySchema, req.query, "query");
     const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
     if (query.cursor !== undefined && cursor === null) {
-      throw problems.validation([{ path: "cursor", message: "Not a cursor this API issued." }], "The request query is not valid.");
+      throw problems.validation(
+        [{ path: "cursor", message: "Not a cursor this API issued." }],
+        "The request query is not valid.",
+      );
     }
     const page = await listNotifications(deps.store, req.principal!.userId, query.limit, cursor);
     res.json({ items: page.items.map(present), nextCursor: page.nextCursor });

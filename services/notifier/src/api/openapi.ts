@@ -7,11 +7,15 @@ export function notifierOpenApi() {
   registry.registerPath({
     method: "get",
     path: "/api/v1/notifications",
-    summary: "The caller's notifications, newest first; one per order event however often Kafka delivers it",
+    summary:
+      "The caller's notifications, newest first; one per order event however often Kafka delivers it",
     security: [{ bearerAuth: [] }],
     request: { query: listQuerySchema },
     responses: {
-      200: { description: "A page", content: { "application/json": { schema: notificationPageSchema } } },
+      200: {
+        description: "A page",
+        content: { "application/json": { schema: notificationPageSchema } },
+      },
       ...problemResponses(400, 401),
     },
   });

@@ -7,9 +7,18 @@ export interface NotificationPage {
   nextCursor: string | null;
 }
 
-export async function listNotifications(store: NotificationStore, userId: string, limit: number, after: NotificationCursor | null): Promise<NotificationPage> {
+export async function listNotifications(
+  store: NotificationStore,
+  userId: string,
+  limit: number,
+  after: NotificationCursor | null,
+): Promise<NotificationPage> {
   const rows = await store.listForUser(userId, limit + 1, after);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+  return {
+    items,
+    nextCursor:
+      rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+  };
 }

@@ -1,5 +1,11 @@
 import { messageFor, type OrderEventFacts } from "../domain/notification";
-import type { Clock, IdGenerator, NotificationChannel, NotificationStore, NotifierHooks } from "./ports";
+import type {
+  Clock,
+  IdGenerator,
+  NotificationChannel,
+  NotificationStore,
+  NotifierHooks,
+} from "./ports";
 
 export interface NotifyDeps {
   store: NotificationStore;
@@ -15,7 +21,10 @@ export type NotifyOutcome = "processed" | "duplicate" | "skipped";
  * Turns one order event into at most one notification and sends it once: the event id is the
  * idempotency key of both the row and the send, so any number of deliveries ends the same way.
  */
-export async function notifyOrderEvent(deps: NotifyDeps, facts: OrderEventFacts): Promise<NotifyOutcome> {
+export async function notifyOrderEvent(
+  deps: NotifyDeps,
+  facts: OrderEventFacts,
+): Promise<NotifyOutcome> {
   const message = messageFor(facts);
   if (message === null) return "skipped";
   const result = await deps.store.record({

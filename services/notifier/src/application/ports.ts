@@ -1,7 +1,9 @@
 import type { NotificationCursor } from "../domain/cursor";
 import type { Notification } from "../domain/notification";
 
-export type RecordResult = { kind: "created"; notification: Notification } | { kind: "duplicate"; notification: Notification };
+export type RecordResult =
+  | { kind: "created"; notification: Notification }
+  | { kind: "duplicate"; notification: Notification };
 
 export interface NotificationStore {
   /** Inserts the notification unless one exists for its event; either way returns the stored row. */
@@ -9,7 +11,11 @@ export interface NotificationStore {
   /** Marks it sent unless it already was. */
   markSent(id: string, at: Date): Promise<void>;
   /** The user's notifications, newest first, after the cursor; one more than `limit` tells whether a next page exists. */
-  listForUser(userId: string, limit: number, after: NotificationCursor | null): Promise<Notification[]>;
+  listForUser(
+    userId: string,
+    limit: number,
+    after: NotificationCursor | null,
+  ): Promise<Notification[]>;
 }
 
 /** Where a notification goes to reach its user (e-mail, push...). */

@@ -19,7 +19,11 @@ export interface OrderEventFacts {
   currency?: string;
 }
 
-export const NOTIFIED_EVENT_TYPES = ["ORDER_CREATED", "ORDER_CANCELLED", "ORDER_COMPLETED"] as const;
+export const NOTIFIED_EVENT_TYPES = [
+  "ORDER_CREATED",
+  "ORDER_CANCELLED",
+  "ORDER_COMPLETED",
+] as const;
 
 /** Minor units to a display amount; the currencies sold here have two decimals. */
 function formatMoney(amount: number, currency: string): string {
@@ -29,7 +33,10 @@ function formatMoney(amount: number, currency: string): string {
 /** The human text of a notification; null for an event type nobody is told about. */
 export function messageFor(facts: OrderEventFacts): string | null {
   const ref = facts.orderId.slice(0, 8);
-  const total = facts.totalAmount !== undefined && facts.currency ? ` (total ${formatMoney(facts.totalAmount, facts.currency)})` : "";
+  const total =
+    facts.totalAmount !== undefined && facts.currency
+      ? ` (total ${formatMoney(facts.totalAmount, facts.currency)})`
+      : "";
   switch (facts.eventType) {
     case "ORDER_CREATED":
       return `Your order ${ref} was placed${total}.`;

@@ -14,23 +14,45 @@ export class PrismaNotificationStore implements NotificationStore {
 
   async record(notification: Notification): Promise<RecordResult> {
     try {
-      return { kind: "created", notification: await this.prisma.notification.create({ data: notification }) };
+      return {
+        kind: "created",
+        notification: await this.prisma.notification.create({ data: notification }),
+      };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const existing = await this.prisma.notification.findUniqueOrThrow({ where: { eventId: notification.eventId } });
+      const existing = await this.prisma.notification.findUniqueOrThrow({
+        where: { eventId: notification.eventId },
+      });
       return { kind: "duplicate", notification: existing };
     }
   }
 
   async markSent(id: string, at: Date): Promise<void> {
-    await this.prisma.notification.updateMany({ where: { id, sentAt: null }, data: { sentAt: at } });
+    await this.prisma.notification.updateMany({
+      where: { id, sentAt: null },
+      data: { sentAt: at },
+    });
   }
 
-  listForUser(userId: string, limit: number, after: NotificationCursor | null): Promise<Notification[]> {
+  listForUser(
+    userId: string,
+    limit: number,
+    after: NotificationCursor | null,
+  ): Promise<Notification[]> {
     // Keyset: strictly older than the cursor, ties on created_at broken by id.
     const where = after
-      ? { userId, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+      ? {
+          userId,
+          OR: [
+            { createdAt: { lt: after.createdAt } },
+            { createdAt: after.createdAt, id: { lt: after.id } },
+          ],
+        }
       : { userId };
-    return this.prisma.notification.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit });
+    return this.prisma.notification.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit,
+    });
   }
 }

@@ -24,7 +24,7 @@ import {
   type OrderOptions,
   type RunningOrder,
 } from "../../src/main";
-import { startTcpProxy, type TcpProxy } from "./tcpProxy";
+import { startTcpProxy, type TcpProxy } from "@app/shared/testing";
 
 export const SERVICE_TOKEN = "test-service-token";
 

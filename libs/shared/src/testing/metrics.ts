@@ -1,6 +1,7 @@
 /**
- * The value of one series in the service's /metrics, 0 while it has not been counted yet.
- * Tests compare a value before and after what they do, never a total earlier tests left.
+ * The value of one series in a service's /metrics (labels must all match), 0 while it has not
+ * been counted yet. Tests compare a value before and after what they do, never a total that
+ * earlier tests left.
  */
 export async function metricValue(
   baseUrl: string,

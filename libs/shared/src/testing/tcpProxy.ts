@@ -2,8 +2,10 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 
 export interface TcpProxy {
+  port: number;
+  /** `http://127.0.0.1:<port>`, for HTTP dependencies. */
   url: string;
-  /** Refuses every connection (and cuts the open ones): the dependency is down. */
+  /** Refuses every new connection and cuts the open ones: the dependency is down. */
   down(): void;
   up(): void;
   close(): Promise<void>;
@@ -30,6 +32,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
+    port,
     url: `http://127.0.0.1:${port}`,
     down() {
       isDown = true;
