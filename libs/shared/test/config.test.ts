@@ -10,8 +10,16 @@ const schema = z.object({
 
 describe("loadConfig", () => {
   test("returns typed values with defaults applied", () => {
-    const config = loadConfig(schema, { DATABASE_URL: "mysql://root@localhost:3306/x", KAFKA_BROKERS: "a:1, b:2" });
-    expect(config).toEqual({ PORT: 3000, DATABASE_URL: "mysql://root@localhost:3306/x", KAFKA_BROKERS: ["a:1", "b:2"], FEATURE_ON: false });
+    const config = loadConfig(schema, {
+      DATABASE_URL: "mysql://root@localhost:3306/x",
+      KAFKA_BROKERS: "a:1, b:2",
+    });
+    expect(config).toEqual({
+      PORT: 3000,
+      DATABASE_URL: "mysql://root@localhost:3306/x",
+      KAFKA_BROKERS: ["a:1", "b:2"],
+      FEATURE_ON: false,
+    });
   });
 
   test("names every bad or missing variable in one message", () => {
@@ -23,8 +31,14 @@ describe("loadConfig", () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     const error = caught as ConfigError;
-    expect(error.issues.map((i) => i.variable).sort()).toEqual(["DATABASE_URL", "FEATURE_ON", "KAFKA_BROKERS", "PORT"]);
+    expect(error.issues.map((i) => i.variable).sort()).toEqual([
+      "DATABASE_URL",
+      "FEATURE_ON",
+      "KAFKA_BROKERS",
+      "PORT",
+    ]);
     expect(error.message).toMatch(/^Invalid configuration: /);
-    for (const name of ["PORT", "DATABASE_URL", "KAFKA_BROKERS", "FEATURE_ON"]) expect(error.message).toContain(name);
+    for (const name of ["PORT", "DATABASE_URL", "KAFKA_BROKERS", "FEATURE_ON"])
+      expect(error.message).toContain(name);
   });
 });

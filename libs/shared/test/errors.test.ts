@@ -24,26 +24,42 @@ describe("problem+json error mapping", () => {
     const res = await request(app().app).post("/things").send({ name: "x", quantity: -1 });
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 400, code: "VALIDATION_FAILED", title: "Validation failed" });
-    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(["name", "quantity"]);
+    expect(res.body).toMatchObject({
+      status: 400,
+      code: "VALIDATION_FAILED",
+      title: "Validation failed",
+    });
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      "name",
+      "quantity",
+    ]);
     expect(res.body.requestId).toBe(res.headers["x-request-id"]);
   });
 
   test("malformed JSON answers 400 MALFORMED_JSON", async () => {
-    const res = await request(app().app).post("/things").set("content-type", "application/json").send('{"name": ');
+    const res = await request(app().app)
+      .post("/things")
+      .set("content-type", "application/json")
+      .send('{"name": ');
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("MALFORMED_JSON");
   });
 
   test("a body over 1 MB answers 413 PAYLOAD_TOO_LARGE", async () => {
     const big = JSON.stringify({ name: "x".repeat(1024 * 1024 + 10), quantity: 1 });
-    const res = await request(app().app).post("/things").set("content-type", "application/json").send(big);
+    const res = await request(app().app)
+      .post("/things")
+      .set("content-type", "application/json")
+      .send(big);
     expect(res.status).toBe(413);
     expect(res.body.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
   test("a non-JSON body on a write route answers 415", async () => {
-    const res = await request(app().app).post("/things").set("content-type", "text/plain").send("name=x");
+    const res = await request(app().app)
+      .post("/things")
+      .set("content-type", "text/plain")
+      .send("name=x");
     expect(res.status).toBe(415);
     expect(res.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");
   });

@@ -9,7 +9,12 @@ describe("/health", () => {
   const pool = createPool(databaseUrl, { connectionLimit: 2 });
   const liveRedis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   // Nothing listens on port 1: the connection is refused, as when Redis is down.
-  const deadRedis = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const deadRedis = new Redis("redis://127.0.0.1:1", {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   deadRedis.on("error", () => undefined);
 
   afterAll(async () => {
@@ -46,7 +51,11 @@ describe("/health", () => {
   });
 
   test("a check that hangs fails by its timeout instead of hanging the probe", async () => {
-    const hanging: HealthCheck = { name: "slow", timeoutMs: 100, check: () => new Promise(() => undefined) };
+    const hanging: HealthCheck = {
+      name: "slow",
+      timeoutMs: 100,
+      check: () => new Promise(() => undefined),
+    };
     const t = buildTestApp(() => undefined, [hanging]);
     const res = await request(t.app).get("/health/ready");
     expect(res.status).toBe(503);
@@ -59,6 +68,8 @@ describe("/health", () => {
     const res = await request(t.app).get("/metrics");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/plain/);
-    expect(res.text).toMatch(/http_request_duration_seconds_count\{[^}]*method="GET"[^}]*route="\/items\/:id"[^}]*status="200"/);
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{[^}]*method="GET"[^}]*route="\/items\/:id"[^}]*status="200"/,
+    );
   });
 });

@@ -1,18 +1,36 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import request from "supertest";
-import { callJson, createLogger, currentRequestId, KafkaClient, reliableHandler, createOrderEvent, eventHeaders, outgoingHeaders, type EventEnvelope } from "../src";
+import {
+  callJson,
+  createLogger,
+  currentRequestId,
+  KafkaClient,
+  reliableHandler,
+  createOrderEvent,
+  eventHeaders,
+  outgoingHeaders,
+  type EventEnvelope,
+} from "../src";
 import { testServers, uniqueName, waitFor } from "../src/testing";
 import { buildTestApp } from "./testApp";
 
 describe("request id", () => {
   test("echoes a sane X-Request-Id and puts it on the access log line", async () => {
-    const t = buildTestApp((a) => a.get("/things/:id", (_req, res) => void res.json({ requestId: currentRequestId() })));
+    const t = buildTestApp((a) =>
+      a.get("/things/:id", (_req, res) => void res.json({ requestId: currentRequestId() })),
+    );
     const res = await request(t.app).get("/things/42").set("X-Request-Id", "abc-123");
     expect(res.headers["x-request-id"]).toBe("abc-123");
     expect(res.body.requestId).toBe("abc-123");
     const access = t.lines.find((l) => l.msg === "http request");
-    expect(access).toMatchObject({ requestId: "abc-123", method: "GET", route: "/things/:id", status: 200, service: "test-svc" });
+    expect(access).toMatchObject({
+      requestId: "abc-123",
+      method: "GET",
+      route: "/things/:id",
+      status: 200,
+      service: "test-svc",
+    });
     expect(typeof access!.durationMs).toBe("number");
     expect(typeof access!.timestamp).toBe("string");
   });
@@ -48,7 +66,10 @@ describe("request id", () => {
     const logger = createLogger({ service: "test", silent: true });
     const kafka = new KafkaClient({ brokers: kafkaBrokers, clientId: uniqueName("ctx"), logger });
     const topic = uniqueName("ctx_topic");
-    await kafka.ensureTopics([{ topic, partitions: 1 }, { topic: `${topic}.dlq`, partitions: 1 }]);
+    await kafka.ensureTopics([
+      { topic, partitions: 1 },
+      { topic: `${topic}.dlq`, partitions: 1 },
+    ]);
     const producer = await kafka.producer();
     const consumer = kafka.consumer(uniqueName("ctx_group"));
     const received: { requestId?: string; envelope: EventEnvelope }[] = [];
@@ -66,16 +87,27 @@ describe("request id", () => {
           },
         }),
       );
-      const event = createOrderEvent("ORDER_CREATED", "6f1c2a1e-9a55-4d7e-9d0a-2f7f2b0c1d11", { total: 1 });
+      const event = createOrderEvent("ORDER_CREATED", "6f1c2a1e-9a55-4d7e-9d0a-2f7f2b0c1d11", {
+        total: 1,
+      });
       // The producing side takes the id from its own request context.
       const t = buildTestApp((a) =>
         a.post("/emit", async (_req, res) => {
-          await producer.send(topic, [{ key: event.aggregateId, value: JSON.stringify(event), headers: { ...eventHeaders(event), ...outgoingHeaders() } }]);
+          await producer.send(topic, [
+            {
+              key: event.aggregateId,
+              value: JSON.stringify(event),
+              headers: { ...eventHeaders(event), ...outgoingHeaders() },
+            },
+          ]);
           res.status(202).end();
         }),
       );
       await request(t.app).post("/emit").set("X-Request-Id", "kafka-hop-7").expect(202);
-      const got = await waitFor(() => received[0], { timeoutMs: 30_000, what: "the consumed event" });
+      const got = await waitFor(() => received[0], {
+        timeoutMs: 30_000,
+        what: "the consumed event",
+      });
       expect(got.requestId).toBe("kafka-hop-7");
       expect(got.envelope.eventId).toBe(event.eventId);
     } finally {

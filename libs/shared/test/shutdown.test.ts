@@ -17,7 +17,10 @@ describe("graceful shutdown", () => {
       logger: t.logger,
       closers: [async () => void events.push("pool closed")],
     });
-    const inFlight = fetch(`${running.url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const inFlight = fetch(`${running.url}/slow`).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
     await new Promise((r) => setTimeout(r, 150));
     const closed = running.close().then(() => events.push("server closed"));
     await new Promise((r) => setTimeout(r, 50));
@@ -30,7 +33,12 @@ describe("graceful shutdown", () => {
 
   test("cuts requests that outlive the drain deadline, so shutdown always ends", async () => {
     const t = buildTestApp((a) => a.get("/stuck", () => undefined));
-    const running = await startHttpServer(t.app, { port: 0, host: "127.0.0.1", logger: t.logger, drainDeadlineMs: 200 });
+    const running = await startHttpServer(t.app, {
+      port: 0,
+      host: "127.0.0.1",
+      logger: t.logger,
+      drainDeadlineMs: 200,
+    });
     const stuck = fetch(`${running.url}/stuck`).then(
       () => "answered",
       () => "cut",
@@ -38,6 +46,8 @@ describe("graceful shutdown", () => {
     await new Promise((r) => setTimeout(r, 100));
     await running.close();
     expect(await stuck).toBe("cut");
-    expect(t.lines.some((l) => l.msg === "drain deadline reached; closing open connections")).toBe(true);
+    expect(t.lines.some((l) => l.msg === "drain deadline reached; closing open connections")).toBe(
+      true,
+    );
   });
 });

@@ -17,5 +17,7 @@ test("a service started with bad configuration exits 78 with one message naming 
   expect(result.stdout).not.toContain("started");
   const lines = result.stderr.trim().split("\n");
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/Invalid configuration: .*PORT.*DATABASE_URL|Invalid configuration: .*DATABASE_URL.*PORT/);
+  expect(lines[0]).toMatch(
+    /Invalid configuration: .*PORT.*DATABASE_URL|Invalid configuration: .*DATABASE_URL.*PORT/,
+  );
 });

@@ -11,6 +11,13 @@ export function buildTestApp(routes: (app: Express) => void, readiness: HealthCh
   });
   const logger = createLogger({ service: "test-svc", stream, level: "debug" });
   const metrics = new Metrics("test-svc", { collectDefaults: false });
-  const app = createHttpApp({ service: "test-svc", logger, metrics, readiness, routes, openapi: () => ({ openapi: "3.1.0" }) });
+  const app = createHttpApp({
+    service: "test-svc",
+    logger,
+    metrics,
+    readiness,
+    routes,
+    openapi: () => ({ openapi: "3.1.0" }),
+  });
   return { app, logger, metrics, lines };
 }

@@ -13,24 +13,47 @@ describe("bearer token verification", () => {
   afterAll(() => issuer.close());
 
   function app() {
-    const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, algorithm: "RS256" });
+    const verifier = createTokenVerifier({
+      jwksUrl: issuer.jwksUrl,
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      algorithm: "RS256",
+    });
     return buildTestApp((a) => {
       a.get("/me", requireAuth(verifier), (req, res) => void res.json(req.principal));
-      a.get("/admin", requireAuth(verifier), requireRole("ADMIN"), (_req, res) => void res.json({ ok: true }));
-      a.get("/internal/ping", requireServiceToken(["s3cret-a", "s3cret-b"]), (_req, res) => void res.json({ ok: true }));
+      a.get(
+        "/admin",
+        requireAuth(verifier),
+        requireRole("ADMIN"),
+        (_req, res) => void res.json({ ok: true }),
+      );
+      a.get(
+        "/internal/ping",
+        requireServiceToken(["s3cret-a", "s3cret-b"]),
+        (_req, res) => void res.json({ ok: true }),
+      );
     }).app;
   }
 
   test("accepts a valid token with nothing but the JWKS URL", async () => {
     const userId = randomUUID();
-    const res = await request(app()).get("/me").set("Authorization", `Bearer ${issuer.tokenFor({ userId })}`);
+    const res = await request(app())
+      .get("/me")
+      .set("Authorization", `Bearer ${issuer.tokenFor({ userId })}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ userId, role: "CUSTOMER" });
   });
 
   test("verifies with a configured PEM public key too", async () => {
-    const verifier = createTokenVerifier({ publicKeyPem: issuer.publicKeyPem, issuer: issuer.issuer, audience: issuer.audience, algorithm: "RS256" });
-    await expect(verifier.verify(issuer.tokenFor({ role: "ADMIN" }))).resolves.toMatchObject({ role: "ADMIN" });
+    const verifier = createTokenVerifier({
+      publicKeyPem: issuer.publicKeyPem,
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      algorithm: "RS256",
+    });
+    await expect(verifier.verify(issuer.tokenFor({ role: "ADMIN" }))).resolves.toMatchObject({
+      role: "ADMIN",
+    });
   });
 
   const forged: Record<string, () => string> = {
@@ -39,12 +62,30 @@ describe("bearer token verification", () => {
     "an expired token": () => `Bearer ${issuer.tokenFor({}, { expiresInSeconds: -60 })}`,
     "a tampered payload": () => {
       const [h, , s] = issuer.tokenFor({}).split(".");
-      const payload = Buffer.from(JSON.stringify({ sub: randomUUID(), role: "ADMIN", iss: issuer.issuer, aud: issuer.audience, exp: Math.floor(Date.now() / 1000) + 600, jti: "x" })).toString("base64url");
+      const payload = Buffer.from(
+        JSON.stringify({
+          sub: randomUUID(),
+          role: "ADMIN",
+          iss: issuer.issuer,
+          aud: issuer.audience,
+          exp: Math.floor(Date.now() / 1000) + 600,
+          jti: "x",
+        }),
+      ).toString("base64url");
       return `Bearer ${h}.${payload}.${s}`;
     },
     "alg none": () => {
       const header = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
-      const payload = Buffer.from(JSON.stringify({ sub: randomUUID(), role: "ADMIN", iss: issuer.issuer, aud: issuer.audience, exp: Math.floor(Date.now() / 1000) + 600, jti: "x" })).toString("base64url");
+      const payload = Buffer.from(
+        JSON.stringify({
+          sub: randomUUID(),
+          role: "ADMIN",
+          iss: issuer.issuer,
+          aud: issuer.audience,
+          exp: Math.floor(Date.now() / 1000) + 600,
+          jti: "x",
+        }),
+      ).toString("base64url");
       return `Bearer ${header}.${payload}.`;
     },
     "HS256 signed with the public key as secret": () =>
@@ -65,23 +106,47 @@ describe("bearer token verification", () => {
   });
 
   test("refuses a token for another audience or issuer", async () => {
-    const strict = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: "someone-else", audience: issuer.audience, algorithm: "RS256" });
+    const strict = createTokenVerifier({
+      jwksUrl: issuer.jwksUrl,
+      issuer: "someone-else",
+      audience: issuer.audience,
+      algorithm: "RS256",
+    });
     await expect(strict.verify(issuer.tokenFor({}))).rejects.toThrow(/issuer/);
-    const otherAudience = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: "another-api", algorithm: "RS256" });
+    const otherAudience = createTokenVerifier({
+      jwksUrl: issuer.jwksUrl,
+      issuer: issuer.issuer,
+      audience: "another-api",
+      algorithm: "RS256",
+    });
     await expect(otherAudience.verify(issuer.tokenFor({}))).rejects.toThrow(/audience/);
   });
 
   test("answers 403 FORBIDDEN for the wrong role and 200 for the right one", async () => {
-    const customer = await request(app()).get("/admin").set("Authorization", `Bearer ${issuer.tokenFor({ role: "CUSTOMER" })}`);
+    const customer = await request(app())
+      .get("/admin")
+      .set("Authorization", `Bearer ${issuer.tokenFor({ role: "CUSTOMER" })}`);
     expect(customer.status).toBe(403);
     expect(customer.body.code).toBe("FORBIDDEN");
-    const admin = await request(app()).get("/admin").set("Authorization", `Bearer ${issuer.tokenFor({ role: "ADMIN" })}`);
+    const admin = await request(app())
+      .get("/admin")
+      .set("Authorization", `Bearer ${issuer.tokenFor({ role: "ADMIN" })}`);
     expect(admin.status).toBe(200);
   });
 
   test("service routes accept any configured service token and refuse others", async () => {
-    expect((await request(app()).get("/internal/ping").set("Authorization", "Bearer s3cret-b")).status).toBe(200);
-    expect((await request(app()).get("/internal/ping").set("Authorization", "Bearer wrong")).status).toBe(401);
-    expect((await request(app()).get("/internal/ping").set("Authorization", `Bearer ${issuer.tokenFor({ role: "ADMIN" })}`)).status).toBe(401);
+    expect(
+      (await request(app()).get("/internal/ping").set("Authorization", "Bearer s3cret-b")).status,
+    ).toBe(200);
+    expect(
+      (await request(app()).get("/internal/ping").set("Authorization", "Bearer wrong")).status,
+    ).toBe(401);
+    expect(
+      (
+        await request(app())
+          .get("/internal/ping")
+          .set("Authorization", `Bearer ${issuer.tokenFor({ role: "ADMIN" })}`)
+      ).status,
+    ).toBe(401);
   });
 });

@@ -5,7 +5,14 @@
 //   cd services/catalog && DATABASE_URL=mysql://root@127.0.0.1:3306/test npx tsx scripts/bench-hot-product.ts
 //   env: BENCH_CONCURRENCY (100), BENCH_UNITS (50), BENCH_ROUNDS (5), BENCH_POOL (10), BENCH_MAX_ATTEMPTS (10)
 import { randomUUID } from "node:crypto";
-import { createLogger, createPool, dropDatabase, runMigrations, withDatabase, type Pool } from "@app/shared";
+import {
+  createLogger,
+  createPool,
+  dropDatabase,
+  runMigrations,
+  withDatabase,
+  type Pool,
+} from "@app/shared";
 import { reserveStock, type ReserveResult } from "../src/application/reserveStock";
 import type { CatalogMetrics, ProductCache } from "../src/application/ports";
 import { CATALOG_MIGRATIONS_DIR } from "../src/main";
@@ -26,25 +33,57 @@ interface Sample {
   ms: number;
 }
 
-const noCache: ProductCache = { product: (_id, load) => load(), firstPage: (_l, load) => load(), invalidate: async () => undefined };
+const noCache: ProductCache = {
+  product: (_id, load) => load(),
+  firstPage: (_l, load) => load(),
+  invalidate: async () => undefined,
+};
 
 async function seedHotProduct(pool: Pool): Promise<string> {
   const id = randomUUID();
   const now = new Date();
-  await pool.query("INSERT INTO products (id, sku, name, description, price, currency, created_at, updated_at) VALUES (?, ?, 'Hot', NULL, 999, 'EUR', ?, ?)", [id, `HOT-${id.slice(0, 8)}`, now, now]);
-  await pool.query("INSERT INTO stocks (product_id, quantity, version, updated_at) VALUES (?, ?, 0, ?)", [id, UNITS, now]);
+  await pool.query(
+    "INSERT INTO products (id, sku, name, description, price, currency, created_at, updated_at) VALUES (?, ?, 'Hot', NULL, 999, 'EUR', ?, ?)",
+    [id, `HOT-${id.slice(0, 8)}`, now, now],
+  );
+  await pool.query(
+    "INSERT INTO stocks (product_id, quantity, version, updated_at) VALUES (?, ?, 0, ?)",
+    [id, UNITS, now],
+  );
   return id;
 }
 
 /** The service's path: reserveStock with version-checked updates and bounded jittered retries. */
 function versionChecked(pool: Pool, counters: { retries: number }) {
   const store = new MariaDbReservationStore(pool);
-  const metrics: CatalogMetrics = { reservation: () => undefined, versionConflictRetry: () => counters.retries++, settled: () => undefined };
-  const deps = { reservations: store, cache: noCache, metrics, clock: { now: () => new Date() }, logger: createLogger({ service: "bench", silent: true }) };
-  const settings = { ttlSeconds: 900, maxAttempts: MAX_ATTEMPTS, backoffBaseMs: 5, backoffMaxMs: 100 };
+  const metrics: CatalogMetrics = {
+    reservation: () => undefined,
+    versionConflictRetry: () => counters.retries++,
+    settled: () => undefined,
+  };
+  const deps = {
+    reservations: store,
+    cache: noCache,
+    metrics,
+    clock: { now: () => new Date() },
+    logger: createLogger({ service: "bench", silent: true }),
+  };
+  const settings = {
+    ttlSeconds: 900,
+    maxAttempts: MAX_ATTEMPTS,
+    backoffBaseMs: 5,
+    backoffMaxMs: 100,
+  };
   return async (productId: string): Promise<Outcome> => {
-    const result: ReserveResult = await reserveStock(deps, settings, { reservationId: randomUUID(), items: [{ productId, quantity: 1 }] });
-    return result.kind === "reserved" || result.kind === "out_of_stock" || result.kind === "contention" ? result.kind : "other";
+    const result: ReserveResult = await reserveStock(deps, settings, {
+      reservationId: randomUUID(),
+      items: [{ productId, quantity: 1 }],
+    });
+    return result.kind === "reserved" ||
+      result.kind === "out_of_stock" ||
+      result.kind === "contention"
+      ? result.kind
+      : "other";
   };
 }
 
@@ -56,14 +95,28 @@ function conditionalDecrement(pool: Pool) {
     const reservationId = randomUUID();
     try {
       await conn.beginTransaction();
-      await conn.query("INSERT INTO reservations (id, status, expires_at, created_at, updated_at) VALUES (?, 'RESERVED', ?, ?, ?)", [reservationId, new Date(now.getTime() + 900_000), now, now]);
-      const [product]: { sku: string; name: string; price: number; currency: string }[] = await conn.query("SELECT sku, name, price, currency FROM products WHERE id = ?", [productId]);
-      const updated: { affectedRows: number } = await conn.query(DECREMENT_IF_AVAILABLE, [1, now, productId, 1]);
+      await conn.query(
+        "INSERT INTO reservations (id, status, expires_at, created_at, updated_at) VALUES (?, 'RESERVED', ?, ?, ?)",
+        [reservationId, new Date(now.getTime() + 900_000), now, now],
+      );
+      const [product]: { sku: string; name: string; price: number; currency: string }[] =
+        await conn.query("SELECT sku, name, price, currency FROM products WHERE id = ?", [
+          productId,
+        ]);
+      const updated: { affectedRows: number } = await conn.query(DECREMENT_IF_AVAILABLE, [
+        1,
+        now,
+        productId,
+        1,
+      ]);
       if (updated.affectedRows !== 1) {
         await conn.rollback();
         return "out_of_stock";
       }
-      await conn.query("INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price, currency, sku, name) VALUES (?, ?, 1, ?, ?, ?, ?)", [reservationId, productId, product!.price, product!.currency, product!.sku, product!.name]);
+      await conn.query(
+        "INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price, currency, sku, name) VALUES (?, ?, 1, ?, ?, ?, ?)",
+        [reservationId, productId, product!.price, product!.currency, product!.sku, product!.name],
+      );
       await conn.commit();
       return "reserved";
     } catch (error) {
@@ -75,7 +128,8 @@ function conditionalDecrement(pool: Pool) {
   };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function runRound(pool: Pool, reserveOne: (productId: string) => Promise<Outcome>) {
   const productId = await seedHotProduct(pool);
@@ -88,11 +142,18 @@ async function runRound(pool: Pool, reserveOne: (productId: string) => Promise<O
     }),
   );
   const wallMs = performance.now() - started;
-  const rows: { quantity: number }[] = await pool.query("SELECT quantity FROM stocks WHERE product_id = ?", [productId]);
+  const rows: { quantity: number }[] = await pool.query(
+    "SELECT quantity FROM stocks WHERE product_id = ?",
+    [productId],
+  );
   return { samples, wallMs, finalQuantity: rows[0]!.quantity };
 }
 
-async function bench(name: string, pool: Pool, make: () => { reserveOne: (id: string) => Promise<Outcome>; retries: () => number }) {
+async function bench(
+  name: string,
+  pool: Pool,
+  make: () => { reserveOne: (id: string) => Promise<Outcome>; retries: () => number },
+) {
   const all: Sample[] = [];
   let wall = 0;
   let retries = 0;
@@ -104,7 +165,9 @@ async function bench(name: string, pool: Pool, make: () => { reserveOne: (id: st
     wall += r.wallMs;
     retries += retriesOf();
     const reserved = r.samples.filter((s) => s.outcome === "reserved").length;
-    perRound.push(`${reserved}/${UNITS}${r.finalQuantity < 0 ? " NEGATIVE!" : ""}${r.finalQuantity !== UNITS - reserved ? " MISMATCH!" : ""}`);
+    perRound.push(
+      `${reserved}/${UNITS}${r.finalQuantity < 0 ? " NEGATIVE!" : ""}${r.finalQuantity !== UNITS - reserved ? " MISMATCH!" : ""}`,
+    );
   }
   const sorted = all.map((s) => s.ms).sort((a, b) => a - b);
   const count = (o: Outcome) => all.filter((s) => s.outcome === o).length;
@@ -139,8 +202,15 @@ async function main() {
         return { reserveOne: versionChecked(pool, counters), retries: () => counters.retries };
       }),
     );
-    results.push(await bench("conditional decrement", pool, () => ({ reserveOne: conditionalDecrement(pool), retries: () => 0 })));
-    console.log(`hot product: ${CONCURRENCY} concurrent 1-unit reservations against ${UNITS} units, ${ROUNDS} rounds, pool ${POOL}, max attempts ${MAX_ATTEMPTS}`);
+    results.push(
+      await bench("conditional decrement", pool, () => ({
+        reserveOne: conditionalDecrement(pool),
+        retries: () => 0,
+      })),
+    );
+    console.log(
+      `hot product: ${CONCURRENCY} concurrent 1-unit reservations against ${UNITS} units, ${ROUNDS} rounds, pool ${POOL}, max attempts ${MAX_ATTEMPTS}`,
+    );
     console.table(results);
   } finally {
     await pool.end();

@@ -24,7 +24,16 @@ export function orderCreated(userId = randomUUID()) {
     id: orderId,
     userId,
     status: "CREATED",
-    items: [{ productId: randomUUID(), sku: "SKU-1", name: "Blue mug", unitPrice: 1299, quantity: 2, lineTotal: 2598 }],
+    items: [
+      {
+        productId: randomUUID(),
+        sku: "SKU-1",
+        name: "Blue mug",
+        unitPrice: 1299,
+        quantity: 2,
+        lineTotal: 2598,
+      },
+    ],
     totalAmount: 2598,
     currency: "EUR",
     createdAt: now,
@@ -33,14 +42,28 @@ export function orderCreated(userId = randomUUID()) {
   });
 }
 
-export async function insertOutbox(sql: Pool, events: ReturnType<typeof orderCreated>[]): Promise<void> {
+export async function insertOutbox(
+  sql: Pool,
+  events: ReturnType<typeof orderCreated>[],
+): Promise<void> {
   await sql.batch(
     `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, request_id, status, available_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, 'READY', ?, ?)`,
-    events.map((e) => [e.eventId, e.aggregateType, e.aggregateId, e.eventType, JSON.stringify(e.payload), randomUUID(), new Date(e.occurredAt), new Date(e.occurredAt)]),
+    events.map((e) => [
+      e.eventId,
+      e.aggregateType,
+      e.aggregateId,
+      e.eventType,
+      JSON.stringify(e.payload),
+      randomUUID(),
+      new Date(e.occurredAt),
+      new Date(e.occurredAt),
+    ]),
   );
 }
 
 export async function deleteTopics(topic: string): Promise<void> {
-  await new KafkaClient({ brokers: env.KAFKA_BROKERS.split(","), clientId: "measure" }).deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
+  await new KafkaClient({ brokers: env.KAFKA_BROKERS.split(","), clientId: "measure" })
+    .deleteTopics([topic, `${topic}.dlq`])
+    .catch(() => undefined);
 }

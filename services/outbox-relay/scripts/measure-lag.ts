@@ -4,11 +4,16 @@
 //   npx tsx scripts/measure-lag.ts [events=300] [perSecond=50]
 import { createPool } from "@app/shared";
 import { createTestDatabase, startTestIssuer, uniqueName, waitFor } from "@app/shared/testing";
-import { loadNotifierConfig, NOTIFIER_MIGRATIONS_DIR, startNotifier } from "../../notifier/src/main";
+import {
+  loadNotifierConfig,
+  NOTIFIER_MIGRATIONS_DIR,
+  startNotifier,
+} from "../../notifier/src/main";
 import { loadRelayConfig, startRelay } from "../src/main";
 import { anOrderDatabase, deleteTopics, env, insertOutbox, orderCreated } from "./common";
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main() {
   const [events = 300, perSecond = 50] = process.argv.slice(2).map(Number);
@@ -17,7 +22,12 @@ async function main() {
   const notifierSql = createPool(notifierDb.url, { connectionLimit: 2 });
   const issuer = await startTestIssuer();
   const topic = uniqueName("measure_lag");
-  const common = { PORT: "0", LOG_LEVEL: "error", KAFKA_BROKERS: env.KAFKA_BROKERS, ORDER_EVENTS_TOPIC: topic };
+  const common = {
+    PORT: "0",
+    LOG_LEVEL: "error",
+    KAFKA_BROKERS: env.KAFKA_BROKERS,
+    ORDER_EVENTS_TOPIC: topic,
+  };
   const relay = await startRelay(loadRelayConfig({ ...common, DATABASE_URL: db.url }));
   const notifier = await startNotifier(
     loadNotifierConfig({
@@ -34,7 +44,15 @@ async function main() {
     // Warm-up: the consumer group join and the first metadata fetches are not steady state.
     const warm = orderCreated();
     await insertOutbox(sql, [warm]);
-    await waitFor(async () => ((await notifierSql.query("SELECT 1 FROM notifications WHERE event_id = ?", [warm.eventId])) as unknown[]).length > 0, { timeoutMs: 60_000 });
+    await waitFor(
+      async () =>
+        (
+          (await notifierSql.query("SELECT 1 FROM notifications WHERE event_id = ?", [
+            warm.eventId,
+          ])) as unknown[]
+        ).length > 0,
+      { timeoutMs: 60_000 },
+    );
 
     const committedAt = new Map<string, number>();
     for (let i = 0; i < events; i++) {
@@ -45,11 +63,24 @@ async function main() {
     }
     const ids = [...committedAt.keys()];
     await waitFor(
-      async () => Number(((await notifierSql.query("SELECT COUNT(*) AS n FROM notifications WHERE event_id IN (?)", [ids])) as { n: number }[])[0]!.n) === events,
+      async () =>
+        Number(
+          (
+            (await notifierSql.query(
+              "SELECT COUNT(*) AS n FROM notifications WHERE event_id IN (?)",
+              [ids],
+            )) as { n: number }[]
+          )[0]!.n,
+        ) === events,
       { timeoutMs: 120_000, what: "all notifications" },
     );
-    const rows: { event_id: string; created_at: Date }[] = await notifierSql.query("SELECT event_id, created_at FROM notifications WHERE event_id IN (?)", [ids]);
-    const lags = rows.map((r) => r.created_at.getTime() - committedAt.get(r.event_id)!).sort((a, b) => a - b);
+    const rows: { event_id: string; created_at: Date }[] = await notifierSql.query(
+      "SELECT event_id, created_at FROM notifications WHERE event_id IN (?)",
+      [ids],
+    );
+    const lags = rows
+      .map((r) => r.created_at.getTime() - committedAt.get(r.event_id)!)
+      .sort((a, b) => a - b);
     process.stdout.write(
       `${JSON.stringify({ events, perSecond, lagMs: { p50: percentile(lags, 50), p95: percentile(lags, 95), p99: percentile(lags, 99), max: lags[lags.length - 1] } })}\n`,
     );

@@ -10,12 +10,31 @@ async function main() {
   const { db, sql } = await anOrderDatabase("measure_relay");
   const topic = uniqueName("measure_throughput");
   try {
-    for (let i = 0; i < rows; i += 1000) await insertOutbox(sql, Array.from({ length: Math.min(1000, rows - i) }, () => orderCreated()));
-    const config = loadRelayConfig({ PORT: "0", LOG_LEVEL: "error", DATABASE_URL: db.url, KAFKA_BROKERS: env.KAFKA_BROKERS, ORDER_EVENTS_TOPIC: topic, RELAY_BATCH_SIZE: String(batchSize) });
+    for (let i = 0; i < rows; i += 1000)
+      await insertOutbox(
+        sql,
+        Array.from({ length: Math.min(1000, rows - i) }, () => orderCreated()),
+      );
+    const config = loadRelayConfig({
+      PORT: "0",
+      LOG_LEVEL: "error",
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: env.KAFKA_BROKERS,
+      ORDER_EVENTS_TOPIC: topic,
+      RELAY_BATCH_SIZE: String(batchSize),
+    });
     // Connect first so the figure is publishing, not topic creation.
-    const relays = await Promise.all(Array.from({ length: replicas }, () => startRelay(config, { loops: false })));
+    const relays = await Promise.all(
+      Array.from({ length: replicas }, () => startRelay(config, { loops: false })),
+    );
     await Promise.all(relays.map((r) => r.runOnce()));
-    const alreadyDone = Number(((await sql.query("SELECT COUNT(*) AS n FROM outbox_events WHERE status = 'PUBLISHED'")) as { n: number }[])[0]!.n);
+    const alreadyDone = Number(
+      (
+        (await sql.query("SELECT COUNT(*) AS n FROM outbox_events WHERE status = 'PUBLISHED'")) as {
+          n: number;
+        }[]
+      )[0]!.n,
+    );
     const started = performance.now();
     await Promise.all(
       relays.map(async (relay) => {
@@ -26,7 +45,14 @@ async function main() {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    const published = Number(((await sql.query("SELECT COUNT(*) AS n FROM outbox_events WHERE status = 'PUBLISHED'")) as { n: number }[])[0]!.n) - alreadyDone;
+    const published =
+      Number(
+        (
+          (await sql.query(
+            "SELECT COUNT(*) AS n FROM outbox_events WHERE status = 'PUBLISHED'",
+          )) as { n: number }[]
+        )[0]!.n,
+      ) - alreadyDone;
     process.stdout.write(
       `${JSON.stringify({ rows, replicas, batchSize, warmup: alreadyDone, published, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(published / seconds) })}\n`,
     );

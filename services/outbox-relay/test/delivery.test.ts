@@ -3,7 +3,18 @@ import { uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { startRelay, type RunningRelay } from "../src/main";
-import { anOrderDatabase, anOrderEvent, collectTopic, countByStatus, deleteTopics, insertOutbox, metricValue, outboxRows, relayConfig, type OrderEvent } from "./support";
+import {
+  anOrderDatabase,
+  anOrderEvent,
+  collectTopic,
+  countByStatus,
+  deleteTopics,
+  insertOutbox,
+  metricValue,
+  outboxRows,
+  relayConfig,
+  type OrderEvent,
+} from "./support";
 
 const topic = uniqueName("relay_delivery");
 let db: TestDatabase;
@@ -40,27 +51,46 @@ describe("delivery guarantees", () => {
   it("publishes each of 1,000 events exactly once with two replicas, keeping every order's events in order", async () => {
     const reader = await collectTopic(topic, { create: true });
     try {
-      const [a, b] = await Promise.all([aRelay({ RELAY_BATCH_SIZE: "7" }), aRelay({ RELAY_BATCH_SIZE: "7" })]);
+      const [a, b] = await Promise.all([
+        aRelay({ RELAY_BATCH_SIZE: "7" }),
+        aRelay({ RELAY_BATCH_SIZE: "7" }),
+      ]);
       const orders = Array.from({ length: 100 }, () => randomUUID());
       const written: OrderEvent[] = [];
       // Ten waves written while both replicas run, so claims of different waves overlap.
       for (let seq = 0; seq < 10; seq++) {
-        const wave = orders.map((orderId) => anOrderEvent({ orderId, eventType: seq === 0 ? "ORDER_CREATED" : "ORDER_COMPLETED", extra: { seq } }));
+        const wave = orders.map((orderId) =>
+          anOrderEvent({
+            orderId,
+            eventType: seq === 0 ? "ORDER_CREATED" : "ORDER_COMPLETED",
+            extra: { seq },
+          }),
+        );
         await insertOutbox(sql, wave);
         written.push(...wave);
       }
 
-      await waitFor(async () => (await countByStatus(sql, "PUBLISHED")) === 1000, { what: "1,000 PUBLISHED rows", timeoutMs: 60_000 });
+      await waitFor(async () => (await countByStatus(sql, "PUBLISHED")) === 1000, {
+        what: "1,000 PUBLISHED rows",
+        timeoutMs: 60_000,
+      });
       await reader.waitForCount(1000, 30_000);
       const ids = reader.eventIds();
       expect(new Set(ids).size).toBe(1000);
       expect(ids).toHaveLength(1000);
       expect(new Set(ids)).toEqual(new Set(written.map((e) => e.eventId)));
       for (const orderId of orders) {
-        const seqs = reader.messages.filter((m) => m.key === orderId).map((m) => (JSON.parse(m.value!.toString()) as { payload: { seq: number } }).payload.seq);
+        const seqs = reader.messages
+          .filter((m) => m.key === orderId)
+          .map(
+            (m) => (JSON.parse(m.value!.toString()) as { payload: { seq: number } }).payload.seq,
+          );
         expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       }
-      const perReplica = [await metricValue(a!.url, "outbox_published_total"), await metricValue(b!.url, "outbox_published_total")];
+      const perReplica = [
+        await metricValue(a!.url, "outbox_published_total"),
+        await metricValue(b!.url, "outbox_published_total"),
+      ];
       expect(perReplica[0]! + perReplica[1]!).toBe(1000);
     } finally {
       await reader.stop();
@@ -74,18 +104,29 @@ describe("delivery guarantees", () => {
     const events = Array.from({ length: 30 }, () => anOrderEvent());
     for (const event of events) await insertOutbox(sql, [event]);
 
-    await waitFor(async () => (await metricValue(cut.url, "outbox_ready_backlog")) === before + 30, { what: "backlog of 30 on /metrics" });
+    await waitFor(
+      async () => (await metricValue(cut.url, "outbox_ready_backlog")) === before + 30,
+      { what: "backlog of 30 on /metrics" },
+    );
     expect(await metricValue(cut.url, "outbox_oldest_ready_age_seconds")).toBeGreaterThan(0);
     expect((await fetch(`${cut.url}/health/ready`)).status).toBe(503);
-    const waiting = (await outboxRows(sql)).filter((r) => events.some((e) => e.eventId === r.event_id));
+    const waiting = (await outboxRows(sql)).filter((r) =>
+      events.some((e) => e.eventId === r.event_id),
+    );
     expect(waiting.map((r) => [r.status, r.attempts])).toEqual(events.map(() => ["READY", 0]));
     await cut.close();
 
     const reader = await collectTopic(topic, { create: true });
     try {
       await aRelay();
-      await waitFor(async () => (await countByStatus(sql, "READY")) === 0, { what: "drained outbox", timeoutMs: 30_000 });
-      await waitFor(() => events.every((e) => reader.eventIds().includes(e.eventId)), { what: "all 30 events on the topic", timeoutMs: 30_000 });
+      await waitFor(async () => (await countByStatus(sql, "READY")) === 0, {
+        what: "drained outbox",
+        timeoutMs: 30_000,
+      });
+      await waitFor(() => events.every((e) => reader.eventIds().includes(e.eventId)), {
+        what: "all 30 events on the topic",
+        timeoutMs: 30_000,
+      });
     } finally {
       await reader.stop();
     }

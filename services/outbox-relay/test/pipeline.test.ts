@@ -4,12 +4,33 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { Redis } from "ioredis";
 import type { Pool } from "@app/shared";
-import { createTestDatabase, startTestIssuer, testServers, uniqueName, waitFor, type TestDatabase, type TestIssuer } from "@app/shared/testing";
+import {
+  createTestDatabase,
+  startTestIssuer,
+  testServers,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+  type TestIssuer,
+} from "@app/shared/testing";
 import { CATALOG_MIGRATIONS_DIR, loadCatalogConfig, startCatalog } from "@app/catalog/src/main";
-import { loadNotifierConfig, NOTIFIER_MIGRATIONS_DIR, startNotifier, type RunningNotifier } from "@app/notifier/src/main";
+import {
+  loadNotifierConfig,
+  NOTIFIER_MIGRATIONS_DIR,
+  startNotifier,
+  type RunningNotifier,
+} from "@app/notifier/src/main";
 import { loadOrderConfig, startOrder } from "@app/order/src/main";
 import { startRelay, type RunningRelay } from "../src/main";
-import { anOrderDatabase, anOrderEvent, deleteTopics, insertOutbox, metricValue, outboxRows, relayConfig } from "./support";
+import {
+  anOrderDatabase,
+  anOrderEvent,
+  deleteTopics,
+  insertOutbox,
+  metricValue,
+  outboxRows,
+  relayConfig,
+} from "./support";
 
 // The relay and the notifier together: what the relay publishes must end as exactly one notification.
 const topic = uniqueName("pipeline_events");
@@ -49,8 +70,14 @@ afterAll(async () => {
 });
 
 async function notificationsOf(userId: string) {
-  const response = await fetch(`${notifier.url}/api/v1/notifications`, { headers: { authorization: `Bearer ${issuer.tokenFor({ userId })}` } });
-  return ((await response.json()) as { items: { eventId: string; type: string; orderId: string; message: string }[] }).items;
+  const response = await fetch(`${notifier.url}/api/v1/notifications`, {
+    headers: { authorization: `Bearer ${issuer.tokenFor({ userId })}` },
+  });
+  return (
+    (await response.json()) as {
+      items: { eventId: string; type: string; orderId: string; message: string }[];
+    }
+  ).items;
 }
 
 /** The catalog's and the order service's Redis keys of this test, and nothing else. */
@@ -69,10 +96,21 @@ async function deleteRedisKeys(prefixes: string[]): Promise<void> {
 
 /** Runs the fixture relay until it has published and not yet marked, then kills it there. */
 async function killRelayBetweenPublishAndMark(): Promise<string[]> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "fixtures/relayStoppingAfterPublish.ts")], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "error", DATABASE_URL: orders.db.url, ORDER_EVENTS_TOPIC: topic, RELAY_POLL_INTERVAL_MS: "20" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(__dirname, "fixtures/relayStoppingAfterPublish.ts")],
+    {
+      env: {
+        ...process.env,
+        PORT: "0",
+        LOG_LEVEL: "error",
+        DATABASE_URL: orders.db.url,
+        ORDER_EVENTS_TOPIC: topic,
+        RELAY_POLL_INTERVAL_MS: "20",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
     const lines = createInterface({ input: child.stdout! });
@@ -98,22 +136,44 @@ describe("relay and notifier together", () => {
     const published = await killRelayBetweenPublishAndMark();
     expect(published).toEqual([event.eventId]);
     // The kill rolled the claim back: the row is still waiting, no attempt spent.
-    await waitFor(async () => (await outboxRows(orders.sql)).find((r) => r.event_id === event.eventId && r.status === "READY" && r.attempts === 0), {
-      what: "row back to READY",
+    await waitFor(
+      async () =>
+        (await outboxRows(orders.sql)).find(
+          (r) => r.event_id === event.eventId && r.status === "READY" && r.attempts === 0,
+        ),
+      {
+        what: "row back to READY",
+      },
+    );
+    await waitFor(async () => (await notificationsOf(userId)).length === 1, {
+      what: "the first delivery stored",
+      timeoutMs: 30_000,
     });
-    await waitFor(async () => (await notificationsOf(userId)).length === 1, { what: "the first delivery stored", timeoutMs: 30_000 });
     const duplicatesBefore = await metricValue(notifier.url, "notifier_duplicate_events_total");
 
     relays.push(await startRelay(relayConfig(orders.db.url, topic)));
-    await waitFor(async () => (await outboxRows(orders.sql)).find((r) => r.event_id === event.eventId && r.status === "PUBLISHED"), {
-      what: "PUBLISHED by the new relay",
-      timeoutMs: 30_000,
-    });
-    await waitFor(async () => (await metricValue(notifier.url, "notifier_duplicate_events_total")) === duplicatesBefore + 1, {
-      what: "the second delivery seen as a duplicate",
-      timeoutMs: 30_000,
-    });
-    expect(await notificationsOf(userId)).toEqual([expect.objectContaining({ eventId: event.eventId, type: "ORDER_CREATED" })]);
+    await waitFor(
+      async () =>
+        (await outboxRows(orders.sql)).find(
+          (r) => r.event_id === event.eventId && r.status === "PUBLISHED",
+        ),
+      {
+        what: "PUBLISHED by the new relay",
+        timeoutMs: 30_000,
+      },
+    );
+    await waitFor(
+      async () =>
+        (await metricValue(notifier.url, "notifier_duplicate_events_total")) ===
+        duplicatesBefore + 1,
+      {
+        what: "the second delivery seen as a duplicate",
+        timeoutMs: 30_000,
+      },
+    );
+    expect(await notificationsOf(userId)).toEqual([
+      expect.objectContaining({ eventId: event.eventId, type: "ORDER_CREATED" }),
+    ]);
   });
 });
 
@@ -121,14 +181,38 @@ describe("an order placed through the order service", () => {
   it("shows up as the buyer's ORDER_CREATED notification", async () => {
     const servers = testServers();
     const catalogDb = await createTestDatabase(CATALOG_MIGRATIONS_DIR, "pipeline_catalog");
-    const auth = { JWKS_URL: issuer.jwksUrl, JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience };
+    const auth = {
+      JWKS_URL: issuer.jwksUrl,
+      JWT_ISSUER: issuer.issuer,
+      JWT_AUDIENCE: issuer.audience,
+    };
     const prefixes = [`${uniqueName("catalog")}:`, `${uniqueName("order")}:`];
-    const common = { PORT: "0", LOG_LEVEL: "error", MIGRATE_ON_START: "false", REDIS_URL: servers.redisUrl, INTERNAL_TOKENS: "pipeline-token", ...auth };
+    const common = {
+      PORT: "0",
+      LOG_LEVEL: "error",
+      MIGRATE_ON_START: "false",
+      REDIS_URL: servers.redisUrl,
+      INTERNAL_TOKENS: "pipeline-token",
+      ...auth,
+    };
     const catalog = await startCatalog(
-      loadCatalogConfig({ ...common, DATABASE_URL: catalogDb.url, REDIS_KEY_PREFIX: prefixes[0], RESERVATION_CONSUMER_ENABLED: "false", SWEEPER_ENABLED: "false" }),
+      loadCatalogConfig({
+        ...common,
+        DATABASE_URL: catalogDb.url,
+        REDIS_KEY_PREFIX: prefixes[0],
+        RESERVATION_CONSUMER_ENABLED: "false",
+        SWEEPER_ENABLED: "false",
+      }),
     );
     const order = await startOrder(
-      loadOrderConfig({ ...common, DATABASE_URL: orders.db.url, REDIS_KEY_PREFIX: prefixes[1], CATALOG_URL: catalog.url, CATALOG_TOKEN: "pipeline-token", RECOVERY_ENABLED: "false" }),
+      loadOrderConfig({
+        ...common,
+        DATABASE_URL: orders.db.url,
+        REDIS_KEY_PREFIX: prefixes[1],
+        CATALOG_URL: catalog.url,
+        CATALOG_TOKEN: "pipeline-token",
+        RECOVERY_ENABLED: "false",
+      }),
     );
     if (!relays.length) relays.push(await startRelay(relayConfig(orders.db.url, topic)));
     try {
@@ -136,7 +220,13 @@ describe("an order placed through the order service", () => {
       const product = await fetch(`${catalog.url}/api/v1/products`, {
         method: "POST",
         headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
-        body: JSON.stringify({ sku: `SKU-${randomUUID().slice(0, 8)}`, name: "Blue mug", price: 1299, currency: "EUR", initialQuantity: 5 }),
+        body: JSON.stringify({
+          sku: `SKU-${randomUUID().slice(0, 8)}`,
+          name: "Blue mug",
+          price: 1299,
+          currency: "EUR",
+          initialQuantity: 5,
+        }),
       });
       expect(product.status).toBe(201);
       const productId = ((await product.json()) as { id: string }).id;
@@ -144,17 +234,28 @@ describe("an order placed through the order service", () => {
       const userId = randomUUID();
       const placed = await fetch(`${order.url}/api/v1/orders`, {
         method: "POST",
-        headers: { authorization: `Bearer ${issuer.tokenFor({ userId })}`, "content-type": "application/json", "idempotency-key": randomUUID() },
+        headers: {
+          authorization: `Bearer ${issuer.tokenFor({ userId })}`,
+          "content-type": "application/json",
+          "idempotency-key": randomUUID(),
+        },
         body: JSON.stringify({ items: [{ productId, quantity: 2 }] }),
       });
       expect(placed.status).toBe(201);
       const orderId = ((await placed.json()) as { id: string }).id;
 
-      const [notification] = await waitFor(async () => {
-        const items = await notificationsOf(userId);
-        return items.length ? items : undefined;
-      }, { what: "the order's notification", timeoutMs: 30_000 });
-      expect(notification).toMatchObject({ type: "ORDER_CREATED", orderId, message: `Your order ${orderId.slice(0, 8)} was placed (total 25.98 EUR).` });
+      const [notification] = await waitFor(
+        async () => {
+          const items = await notificationsOf(userId);
+          return items.length ? items : undefined;
+        },
+        { what: "the order's notification", timeoutMs: 30_000 },
+      );
+      expect(notification).toMatchObject({
+        type: "ORDER_CREATED",
+        orderId,
+        message: `Your order ${orderId.slice(0, 8)} was placed (total 25.98 EUR).`,
+      });
     } finally {
       await order.close();
       await catalog.close();

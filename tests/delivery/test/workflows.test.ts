@@ -148,7 +148,7 @@ describe("GitHub Actions workflows", () => {
           scripts: Record<string, string>;
         }
       ).scripts;
-      expect(scripts.lint).toBe("turbo run lint && eslint scripts bench");
+      expect(scripts.lint).toBe("turbo run lint && eslint scripts bench && prettier --check .");
       expect(scripts.typecheck).toBe("turbo run typecheck && tsc -p tsconfig.scripts.json");
       const order = testSteps.map((s) => s.name);
       expect(order.indexOf("Build")).toBeLessThan(order.indexOf("Lint"));

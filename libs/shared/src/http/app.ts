@@ -80,12 +80,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.get("/health/ready", async (_req, res) => {
     if (options.isShuttingDown?.()) {
-      res
-        .status(503)
-        .json({
-          status: "fail",
-          checks: { shutdown: { status: "fail", durationMs: 0, error: "shutting down" } },
-        });
+      res.status(503).json({
+        status: "fail",
+        checks: { shutdown: { status: "fail", durationMs: 0, error: "shutting down" } },
+      });
       return;
     }
     const report = await runHealthChecks(options.readiness ?? []);

@@ -3,16 +3,12 @@ import { EMAIL_MAX_LENGTH } from "../domain/email";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../domain/password";
 
 // Trimmed before the format check, so " Ann@Example.com " is accepted as the address it names.
-const email = z
-  .string()
-  .trim()
-  .pipe(z.email().max(EMAIL_MAX_LENGTH))
-  .openapi({
-    type: "string",
-    format: "email",
-    maxLength: EMAIL_MAX_LENGTH,
-    example: "ann@example.com",
-  });
+const email = z.string().trim().pipe(z.email().max(EMAIL_MAX_LENGTH)).openapi({
+  type: "string",
+  format: "email",
+  maxLength: EMAIL_MAX_LENGTH,
+  example: "ann@example.com",
+});
 
 export const registerRequest = z
   .object({

@@ -18,7 +18,11 @@ export interface LoopSettings {
  * when idle, with growing pauses while it throws (database down). A stop interrupts the pause,
  * never a pass.
  */
-export function startWorkerLoop(pass: () => Promise<boolean>, settings: LoopSettings, logger: Logger): WorkerLoop {
+export function startWorkerLoop(
+  pass: () => Promise<boolean>,
+  settings: LoopSettings,
+  logger: Logger,
+): WorkerLoop {
   let stopping = false;
   let wake: (() => void) | undefined;
   const pause = (ms: number) =>
@@ -41,7 +45,8 @@ export function startWorkerLoop(pass: () => Promise<boolean>, settings: LoopSett
         logger.error("worker pass failed", { loop: settings.name, error, failures });
       }
       if (stopping) break;
-      if (failures) await pause(Math.min(settings.idleMs * 2 ** failures, settings.maxErrorBackoffMs));
+      if (failures)
+        await pause(Math.min(settings.idleMs * 2 ** failures, settings.maxErrorBackoffMs));
       else if (!busy) await pause(settings.idleMs);
     }
   })();

@@ -23,6 +23,7 @@ export async function purgePublished(
     deps.metrics.purged(deleted);
     if (deleted < settings.chunkSize || shouldStop()) break;
   }
-  if (total) deps.logger.info("published outbox rows purged", { rows: total, before: before.toISOString() });
+  if (total)
+    deps.logger.info("published outbox rows purged", { rows: total, before: before.toISOString() });
   return total;
 }
