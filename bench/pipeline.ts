@@ -2,11 +2,16 @@
 // - relay: a 10,000-row READY backlog to PUBLISHED (services/outbox-relay/scripts/measure-throughput.ts);
 // - notifier: 10,000 ORDER_CREATED envelopes already on a topic to notification rows.
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
-import { createLogger, createOrderEvent, createPool, KafkaClient } from "@app/shared";
-import { createTestDatabase, startTestIssuer, uniqueName, waitFor } from "@app/shared/testing";
+import { createLogger, createPool, KafkaClient } from "@app/shared";
+import {
+  anOrderEvent,
+  createTestDatabase,
+  startTestIssuer,
+  uniqueName,
+  waitFor,
+} from "@app/shared/testing";
 import { loadNotifierConfig, NOTIFIER_MIGRATIONS_DIR, startNotifier } from "@app/notifier";
 import { round } from "./stats";
 
@@ -46,30 +51,8 @@ export async function relayThroughput(
   return result;
 }
 
-export function sampleEnvelope() {
-  const orderId = randomUUID();
-  const now = new Date().toISOString();
-  return createOrderEvent("ORDER_CREATED", orderId, {
-    id: orderId,
-    userId: randomUUID(),
-    status: "CREATED",
-    items: [
-      {
-        productId: randomUUID(),
-        sku: "SKU-1",
-        name: "Blue mug",
-        unitPrice: 1299,
-        quantity: 2,
-        lineTotal: 2598,
-      },
-    ],
-    totalAmount: 2598,
-    currency: "EUR",
-    createdAt: now,
-    updatedAt: now,
-    reservationId: randomUUID(),
-  });
-}
+/** An ORDER_CREATED envelope as the order service writes it. */
+export const sampleEnvelope = () => anOrderEvent();
 
 /** Fills a fresh topic with `count` envelopes keyed by order id; returns the topic. */
 export async function fillTopic(

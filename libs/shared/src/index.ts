@@ -10,3 +10,4 @@ export * from "./events";
 export * from "./http";
 export * from "./database";
 export * from "./migrations";
+export * from "./pagination";

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { decodeCursor, encodeCursor } from "../src/domain/cursor";
 import { messageFor } from "../src/domain/notification";
 
 const orderId = "0a1b2c3d-0000-4000-8000-000000000000";
@@ -26,18 +25,5 @@ describe("notification messages", () => {
       "Your order 0a1b2c3d was completed.",
     );
     expect(messageFor({ ...facts, eventType: "ORDER_SHIPPED" })).toBeNull();
-  });
-});
-
-describe("cursor", () => {
-  it("round-trips the position and refuses what it did not issue", () => {
-    const position = { createdAt: new Date("2026-01-01T10:00:00.000Z"), id: randomUUID() };
-    expect(decodeCursor(encodeCursor(position))).toEqual(position);
-    expect(decodeCursor("not-a-cursor")).toBeNull();
-    expect(
-      decodeCursor(
-        Buffer.from(JSON.stringify({ c: "yesterday", i: randomUUID() })).toString("base64url"),
-      ),
-    ).toBeNull();
   });
 });

@@ -1,12 +1,4 @@
-import {
-  createOrderEvent,
-  createPool,
-  eventHeaders,
-  KafkaClient,
-  type EventProducer,
-  type OrderEventType,
-  type Pool,
-} from "@app/shared";
+import { createPool, eventHeaders, KafkaClient, type EventProducer, type Pool } from "@app/shared";
 import {
   createTestDatabase,
   startTestIssuer,
@@ -88,41 +80,8 @@ export async function startTestNotifier(
 }
 
 /** An order event as the outbox relay publishes it: the order snapshot plus reservationId. */
-export function anOrderEvent(
-  options: {
-    orderId?: string;
-    userId?: string;
-    eventType?: OrderEventType;
-    payload?: Record<string, unknown>;
-  } = {},
-) {
-  const orderId = options.orderId ?? randomUUID();
-  const now = new Date().toISOString();
-  return createOrderEvent(
-    options.eventType ?? "ORDER_CREATED",
-    orderId,
-    options.payload ?? {
-      id: orderId,
-      userId: options.userId ?? randomUUID(),
-      status: "CREATED",
-      items: [
-        {
-          productId: randomUUID(),
-          sku: "SKU-1",
-          name: "Thing",
-          unitPrice: 1999,
-          quantity: 1,
-          lineTotal: 1999,
-        },
-      ],
-      totalAmount: 1999,
-      currency: "EUR",
-      createdAt: now,
-      updatedAt: now,
-      reservationId: randomUUID(),
-    },
-  );
-}
+import { anOrderEvent } from "@app/shared/testing";
+export { anOrderEvent };
 
 export type OrderEvent = ReturnType<typeof anOrderEvent>;
 

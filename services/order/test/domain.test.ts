@@ -1,5 +1,4 @@
 import { backoffDelayMs } from "../src/domain/backoff";
-import { decodeCursor, encodeCursor } from "../src/domain/cursor";
 import { canonicalJson, requestFingerprint } from "../src/domain/idempotency";
 import { decideCancel, decideComplete, priceOrder } from "../src/domain/order";
 
@@ -65,18 +64,6 @@ describe("status changes", () => {
     });
     expect(decideComplete("COMPLETED")).toEqual({ kind: "unchanged" });
     expect(decideComplete("CANCELLED")).toEqual({ kind: "refused", from: "CANCELLED" });
-  });
-});
-
-describe("cursor", () => {
-  it("round-trips a keyset position and rejects what it did not issue", () => {
-    const position = {
-      createdAt: new Date("2026-01-02T03:04:05.678Z"),
-      id: "6f1c1f7e-8a43-4b0e-9d7e-2f4c1b1a0c11",
-    };
-    expect(decodeCursor(encodeCursor(position))).toEqual(position);
-    expect(decodeCursor("bm9wZQ")).toBeNull();
-    expect(decodeCursor("%%%")).toBeNull();
   });
 });
 

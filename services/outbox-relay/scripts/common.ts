@@ -1,6 +1,6 @@
 // Shared bits of the measurement scripts: an order database, outbox rows, the relay's settings.
-import { createOrderEvent, createPool, KafkaClient, type Pool } from "@app/shared";
-import { createTestDatabase, type TestDatabase } from "@app/shared/testing";
+import { createPool, KafkaClient, type Pool } from "@app/shared";
+import { anOrderEvent, createTestDatabase, type TestDatabase } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 
@@ -17,30 +17,8 @@ export async function anOrderDatabase(prefix: string): Promise<{ db: TestDatabas
   return { db, sql: createPool(db.url, { connectionLimit: 4 }) };
 }
 
-export function orderCreated(userId = randomUUID()) {
-  const orderId = randomUUID();
-  const now = new Date().toISOString();
-  return createOrderEvent("ORDER_CREATED", orderId, {
-    id: orderId,
-    userId,
-    status: "CREATED",
-    items: [
-      {
-        productId: randomUUID(),
-        sku: "SKU-1",
-        name: "Blue mug",
-        unitPrice: 1299,
-        quantity: 2,
-        lineTotal: 2598,
-      },
-    ],
-    totalAmount: 2598,
-    currency: "EUR",
-    createdAt: now,
-    updatedAt: now,
-    reservationId: randomUUID(),
-  });
-}
+/** An ORDER_CREATED envelope as the order service writes it. */
+export const orderCreated = (userId?: string) => anOrderEvent({ userId });
 
 export async function insertOutbox(
   sql: Pool,

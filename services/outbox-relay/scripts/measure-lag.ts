@@ -4,11 +4,7 @@
 //   npx tsx scripts/measure-lag.ts [events=300] [perSecond=50]
 import { createPool } from "@app/shared";
 import { createTestDatabase, startTestIssuer, uniqueName, waitFor } from "@app/shared/testing";
-import {
-  loadNotifierConfig,
-  NOTIFIER_MIGRATIONS_DIR,
-  startNotifier,
-} from "../../notifier/src/main";
+import { loadNotifierConfig, NOTIFIER_MIGRATIONS_DIR, startNotifier } from "@app/notifier/src/main";
 import { loadRelayConfig, startRelay } from "../src/main";
 import { anOrderDatabase, deleteTopics, env, insertOutbox, orderCreated } from "./common";
 

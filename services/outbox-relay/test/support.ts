@@ -1,10 +1,8 @@
 import {
-  createOrderEvent,
   createPool,
   KafkaClient,
   type EventConsumer,
   type IncomingMessage,
-  type OrderEventType,
   type Pool,
 } from "@app/shared";
 import {
@@ -45,29 +43,8 @@ export function relayConfig(
 }
 
 /** An order event as the order service writes it to the outbox, in its own transaction. */
-export function anOrderEvent(
-  options: {
-    orderId?: string;
-    userId?: string;
-    eventType?: OrderEventType;
-    extra?: Record<string, unknown>;
-  } = {},
-) {
-  const orderId = options.orderId ?? randomUUID();
-  const now = new Date().toISOString();
-  return createOrderEvent(options.eventType ?? "ORDER_CREATED", orderId, {
-    id: orderId,
-    userId: options.userId ?? randomUUID(),
-    status: "CREATED",
-    items: [],
-    totalAmount: 1999,
-    currency: "EUR",
-    createdAt: now,
-    updatedAt: now,
-    reservationId: randomUUID(),
-    ...options.extra,
-  });
-}
+import { anOrderEvent } from "@app/shared/testing";
+export { anOrderEvent };
 
 export type OrderEvent = ReturnType<typeof anOrderEvent>;
 

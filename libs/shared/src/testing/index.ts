@@ -87,3 +87,4 @@ export { parsePrismaSchema, readPrismaSchema, type PrismaModel } from "./prismaS
 export { migratedSchemaDifferences, schemaDifferences } from "./schemaDifferences";
 export { metricValue } from "./metrics";
 export { startTcpProxy, type TcpProxy } from "./tcpProxy";
+export { anOrderEvent } from "./orderEvents";

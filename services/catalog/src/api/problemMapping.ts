@@ -6,11 +6,6 @@ export const catalogProblems = {
   productNotFound: () => problems.notFound("PRODUCT_NOT_FOUND", "No product with this id."),
   skuTaken: (sku: string) =>
     problems.conflict("SKU_TAKEN", `A product with sku ${sku} already exists.`),
-  badCursor: () =>
-    problems.validation(
-      [{ path: "cursor", message: "not a cursor this API issued" }],
-      "The request query is not valid.",
-    ),
   stockVersionConflict: (currentVersion: number) =>
     problems.conflict(
       "STOCK_VERSION_CONFLICT",

@@ -1,4 +1,11 @@
-import { parseOrThrow, requireAuth, requireRole, type TokenVerifier } from "@app/shared";
+import {
+  cursorFromQuery,
+  encodeCursor,
+  parseOrThrow,
+  requireAuth,
+  requireRole,
+  type TokenVerifier,
+} from "@app/shared";
 import { Router, type Request } from "express";
 import { createProduct } from "../application/createProduct";
 import { getProduct } from "../application/getProduct";
@@ -6,7 +13,6 @@ import { listProducts } from "../application/listProducts";
 import type { Clock, ProductCache, ProductRepository, StockRepository } from "../application/ports";
 import { setStock } from "../application/setStock";
 import { updateProduct } from "../application/updateProduct";
-import { decodeCursor, encodeCursor } from "../domain/cursor";
 import { productView, stockView } from "./presenters";
 import { catalogProblems } from "./problemMapping";
 import {
@@ -38,8 +44,7 @@ export function productRoutes(deps: ProductRouteDeps): Router {
 
   router.get("/api/v1/products", async (req, res) => {
     const query = parseOrThrow(listQuerySchema, req.query, "query");
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !after) throw catalogProblems.badCursor();
+    const after = cursorFromQuery(query.cursor) ?? undefined;
     const page = await listProducts(deps, { limit: query.limit, after });
     res.json({
       items: page.items.map(productView),

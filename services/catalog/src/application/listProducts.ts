@@ -1,4 +1,4 @@
-import type { ListCursor } from "../domain/cursor";
+import type { KeysetCursor as ListCursor } from "@app/shared";
 import type { ProductCache, ProductPage, ProductRepository } from "./ports";
 
 /** Newest first; only the first page is cached (deeper pages are rare and cursor-specific). */

@@ -1,4 +1,4 @@
-import type { ListCursor } from "../domain/cursor";
+import type { KeysetCursor as ListCursor } from "@app/shared";
 import type { NewProduct, Product, ProductPatch, StockLevel } from "../domain/product";
 import type {
   OrderState,

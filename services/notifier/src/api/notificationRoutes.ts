@@ -1,8 +1,7 @@
-import { parseOrThrow, problems, requireAuth, type TokenVerifier } from "@app/shared";
+import { cursorFromQuery, parseOrThrow, requireAuth, type TokenVerifier } from "@app/shared";
 import { Router } from "express";
 import { listNotifications } from "../application/listNotifications";
 import type { NotificationStore } from "../application/ports";
-import { decodeCursor } from "../domain/cursor";
 import type { Notification } from "../domain/notification";
 import { listQuerySchema } from "./schemas";
 
@@ -24,13 +23,7 @@ export function notificationRoutes(deps: {
   const router = Router();
   router.get("/api/v1/notifications", requireAuth(deps.verifier), async (req, res) => {
     const query = parseOrThrow(listQuerySchema, req.query, "query");
-    const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && cursor === null) {
-      throw problems.validation(
-        [{ path: "cursor", message: "Not a cursor this API issued." }],
-        "The request query is not valid.",
-      );
-    }
+    const cursor = cursorFromQuery(query.cursor);
     const page = await listNotifications(deps.store, req.principal!.userId, query.limit, cursor);
     res.json({ items: page.items.map(present), nextCursor: page.nextCursor });
   });

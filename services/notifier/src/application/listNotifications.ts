@@ -1,4 +1,4 @@
-import { encodeCursor, type NotificationCursor } from "../domain/cursor";
+import { encodeCursor, type KeysetCursor as NotificationCursor } from "@app/shared";
 import type { Notification } from "../domain/notification";
 import type { NotificationStore } from "./ports";
 

@@ -1,4 +1,4 @@
-import type { NotificationCursor } from "../domain/cursor";
+import type { KeysetCursor as NotificationCursor } from "@app/shared";
 import type { Notification } from "../domain/notification";
 
 export type RecordResult =

@@ -1,5 +1,5 @@
 import type { NotificationStore, RecordResult } from "../application/ports";
-import type { NotificationCursor } from "../domain/cursor";
+import type { KeysetCursor as NotificationCursor } from "@app/shared";
 import type { Notification } from "../domain/notification";
 import { Prisma } from "./prisma/generated/client";
 import type { NotifierPrisma } from "./prismaClient";

@@ -47,11 +47,6 @@ export const orderProblems = {
     problems.conflict("ORDER_NOT_COMPLETABLE", `An order in status ${from} cannot be completed.`, {
       status: from,
     }),
-  badCursor: () =>
-    problems.validation(
-      [{ path: "cursor", message: "not a cursor this API issued" }],
-      "The request query is not valid.",
-    ),
   badReservationId: () =>
     problems.validation(
       [{ path: "reservationId", message: "must be a UUID" }],

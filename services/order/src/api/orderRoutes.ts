@@ -5,6 +5,8 @@ import {
   requireAuth,
   requireRole,
   type TokenVerifier,
+  cursorFromQuery,
+  encodeCursor,
 } from "@app/shared";
 import { Router, type Request, type Response } from "express";
 import {
@@ -18,7 +20,6 @@ import { listMyOrders } from "../application/listMyOrders";
 import type { PlacementResult } from "../application/placementOutcomes";
 import { placeOrder, type PlaceOrderDeps } from "../application/placeOrder";
 import type { OrderReader } from "../application/ports";
-import { decodeCursor, encodeCursor } from "../domain/cursor";
 import type { StoredResponse } from "../domain/idempotency";
 import { orderView, type Actor } from "../domain/order";
 import { orderProblems } from "./orderProblems";
@@ -104,8 +105,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
 
   router.get(BASE, async (req, res) => {
     const query = parseOrThrow(listQuerySchema, req.query, "query");
-    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !after) throw orderProblems.badCursor();
+    const after = cursorFromQuery(query.cursor);
     const page = await listMyOrders(deps, req.principal!.userId, query.limit, after);
     res.json({
       items: page.items.map(orderView),

@@ -1,4 +1,4 @@
-import type { OrderCursor } from "../domain/cursor";
+import type { KeysetCursor as OrderCursor } from "@app/shared";
 import type { OrderPage, OrderReader } from "./ports";
 
 /** The caller's orders, newest first, live and archived alike. */

@@ -1,7 +1,7 @@
 // What the use cases need from the outside world; infrastructure/ implements each port.
 import type { IdempotencyState, StoredResponse } from "../domain/idempotency";
 import type { Order, OrderStatus, ReservedLine, StatusDecision } from "../domain/order";
-import type { OrderCursor } from "../domain/cursor";
+import type { KeysetCursor as OrderCursor } from "@app/shared";
 
 export interface Clock {
   now(): Date;

@@ -1,5 +1,5 @@
 import type { OrderPage, OrderReader } from "../application/ports";
-import type { OrderCursor } from "../domain/cursor";
+import type { KeysetCursor as OrderCursor } from "@app/shared";
 import type { Order, OrderStatus } from "../domain/order";
 import { Prisma, type PrismaClient } from "./prisma/generated/client";
 
