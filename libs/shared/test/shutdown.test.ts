@@ -1,3 +1,4 @@
+import request from "supertest";
 import { startHttpServer } from "../src";
 import { buildTestApp } from "./testApp";
 
@@ -29,6 +30,42 @@ describe("graceful shutdown", () => {
     await closed;
     expect(answer).toEqual({ status: 200, body: { done: true } });
     expect(events).toEqual(["slow answered", "pool closed", "server closed"]);
+  });
+
+  test("readiness answers 503 from the moment draining starts, with no flag of the service's own", async () => {
+    const events: string[] = [];
+    const t = buildTestApp((a) =>
+      a.get("/slow", async (_req, res) => {
+        await new Promise((r) => setTimeout(r, 500));
+        res.json({ done: true });
+        events.push("slow answered");
+      }),
+    );
+    const running = await startHttpServer(t.app, {
+      port: 0,
+      host: "127.0.0.1",
+      logger: t.logger,
+      onDrainStart: () => void events.push("drain started"),
+      closers: [async () => void events.push("pool closed")],
+    });
+    const before = await fetch(`${running.url}/health/ready`);
+    expect(before.status).toBe(200);
+
+    const inFlight = fetch(`${running.url}/slow`).then((r) => r.status);
+    await new Promise((r) => setTimeout(r, 100));
+    const closed = running.close();
+    // The listener no longer accepts connections, so ask the same app through a server of its own.
+    const during = await request(t.app).get("/health/ready");
+    expect(events).toEqual(["drain started"]);
+    expect(during.status).toBe(503);
+    expect(during.body).toEqual({
+      status: "fail",
+      checks: { shutdown: { status: "fail", durationMs: 0, error: "shutting down" } },
+    });
+    expect(await inFlight).toBe(200);
+    await closed;
+    expect((await request(t.app).get("/health/ready")).status).toBe(503);
+    expect(events).toEqual(["drain started", "slow answered", "pool closed"]);
   });
 
   test("cuts requests that outlive the drain deadline, so shutdown always ends", async () => {

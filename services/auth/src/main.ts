@@ -145,14 +145,12 @@ export async function startAuth(
           )
         : undefined;
 
-    let shuttingDown = false;
     const app = createHttpApp({
       service: "auth",
       logger,
       metrics,
       readiness: [databaseCheck(prisma), redisCheck(redis)],
       openapi: authOpenApiDocument,
-      isShuttingDown: () => shuttingDown,
       routes: authRoutes({
         useCases,
         verifier: keySetTokenVerifier(keys, {
@@ -167,9 +165,6 @@ export async function startAuth(
     const server = await startHttpServer(app, {
       port: config.PORT,
       logger,
-      onDrainStart: () => {
-        shuttingDown = true;
-      },
       closers: [async () => purge?.stop(), closeClients],
     });
     logger.info("auth listening", { port: server.port, kids: jwks.keys.map((k) => k.kid) });

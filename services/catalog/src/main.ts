@@ -113,7 +113,6 @@ export async function startCatalog(
       sweepExpiredReservations(sweepDeps, config.SWEEPER_BATCH_SIZE),
     );
 
-  let shuttingDown = false;
   const app = createHttpApp({
     service: "catalog",
     logger,
@@ -121,7 +120,6 @@ export async function startCatalog(
     // Redis is not a readiness dependency: without it the service still answers from the database.
     readiness: [databaseCheck(prisma)],
     openapi: catalogOpenApi,
-    isShuttingDown: () => shuttingDown,
     routes: (express) => {
       express.use(productRoutes({ products, stocks, cache, clock, verifier }));
       express.use(
@@ -166,9 +164,6 @@ export async function startCatalog(
   const server = await startHttpServer(app, {
     port: config.PORT,
     logger,
-    onDrainStart: () => {
-      shuttingDown = true;
-    },
     closers: [stopBackground, closePools],
   });
   logger.info("catalog started", {

@@ -72,7 +72,6 @@ export async function startNotifier(
   const notifierMetrics = new PrometheusNotifierMetrics(metrics, () => consumer?.lag());
   const notifyDeps = { store, channel, clock, ids: { next: randomUUID }, hooks: options.hooks };
 
-  let shuttingDown = false;
   const app = createHttpApp({
     service: "notifier",
     logger,
@@ -85,7 +84,6 @@ export async function startNotifier(
         : []),
     ],
     openapi: notifierOpenApi,
-    isShuttingDown: () => shuttingDown,
     routes: (express) => {
       express.use(notificationRoutes({ store, verifier }));
     },
@@ -117,9 +115,6 @@ export async function startNotifier(
   const server = await startHttpServer(app, {
     port: config.PORT,
     logger,
-    onDrainStart: () => {
-      shuttingDown = true;
-    },
     closers: [async () => consumer?.stop(), closePools],
   });
   logger.info("notifier started", { port: server.port, consumer: Boolean(consumer) });

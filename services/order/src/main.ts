@@ -140,7 +140,6 @@ export async function startOrder(
     });
   const purgeKeysOnce = () => purgeIdempotencyKeys({ keys, clock }, config.IDEMPOTENCY_TTL_HOURS);
 
-  let shuttingDown = false;
   const app = createHttpApp({
     service: "order",
     logger,
@@ -148,7 +147,6 @@ export async function startOrder(
     // Redis is not a readiness dependency: the database alone keeps placements exactly-once.
     readiness: [databaseCheck(prisma)],
     openapi: orderOpenApi,
-    isShuttingDown: () => shuttingDown,
     routes: (express) => {
       express.use(
         orderRoutes({ placement, statusChange: { orders, reader, clock }, reader, verifier }),
@@ -176,9 +174,6 @@ export async function startOrder(
   const server = await startHttpServer(app, {
     port: config.PORT,
     logger,
-    onDrainStart: () => {
-      shuttingDown = true;
-    },
     closers: [
       async () => loop?.stop(),
       async () => {

@@ -121,7 +121,6 @@ export async function startRelay(
     await pool.end();
   };
 
-  let shuttingDown = false;
   const app = createHttpApp({
     service: "outbox-relay",
     logger,
@@ -137,15 +136,11 @@ export async function startRelay(
         },
       },
     ],
-    isShuttingDown: () => shuttingDown,
     routes: () => undefined,
   });
   const server = await startHttpServer(app, {
     port: config.PORT,
     logger,
-    onDrainStart: () => {
-      shuttingDown = true;
-    },
     closers: [stopWork],
   });
   logger.info("outbox relay started", {

@@ -5,20 +5,19 @@ import { errorHandler, notFoundHandler, problems } from "../errors";
 import { runHealthChecks, type HealthCheck } from "../health";
 import type { Logger } from "../logging";
 import type { Metrics } from "../metrics";
+import { isDraining } from "./draining";
 
 export interface HttpAppOptions {
   service: string;
   logger: Logger;
   metrics: Metrics;
-  /** Dependencies /health/ready probes. */
+  /** Dependencies /health/ready probes; once startHttpServer starts draining it answers 503 instead. */
   readiness?: HealthCheck[];
   /** The service's OpenAPI document, served at /openapi.json. */
   openapi?: () => unknown;
   bodyLimit?: string;
   /** Mounts the service's own routes. */
   routes: (app: Express) => void;
-  /** Set by the server while draining, so readiness fails and the balancer stops sending. */
-  isShuttingDown?: () => boolean;
 }
 
 /** Route template for logs and metrics, never the raw path (which would explode cardinality). */
@@ -79,7 +78,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.json({ status: "ok" });
   });
   app.get("/health/ready", async (_req, res) => {
-    if (options.isShuttingDown?.()) {
+    if (isDraining(app)) {
       res.status(503).json({
         status: "fail",
         checks: { shutdown: { status: "fail", durationMs: 0, error: "shutting down" } },

@@ -2,12 +2,16 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "../logging";
+import { markDraining } from "./draining";
 
 export interface RunningServer {
   server: http.Server;
   port: number;
   url: string;
-  /** Stops accepting, lets in-flight requests finish (up to the deadline), then runs the closers. */
+  /**
+   * Turns readiness 503, stops accepting, lets in-flight requests finish (up to the deadline), then
+   * runs the closers.
+   */
   close(): Promise<void>;
 }
 
@@ -19,7 +23,10 @@ export interface ServerOptions {
   closers?: Array<() => Promise<unknown>>;
   /** Longest wait for in-flight requests before open connections are cut. */
   drainDeadlineMs?: number;
-  /** Called when draining starts (readiness turns 503). */
+  /**
+   * Called when draining starts, just after the app's readiness has turned 503 (which needs no
+   * help from the service): for work of the service's own at that moment, such as stopping loops.
+   */
   onDrainStart?: () => void;
 }
 
@@ -49,6 +56,7 @@ export async function startHttpServer(
 
   const close = () => {
     closing ??= (async () => {
+      markDraining(app);
       options.onDrainStart?.();
       draining = true;
       for (const res of inProgress) if (!res.headersSent) res.shouldKeepAlive = false;
