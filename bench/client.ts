@@ -1,44 +1,20 @@
-// A JSON client for the benchmark's set-up calls through the gateway (not for the measured load).
-export async function api<T = any>( // eslint-disable-line @typescript-eslint/no-explicit-any
-  base: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-}
+// Set-up calls of the benchmark through the gateway (not the measured load), on the shared
+// test HTTP client and the stack's own sign-in.
+import { call, type HttpResult } from "@app/shared/testing";
+import { login } from "../scripts/stack/seed";
 
+export { call, login };
+
+/** The body of an answer with the expected status; anything else stops the benchmark. */
 export async function expectStatus<T>(
-  call: Promise<{ status: number; body: T }>,
+  request: Promise<HttpResult<T>>,
   status: number,
   what: string,
 ): Promise<T> {
-  const res = await call;
+  const res = await request;
   if (res.status !== status)
     throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
-}
-
-export async function login(base: string, email: string, password: string): Promise<string> {
-  return (
-    await expectStatus(
-      api<{ accessToken: string }>(base, "POST", "/api/v1/auth/login", {
-        body: { email, password },
-      }),
-      200,
-      "login",
-    )
-  ).accessToken;
 }
 
 /** Registers a customer and returns its access token. */
@@ -48,7 +24,7 @@ export async function customer(
 ): Promise<{ id: string; token: string }> {
   const password = "bench-password-1";
   const user = await expectStatus(
-    api<{ id: string }>(base, "POST", "/api/v1/auth/register", { body: { email, password } }),
+    call<{ id: string }>(base, "POST", "/api/v1/auth/register", { body: { email, password } }),
     201,
     "register",
   );
@@ -71,15 +47,12 @@ export async function createProducts(
       currency: "EUR",
       initialQuantity: quantity,
     };
-    ids.push(
-      (
-        await expectStatus(
-          api<{ id: string }>(base, "POST", "/api/v1/products", { token: adminToken, body }),
-          201,
-          "create product",
-        )
-      ).id,
+    const product = await expectStatus(
+      call<{ id: string }>(base, "POST", "/api/v1/products", { token: adminToken, body }),
+      201,
+      "create product",
     );
+    ids.push(product.id);
   }
   return ids;
 }

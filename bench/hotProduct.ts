@@ -2,7 +2,7 @@
 // gateway: exactly 50 must succeed; we time the sell-out and count the catalog's version-
 // conflict retries (its own metric, read before and after).
 import { randomUUID } from "node:crypto";
-import { api, createProducts, expectStatus } from "./client";
+import { call, createProducts, expectStatus } from "./client";
 
 export interface HotRound {
   created: number;
@@ -49,7 +49,7 @@ export async function hotProductRound(
   );
   const sellOutMs = performance.now() - started;
   const product = await expectStatus(
-    api<{ availableQuantity: number }>(gateway, "GET", `/api/v1/products/${productId}`),
+    call<{ availableQuantity: number }>(gateway, "GET", `/api/v1/products/${productId}`),
     200,
     "read product",
   );

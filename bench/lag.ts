@@ -2,7 +2,7 @@
 // placed through the gateway, notifications read back through the gateway; lag = the
 // notification's createdAt minus the order's createdAt (stamped just before its transaction).
 import { randomUUID } from "node:crypto";
-import { api, expectStatus } from "./client";
+import { call, expectStatus } from "./client";
 import { percentile, round } from "./stats";
 
 interface Notification {
@@ -28,7 +28,7 @@ export async function commitToNotificationLag(
     await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
     inFlight.push(
       expectStatus(
-        api<{ id: string; createdAt: string }>(gateway, "POST", "/api/v1/orders", {
+        call<{ id: string; createdAt: string }>(gateway, "POST", "/api/v1/orders", {
           token,
           headers: { "idempotency-key": randomUUID() },
           body: { items: [{ productId: productIds[i % productIds.length], quantity: 1 }] },
@@ -45,7 +45,7 @@ export async function commitToNotificationLag(
     let cursor: string | null = null;
     do {
       const page: { items: Notification[]; nextCursor: string | null } = await expectStatus(
-        api(
+        call(
           gateway,
           "GET",
           `/api/v1/notifications?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,

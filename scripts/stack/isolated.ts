@@ -4,7 +4,7 @@
 import net from "node:net";
 import Redis from "ioredis";
 import { dropDatabase, KafkaClient, withDatabase } from "@app/shared";
-import { adminToken, seedDemoCatalog } from "./seed";
+import { login, seedDemoCatalog } from "./seed";
 import { startStack, type RunningStack } from "./stack";
 
 export interface IsolatedStackOptions {
@@ -87,7 +87,7 @@ export async function startIsolatedStack(o: IsolatedStackOptions): Promise<Isola
   try {
     const seeded = await seedDemoCatalog(
       stack.gateway.url,
-      await adminToken(stack.gateway.url, admin.email, admin.password),
+      await login(stack.gateway.url, admin.email, admin.password),
     );
     return { gateway: stack.gateway.url, stack, topic, databaseUrl, admin, seeded, logs, stop };
   } catch (error) {

@@ -43,17 +43,15 @@ export const DEMO_PRODUCTS = [
   },
 ];
 
-export async function adminToken(
-  gatewayUrl: string,
-  email: string,
-  password: string,
-): Promise<string> {
+/** Signs in through the gateway and returns the access token. */
+export async function login(gatewayUrl: string, email: string, password: string): Promise<string> {
   const res = await fetch(`${gatewayUrl}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email, password }),
   });
-  if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${await res.text()}`);
+  if (res.status !== 200)
+    throw new Error(`login as ${email} failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { accessToken: string }).accessToken;
 }
 

@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { REPO, startStack } from "./stack";
-import { adminToken, seedDemoCatalog } from "./seed";
+import { login, seedDemoCatalog } from "./seed";
 
 const env = process.env;
 const int = (name: string, fallback: number) => Number(env[name] ?? fallback);
@@ -42,7 +42,7 @@ async function main() {
   running.stack = stack;
   const seeded = await seedDemoCatalog(
     stack.gateway.url,
-    await adminToken(stack.gateway.url, options.adminEmail, options.adminPassword),
+    await login(stack.gateway.url, options.adminEmail, options.adminPassword),
   );
   log(`[stack] demo catalog: ${seeded.created} created, ${seeded.existing} already there`);
   log("");
