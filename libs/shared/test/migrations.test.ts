@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import mariadb from "mariadb";
-import { MigrationChecksumError, poolConfig, runMigrations } from "../src";
+import { checksum, MigrationChecksumError, poolConfig, runMigrations } from "../src";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 
 async function migrationsDir(files: Record<string, string>): Promise<string> {
@@ -72,6 +72,39 @@ describe("migration runner", () => {
     expect(Number(tables[0]!.n)).toBe(0);
   });
 
+  test("accepts a reviewed superseded checksum, records the new one, and refuses other edits", async () => {
+    const oldSql = "CREATE TABLE things (id INT PRIMARY KEY);";
+    const newSql = "-- same table, reworded\nCREATE TABLE things (id INT PRIMARY KEY);";
+    const dir = await migrationsDir({ "0001_create_things.sql": oldSql });
+    await runMigrations({ databaseUrl: db.url, dir });
+    const superseded = [
+      {
+        version: "0001_create_things",
+        replaced: checksum(oldSql),
+        by: checksum(newSql),
+        why: "test",
+      },
+    ];
+
+    await writeFile(path.join(dir, "0001_create_things.sql"), newSql);
+    await expect(runMigrations({ databaseUrl: db.url, dir })).rejects.toThrow(
+      MigrationChecksumError,
+    );
+    expect(await runMigrations({ databaseUrl: db.url, dir, superseded })).toEqual({
+      applied: [],
+      alreadyApplied: 1,
+    });
+    expect(await query(db.url, "SELECT checksum FROM schema_migrations")).toEqual([
+      { checksum: checksum(newSql) },
+    ]);
+
+    // The entry covers exactly old -> new: a further edit is refused again.
+    await writeFile(path.join(dir, "0001_create_things.sql"), `${newSql}\n-- edited again`);
+    await expect(runMigrations({ databaseUrl: db.url, dir, superseded })).rejects.toThrow(
+      MigrationChecksumError,
+    );
+  });
+
   test("two runners started together migrate once", async () => {
     const dir = await migrationsDir({
       "0001_create_things.sql": "CREATE TABLE things (id INT PRIMARY KEY);",
@@ -96,5 +129,53 @@ describe("migration runner", () => {
     await expect(runMigrations({ databaseUrl: db.url, dir })).rejects.toThrow();
     const rows = await query<{ version: string }>(db.url, "SELECT version FROM schema_migrations");
     expect(rows.map((r) => r.version)).toEqual(["0001_ok"]);
+  });
+
+  test("a file failing halfway keeps its finished statements, and a re-run finishes it", async () => {
+    const first = "CREATE TABLE parts (id INT PRIMARY KEY);";
+    const broken =
+      "CREATE TABLE part_notes (part_id INT, FOREIGN KEY (part_id) REFERENCES nowhere (id));";
+    const fixed =
+      "CREATE TABLE part_notes (part_id INT, FOREIGN KEY (part_id) REFERENCES parts (id));";
+    const last = "INSERT INTO parts (id) VALUES (7);";
+    const dir = await migrationsDir({ "0001_parts.sql": [first, broken, last].join("\n") });
+
+    await expect(runMigrations({ databaseUrl: db.url, dir })).rejects.toThrow();
+    // MySQL committed the first CREATE TABLE on its own; the runner knows it did.
+    expect(await query(db.url, "SELECT step FROM schema_migration_steps")).toEqual([{ step: 0 }]);
+    expect(await query(db.url, "SELECT version FROM schema_migrations")).toEqual([]);
+
+    await writeFile(path.join(dir, "0001_parts.sql"), [first, fixed, last].join("\n"));
+    expect((await runMigrations({ databaseUrl: db.url, dir })).applied).toEqual(["0001_parts"]);
+    expect(await query(db.url, "SELECT id FROM parts")).toEqual([{ id: 7 }]);
+    expect(await query(db.url, "SELECT version FROM schema_migrations")).toEqual([
+      { version: "0001_parts" },
+    ]);
+    expect(await query(db.url, "SELECT step FROM schema_migration_steps")).toEqual([]);
+  });
+
+  test("refuses to go on when a statement that already ran was edited", async () => {
+    const dir = await migrationsDir({
+      "0001_parts.sql": "CREATE TABLE parts (id INT PRIMARY KEY);\nSELECT * FROM nowhere;",
+    });
+    await expect(runMigrations({ databaseUrl: db.url, dir })).rejects.toThrow();
+    await writeFile(
+      path.join(dir, "0001_parts.sql"),
+      "CREATE TABLE parts (id BIGINT PRIMARY KEY);\nSELECT 1;",
+    );
+    await expect(runMigrations({ databaseUrl: db.url, dir })).rejects.toThrow(
+      /0001_parts statement 1 was edited/,
+    );
+  });
+
+  test("takes its lock under a name MySQL accepts when the database name is long", async () => {
+    const long = await createTestDatabase(null, "m".repeat(50));
+    try {
+      expect(long.name.length).toBeGreaterThan(64 - "migrations:".length);
+      const dir = await migrationsDir({ "0001_t.sql": "CREATE TABLE t (id INT PRIMARY KEY);" });
+      expect((await runMigrations({ databaseUrl: long.url, dir })).applied).toEqual(["0001_t"]);
+    } finally {
+      await long.drop();
+    }
   });
 });

@@ -95,4 +95,5 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-export type { Pool, PoolConnection } from "mariadb";
+export type { Connection, Pool, PoolConnection } from "mariadb";
+export { MAX_LOCK_NAME_LENGTH, serverLockName } from "./lockName";

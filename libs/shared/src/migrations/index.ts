@@ -2,8 +2,20 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import mariadb from "mariadb";
-import { createDatabaseIfMissing, parseDatabaseUrl, poolConfig } from "../database";
+import {
+  createDatabaseIfMissing,
+  parseDatabaseUrl,
+  poolConfig,
+  serverLockName,
+  type Connection,
+} from "../database";
 import type { Logger } from "../logging";
+import { splitStatements } from "./statements";
+import { supersededEntry, type SupersededMigration } from "./superseded";
+
+export { splitStatements, type SqlStatement } from "./statements";
+
+export { SUPERSEDED_MIGRATIONS, type SupersededMigration } from "./superseded";
 
 export class MigrationChecksumError extends Error {
   override name = "MigrationChecksumError";
@@ -21,6 +33,8 @@ export interface MigrationOptions {
   /** Wait this long for another runner to finish before giving up. */
   lockTimeoutSeconds?: number;
   createDatabase?: boolean;
+  /** Reviewed rewrites of applied files (tests pass their own). */
+  superseded?: readonly SupersededMigration[];
 }
 
 export interface MigrationResult {
@@ -49,16 +63,17 @@ export async function readMigrations(dir: string) {
  * Applies pending SQL migrations in order under a named database lock (GET_LOCK), so replicas
  * or Jobs starting together migrate once. Applied migrations are verified by checksum: an
  * edited one stops the run, because the database no longer matches what the file says.
- * MySQL commits DDL implicitly, so each file should be one logical, re-runnable-safe change.
+ * MySQL commits each DDL statement on its own, so a file is run statement by statement and each
+ * one is recorded in schema_migration_steps: a run that fails halfway leaves the file's
+ * finished statements recorded, and the next run (with the failing statement fixed) goes on
+ * from there. Only a crash between a statement and its record repeats that one statement.
  */
 export async function runMigrations(options: MigrationOptions): Promise<MigrationResult> {
   if (options.createDatabase ?? true) await createDatabaseIfMissing(options.databaseUrl);
   const migrations = await readMigrations(options.dir);
   const { database } = parseDatabaseUrl(options.databaseUrl);
-  const conn = await mariadb.createConnection({
-    ...poolConfig(options.databaseUrl, { multipleStatements: true }),
-  });
-  const lockName = `migrations:${database}`;
+  const conn = await mariadb.createConnection(poolConfig(options.databaseUrl));
+  const lockName = serverLockName(`migrations:${database}`);
   try {
     const [lock] = await conn.query("SELECT GET_LOCK(?, ?) AS got", [
       lockName,
@@ -73,13 +88,31 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
         applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         execution_ms INT NOT NULL
       )`);
+      await conn.query(`CREATE TABLE IF NOT EXISTS schema_migration_steps (
+        version VARCHAR(255) NOT NULL,
+        step INT NOT NULL,
+        checksum CHAR(64) NOT NULL,
+        PRIMARY KEY (version, step)
+      )`);
       const rows: { version: string; checksum: string }[] = await conn.query(
         "SELECT version, checksum FROM schema_migrations",
       );
       const applied = new Map(rows.map((r) => [r.version, r.checksum]));
       for (const m of migrations) {
         const recorded = applied.get(m.version);
-        if (recorded !== undefined && recorded !== m.checksum) {
+        if (recorded === undefined || recorded === m.checksum) continue;
+        const entry = supersededEntry(m.version, recorded, m.checksum, options.superseded);
+        if (entry) {
+          await conn.query("UPDATE schema_migrations SET checksum = ? WHERE version = ?", [
+            m.checksum,
+            m.version,
+          ]);
+          options.logger?.info("superseded migration checksum accepted", {
+            version: m.version,
+            why: entry.why,
+          });
+          applied.set(m.version, m.checksum);
+        } else {
           throw new MigrationChecksumError(
             `migration ${m.version} was edited after it was applied (checksum ${recorded.slice(0, 12)} != ${m.checksum.slice(0, 12)})`,
           );
@@ -94,11 +127,14 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
       for (const m of migrations) {
         if (applied.has(m.version)) continue;
         const started = Date.now();
-        await conn.query(m.sql);
+        await applyStatements(conn, m.version, m.sql);
+        await conn.beginTransaction();
         await conn.query(
           "INSERT INTO schema_migrations (version, checksum, execution_ms) VALUES (?, ?, ?)",
           [m.version, m.checksum, Date.now() - started],
         );
+        await conn.query("DELETE FROM schema_migration_steps WHERE version = ?", [m.version]);
+        await conn.commit();
         options.logger?.info("migration applied", {
           version: m.version,
           durationMs: Date.now() - started,
@@ -111,5 +147,32 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
     }
   } finally {
     await conn.end();
+  }
+}
+
+/** Runs the statements of one file the last run did not finish, recording each as it lands. */
+async function applyStatements(conn: Connection, version: string, sql: string): Promise<void> {
+  const statements = splitStatements(sql);
+  const steps: { step: number; checksum: string }[] = await conn.query(
+    "SELECT step, checksum FROM schema_migration_steps WHERE version = ?",
+    [version],
+  );
+  const finished = new Set<number>();
+  for (const { step, checksum: recorded } of steps) {
+    const statement = statements[step];
+    if (!statement || checksum(statement.sql) !== recorded) {
+      throw new MigrationChecksumError(
+        `migration ${version} statement ${step + 1} was edited after it was applied`,
+      );
+    }
+    finished.add(step);
+  }
+  for (const [step, statement] of statements.entries()) {
+    if (finished.has(step)) continue;
+    await conn.query(statement.sql);
+    await conn.query(
+      "INSERT INTO schema_migration_steps (version, step, checksum) VALUES (?, ?, ?)",
+      [version, step, checksum(statement.sql)],
+    );
   }
 }

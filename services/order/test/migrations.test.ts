@@ -1,0 +1,87 @@
+import { copyFile, mkdtemp, readdir, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { checksum, createPool, runMigrations, type Pool } from "@app/shared";
+import { createTestDatabase, type TestDatabase } from "@app/shared/testing";
+import { ORDER_MIGRATIONS_DIR } from "../src/main";
+
+// The 0003 file as installs before the MySQL fix applied it (MariaDB only: IF NOT EXISTS).
+const OLD_0003 = path.join(__dirname, "fixtures/0003_orders_archive_reservation.old.sql");
+const VERSION_0003 = "0003_orders_archive_reservation";
+
+async function recorded(pool: Pool): Promise<Record<string, string>> {
+  const rows: { version: string; checksum: string }[] = await pool.query(
+    "SELECT version, checksum FROM schema_migrations ORDER BY version",
+  );
+  return Object.fromEntries(rows.map((r) => [r.version, r.checksum]));
+}
+
+async function archiveIndexColumns(pool: Pool): Promise<string[]> {
+  const rows: { column_name: string }[] = await pool.query(
+    `SELECT COLUMN_NAME AS column_name FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders_archive'
+        AND INDEX_NAME = 'ix_orders_archive_reservation' ORDER BY SEQ_IN_INDEX`,
+  );
+  return rows.map((r) => r.column_name);
+}
+
+/** The order migrations up to 0002, plus 0003 as the old file had it. */
+async function migrationsWithOld0003(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "order-old-0003-"));
+  for (const name of await readdir(ORDER_MIGRATIONS_DIR)) {
+    if (name.endsWith(".sql") && name < "0003")
+      await copyFile(path.join(ORDER_MIGRATIONS_DIR, name), path.join(dir, name));
+  }
+  await copyFile(OLD_0003, path.join(dir, `${VERSION_0003}.sql`));
+  return dir;
+}
+
+describe("order migrations", () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  beforeEach(async () => {
+    db = await createTestDatabase(null, "ordmig");
+    pool = createPool(db.url, { connectionLimit: 1 });
+  });
+  afterEach(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  it("migrates a fresh database and create the archive's reservation index", async () => {
+    const result = await runMigrations({ databaseUrl: db.url, dir: ORDER_MIGRATIONS_DIR });
+    expect(result.applied).toContain(VERSION_0003);
+    expect(await archiveIndexColumns(pool)).toEqual(["reservation_id"]);
+    const current = checksum(
+      await readFile(path.join(ORDER_MIGRATIONS_DIR, `${VERSION_0003}.sql`), "utf8"),
+    );
+    expect((await recorded(pool))[VERSION_0003]).toBe(current);
+  });
+
+  it("migrates on from a database that applied the old 0003 file", async () => {
+    const oldSql = await readFile(OLD_0003, "utf8");
+    const [{ version }] = await pool.query("SELECT VERSION() AS version");
+    if (/mariadb/i.test(version)) {
+      // The real old file, applied the way old installs applied it.
+      await runMigrations({ databaseUrl: db.url, dir: await migrationsWithOld0003() });
+    } else {
+      // MySQL rejects the old file, so no MySQL install has it applied; build the state an old
+      // MariaDB install has: the same index, the old checksum recorded.
+      await runMigrations({ databaseUrl: db.url, dir: ORDER_MIGRATIONS_DIR });
+      await pool.query("UPDATE schema_migrations SET checksum = ? WHERE version = ?", [
+        checksum(oldSql),
+        VERSION_0003,
+      ]);
+    }
+    expect((await recorded(pool))[VERSION_0003]).toBe(checksum(oldSql));
+
+    const result = await runMigrations({ databaseUrl: db.url, dir: ORDER_MIGRATIONS_DIR });
+
+    expect(result.applied).not.toContain(VERSION_0003);
+    expect(await archiveIndexColumns(pool)).toEqual(["reservation_id"]);
+    const current = checksum(
+      await readFile(path.join(ORDER_MIGRATIONS_DIR, `${VERSION_0003}.sql`), "utf8"),
+    );
+    expect((await recorded(pool))[VERSION_0003]).toBe(current);
+  });
+});
