@@ -24,4 +24,8 @@ if [ -z "${DATABASE_URL:-}${REDIS_URL:-}${KAFKA_BROKERS:-}" ]; then
   fi
 fi
 
+# The e2e suite runs behind the real nginx gateway: make sure the binary is there (installed
+# from Debian as root when missing; up.sh above already did when it ran).
+bash scripts/infra/nginx.sh ensure
+
 exec npx turbo run test --concurrency=1 "$@"

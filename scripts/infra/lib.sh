@@ -32,15 +32,16 @@ fmt_secs() {
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 APT_UPDATED=0
-# apt_install PKG... : apt-get install as root (runs apt-get update once per script)
+# apt_install PKG... : apt-get install as root (runs apt-get update once per script); waits for
+# the dpkg lock, since other installs may run on the same machine
 apt_install() {
   is_root || die "need root to install: $*"
   command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install manually: $*"
   if [ "$APT_UPDATED" -eq 0 ]; then
     info "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
     APT_UPDATED=1
   fi
   info "apt-get install -y $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >/dev/null
 }

@@ -26,6 +26,9 @@ export interface StackOptions {
   };
   adminEmail: string;
   adminPassword: string;
+  /** Where the gateway keeps its rendered nginx.conf, pid file and temp paths (default: a
+   * fresh temp directory). */
+  gatewayDir?: string;
   /** Extra variables for every service (e.g. faster intervals in tests). */
   env?: Record<string, string>;
   /** Where service log lines go (prefixed); silent when omitted. */
@@ -205,13 +208,19 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       await waitReady(url, child, 60_000);
       log(`[stack] ${spec.name} ready on ${url}`);
     }
-    gateway = await startGateway(o.ports.gateway, {
-      auth: services.auth!.url,
-      catalog: services.catalog!.url,
-      order: services.order!.url,
-      notifier: services.notifier!.url,
+    const upstream = (name: string) => [`127.0.0.1:${specs.find((s) => s.name === name)!.port}`];
+    gateway = await startGateway({
+      port: o.ports.gateway,
+      upstreams: {
+        auth: upstream("auth"),
+        catalog: upstream("catalog"),
+        order: upstream("order"),
+        notifier: upstream("notifier"),
+      },
+      runDir: o.gatewayDir,
+      log: (line) => log(`[gateway] ${line}`),
     });
-    log(`[stack] gateway on http://localhost:${gateway.port}`);
+    log(`[stack] gateway (nginx, ${gateway.configFile}) on http://localhost:${gateway.port}`);
   } catch (error) {
     await stop();
     throw error;

@@ -28,6 +28,7 @@ async function main() {
       notifier: int("NOTIFIER_PORT", 3004),
       relay: int("RELAY_PORT", 3005),
     },
+    gatewayDir: path.join(REPO, ".local/gateway"),
     adminEmail: env.ADMIN_EMAIL ?? "admin@example.com",
     adminPassword: env.ADMIN_PASSWORD ?? "change-me-admin-1",
     log,

@@ -3,6 +3,7 @@ import { composeValidator, readCompose, type ComposeFile } from "../src/compose"
 import { composeArgv, serviceImage } from "../src/containers";
 import { repoPath, SERVICES } from "../src/paths";
 import { nginxRoutes, routeTable } from "../src/routes";
+import { composeNginxConf, renderNginxConf } from "../../../scripts/gateway/nginxConf";
 
 const validate = composeValidator();
 let compose: ComposeFile;
@@ -145,5 +146,60 @@ describe("gateway/nginx.conf", () => {
     const internal = /location\s+\/internal\s*\{([^}]*)\}/.exec(conf);
     expect(internal?.[1]).toMatch(/return 404/);
     expect(nginxRoutes(conf).filter((r) => r.path.startsWith("/internal"))).toEqual([]);
+  });
+
+  it("is exactly what the renderer npm start runs makes for the compose services (npm run gateway:render)", () => {
+    expect(conf).toBe(composeNginxConf());
+  });
+});
+
+describe("the gateway config npm start and the end-to-end suite run", () => {
+  const table = routeTable();
+  const conf = fs.readFileSync(repoPath("gateway/nginx.conf"), "utf8");
+  const local = (replicas: number) =>
+    renderNginxConf({
+      listen: "127.0.0.1:18080",
+      upstreams: Object.fromEntries(
+        Object.keys(table.services).map((service, i) => [
+          service,
+          Array.from({ length: replicas }, (_, r) => `127.0.0.1:${20000 + i * 10 + r}`),
+        ]),
+      ),
+      runDir: "/tmp/gateway-test",
+      accessLog: "/tmp/gateway-test/access.log",
+    });
+
+  it("routes the same paths as the compose gateway, each to its service", () => {
+    expect(nginxRoutes(local(1))).toEqual(nginxRoutes(conf));
+    expect(nginxRoutes(local(1))).toEqual(
+      table.routes.map((r) => ({ path: r.path, match: r.match, upstream: r.service })),
+    );
+  });
+
+  it("lists every replica of a service in its upstream", () => {
+    const rendered = local(2);
+    for (const [i, service] of Object.keys(table.services).entries()) {
+      const servers = new RegExp(`upstream ${service} \\{ ([^}]*)\\}`).exec(rendered)?.[1];
+      expect(servers).toContain(`server 127.0.0.1:${20000 + i * 10}; `);
+      expect(servers).toContain(`server 127.0.0.1:${20000 + i * 10 + 1}; `);
+    }
+  });
+
+  it("differs from the compose config only in listen address, upstream servers and file paths", () => {
+    // (The access log is a file here: a Node child process's stdout is a socket nginx cannot open.)
+    const shape = (text: string) =>
+      text
+        .split("\n")
+        .filter((l) => !l.startsWith("#"))
+        .map((l) => l.replace(/server [^;]+; /g, "server S; "))
+        .map((l) => l.replace(/(listen|pid|_temp_path|access_log) [^; ]+/, "$1 X"))
+        .join("\n");
+    expect(shape(local(1))).toBe(shape(conf));
+  });
+
+  it("refuses a route whose service has no upstream", () => {
+    expect(() =>
+      renderNginxConf({ listen: "8080", upstreams: { auth: ["a:1"] }, runDir: "/tmp" }),
+    ).toThrow(/no upstream for/);
   });
 });

@@ -1,0 +1,198 @@
+// The one nginx config of the API gateway, rendered from gateway/routes.json: `npm start` and the
+// end-to-end suite run it with local upstreams, and gateway/nginx.conf (the compose gateway) is
+// its output for the compose service names (`npm run gateway:render` writes it; the delivery
+// tests check the file is current). Only the listen address, the upstream servers and where
+// nginx keeps its files differ between them.
+import routeTable from "../../gateway/routes.json";
+
+export interface GatewayRoute {
+  path: string;
+  match: "prefix" | "exact";
+  service: string;
+}
+
+export const routes = routeTable.routes as GatewayRoute[];
+export const services = routeTable.services as Record<string, { port: number }>;
+
+/** Largest request body the gateway forwards (1 MiB): the services' JSON parsers allow the same. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface NginxConfOptions {
+  /** nginx `listen` argument: "8080" or "127.0.0.1:18080". */
+  listen: string;
+  /** Servers ("host:port") per service of the route table; several are balanced round robin. */
+  upstreams: Record<string, string[]>;
+  /** Directory for the pid file and the temp paths (writable by the nginx master). */
+  runDir: string;
+  /** Where the access log goes: /dev/stdout in a container; a file when nginx's stdout is a
+   * socket (a Node child process), which nginx cannot open by path. */
+  accessLog?: string;
+  /** A note at the top of the file: how it was made. */
+  header?: string;
+}
+
+// The services keep the caller's X-Request-Id when it matches this (libs/shared context,
+// SANE_REQUEST_ID); the gateway keeps the same ids and replaces every other one, so the id it
+// logs and answers with is the one the service uses.
+const SANE_REQUEST_ID = "^[A-Za-z0-9._:@/+=-]{1,128}$";
+
+function problem(status: number, code: string, title: string, detail: string): string {
+  const body = JSON.stringify({
+    type: `https://errors.product-ordering.dev/${code.toLowerCase().replace(/_/g, "-")}`,
+    title,
+    status,
+    code,
+    detail,
+    requestId: "__REQUEST_ID__",
+  }).replace('"__REQUEST_ID__"', '"$gateway_request_id"');
+  return `'${body}'`;
+}
+
+function location(route: GatewayRoute): string {
+  // "prefix" is the path itself or anything under it (/api/v1/orders, /api/v1/orders/...),
+  // never a longer word (/api/v1/ordersx).
+  const match =
+    route.match === "exact" ? `= ${route.path}` : `~ ^${route.path.replace(/[.]/g, "\\.")}(/|$)`;
+  return [`    location ${match} {`, `      proxy_pass http://${route.service};`, `    }`].join(
+    "\n",
+  );
+}
+
+// Several servers are balanced round robin (the zone shares the turn between nginx's workers);
+// one that refuses a connection is skipped and, when there are several, rested for nginx's
+// default fail_timeout (10 s).
+function upstream(service: string, servers: string[]): string {
+  if (servers.length === 0) throw new Error(`gateway: no upstream server for ${service}`);
+  const list = servers.map((s) => `server ${s}; `).join("");
+  return `  upstream ${service} { ${list}zone ${service} 64k; keepalive 16; }`;
+}
+
+export function renderNginxConf(o: NginxConfOptions): string {
+  const used = [...new Set(routes.map((r) => r.service))];
+  const missing = used.filter((s) => !o.upstreams[s]);
+  if (missing.length) throw new Error(`gateway: no upstream for ${missing.join(", ")}`);
+  const notFound = problem(404, "NOT_FOUND", "Not found", "No route for this path.");
+  const tooLarge = problem(
+    413,
+    "PAYLOAD_TOO_LARGE",
+    "Payload too large",
+    `The request body exceeds ${BODY_LIMIT_BYTES} bytes.`,
+  );
+  const badGateway = problem(
+    502,
+    "BAD_GATEWAY",
+    "Bad gateway",
+    "The service behind this route did not answer.",
+  );
+  const gatewayTimeout = problem(
+    504,
+    "GATEWAY_TIMEOUT",
+    "Gateway timeout",
+    "The service behind this route did not answer in time.",
+  );
+  const header = (o.header ?? "").split("\n").filter(Boolean);
+  return [
+    ...header.map((line) => `# ${line}`),
+    "# The API gateway: exactly the routes of gateway/routes.json (the contract's Gateway",
+    "# routes). /internal/* and every other path answer 404 here.",
+    "worker_processes auto;",
+    `pid ${o.runDir}/nginx.pid;`,
+    "",
+    "events {",
+    "  worker_connections 1024;",
+    "}",
+    "",
+    "http {",
+    `  client_body_temp_path ${o.runDir}/client_temp;`,
+    `  proxy_temp_path ${o.runDir}/proxy_temp;`,
+    `  fastcgi_temp_path ${o.runDir}/fastcgi_temp;`,
+    `  uwsgi_temp_path ${o.runDir}/uwsgi_temp;`,
+    `  scgi_temp_path ${o.runDir}/scgi_temp;`,
+    "",
+    "  # Keep the caller's X-Request-Id when the services would keep it too, else make one.",
+    "  map $http_x_request_id $gateway_request_id {",
+    `    "~${SANE_REQUEST_ID}" $http_x_request_id;`,
+    "    default $request_id;",
+    "  }",
+    "",
+    `  log_format gateway escape=json '{"time":"$time_iso8601","requestId":"$gateway_request_id",'`,
+    `    '"method":"$request_method","path":"$uri","status":$status,"upstream":"$upstream_addr",'`,
+    `    '"durationMs":"$request_time"}';`,
+    `  access_log ${o.accessLog ?? "/dev/stdout"} gateway;`,
+    "  error_log stderr warn;",
+    "",
+    "  server_tokens off;",
+    `  client_max_body_size ${BODY_LIMIT_BYTES};`,
+    "  proxy_http_version 1.1;",
+    '  proxy_set_header Connection "";',
+    "  proxy_set_header Host $host;",
+    "  proxy_set_header X-Request-Id $gateway_request_id;",
+    "  # The gateway is the edge: whatever X-Forwarded-For the client sent is replaced by the",
+    "  # address it connected from, so a service's client address cannot be forged.",
+    "  proxy_set_header X-Forwarded-For $remote_addr;",
+    "  proxy_set_header X-Real-IP $remote_addr;",
+    "  proxy_set_header X-Forwarded-Proto $scheme;",
+    "  proxy_read_timeout 30s;",
+    "",
+    ...used.map((s) => upstream(s, o.upstreams[s]!)),
+    "",
+    "  server {",
+    `    listen ${o.listen};`,
+    "",
+    "    default_type application/problem+json;",
+    "    error_page 413 @too_large;",
+    "    error_page 502 @bad_gateway;",
+    "    error_page 504 @gateway_timeout;",
+    "",
+    "    # --- routes of gateway/routes.json",
+    ...routes.map(location),
+    "    # --- end of routes",
+    "",
+    "    # The gateway's own liveness, for the compose healthcheck.",
+    "    location = /health/live {",
+    "      default_type application/json;",
+    `      return 200 '{"status":"ok"}';`,
+    "    }",
+    "",
+    "    location /internal {",
+    "      add_header X-Request-Id $gateway_request_id always;",
+    `      return 404 ${notFound};`,
+    "    }",
+    "",
+    "    location / {",
+    "      add_header X-Request-Id $gateway_request_id always;",
+    `      return 404 ${notFound};`,
+    "    }",
+    "",
+    "    location @too_large {",
+    "      add_header X-Request-Id $gateway_request_id always;",
+    `      return 413 ${tooLarge};`,
+    "    }",
+    "",
+    "    location @bad_gateway {",
+    "      add_header X-Request-Id $gateway_request_id always;",
+    `      return 502 ${badGateway};`,
+    "    }",
+    "",
+    "    location @gateway_timeout {",
+    "      add_header X-Request-Id $gateway_request_id always;",
+    `      return 504 ${gatewayTimeout};`,
+    "    }",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** The compose gateway: each service by its compose name and the port of the route table. */
+export function composeNginxConf(): string {
+  return renderNginxConf({
+    listen: "8080",
+    upstreams: Object.fromEntries(
+      Object.entries(services).map(([name, { port }]) => [name, [`${name}:${port}`]]),
+    ),
+    runDir: "/tmp",
+    header:
+      "Generated from gateway/routes.json by `npm run gateway:render` (scripts/gateway/nginxConf.ts);\nedit those, not this file. The compose gateway mounts it as /etc/nginx/nginx.conf.",
+  });
+}

@@ -1,0 +1,198 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { waitFor } from "@app/shared/testing";
+import { startGateway, type RunningGateway } from "../../../scripts/stack/gateway";
+import { freePort } from "../../../scripts/stack/isolated";
+import { routes } from "../../../scripts/gateway/nginxConf";
+
+// What the gateway itself adds, checked on the real nginx with the config npm start renders:
+// behind it, a recording upstream per service instead of the services, so the test sees exactly
+// the request nginx forwards. (system.test.ts drives the same gateway in front of the real stack.)
+interface Seen {
+  upstream: string;
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  bodyBytes: number;
+}
+
+async function recordingUpstream(name: string, seen: Seen[]) {
+  const server = http.createServer((req, res) => {
+    let bodyBytes = 0;
+    req.on("data", (chunk: Buffer) => (bodyBytes += chunk.length));
+    req.on("end", () => {
+      seen.push({
+        upstream: name,
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        bodyBytes,
+      });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ upstream: name }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe("the nginx gateway", () => {
+  const seen: Seen[] = [];
+  const upstreams: Awaited<ReturnType<typeof recordingUpstream>>[] = [];
+  let gateway: RunningGateway;
+  let deadPort: number;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    const services = [...new Set(routes.map((r) => r.service))];
+    const servers: Record<string, string[]> = {};
+    for (const service of services) {
+      const up = await recordingUpstream(service, seen);
+      upstreams.push(up);
+      servers[service] = [up.address];
+    }
+    // A second replica of the order service, for round robin.
+    const replica = await recordingUpstream("order-2", seen);
+    upstreams.push(replica);
+    servers.order!.push(replica.address);
+    // The notifier upstream points at a port nothing listens on.
+    deadPort = await freePort();
+    servers.notifier = [`127.0.0.1:${deadPort}`];
+    gateway = await startGateway({
+      port: await freePort(),
+      upstreams: servers,
+      log: (line) => logs.push(line),
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    for (const up of upstreams) await up.close();
+  });
+
+  const send = (path: string, init: RequestInit = {}) => fetch(`${gateway.url}${path}`, init);
+  const lastSeen = () => seen[seen.length - 1]!;
+
+  it("forwards each route of gateway/routes.json to its service, path and query untouched", async () => {
+    for (const route of routes.filter((r) => r.service !== "notifier")) {
+      const path = route.match === "exact" ? route.path : `${route.path}/x?a=1&b=2`;
+      const res = await send(path);
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+      expect(lastSeen().url).toBe(path);
+      expect(lastSeen().upstream).toMatch(new RegExp(`^${route.service}`));
+    }
+  });
+
+  it("answers 404 problem+json for /internal/*, unknown paths and look-alike prefixes, without forwarding", async () => {
+    const before = seen.length;
+    for (const path of ["/internal/v1/reservations", "/internal", "/nope", "/api/v1/ordersx"]) {
+      const res = await send(path, { headers: { "x-request-id": "probe-404" } });
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(res.headers.get("x-request-id")).toBe("probe-404");
+      expect(await res.json()).toMatchObject({
+        status: 404,
+        code: "NOT_FOUND",
+        requestId: "probe-404",
+      });
+    }
+    expect(seen.length).toBe(before);
+  });
+
+  it("overwrites a client's X-Forwarded-For with the address it connected from and sets X-Real-IP", async () => {
+    await send("/api/v1/products", {
+      headers: { "x-forwarded-for": "203.0.113.7, 198.51.100.1", "x-real-ip": "203.0.113.7" },
+    });
+    expect(lastSeen().headers["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(lastSeen().headers["x-real-ip"]).toBe("127.0.0.1");
+  });
+
+  it("passes a sane X-Request-Id through and replaces a missing or unsafe one with a fresh id", async () => {
+    await send("/api/v1/products", { headers: { "x-request-id": "trace-abc.123:4" } });
+    expect(lastSeen().headers["x-request-id"]).toBe("trace-abc.123:4");
+
+    await send("/api/v1/products");
+    const generated = lastSeen().headers["x-request-id"] as string;
+    expect(generated).toMatch(/^[0-9a-f]{32}$/);
+    await send("/api/v1/products");
+    expect(lastSeen().headers["x-request-id"]).not.toBe(generated);
+
+    await send("/api/v1/products", { headers: { "x-request-id": 'has space"quote' } });
+    expect(lastSeen().headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+    await send("/api/v1/products", { headers: { "x-request-id": "x".repeat(129) } });
+    expect(lastSeen().headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("refuses a body over 1 MiB with 413 problem+json before it reaches the service", async () => {
+    const before = seen.length;
+    const res = await send("/api/v1/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "big-body" },
+      body: JSON.stringify({ pad: "x".repeat(1024 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({
+      status: 413,
+      code: "PAYLOAD_TOO_LARGE",
+      requestId: "big-body",
+    });
+    expect(seen.length).toBe(before);
+
+    const fits = await send("/api/v1/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ pad: "x".repeat(1000 * 1000) }),
+    });
+    expect(fits.status).toBe(200);
+    expect(lastSeen().bodyBytes).toBeGreaterThan(1000 * 1000);
+  });
+
+  it("balances a service's replicas round robin", async () => {
+    const hits: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await send("/api/v1/orders");
+      hits.push(lastSeen().upstream);
+    }
+    expect(hits.filter((h) => h === "order")).toHaveLength(2);
+    expect(hits.filter((h) => h === "order-2")).toHaveLength(2);
+  });
+
+  it("answers 502 problem+json when the service does not answer", async () => {
+    const res = await send("/api/v1/notifications", { headers: { "x-request-id": "down-1" } });
+    expect(res.status).toBe(502);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({
+      status: 502,
+      code: "BAD_GATEWAY",
+      requestId: "down-1",
+    });
+  });
+
+  it("logs each request as one JSON line with its request id", async () => {
+    await send("/api/v1/products", { headers: { "x-request-id": "logged-1" } });
+    const line = await waitFor(() => logs.find((l) => l.includes('"requestId":"logged-1"')), {
+      what: "the access log line",
+    });
+    expect(JSON.parse(line)).toMatchObject({
+      method: "GET",
+      path: "/api/v1/products",
+      status: 200,
+    });
+  });
+
+  it("stops its nginx master and workers on close", async () => {
+    const pid = gateway.process.pid!;
+    await gateway.close();
+    expect(gateway.process.exitCode ?? gateway.process.signalCode).not.toBeNull();
+    expect(() => process.kill(pid, 0)).toThrow();
+    await expect(send("/health/live")).rejects.toThrow();
+  });
+});
