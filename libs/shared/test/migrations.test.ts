@@ -124,6 +124,7 @@ describe("migration runner", () => {
   test("a failing migration stops the run and is not recorded", async () => {
     const dir = await migrationsDir({
       "0001_ok.sql": "CREATE TABLE ok_things (id INT PRIMARY KEY);",
+      // dialect-gate-ignore: a syntax error on purpose
       "0002_broken.sql": "CREATE TABLE broken (id INT PRIMARY KEY,);",
     });
     await expect(runMigrations({ databaseUrl: db.url, dir })).rejects.toThrow();

@@ -100,7 +100,7 @@ describe("order events from Kafka", () => {
     expect(await reservationStatus(t, reservationId)).toBe("RELEASED");
     expect((await stockOf(t, product.id)).quantity).toBe(4);
     const processed: { n: number }[] = await t.sql.query(
-      "SELECT CAST(COUNT(*) AS INT) AS n FROM processed_events WHERE event_id = ?",
+      "SELECT CAST(COUNT(*) AS SIGNED) AS n FROM processed_events WHERE event_id = ?",
       [cancelled.eventId],
     );
     expect(processed[0]!.n).toBe(1);

@@ -75,7 +75,7 @@ describe("POST /internal/v1/reservations", () => {
       expect(r.body.code).toBe("OUT_OF_STOCK");
     expect((await stockOf(t, product.id)).quantity).toBe(0);
     const held: { n: number }[] = await t.sql.query(
-      "SELECT CAST(SUM(quantity) AS INT) AS n FROM reservation_items WHERE product_id = ?",
+      "SELECT CAST(SUM(quantity) AS SIGNED) AS n FROM reservation_items WHERE product_id = ?",
       [product.id],
     );
     expect(held[0]!.n).toBe(5);

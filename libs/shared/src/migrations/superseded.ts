@@ -19,7 +19,7 @@ export const SUPERSEDED_MIGRATIONS: readonly SupersededMigration[] = [
     version: "0003_orders_archive_reservation",
     replaced: "a09b258aeac1bd97078e46f06c5608efab46ca175de560a21df750a80096386c",
     by: "4fe537bf44b5d4c984d96861a9deb9baf82f4faab9827735ebdb41df0a59cd59",
-    why: "CREATE INDEX IF NOT EXISTS (MariaDB only) became a plain CREATE INDEX of the same index",
+    why: "a plain CREATE INDEX of the same index replaced the MariaDB-only IF NOT EXISTS form",
   },
 ];
 
