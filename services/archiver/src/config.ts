@@ -7,7 +7,7 @@ const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().opti
 export const archiverConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
-  DATABASE_URL: env.urlWithDefault("mysql://root@127.0.0.1:3306/orders"),
+  DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/orders"),
   ARCHIVE_AFTER_DAYS: env.int(30, 1),
   ARCHIVE_CHUNK_SIZE: env.int(500, 1).pipe(z.number().max(10_000)),
   ARCHIVE_PAUSE_MS: env.int(100, 0),

@@ -11,7 +11,7 @@ export const authConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
   PORT: env.port(3001),
-  DATABASE_URL: env.urlWithDefault("mysql://root@127.0.0.1:3306/auth"),
+  DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/auth"),
   /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */
   MIGRATE_ON_START: env.bool(true),
   DATABASE_POOL_SIZE: env.int(10, 1),

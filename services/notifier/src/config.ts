@@ -5,7 +5,7 @@ export const notifierConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
   PORT: env.port(3004),
-  DATABASE_URL: env.urlWithDefault("mysql://root@127.0.0.1:3306/notifier"),
+  DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/notifier"),
   /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */
   MIGRATE_ON_START: env.bool(true),
   DATABASE_POOL_SIZE: env.int(5, 1),

@@ -7,7 +7,7 @@ export const relayConfigSchema = z.object({
   /** Health and metrics only: the relay serves no API. */
   PORT: env.port(3005),
   /** The order service's database: the relay reads and settles its outbox_events table. */
-  DATABASE_URL: env.urlWithDefault("mysql://root@127.0.0.1:3306/orders"),
+  DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/orders"),
   DATABASE_POOL_SIZE: env.int(4, 2),
   KAFKA_BROKERS: env.list("127.0.0.1:9092"),
   ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDatabaseUrlOptions } from "../database/urlOptions";
 
 /** Raised when the environment does not satisfy a service's schema; names every bad variable. */
 export class ConfigError extends Error {
@@ -31,6 +32,18 @@ export const env = {
   int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
   url: () => z.url(),
   urlWithDefault: (fallback: string) => z.url().default(fallback),
+  /** A mysql:// URL whose query string the driver understands (TLS, key exchange, pool). */
+  databaseUrl: (fallback: string) =>
+    z
+      .url()
+      .default(fallback)
+      .superRefine((value, ctx) => {
+        try {
+          parseDatabaseUrlOptions(new URL(value).searchParams);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }),
   string: () => z.string().min(1),
   bool: (fallback: boolean) =>
     z

@@ -1,5 +1,14 @@
 import { PrismaMariaDb } from "@prisma/adapter-mariadb";
 import mariadb from "mariadb";
+import { parseDatabaseUrlOptions, type DatabaseUrlOptions } from "./urlOptions";
+
+export {
+  DATABASE_URL_PARAMETERS,
+  DatabaseUrlError,
+  parseDatabaseUrlOptions,
+  type DatabaseUrlOptions,
+  type DriverTls,
+} from "./urlOptions";
 
 export interface DatabaseLocation {
   host: string;
@@ -7,9 +16,14 @@ export interface DatabaseLocation {
   user: string;
   password: string;
   database: string;
+  /** What the query string sets on the driver (TLS, key exchange, timeouts, pool size). */
+  options: DatabaseUrlOptions;
 }
 
-/** Accepts `mysql://` and `mariadb://` URLs (the same wire protocol). */
+/**
+ * Accepts `mysql://` and `mariadb://` URLs (the same wire protocol). The query string is read
+ * by parseDatabaseUrlOptions: an unknown parameter throws, so a typo never goes unnoticed.
+ */
 export function parseDatabaseUrl(url: string): DatabaseLocation {
   const u = new URL(url);
   if (u.protocol !== "mysql:" && u.protocol !== "mariadb:") {
@@ -21,6 +35,7 @@ export function parseDatabaseUrl(url: string): DatabaseLocation {
     user: decodeURIComponent(u.username || "root"),
     password: decodeURIComponent(u.password),
     database: decodeURIComponent(u.pathname.replace(/^\//, "")),
+    options: parseDatabaseUrlOptions(u.searchParams),
   };
 }
 
@@ -38,18 +53,23 @@ export interface PoolOptions {
   noDatabase?: boolean;
 }
 
+/** The driver settings for `url`; what its query string sets wins over the code's defaults. */
 export function poolConfig(url: string, options: PoolOptions = {}): mariadb.PoolConfig {
   const loc = parseDatabaseUrl(url);
+  const fromUrl = loc.options;
   return {
     host: loc.host,
     port: loc.port,
     user: loc.user,
     password: loc.password,
     database: options.noDatabase ? undefined : loc.database,
-    connectionLimit: options.connectionLimit ?? 10,
+    connectionLimit: fromUrl.connectionLimit ?? options.connectionLimit ?? 10,
     multipleStatements: options.multipleStatements ?? false,
-    acquireTimeout: 10_000,
-    connectTimeout: 5_000,
+    acquireTimeout: fromUrl.acquireTimeout ?? 10_000,
+    connectTimeout: fromUrl.connectTimeout ?? 5_000,
+    ssl: fromUrl.ssl,
+    allowPublicKeyRetrieval: fromUrl.allowPublicKeyRetrieval ?? false,
+    cachingRsaPublicKey: fromUrl.cachingRsaPublicKey,
     // DATETIME columns hold UTC; the session agrees so NOW() and JS dates line up.
     timezone: "Z",
     initSql: "SET time_zone = '+00:00'",
