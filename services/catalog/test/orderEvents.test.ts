@@ -2,10 +2,12 @@ import {
   createOrderEvent,
   eventHeaders,
   KafkaClient,
+  type EventConsumer,
   type EventProducer,
+  type IncomingMessage,
   type OrderEventType,
 } from "@app/shared";
-import { testServers, uniqueName, waitFor } from "@app/shared/testing";
+import { metricValue, testServers, uniqueName, waitFor } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import {
   aProduct,
@@ -18,6 +20,7 @@ import {
 } from "./support";
 
 const topic = uniqueName("order_events");
+const groupId = uniqueName("catalog");
 let t: TestCatalog;
 let kafka: KafkaClient;
 let producer: EventProducer;
@@ -26,7 +29,7 @@ beforeAll(async () => {
   t = await startTestCatalog({
     RESERVATION_CONSUMER_ENABLED: "true",
     ORDER_EVENTS_TOPIC: topic,
-    KAFKA_GROUP_ID: uniqueName("catalog"),
+    KAFKA_GROUP_ID: groupId,
   });
   kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "catalog-test" });
   producer = await kafka.producer();
@@ -109,22 +112,51 @@ describe("order events from Kafka", () => {
     ).toBe(4);
   });
 
-  it("dead-letters an ORDER_CANCELLED without a reservationId and keeps consuming", async () => {
-    const product = await aProduct(t, { quantity: 2 });
-    const orderId = randomUUID();
-    const broken = createOrderEvent("ORDER_CANCELLED", orderId, { id: orderId });
-    await producer.send(topic, [
-      { key: orderId, value: JSON.stringify(broken), headers: eventHeaders(broken) },
-    ]);
-    const reservationId = await aReservation(product.id, 2);
-    await publish(anOrderEvent("ORDER_CREATED", orderId, reservationId));
-    await waitFor(async () => (await reservationStatus(t, reservationId)) === "CONFIRMED", {
-      what: "the event after the bad one",
-      timeoutMs: 30_000,
+  describe("a poison event", () => {
+    let dlq: EventConsumer;
+    const dead: IncomingMessage[] = [];
+
+    beforeAll(async () => {
+      dlq = kafka.consumer(uniqueName("catalog_dlq_reader"));
+      await dlq.run([`${topic}.dlq`], async (m) => void dead.push(m));
     });
-    const metrics = await call<string>(t.url, "GET", "/metrics");
-    expect(metrics.body).toMatch(
-      /order_events_consumed_total\{[^}]*outcome="dead_lettered"[^}]*\} 1/,
-    );
+
+    afterAll(async () => {
+      await dlq.stop();
+    });
+
+    it("dead-letters an ORDER_CANCELLED without a reservationId to order-events.dlq and keeps consuming", async () => {
+      const deadLettered = { outcome: "dead_lettered", event_type: "ORDER_CANCELLED" };
+      const before = await metricValue(t.url, "order_events_consumed_total", deadLettered);
+      const product = await aProduct(t, { quantity: 2 });
+      const orderId = randomUUID();
+      const broken = createOrderEvent("ORDER_CANCELLED", orderId, { id: orderId });
+      const value = JSON.stringify(broken);
+      await producer.send(topic, [{ key: orderId, value, headers: eventHeaders(broken) }]);
+      const reservationId = await aReservation(product.id, 2);
+      await publish(anOrderEvent("ORDER_CREATED", orderId, reservationId));
+      await waitFor(async () => (await reservationStatus(t, reservationId)) === "CONFIRMED", {
+        what: "the event after the bad one",
+        timeoutMs: 30_000,
+      });
+
+      const letter = await waitFor(() => dead.find((m) => m.key === orderId), {
+        what: "the dead letter",
+        timeoutMs: 30_000,
+      });
+      expect(letter.value?.toString()).toBe(value);
+      expect(letter.headers).toMatchObject({
+        "dlq-original-topic": topic,
+        "dlq-consumer-group": groupId,
+        "event-id": broken.eventId,
+      });
+      expect(letter.headers["dlq-error"]).toMatch(/reservationId/);
+      expect(Number(letter.headers["dlq-original-partition"])).toBeGreaterThanOrEqual(0);
+      expect(letter.headers["dlq-original-offset"]).toMatch(/^\d+$/);
+      expect(dead.filter((m) => m.key === orderId)).toHaveLength(1);
+      expect(await metricValue(t.url, "order_events_consumed_total", deadLettered)).toBe(
+        before + 1,
+      );
+    });
   });
 });
