@@ -1,13 +1,30 @@
 import request from "supertest";
 import { startHttpServer } from "../src";
+import { waitFor } from "../src/testing";
 import { buildTestApp } from "./testApp";
+
+/** A promise the test settles itself: a handler waits on it instead of sleeping. */
+function gate() {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+const refused = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    () => false,
+    () => true,
+  );
 
 describe("graceful shutdown", () => {
   test("lets a slow in-flight request finish, refuses new connections, then runs the closers", async () => {
     const events: string[] = [];
+    const arrived = gate();
+    const finish = gate();
     const t = buildTestApp((a) =>
       a.get("/slow", async (_req, res) => {
-        await new Promise((r) => setTimeout(r, 700));
+        arrived.open();
+        await finish.opened;
         res.json({ done: true });
         events.push("slow answered");
       }),
@@ -22,10 +39,12 @@ describe("graceful shutdown", () => {
       status: r.status,
       body: await r.json(),
     }));
-    await new Promise((r) => setTimeout(r, 150));
+    await arrived.opened;
     const closed = running.close().then(() => events.push("server closed"));
-    await new Promise((r) => setTimeout(r, 50));
-    await expect(fetch(`${running.url}/health/live`)).rejects.toThrow();
+    await waitFor(() => refused(`${running.url}/health/live`), { what: "new connections refused" });
+    // Still draining: the closers wait for the request in flight.
+    expect(events).toEqual([]);
+    finish.open();
     const answer = await inFlight;
     await closed;
     expect(answer).toEqual({ status: 200, body: { done: true } });
@@ -34,9 +53,12 @@ describe("graceful shutdown", () => {
 
   test("readiness answers 503 from the moment draining starts, with no flag of the service's own", async () => {
     const events: string[] = [];
+    const arrived = gate();
+    const finish = gate();
     const t = buildTestApp((a) =>
       a.get("/slow", async (_req, res) => {
-        await new Promise((r) => setTimeout(r, 500));
+        arrived.open();
+        await finish.opened;
         res.json({ done: true });
         events.push("slow answered");
       }),
@@ -52,7 +74,7 @@ describe("graceful shutdown", () => {
     expect(before.status).toBe(200);
 
     const inFlight = fetch(`${running.url}/slow`).then((r) => r.status);
-    await new Promise((r) => setTimeout(r, 100));
+    await arrived.opened;
     const closed = running.close();
     // The listener no longer accepts connections, so ask the same app through a server of its own.
     const during = await request(t.app).get("/health/ready");
@@ -62,6 +84,7 @@ describe("graceful shutdown", () => {
       status: "fail",
       checks: { shutdown: { status: "fail", durationMs: 0, error: "shutting down" } },
     });
+    finish.open();
     expect(await inFlight).toBe(200);
     await closed;
     expect((await request(t.app).get("/health/ready")).status).toBe(503);
@@ -69,7 +92,8 @@ describe("graceful shutdown", () => {
   });
 
   test("cuts requests that outlive the drain deadline, so shutdown always ends", async () => {
-    const t = buildTestApp((a) => a.get("/stuck", () => undefined));
+    const arrived = gate();
+    const t = buildTestApp((a) => a.get("/stuck", () => arrived.open()));
     const running = await startHttpServer(t.app, {
       port: 0,
       host: "127.0.0.1",
@@ -80,7 +104,7 @@ describe("graceful shutdown", () => {
       () => "answered",
       () => "cut",
     );
-    await new Promise((r) => setTimeout(r, 100));
+    await arrived.opened;
     await running.close();
     expect(await stuck).toBe("cut");
     expect(t.lines.some((l) => l.msg === "drain deadline reached; closing open connections")).toBe(

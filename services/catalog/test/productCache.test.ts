@@ -1,5 +1,5 @@
 import { createLogger } from "@app/shared";
-import { testServers, uniqueName } from "@app/shared/testing";
+import { testServers, uniqueName, waitFor } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Product } from "../src/domain/product";
@@ -43,12 +43,18 @@ function deferred<T>() {
 
 describe("RedisProductCache", () => {
   it("loads a key once for 20 concurrent misses and serves the rest from Redis", async () => {
-    const cache = new RedisProductCache(redis, { prefix, ttlSeconds: 60 }, noMetrics, logger);
+    // Every caller counts its miss right before it joins (or starts) the load: the load finishes
+    // only once all 20 have missed, so they all overlap it.
+    let misses = 0;
+    const countingMetrics = {
+      cacheLookup: (_cache: string, outcome: string) => void (outcome === "miss" && misses++),
+    };
+    const cache = new RedisProductCache(redis, { prefix, ttlSeconds: 60 }, countingMetrics, logger);
     const id = randomUUID();
     let loads = 0;
     const load = async () => {
       loads++;
-      await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => misses >= 20, { what: "20 misses" });
       return aProductValue(id, 5);
     };
     const results = await Promise.all(Array.from({ length: 20 }, () => cache.product(id, load)));
@@ -62,9 +68,13 @@ describe("RedisProductCache", () => {
     const cache = new RedisProductCache(redis, { prefix, ttlSeconds: 60 }, noMetrics, logger);
     const id = randomUUID();
     const slowLoad = deferred<Product>();
+    const loading = deferred<void>();
     // A reader misses and starts loading the pre-write value...
-    const staleRead = cache.product(id, () => slowLoad.promise);
-    await new Promise((r) => setTimeout(r, 20));
+    const staleRead = cache.product(id, () => {
+      loading.resolve();
+      return slowLoad.promise;
+    });
+    await loading.promise;
     // ...a writer commits and invalidates...
     await cache.invalidate([id]);
     // ...a reader after the write does not join the old load and sees the new value.
