@@ -98,8 +98,23 @@ describe("outbox relay", () => {
     const first = anOrderEvent({ orderId });
     const second = anOrderEvent({ orderId, eventType: "ORDER_CANCELLED" });
     // The first is backing off (as after a failed send); the second is due now.
-    await insertOutbox(sql, [first], { availableAt: new Date(Date.now() + 1500) });
+    await insertOutbox(sql, [first], { availableAt: new Date(Date.now() + 60 * 60 * 1000) });
     await insertOutbox(sql, [second]);
+    // A pass that published a marker inserted after both has seen the due second one.
+    const marker = anOrderEvent();
+    await insertOutbox(sql, [marker]);
+    await messageOf(marker.eventId);
+    await relay.runOnce();
+    expect(topicReader.messages.filter((m) => m.key === orderId)).toHaveLength(0);
+    expect((await outboxRows(sql)).find((r) => r.event_id === second.eventId)?.status).toBe(
+      "READY",
+    );
+
+    // The first's back-off ends: both go out, in order.
+    await sql.query("UPDATE outbox_events SET available_at = ? WHERE event_id = ?", [
+      new Date(Date.now() - 1000),
+      first.eventId,
+    ]);
     await messageOf(first.eventId);
     await messageOf(second.eventId);
     const order = topicReader.messages

@@ -35,13 +35,18 @@ function closer(server: net.Server) {
 
 /** A catalog that accepts connections and reads requests but never answers one. */
 export async function startStalledCatalog() {
-  let accepted = 0;
+  /** Each connection: the request line it sent (once it arrived) and whether it is still open. */
+  const connections: { requestLine: string; open: boolean }[] = [];
   const server = net.createServer((socket) => {
-    accepted++;
-    socket.resume();
+    const connection = { requestLine: "", open: true };
+    connections.push(connection);
+    socket.on("data", (chunk: Buffer) => {
+      connection.requestLine ||= chunk.toString("latin1").split("\r\n")[0]!;
+    });
+    socket.on("close", () => (connection.open = false));
   });
   const close = closer(server);
-  return { url: await listen(server), accepted: () => accepted, close };
+  return { url: await listen(server), accepted: () => connections.length, connections, close };
 }
 
 /** Stands in for the catalog at the port boundary: answers what the test says, records what came. */
