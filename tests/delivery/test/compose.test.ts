@@ -36,13 +36,57 @@ describe("docker-compose.yml", () => {
     expect([...images].sort()).toEqual(SERVICES.map((s) => `services/${s}/Dockerfile`).sort());
   });
 
-  it("runs MySQL 8, Redis 7 and a single KRaft Kafka node with healthchecks", () => {
-    expect(compose.services.mysql.image).toMatch(/^mysql:8/);
+  it("runs MySQL 8.4, Redis 7 and a single KRaft Kafka node with healthchecks", () => {
+    expect(compose.services.mysql.image).toBe("mysql:8.4");
     expect(compose.services.redis.image).toMatch(/^redis:7/);
     expect(compose.services.kafka.image).toMatch(/^apache\/kafka:/);
     expect(compose.services.kafka.environment.KAFKA_PROCESS_ROLES).toBe("broker,controller");
     for (const infra of ["mysql", "redis", "kafka"])
       expect(compose.services[infra].healthcheck.test).toBeDefined();
+  });
+
+  it("keeps MySQL 8.4's default authentication: no mysql_native_password anywhere", () => {
+    expect(fs.readFileSync(repoPath("docker-compose.yml"), "utf8")).not.toMatch(
+      /mysql_native_password/,
+    );
+  });
+
+  it("connects every service as its own user, granted only its database by the init SQL", () => {
+    const initDir = compose.services.mysql.volumes
+      .map((v: string) => v.split(":"))
+      .find(([, target]: string[]) => target === "/docker-entrypoint-initdb.d")?.[0];
+    expect(initDir).toBeDefined();
+    const initSql = fs
+      .readdirSync(repoPath(initDir))
+      .map((f) => fs.readFileSync(repoPath(initDir, f), "utf8"))
+      .join("\n");
+    const grants = new Map(
+      [...initSql.matchAll(/^GRANT (.+) ON (\w+)\.\* TO '(\w+)'@'%';$/gm)].map((m) => [
+        m[3]!,
+        { privileges: m[1]!, database: m[2]! },
+      ]),
+    );
+    const urls = Object.entries(compose.services).filter(
+      ([, s]) => typeof s.environment?.DATABASE_URL === "string",
+    );
+    expect(urls.length).toBeGreaterThanOrEqual(9);
+    for (const [name, s] of urls) {
+      const url = new URL(s.environment.DATABASE_URL as string);
+      const database = url.pathname.slice(1);
+      expect({ name, user: url.username }).not.toEqual({ name, user: "root" });
+      expect({ name, grant: grants.get(url.username)?.database }).toEqual({
+        name,
+        grant: database,
+      });
+      // caching_sha2_password without TLS: the driver may fetch the server's RSA key.
+      expect(url.searchParams.get("allowPublicKeyRetrieval")).toBe("true");
+      expect(new RegExp(`IDENTIFIED BY '${decodeURIComponent(url.password)}'`).test(initSql)).toBe(
+        true,
+      );
+    }
+    // Only the owners (service + migration job) may change the schema.
+    expect(grants.get("relay")?.privileges).toBe("SELECT, INSERT, UPDATE, DELETE");
+    expect(grants.get("archiver")?.privileges).toBe("SELECT, INSERT, UPDATE, DELETE");
   });
 
   it.each(["auth", "catalog", "order", "notifier"])(
@@ -67,7 +111,9 @@ describe("docker-compose.yml", () => {
     expect(dependsOn("archiver")["order-migrate"]).toEqual({
       condition: "service_completed_successfully",
     });
-    expect(compose.services["outbox-relay"].environment.DATABASE_URL).toMatch(/\/orders$/);
+    expect(new URL(compose.services["outbox-relay"].environment.DATABASE_URL).pathname).toBe(
+      "/orders",
+    );
   });
 
   it("keeps the archiver out of `docker compose up`: a one-shot profile", () => {

@@ -55,9 +55,14 @@ describe.each(SERVICES)("services/%s/Dockerfile", (service) => {
     expect(
       finalStage.filter((i) => i.getKeyword() === "COPY").some((i) => /--from=deps/.test(raw(i))),
     ).toBe(true);
-    expect(
-      froms.every((f) => /node:20-alpine|\$\{NODE_IMAGE\}/.test(f.getArgumentsContent() ?? "")),
-    ).toBe(true);
+    expect(froms.every((f) => /\$\{NODE_IMAGE\}/.test(f.getArgumentsContent() ?? ""))).toBe(true);
+    // The current Node.js LTS, the version .nvmrc and the workflow name.
+    expect(text).toMatch(
+      new RegExp(
+        `^ARG NODE_IMAGE=node:${fs.readFileSync(repoPath(".nvmrc"), "utf8").trim()}-alpine$`,
+        "m",
+      ),
+    );
   });
 
   it("runs node as a non-root user under tini, so signals reach the app", () => {

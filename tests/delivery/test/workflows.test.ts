@@ -92,9 +92,19 @@ describe("GitHub Actions workflows", () => {
       expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push"]);
     });
 
-    it("tests against MySQL 8, Redis 7 and KRaft Kafka service containers", () => {
+    it("tests on the Node.js LTS of .nvmrc (22 or later)", () => {
+      const version = fs.readFileSync(repoPath(".nvmrc"), "utf8").trim();
+      expect(Number(version)).toBeGreaterThanOrEqual(22);
+      expect(ci.env.NODE_VERSION).toBe(version);
+    });
+
+    it("tests against MySQL 8.4, Redis 7 and KRaft Kafka service containers", () => {
       const services = ci.jobs.test.services;
-      expect(services.mysql.image).toMatch(/^mysql:8/);
+      expect(services.mysql.image).toBe("mysql:8.4");
+      expect(JSON.stringify(services.mysql)).not.toMatch(/mysql_native_password/);
+      expect(
+        new URL(ci.jobs.test.env.DATABASE_URL).searchParams.get("allowPublicKeyRetrieval"),
+      ).toBe("true");
       expect(services.redis.image).toMatch(/^redis:7/);
       expect(services.kafka.image).toBe("apache/kafka:4.1.1");
       expect(Object.keys(ci.jobs.test.env).sort()).toEqual([
@@ -110,8 +120,21 @@ describe("GitHub Actions workflows", () => {
       ["docker-compose.yml"],
       [".github/workflows/ci.yml"],
       [".dockerignore"],
-    ])("a pull request changing only %s runs the delivery tests", (file) => {
-      expect(selected("pull_request", [file]).test).toEqual(["@app/delivery-tests"]);
+    ])(
+      "a pull request changing only %s runs the delivery tests and the SQL dialect gate",
+      (file) => {
+        expect(selected("pull_request", [file]).test).toEqual([
+          "@app/delivery-tests",
+          "@app/sql-dialect",
+        ]);
+      },
+    );
+
+    it("a pull request changing only a service's SQL runs the SQL dialect gate", () => {
+      const { test } = selected("pull_request", [
+        "services/order/migrations/0003_orders_archive_reservation.sql",
+      ]);
+      expect(test).toEqual(expect.arrayContaining(["@app/order", "@app/sql-dialect"]));
     });
 
     it("a pull request changing a service's Dockerfile runs that service's tests and the delivery tests", () => {

@@ -10,7 +10,8 @@ export async function globalSetup(): Promise<void> {
     const { MySqlContainer } = await import("@testcontainers/mysql");
     const mysql = await new MySqlContainer("mysql:8.4").withRootPassword("test").start();
     started.push(mysql);
-    process.env.DATABASE_URL = `mysql://root:test@${mysql.getHost()}:${mysql.getPort()}/test`;
+    // caching_sha2_password without TLS: the driver fetches the server's RSA key to sign in.
+    process.env.DATABASE_URL = `mysql://root:test@${mysql.getHost()}:${mysql.getPort()}/test?allowPublicKeyRetrieval=true`;
   }
   if (!process.env.REDIS_URL) {
     const { RedisContainer } = await import("@testcontainers/redis");
