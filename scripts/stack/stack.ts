@@ -46,7 +46,8 @@ export interface ServiceSpec {
   env: Record<string, string>;
 }
 
-const INTERNAL_TOKEN = "local-internal-token";
+/** The token the services accept from each other in the local stack. */
+export const INTERNAL_TOKEN = "local-internal-token";
 /** Extra node flags for every service, e.g. STACK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const nodeArgs = (process.env.STACK_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
@@ -150,7 +151,30 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 export interface RunningStack {
   gateway: RunningGateway;
   services: Record<string, { url: string; process: ChildProcess }>;
+  /** Stops one service (SIGTERM, or SIGKILL to crash it) while the rest keeps running. */
+  stopService(name: string, signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Starts a service again on its port: `env` adds variables, `entry` replaces `dist/main.js`
+   * (node arguments, run in the service's directory), `ready: false` returns without waiting
+   * for /health/ready (for an entry that does not serve it).
+   */
+  startService(
+    name: string,
+    options?: { env?: Record<string, string>; entry?: string[]; ready?: boolean },
+  ): Promise<ChildProcess>;
   stop(): Promise<void>;
+}
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.once("exit", () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill(signal);
+  });
 }
 
 export async function startStack(o: StackOptions): Promise<RunningStack> {
@@ -159,54 +183,86 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   await migrateAll(specs, log);
   const services: RunningStack["services"] = {};
   let stopping = false;
-  const children: ChildProcess[] = [];
+  // Services stopped on purpose (stopService): their exit is not a failure of the stack.
+  const stoppedOnPurpose = new Set<ChildProcess>();
+  // The last lines of each service, for the error when one fails to become ready.
+  const lastLines = new Map<string, string[]>();
+  const ready = async (name: string, child: ChildProcess) => {
+    try {
+      await waitReady(services[name]!.url, child, 60_000);
+    } catch (error) {
+      const lines = (lastLines.get(name) ?? []).join("\n  ");
+      throw new Error(`${name}: ${(error as Error).message}; its last lines:\n  ${lines}`, {
+        cause: error,
+      });
+    }
+  };
 
   const stop = async () => {
     stopping = true;
     await gateway?.close();
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-            child.once("exit", () => {
-              clearTimeout(killer);
-              resolve();
-            });
-            child.kill("SIGTERM");
-          }),
-      ),
-    );
+    await Promise.all(Object.values(services).map((s) => stopChild(s.process)));
+  };
+
+  const launch = (spec: ServiceSpec, env: Record<string, string> = {}, entry?: string[]) => {
+    const child = spawn(process.execPath, entry ?? [...nodeArgs, "dist/main.js"], {
+      cwd: path.join(REPO, spec.dir),
+      env: {
+        ...process.env,
+        ...spec.env,
+        PORT: String(spec.port),
+        DATABASE_URL: spec.database ?? "",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const recent: string[] = [];
+    lastLines.set(spec.name, recent);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on("line", (line) => {
+        log(`[${spec.name}] ${line}`);
+        recent.push(line);
+        if (recent.length > 20) recent.shift();
+      });
+    }
+    child.on("exit", (code, signal) => {
+      if (stopping || stoppedOnPurpose.has(child)) return;
+      log(`[stack] ${spec.name} exited unexpectedly (code ${code}, signal ${signal})`);
+      o.onUnexpectedExit?.(spec.name, code, signal);
+    });
+    services[spec.name] = { url: `http://127.0.0.1:${spec.port}`, process: child };
+    return child;
+  };
+
+  const specOf = (name: string) => {
+    const spec = specs.find((s) => s.name === name);
+    if (!spec) throw new Error(`no service ${name} in the stack`);
+    return spec;
+  };
+
+  const stopService = async (name: string, signal?: NodeJS.Signals) => {
+    const child = services[specOf(name).name]!.process;
+    stoppedOnPurpose.add(child);
+    await stopChild(child, signal);
+  };
+
+  const startService: RunningStack["startService"] = async (name, options = {}) => {
+    const spec = specOf(name);
+    const running = services[name]!.process;
+    if (running.exitCode === null && running.signalCode === null)
+      throw new Error(`${name} is still running; stop it first`);
+    const child = launch(spec, options.env, options.entry);
+    if (options.ready !== false) await ready(name, child);
+    return child;
   };
 
   let gateway: RunningGateway | undefined;
   try {
     for (const spec of specs) {
-      const child = spawn(process.execPath, [...nodeArgs, "dist/main.js"], {
-        cwd: path.join(REPO, spec.dir),
-        env: {
-          ...process.env,
-          ...spec.env,
-          PORT: String(spec.port),
-          DATABASE_URL: spec.database ?? "",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      children.push(child);
-      for (const stream of [child.stdout!, child.stderr!]) {
-        createInterface({ input: stream }).on("line", (line) => log(`[${spec.name}] ${line}`));
-      }
-      child.on("exit", (code, signal) => {
-        if (stopping) return;
-        log(`[stack] ${spec.name} exited unexpectedly (code ${code}, signal ${signal})`);
-        o.onUnexpectedExit?.(spec.name, code, signal);
-      });
-      const url = `http://127.0.0.1:${spec.port}`;
-      services[spec.name] = { url, process: child };
+      const child = launch(spec);
       // Auth first: the others fetch its JWKS lazily, but the seed needs it.
-      await waitReady(url, child, 60_000);
-      log(`[stack] ${spec.name} ready on ${url}`);
+      await ready(spec.name, child);
+      log(`[stack] ${spec.name} ready on ${services[spec.name]!.url}`);
     }
     const upstream = (name: string) => [`127.0.0.1:${specs.find((s) => s.name === name)!.port}`];
     gateway = await startGateway({
@@ -225,5 +281,5 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     await stop();
     throw error;
   }
-  return { gateway, services, stop };
+  return { gateway, services, stopService, startService, stop };
 }

@@ -14,8 +14,14 @@ export interface E2eStack extends IsolatedStack {
   ): Promise<{ stdout: string; code: number }>;
 }
 
-/** The whole system as `npm start` runs it, on its own ports, databases, topic and Redis prefix. */
-export async function startE2eStack(): Promise<E2eStack> {
+/** Five services started one after another, migrations and the seed: minutes on a busy machine. */
+export const STACK_START_TIMEOUT_MS = 420_000;
+
+/**
+ * The whole system as `npm start` runs it, on its own ports, databases, topic and Redis prefix;
+ * `env` adds variables for every service (e.g. a short reservation TTL).
+ */
+export async function startE2eStack(env: Record<string, string> = {}): Promise<E2eStack> {
   const servers = testServers();
   const stack = await startIsolatedStack({
     label: "e2e",
@@ -27,6 +33,7 @@ export async function startE2eStack(): Promise<E2eStack> {
       PAYMENT_DECLINE_ABOVE: "1000000",
       RELAY_POLL_INTERVAL_MS: "50",
       ORDER_EVENTS_PARTITIONS: "3",
+      ...env,
     },
   });
   const kafka = new KafkaClient({
