@@ -84,4 +84,19 @@ describe("order migrations", () => {
     );
     expect((await recorded(pool))[VERSION_0003]).toBe(current);
   });
+
+  it("keeps idempotency responses as text: LONGTEXT, no JSON type or JSON check (MySQL reorders JSON keys)", async () => {
+    await runMigrations({ databaseUrl: db.url, dir: ORDER_MIGRATIONS_DIR });
+    const [column] = await pool.query(
+      `SELECT DATA_TYPE AS type FROM information_schema.COLUMNS
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'idempotency_keys' AND COLUMN_NAME = 'response_body'`,
+    );
+    expect(column.type).toBe("longtext");
+    // MariaDB's JSON is LONGTEXT plus a json_valid check; MySQL's JSON is its own type.
+    const checks: { clause: string }[] = await pool.query(
+      `SELECT CHECK_CLAUSE AS clause FROM information_schema.CHECK_CONSTRAINTS
+        WHERE CONSTRAINT_SCHEMA = DATABASE()`,
+    );
+    expect(checks.filter((c) => /response_body/.test(c.clause))).toEqual([]);
+  });
 });

@@ -111,6 +111,37 @@ describe("POST /api/v1/orders", () => {
     expect(await availableOf(s, product.id)).toBe(8);
   });
 
+  it("replays the first answer byte for byte from the database, which keeps it as the text that was sent", async () => {
+    const product = await aProduct(s, { quantity: 10 });
+    const { userId, token } = aCustomer();
+    const key = randomUUID();
+    const send = () =>
+      fetch(`${s.orderUrl}/api/v1/orders`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "idempotency-key": key,
+        },
+        body: JSON.stringify({ items: [{ productId: product.id, quantity: 1 }] }),
+      });
+
+    const first = await send();
+    const firstText = await first.text();
+    // Without the Redis copy the replay can only come from idempotency_keys.
+    await deleteRedisKeys(s.orderEnv.REDIS_KEY_PREFIX!);
+    const second = await send();
+
+    expect(first.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(await second.text()).toBe(firstText);
+    const [row] = await s.sql.query(
+      "SELECT response_body FROM idempotency_keys WHERE user_id = ? AND idempotency_key = ?",
+      [userId, key],
+    );
+    expect(row.response_body).toBe(firstText);
+  });
+
   it("with 8 concurrent requests on one key creates one order; the others are replayed or 409 IDEMPOTENCY_KEY_IN_USE", async () => {
     const product = await aProduct(s, { quantity: 20 });
     const { userId, token } = aCustomer();
