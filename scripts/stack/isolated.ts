@@ -4,7 +4,7 @@
 import net from "node:net";
 import Redis from "ioredis";
 import { dropDatabase, KafkaClient, withDatabase } from "@app/shared";
-import { login, seedDemoCatalog } from "./seed";
+import { seedDemoCatalog } from "./seed";
 import { startStack, type RunningStack } from "./stack";
 
 export interface IsolatedStackOptions {
@@ -85,10 +85,7 @@ export async function startIsolatedStack(o: IsolatedStackOptions): Promise<Isola
     redis.disconnect();
   };
   try {
-    const seeded = await seedDemoCatalog(
-      stack.gateway.url,
-      await login(stack.gateway.url, admin.email, admin.password),
-    );
+    const seeded = await seedDemoCatalog(stack.gateway.url, await stack.adminToken());
     return { gateway: stack.gateway.url, stack, topic, databaseUrl, admin, seeded, logs, stop };
   } catch (error) {
     await stop();

@@ -1,5 +1,6 @@
-// The demo catalog, created through the public API as the admin; a second run adds nothing
-// because a known sku answers 409 SKU_TAKEN.
+// The demo catalog, created through the public API with an admin token from auth's own command
+// (RunningStack.adminToken), so the public login's throttle never blocks it; a second run adds
+// nothing because a known sku answers 409 SKU_TAKEN.
 export const DEMO_PRODUCTS = [
   {
     sku: "DEMO-KEYBOARD",

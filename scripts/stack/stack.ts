@@ -1,8 +1,9 @@
 // Starts the whole system as child processes (what `npm start` runs and what the end-to-end
 // suite drives): migrations, every service, the demo catalog and the gateway.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { promisify } from "node:util";
 import { runMigrations, withDatabase } from "@app/shared";
 import { startGateway, type RunningGateway } from "./gateway";
 
@@ -162,7 +163,18 @@ export interface RunningStack {
     name: string,
     options?: { env?: Record<string, string>; entry?: string[]; ready?: boolean },
   ): Promise<ChildProcess>;
+  /** An admin access token from auth's own command, never through the throttled public login. */
+  adminToken(): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** Runs auth's admin-token command with the environment the auth service got. */
+export async function adminTokenFor(spec: ServiceSpec): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ["dist/adminToken.js"], {
+    cwd: path.join(REPO, spec.dir),
+    env: { ...process.env, ...spec.env, DATABASE_URL: spec.database ?? "" },
+  });
+  return (JSON.parse(stdout) as { accessToken: string }).accessToken;
 }
 
 function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
@@ -281,5 +293,13 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     await stop();
     throw error;
   }
-  return { gateway, services, stopService, startService, stop };
+  const authSpec = specs.find((s) => s.name === "auth")!;
+  return {
+    gateway,
+    services,
+    adminToken: () => adminTokenFor(authSpec),
+    stopService,
+    startService,
+    stop,
+  };
 }

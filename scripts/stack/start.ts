@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { REPO, startStack } from "./stack";
-import { login, seedDemoCatalog } from "./seed";
+import { seedDemoCatalog } from "./seed";
 
 const env = process.env;
 const int = (name: string, fallback: number) => Number(env[name] ?? fallback);
@@ -41,10 +41,8 @@ async function main() {
   const running: { stack?: Awaited<ReturnType<typeof startStack>> } = {};
   const stack = await startStack(options);
   running.stack = stack;
-  const seeded = await seedDemoCatalog(
-    stack.gateway.url,
-    await login(stack.gateway.url, options.adminEmail, options.adminPassword),
-  );
+  // The seed's token comes from auth's own command: a throttled public login cannot stop start-up.
+  const seeded = await seedDemoCatalog(stack.gateway.url, await stack.adminToken());
   log(`[stack] demo catalog: ${seeded.created} created, ${seeded.existing} already there`);
   log("");
   log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

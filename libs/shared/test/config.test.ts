@@ -42,3 +42,53 @@ describe("loadConfig", () => {
       expect(error.message).toContain(name);
   });
 });
+
+describe("documented development secrets", () => {
+  const secrets = z.object({
+    NODE_ENV: env.nodeEnv(),
+    INTERNAL_TOKENS: env.list("local-internal-token"),
+    ADMIN_PASSWORD: z.string().optional(),
+    KEY_FILE: z.string().optional(),
+  });
+
+  test("production refuses each one, defaults included, naming every variable in one error", () => {
+    let caught: unknown;
+    try {
+      loadConfig(secrets, {
+        NODE_ENV: "production",
+        ADMIN_PASSWORD: "change-me-admin-1",
+        KEY_FILE: "/srv/app/.local/keys/auth-signing-key.pem",
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).issues.map((i) => i.variable).sort()).toEqual([
+      "ADMIN_PASSWORD",
+      "INTERNAL_TOKENS",
+      "KEY_FILE",
+    ]);
+  });
+
+  test("production with its own secrets starts; development keeps the documented ones", () => {
+    expect(
+      loadConfig(secrets, { NODE_ENV: "production", INTERNAL_TOKENS: "s3cr3t-from-vault" }),
+    ).toMatchObject({ INTERNAL_TOKENS: ["s3cr3t-from-vault"] });
+    expect(loadConfig(secrets, { ADMIN_PASSWORD: "change-me-admin-1" })).toMatchObject({
+      INTERNAL_TOKENS: ["local-internal-token"],
+      ADMIN_PASSWORD: "change-me-admin-1",
+    });
+  });
+});
+
+describe("TRUST_PROXY", () => {
+  const trust = z.object({ TRUST_PROXY: env.trustProxy("loopback") });
+  test.each([
+    [undefined, "loopback"],
+    ["false", false],
+    ["1", 1],
+    ["10.0.0.0/8, loopback", "10.0.0.0/8, loopback"],
+  ])("%s parses to %p", (value, expected) => {
+    expect(loadConfig(trust, { TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+});

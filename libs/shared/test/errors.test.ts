@@ -88,3 +88,25 @@ describe("problem+json error mapping", () => {
     expect((logged!.error as { stack: string }).stack).toMatch(/errors\.test\.ts/);
   });
 });
+
+describe("RFC 9457 members", () => {
+  test("an extension may not reuse a member RFC 9457 defines, so status stays the HTTP status", () => {
+    for (const member of ["type", "title", "status", "detail", "instance"]) {
+      expect(() => problems.conflict("X", "d", { [member]: "COMPLETED" } as never)).toThrow(
+        /reserved member/,
+      );
+    }
+  });
+
+  test("a problem's body carries the HTTP status number and its own extensions", async () => {
+    const res = await request(
+      buildTestApp((a) => {
+        a.get("/done", () => {
+          throw problems.conflict("ORDER_NOT_CANCELLABLE", "Done.", { orderStatus: "COMPLETED" });
+        });
+      }).app,
+    ).get("/done");
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ status: 409, orderStatus: "COMPLETED" });
+  });
+});

@@ -3,7 +3,11 @@ import type { Express } from "express";
 import { createHttpApp, createLogger, Metrics, type HealthCheck } from "../src";
 
 /** A throwaway service built with the app factory, its log lines captured for assertions. */
-export function buildTestApp(routes: (app: Express) => void, readiness: HealthCheck[] = []) {
+export function buildTestApp(
+  routes: (app: Express) => void,
+  readiness: HealthCheck[] = [],
+  trustProxy: boolean | number | string = "loopback",
+) {
   const stream = new PassThrough();
   const lines: Record<string, unknown>[] = [];
   stream.on("data", (chunk: Buffer) => {
@@ -17,6 +21,7 @@ export function buildTestApp(routes: (app: Express) => void, readiness: HealthCh
     metrics,
     readiness,
     routes,
+    trustProxy,
     openapi: () => ({ openapi: "3.1.0" }),
   });
   return { app, logger, metrics, lines };

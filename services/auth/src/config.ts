@@ -10,6 +10,8 @@ const optionalText = () =>
 export const authConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
+  /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
+  TRUST_PROXY: env.trustProxy("loopback"),
   PORT: env.port(3001),
   DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/auth"),
   /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */
@@ -41,9 +43,21 @@ export const authConfigSchema = z.object({
   ADMIN_EMAIL: optionalText(),
   ADMIN_PASSWORD: optionalText(),
 
-  LOGIN_MAX_FAILURES_PER_EMAIL: env.int(5, 1),
+  /** Failures for one email from one client: the lock one guesser meets. */
+  LOGIN_MAX_FAILURES_PER_EMAIL_AND_CLIENT: env.int(5, 1),
+  /** Failures from one client across emails (spraying). */
   LOGIN_MAX_FAILURES_PER_CLIENT: env.int(20, 1),
+  /** Failures for one email across every client: far higher, so no one client can lock it. */
+  LOGIN_MAX_FAILURES_PER_EMAIL: env.int(100, 1),
   LOGIN_THROTTLE_WINDOW_SECONDS: env.int(900, 1),
+
+  /** Registrations one client may make per window (429 TOO_MANY_ATTEMPTS beyond). */
+  REGISTER_MAX_PER_CLIENT: env.int(10, 1),
+  REGISTER_WINDOW_SECONDS: env.int(3600, 1),
+  /** Registrations hashing a password at once in this process (503 BUSY beyond, never queued). */
+  REGISTER_HASHING_MAX_IN_FLIGHT: env.int(2, 1),
+  /** Retry-After of a 503 BUSY. */
+  BUSY_RETRY_AFTER_SECONDS: env.int(1, 1),
 });
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;
@@ -84,4 +98,17 @@ export function loadAuthConfig(source: Record<string, string | undefined>): Auth
     issues.push({ variable: "ADMIN_PASSWORD", message: "required in production" });
   if (issues.length) throw new ConfigError(issues);
   return config;
+}
+
+/** Where the signing keys come from; production never generates one (validation demanded it). */
+export function signingKeySources(config: AuthConfig) {
+  return {
+    privateKeyPem: config.JWT_PRIVATE_KEY,
+    privateKeyFile: config.JWT_PRIVATE_KEY_FILE,
+    keyId: config.JWT_KEY_ID,
+    previousPublicKeyPem: config.JWT_PREVIOUS_PUBLIC_KEY,
+    previousPublicKeyFile: config.JWT_PREVIOUS_PUBLIC_KEY_FILE,
+    previousKeyId: config.JWT_PREVIOUS_KEY_ID,
+    localKeysDir: config.NODE_ENV === "production" ? undefined : config.KEYS_DIR,
+  };
 }

@@ -23,7 +23,7 @@ import type { Clock, IdGenerator } from "./application/ports";
 import { purgeRefreshTokens } from "./application/purgeRefreshTokens";
 import { refreshSession } from "./application/refreshSession";
 import { registerUser } from "./application/registerUser";
-import { loadAuthConfig, type AuthConfig } from "./config";
+import { loadAuthConfig, signingKeySources, type AuthConfig } from "./config";
 import { createAuthMetrics } from "./infrastructure/authMetrics";
 import { BcryptPasswordHasher } from "./infrastructure/bcryptPasswordHasher";
 import { JwtAccessTokenIssuer } from "./infrastructure/jwtAccessTokenIssuer";
@@ -31,7 +31,9 @@ import { keySetTokenVerifier } from "./infrastructure/keySetTokenVerifier";
 import { createAuthPrisma } from "./infrastructure/prismaClient";
 import { PrismaRefreshTokenStore } from "./infrastructure/prismaRefreshTokenStore";
 import { PrismaUserRepository } from "./infrastructure/prismaUserRepository";
+import { InProcessHashingSlots } from "./infrastructure/hashingSlots";
 import { RedisLoginFailureCounters } from "./infrastructure/redisLoginFailureCounters";
+import { RedisRegistrationCounter } from "./infrastructure/redisRegistrationCounter";
 import { jwksOf, loadSigningKeys, type PublicJwk } from "./infrastructure/signingKeys";
 
 export { loadAuthConfig, type AuthConfig } from "./config";
@@ -63,16 +65,7 @@ export async function startAuth(
 
   if (config.MIGRATE_ON_START)
     await runMigrations({ databaseUrl: config.DATABASE_URL, dir: MIGRATIONS_DIR, logger });
-  const keys = await loadSigningKeys({
-    privateKeyPem: config.JWT_PRIVATE_KEY,
-    privateKeyFile: config.JWT_PRIVATE_KEY_FILE,
-    keyId: config.JWT_KEY_ID,
-    previousPublicKeyPem: config.JWT_PREVIOUS_PUBLIC_KEY,
-    previousPublicKeyFile: config.JWT_PREVIOUS_PUBLIC_KEY_FILE,
-    previousKeyId: config.JWT_PREVIOUS_KEY_ID,
-    // Production never generates a key: config validation already demanded one.
-    localKeysDir: config.NODE_ENV === "production" ? undefined : config.KEYS_DIR,
-  });
+  const keys = await loadSigningKeys(signingKeySources(config));
   const jwks = jwksOf(keys);
 
   const prisma = createAuthPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
@@ -105,12 +98,27 @@ export async function startAuth(
       refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     };
     const limits = {
-      maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+      maxFailuresPerEmailAndClient: config.LOGIN_MAX_FAILURES_PER_EMAIL_AND_CLIENT,
       maxFailuresPerClient: config.LOGIN_MAX_FAILURES_PER_CLIENT,
+      maxFailuresPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+    };
+
+    const registration = {
+      registrations: new RedisRegistrationCounter(
+        redis,
+        config.REDIS_KEY_PREFIX,
+        config.REGISTER_WINDOW_SECONDS,
+      ),
+      hashing: new InProcessHashingSlots(config.REGISTER_HASHING_MAX_IN_FLIGHT),
+      limits: {
+        maxPerClient: config.REGISTER_MAX_PER_CLIENT,
+        windowSeconds: config.REGISTER_WINDOW_SECONDS,
+        busyRetryAfterSeconds: config.BUSY_RETRY_AFTER_SECONDS,
+      },
     };
 
     const useCases: AuthUseCases = {
-      register: (input) => registerUser({ users, passwords, clock, ids }, input),
+      register: (input) => registerUser({ users, passwords, clock, ids, ...registration }, input),
       login: (input) =>
         loginUser({ ...session, users, passwords, refreshTokens, failures, limits }, input),
       refresh: (token) => refreshSession({ ...session, users, refreshTokens }, token),
@@ -146,6 +154,7 @@ export async function startAuth(
         : undefined;
 
     const app = createHttpApp({
+      trustProxy: config.TRUST_PROXY,
       service: "auth",
       logger,
       metrics,
@@ -160,6 +169,13 @@ export async function startAuth(
         metrics: authMetrics,
         logger,
         jwks: () => jwks,
+        quotas: {
+          login: {
+            limits,
+            windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
+          },
+          register: registration.limits,
+        },
       }),
     });
     const server = await startHttpServer(app, {

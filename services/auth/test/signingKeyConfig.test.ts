@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ConfigError } from "@app/shared";
+import { startupExit } from "@app/shared/testing";
 import jwt from "jsonwebtoken";
 import { loadAuthConfig } from "../src/main";
 import { aKeyPair, aSignedInUser, authTestEnv, call, type AuthTestEnv } from "./support";
@@ -120,6 +121,30 @@ describe("loadAuthConfig", () => {
     ).toThrow(/ADMIN_EMAIL.*ADMIN_PASSWORD/);
   });
 
+  it("refuses in production the documented admin password and the local stack's key, naming each", () => {
+    expect(() => loadAuthConfig({ ...production, ADMIN_PASSWORD: "change-me-admin-1" })).toThrow(
+      /ADMIN_PASSWORD \(holds a documented development secret/,
+    );
+    expect(() =>
+      loadAuthConfig({
+        ...production,
+        JWT_PRIVATE_KEY: undefined,
+        JWT_PRIVATE_KEY_FILE: path.resolve(__dirname, "../../../.local/keys/auth-signing-key.pem"),
+      }),
+    ).toThrow(/JWT_PRIVATE_KEY_FILE \(holds a documented development secret/);
+  });
+
+  it("exits 78 with one line naming the variable when production starts on the default admin password", () => {
+    const { code, stderrLines } = startupExit(path.resolve(__dirname, "../dist/main.js"), {
+      ...production,
+      ADMIN_PASSWORD: "change-me-admin-1",
+    });
+
+    expect(code).toBe(78);
+    expect(stderrLines).toHaveLength(1);
+    expect(stderrLines[0]).toMatch(/^Invalid configuration: ADMIN_PASSWORD \(/);
+  });
+
   it("refuses an ADMIN_PASSWORD that breaks the password policy", () => {
     expect(() => loadAuthConfig({ ADMIN_PASSWORD: "short" })).toThrow(/ADMIN_PASSWORD/);
   });
@@ -135,8 +160,10 @@ describe("loadAuthConfig", () => {
       ACCESS_TOKEN_TTL_SECONDS: 900,
       JWT_ISSUER: "product-ordering-auth",
       JWT_AUDIENCE: "product-ordering",
-      LOGIN_MAX_FAILURES_PER_EMAIL: 5,
+      LOGIN_MAX_FAILURES_PER_EMAIL_AND_CLIENT: 5,
       LOGIN_MAX_FAILURES_PER_CLIENT: 20,
+      LOGIN_MAX_FAILURES_PER_EMAIL: 100,
+      TRUST_PROXY: "loopback",
       LOGIN_THROTTLE_WINDOW_SECONDS: 900,
       REDIS_KEY_PREFIX: "auth:",
     });

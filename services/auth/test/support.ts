@@ -56,6 +56,9 @@ export async function authTestEnv(): Promise<AuthTestEnv> {
       BCRYPT_COST: "4",
       ADMIN_EMAIL: "admin@example.com",
       ADMIN_PASSWORD: "change-me-admin-1",
+      // Every test file registers its users from one address; the limits have their own tests.
+      REGISTER_MAX_PER_CLIENT: "10000",
+      REGISTER_HASHING_MAX_IN_FLIGHT: "100",
       ...env,
     });
   return {

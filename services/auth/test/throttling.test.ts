@@ -2,20 +2,22 @@ import { createServer, type AddressInfo } from "node:net";
 import type { RunningAuth } from "../src/main";
 import { aRegistration, authTestEnv, post, type AuthTestEnv } from "./support";
 
-const MAX_PER_EMAIL = 3;
+const MAX_PER_PAIR = 3;
 const MAX_PER_CLIENT = 5;
+const MAX_PER_EMAIL = 8;
 const WINDOW_SECONDS = 120;
+const limits = {
+  LOGIN_MAX_FAILURES_PER_EMAIL_AND_CLIENT: String(MAX_PER_PAIR),
+  LOGIN_MAX_FAILURES_PER_CLIENT: String(MAX_PER_CLIENT),
+  LOGIN_MAX_FAILURES_PER_EMAIL: String(MAX_PER_EMAIL),
+};
 
 let env: AuthTestEnv;
 let auth: RunningAuth;
 
 beforeAll(async () => {
   env = await authTestEnv();
-  auth = await env.start({
-    LOGIN_MAX_FAILURES_PER_EMAIL: String(MAX_PER_EMAIL),
-    LOGIN_MAX_FAILURES_PER_CLIENT: String(MAX_PER_CLIENT),
-    LOGIN_THROTTLE_WINDOW_SECONDS: String(WINDOW_SECONDS),
-  });
+  auth = await env.start({ ...limits, LOGIN_THROTTLE_WINDOW_SECONDS: String(WINDOW_SECONDS) });
 });
 afterAll(() => env.cleanup());
 
@@ -45,11 +47,12 @@ async function failTimes(n: number, email: string, clientAddress?: () => string)
 }
 
 describe("login throttling", () => {
-  it("answers 429 TOO_MANY_ATTEMPTS with Retry-After after N failures for one email, from any client", async () => {
+  it("answers 429 TOO_MANY_ATTEMPTS with Retry-After after N failures for one email from one client", async () => {
     const user = await registered();
-    await failTimes(MAX_PER_EMAIL, user.email);
+    const client = aClientAddress();
+    await failTimes(MAX_PER_PAIR, user.email, () => client);
 
-    const res = await login(user.email, "wrong password");
+    const res = await login(user.email, "wrong password", client);
 
     expect(res.status).toBe(429);
     expect(res.body).toMatchObject({ status: 429, code: "TOO_MANY_ATTEMPTS" });
@@ -59,34 +62,77 @@ describe("login throttling", () => {
     expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
   });
 
-  it("refuses even the right password while the email is throttled", async () => {
+  it("advertises each login counter's policy and what is left in the IETF RateLimit headers", async () => {
     const user = await registered();
-    await failTimes(MAX_PER_EMAIL, user.email);
+    const client = aClientAddress();
 
-    expect((await login(user.email, user.password)).status).toBe(429);
+    const res = await login(user.email, "wrong password", client);
+
+    expect(res.status).toBe(401);
+    expect(res.headers.get("ratelimit-policy")).toBe(
+      `"login-failures-email-client";q=${MAX_PER_PAIR};w=${WINDOW_SECONDS}, ` +
+        `"login-failures-client";q=${MAX_PER_CLIENT};w=${WINDOW_SECONDS}, ` +
+        `"login-failures-email";q=${MAX_PER_EMAIL};w=${WINDOW_SECONDS}`,
+    );
+    expect(res.headers.get("ratelimit")).toMatch(
+      new RegExp(
+        `^"login-failures-email-client";r=${MAX_PER_PAIR - 1};t=\\d+, ` +
+          `"login-failures-client";r=${MAX_PER_CLIENT - 1};t=\\d+, ` +
+          `"login-failures-email";r=${MAX_PER_EMAIL - 1};t=\\d+$`,
+      ),
+    );
+  });
+
+  it("refuses even the right password from the client that locked the email", async () => {
+    const user = await registered();
+    const client = aClientAddress();
+    await failTimes(MAX_PER_PAIR, user.email, () => client);
+
+    expect((await login(user.email, user.password, client)).status).toBe(429);
+  });
+
+  it("lets the owner sign in from another client while one attacker has locked the email from theirs", async () => {
+    const user = await registered();
+    const attacker = aClientAddress();
+    await failTimes(MAX_PER_PAIR, user.email, () => attacker);
+    expect((await login(user.email, "wrong password", attacker)).status).toBe(429);
+
+    expect((await login(user.email, user.password, aClientAddress())).status).toBe(200);
+  });
+
+  it("throttles an email for every client once many clients together pass the higher per-email limit", async () => {
+    const user = await registered();
+    await failTimes(MAX_PER_EMAIL, user.email, aClientAddress);
+
+    const res = await login(user.email, user.password, aClientAddress());
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it("throttles an unknown email exactly like a known one", async () => {
     const email = `ghost.${Date.now()}@example.com`;
-    await failTimes(MAX_PER_EMAIL, email);
+    const client = aClientAddress();
+    await failTimes(MAX_PER_PAIR, email, () => client);
 
-    expect((await login(email, "wrong password")).status).toBe(429);
+    expect((await login(email, "wrong password", client)).status).toBe(429);
   });
 
   it("counts the email case-insensitively", async () => {
     const user = await registered();
-    await failTimes(MAX_PER_EMAIL, user.email.toUpperCase());
+    const client = aClientAddress();
+    await failTimes(MAX_PER_PAIR, user.email.toUpperCase(), () => client);
 
-    expect((await login(user.email, user.password)).status).toBe(429);
+    expect((await login(user.email, user.password, client)).status).toBe(429);
   });
 
-  it("resets the per-email counter after a successful login", async () => {
+  it("resets the (email, client) counter after a successful login", async () => {
     const user = await registered();
-    await failTimes(MAX_PER_EMAIL - 1, user.email);
-    expect((await login(user.email, user.password)).status).toBe(200);
-    await failTimes(MAX_PER_EMAIL - 1, user.email);
+    const client = aClientAddress();
+    await failTimes(MAX_PER_PAIR - 1, user.email, () => client);
+    expect((await login(user.email, user.password, client)).status).toBe(200);
+    await failTimes(MAX_PER_PAIR - 1, user.email, () => client);
 
-    expect((await login(user.email, user.password)).status).toBe(200);
+    expect((await login(user.email, user.password, client)).status).toBe(200);
   });
 
   it("answers 429 after N failures from one client address across different emails, and other clients are unaffected", async () => {
@@ -106,11 +152,14 @@ describe("login throttling", () => {
 
   it("counts throttled attempts in the metrics by the counter that refused them", async () => {
     const user = await registered();
-    await failTimes(MAX_PER_EMAIL, user.email);
-    await login(user.email, "wrong password");
+    const client = aClientAddress();
+    await failTimes(MAX_PER_PAIR, user.email, () => client);
+    await login(user.email, "wrong password", client);
 
     const metrics = await (await fetch(`${auth.url}/metrics`)).text();
-    expect(metrics).toMatch(/auth_throttled_attempts_total\{scope="email",service="auth"\} [1-9]/);
+    expect(metrics).toMatch(
+      /auth_throttled_attempts_total\{scope="email_client",service="auth"\} [1-9]/,
+    );
     expect(metrics).toMatch(
       /auth_logins_total\{outcome="too_many_attempts",service="auth"\} [1-9]/,
     );
@@ -119,7 +168,25 @@ describe("login throttling", () => {
     );
   });
 
-  it("lets exactly N of 30 concurrent wrong-password logins for one email reach the password check; the rest get 429 with Retry-After", async () => {
+  it("lets exactly N of 30 concurrent wrong-password logins for one email from one client reach the password check; the rest get 429 with Retry-After", async () => {
+    const user = await registered();
+    const client = aClientAddress();
+
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => login(user.email, "wrong password", client)),
+    );
+
+    expect(statusesOf(answers)).toEqual({ 401: MAX_PER_PAIR, 429: 30 - MAX_PER_PAIR });
+    for (const res of answers.filter((a) => a.status === 429)) {
+      expect(res.body.code).toBe("TOO_MANY_ATTEMPTS");
+      const retryAfter = Number(res.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
+    }
+    expect((await login(user.email, user.password, client)).status).toBe(429);
+  });
+
+  it("lets exactly the per-email limit of 30 concurrent wrong-password logins from 30 clients through", async () => {
     const user = await registered();
 
     const answers = await Promise.all(
@@ -127,13 +194,6 @@ describe("login throttling", () => {
     );
 
     expect(statusesOf(answers)).toEqual({ 401: MAX_PER_EMAIL, 429: 30 - MAX_PER_EMAIL });
-    for (const res of answers.filter((a) => a.status === 429)) {
-      expect(res.body.code).toBe("TOO_MANY_ATTEMPTS");
-      const retryAfter = Number(res.headers.get("retry-after"));
-      expect(retryAfter).toBeGreaterThan(0);
-      expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
-    }
-    expect((await login(user.email, user.password)).status).toBe(429);
   });
 
   it("lets exactly N of 30 concurrent wrong-password logins from one client address through, across different emails", async () => {
@@ -170,21 +230,18 @@ describe("login throttling", () => {
   });
 
   it("lets the right password in once the Retry-After of a concurrent burst has passed", async () => {
-    const shortWindow = await env.start({
-      LOGIN_MAX_FAILURES_PER_EMAIL: String(MAX_PER_EMAIL),
-      LOGIN_MAX_FAILURES_PER_CLIENT: String(MAX_PER_CLIENT),
-      LOGIN_THROTTLE_WINDOW_SECONDS: "3",
-    });
+    const shortWindow = await env.start({ ...limits, LOGIN_THROTTLE_WINDOW_SECONDS: "3" });
     const user = await registered();
+    const client = aClientAddress();
     const loginThere = (password: string) =>
       post(
         shortWindow.url,
         "/api/v1/auth/login",
         { email: user.email, password },
-        { "x-forwarded-for": aClientAddress() },
+        { "x-forwarded-for": client },
       );
     const burst = await Promise.all(Array.from({ length: 30 }, () => loginThere("wrong password")));
-    expect(statusesOf(burst)[401]).toBeLessThanOrEqual(MAX_PER_EMAIL);
+    expect(statusesOf(burst)[401]).toBeLessThanOrEqual(MAX_PER_PAIR);
 
     const refused = await loginThere(user.password);
     expect(refused.status).toBe(429);
@@ -193,6 +250,28 @@ describe("login throttling", () => {
     const res = await loginThere(user.password);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ tokenType: "Bearer", accessToken: expect.any(String) });
+  });
+});
+
+describe("login throttling without a trusted proxy (TRUST_PROXY=false)", () => {
+  it("answers 429 after N failures from one socket however each request forges X-Forwarded-For", async () => {
+    const direct = await env.start({ ...limits, TRUST_PROXY: "false" });
+    try {
+      const answers = [];
+      for (let i = 0; i < MAX_PER_CLIENT + 2; i++)
+        answers.push(
+          await post(
+            direct.url,
+            "/api/v1/auth/login",
+            { email: `forger${i}.${Date.now()}@example.com`, password: "wrong password" },
+            { "x-forwarded-for": aClientAddress() },
+          ),
+        );
+
+      expect(statusesOf(answers)).toEqual({ 401: MAX_PER_CLIENT, 429: 2 });
+    } finally {
+      await direct.close();
+    }
   });
 });
 
@@ -229,13 +308,13 @@ describe("login throttling while the database is down", () => {
     const broken = await authTestEnv();
     try {
       const service = await broken.start({
-        LOGIN_MAX_FAILURES_PER_EMAIL: String(MAX_PER_EMAIL),
-        LOGIN_MAX_FAILURES_PER_CLIENT: String(MAX_PER_EMAIL),
+        LOGIN_MAX_FAILURES_PER_EMAIL_AND_CLIENT: String(MAX_PER_PAIR),
+        LOGIN_MAX_FAILURES_PER_CLIENT: String(MAX_PER_PAIR),
       });
       await broken.db.drop();
       const client = aClientAddress();
 
-      for (let i = 0; i < MAX_PER_EMAIL + 2; i++) {
+      for (let i = 0; i < MAX_PER_PAIR + 2; i++) {
         const res = await post(
           service.url,
           "/api/v1/auth/login",

@@ -114,6 +114,7 @@ export async function startCatalog(
     );
 
   const app = createHttpApp({
+    trustProxy: config.TRUST_PROXY,
     service: "catalog",
     logger,
     metrics,

@@ -73,6 +73,7 @@ export async function startNotifier(
   const notifyDeps = { store, channel, clock, ids: { next: randomUUID }, hooks: options.hooks };
 
   const app = createHttpApp({
+    trustProxy: config.TRUST_PROXY,
     service: "notifier",
     logger,
     metrics,

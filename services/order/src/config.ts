@@ -4,6 +4,8 @@ import { z } from "zod";
 export const orderConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
+  /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
+  TRUST_PROXY: env.trustProxy("loopback"),
   PORT: env.port(3003),
   DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/orders"),
   /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */

@@ -141,6 +141,7 @@ export async function startOrder(
   const purgeKeysOnce = () => purgeIdempotencyKeys({ keys, clock }, config.IDEMPOTENCY_TTL_HOURS);
 
   const app = createHttpApp({
+    trustProxy: config.TRUST_PROXY,
     service: "order",
     logger,
     metrics,

@@ -4,6 +4,8 @@ import { z } from "zod";
 export const relayConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
+  /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
+  TRUST_PROXY: env.trustProxy("loopback"),
   /** Health and metrics only: the relay serves no API. */
   PORT: env.port(3005),
   /** The order service's database: the relay reads and settles its outbox_events table. */

@@ -122,6 +122,7 @@ export async function startRelay(
   };
 
   const app = createHttpApp({
+    trustProxy: config.TRUST_PROXY,
     service: "outbox-relay",
     logger,
     metrics,

@@ -340,4 +340,40 @@ describe("the whole system through the gateway", () => {
     }
     expect((await call("GET", "/nowhere")).status).toBe(404);
   });
+
+  // Last in the file: these leave this machine's address throttled for the rest of the window.
+  describe("with this client's logins throttled", () => {
+    test("30 failed logins, each forging a different X-Forwarded-For, still meet 429 after the per-client limit", async () => {
+      const answers = [];
+      for (let i = 0; i < 30; i++)
+        answers.push(
+          await call("POST", "/api/v1/auth/login", {
+            body: {
+              email: `forger-${i}-${randomUUID().slice(0, 6)}@example.com`,
+              password: "x-wrong-1",
+            },
+            headers: { "X-Forwarded-For": `198.51.100.${i + 1}` },
+          }),
+        );
+
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(20);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+      const refused = answers.find((a) => a.status === 429)!;
+      expect(refused.body).toMatchObject({ status: 429, code: "TOO_MANY_ATTEMPTS" });
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    });
+
+    test("the stack's seed still signs in and seeds while the public login refuses this client", async () => {
+      const login = await call("POST", "/api/v1/auth/login", {
+        body: { email: e2e.admin.email, password: e2e.admin.password },
+      });
+      expect(login.status).toBe(429);
+
+      expect(await seedDemoCatalog(e2e.gateway, await e2e.stack.adminToken())).toEqual({
+        created: 0,
+        existing: DEMO_PRODUCTS.length,
+      });
+    });
+  });
 });

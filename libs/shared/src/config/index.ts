@@ -10,15 +10,55 @@ export class ConfigError extends Error {
 }
 
 /**
+ * Secrets this repository publishes for local runs (README, compose, the local stack): the
+ * default admin password and the default internal token. Anyone can read them.
+ */
+export const DOCUMENTED_DEFAULT_SECRETS: readonly string[] = [
+  "change-me-admin-1",
+  "local-internal-token",
+];
+
+// The signing key the local stack generates (auth's KEYS_DIR, `.local/keys` in a checkout).
+const LOCAL_KEY_PATH = /(^|[\\/])\.local[\\/]keys[\\/]|(^|[\\/])auth-signing-key\.pem$/;
+
+const isDevelopmentSecret = (value: string) =>
+  DOCUMENTED_DEFAULT_SECRETS.includes(value) || LOCAL_KEY_PATH.test(value);
+
+/**
+ * With NODE_ENV=production, every variable holding a documented default secret or the local
+ * stack's generated key (defaults included: a default that is a secret counts as holding it).
+ */
+export function developmentSecretIssues(
+  config: Record<string, unknown>,
+): { variable: string; message: string }[] {
+  if (config.NODE_ENV !== "production") return [];
+  return Object.entries(config)
+    .filter(([, value]) =>
+      (Array.isArray(value) ? value : [value]).some(
+        (item) => typeof item === "string" && isDevelopmentSecret(item),
+      ),
+    )
+    .map(([variable]) => ({
+      variable,
+      message: "holds a documented development secret; production needs its own",
+    }));
+}
+
+/**
  * Parses the environment against a zod object schema whose keys are variable names.
  * Every problem is collected so one start-up failure lists every bad variable at once.
+ * In production a documented default secret is refused whatever the service.
  */
 export function loadConfig<S extends z.ZodObject>(
   schema: S,
   env: Record<string, string | undefined>,
 ): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    const issues = developmentSecretIssues(result.data as Record<string, unknown>);
+    if (issues.length) throw new ConfigError(issues);
+    return result.data;
+  }
   const issues = result.error.issues.map((issue) => ({
     variable: String(issue.path[0] ?? "(root)"),
     message: issue.message,
@@ -58,6 +98,21 @@ export const env = {
           .map((s) => s.trim())
           .filter(Boolean),
     ),
+  /**
+   * Express's `trust proxy`: which hops in front of the service may set X-Forwarded-For.
+   * `false` (none: the socket address is the client), a hop count (`1`: the one gateway in front,
+   * whatever its address), or addresses, CIDRs and the names `loopback`, `linklocal`,
+   * `uniquelocal`, comma separated.
+   */
+  trustProxy: (fallback: string) =>
+    z
+      .string()
+      .trim()
+      .min(1)
+      .default(fallback)
+      .transform((v): boolean | number | string =>
+        v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v,
+      ),
   logLevel: () => z.enum(["error", "warn", "info", "http", "debug"]).default("info"),
   nodeEnv: () => z.enum(["development", "test", "production"]).default("development"),
 };

@@ -17,10 +17,36 @@ export interface ProblemInit {
   title: string;
   detail?: string;
   errors?: FieldError[];
-  /** Extra members (e.g. the short lines of OUT_OF_STOCK). */
-  extensions?: Record<string, unknown>;
+  /** Extra members (e.g. the short lines of OUT_OF_STOCK); never a name of RESERVED_MEMBERS. */
+  extensions?: ProblemExtensions;
   /** Response headers such as Retry-After. */
   headers?: Record<string, string>;
+}
+
+/**
+ * Members every problem body has: RFC 9457's own (`status` must stay the HTTP status number a
+ * client may rely on) and the platform's. An extension reusing one would overwrite it.
+ */
+export const RESERVED_MEMBERS = [
+  "type",
+  "title",
+  "status",
+  "detail",
+  "instance",
+  "code",
+  "requestId",
+  "errors",
+] as const;
+type ReservedMember = (typeof RESERVED_MEMBERS)[number];
+export type ProblemExtensions = Record<string, unknown> & { [K in ReservedMember]?: never };
+
+/** Refuses an extension named like a reserved member: a programming error, caught at build time too. */
+function assertOwnExtensions(problem: ProblemInit): void {
+  const clash = Object.keys(problem.extensions ?? {}).filter((name) =>
+    (RESERVED_MEMBERS as readonly string[]).includes(name),
+  );
+  if (clash.length)
+    throw new Error(`problem ${problem.code} reuses reserved member(s): ${clash.join(", ")}`);
 }
 
 /** An error that maps to an RFC 9457 problem document; thrown or returned by the api layer. */
@@ -28,6 +54,7 @@ export class ProblemError extends Error {
   constructor(readonly problem: ProblemInit) {
     super(problem.detail ?? problem.title);
     this.name = "ProblemError";
+    assertOwnExtensions(problem);
   }
 }
 
@@ -73,7 +100,7 @@ export const problems = {
     new ProblemError({ status: 403, code: "FORBIDDEN", title: "Forbidden", detail }),
   notFound: (code = "NOT_FOUND", detail = "No such resource.") =>
     new ProblemError({ status: 404, code, title: "Not found", detail }),
-  conflict: (code: string, detail: string, extensions?: Record<string, unknown>) =>
+  conflict: (code: string, detail: string, extensions?: ProblemExtensions) =>
     new ProblemError({ status: 409, code, title: "Conflict", detail, extensions }),
   unavailable: (code: string, detail: string, retryAfterSeconds: number) =>
     new ProblemError({
@@ -111,8 +138,14 @@ export function parseOrThrow<S extends z.ZodType>(
   throw problems.validation(fieldErrors(result.error), `The request ${where} is not valid.`);
 }
 
-export function sendProblem(res: Response, problem: ProblemInit): void {
-  const body: Record<string, unknown> = {
+/**
+ * The RFC 9457 body of a problem: the one place it is built, for live answers and stored replays
+ * alike. Extensions come first so the reserved members always win.
+ */
+export function problemBody(problem: ProblemInit): Record<string, unknown> {
+  assertOwnExtensions(problem);
+  return {
+    ...(problem.extensions ?? {}),
     type: TYPE_BASE + problem.code.toLowerCase().replace(/_/g, "-"),
     title: problem.title,
     status: problem.status,
@@ -120,8 +153,11 @@ export function sendProblem(res: Response, problem: ProblemInit): void {
     code: problem.code,
     requestId: currentRequestId() ?? null,
     ...(problem.errors ? { errors: problem.errors } : {}),
-    ...(problem.extensions ?? {}),
   };
+}
+
+export function sendProblem(res: Response, problem: ProblemInit): void {
+  const body = problemBody(problem);
   for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }

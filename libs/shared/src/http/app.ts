@@ -16,6 +16,11 @@ export interface HttpAppOptions {
   /** The service's OpenAPI document, served at /openapi.json. */
   openapi?: () => unknown;
   bodyLimit?: string;
+  /**
+   * The proxies allowed to name the client in X-Forwarded-For (the service's TRUST_PROXY); a
+   * client's own header counts only behind them, so `req.ip` cannot be forged.
+   */
+  trustProxy: boolean | number | string;
   /** Mounts the service's own routes. */
   routes: (app: Express) => void;
 }
@@ -32,7 +37,7 @@ const JSON_TYPES = ["application/json", "application/*+json"];
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  app.set("trust proxy", options.trustProxy);
   app.set("query parser", "simple");
 
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -3,3 +3,4 @@ export * from "./server";
 export * from "./openapi";
 export * from "./httpClient";
 export * from "./runUntilSignalled";
+export * from "./rateLimitHeaders";

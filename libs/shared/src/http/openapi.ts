@@ -37,6 +37,20 @@ export function problemResponses(...statuses: number[]) {
   return out;
 }
 
+/** The IETF RateLimit fields a throttled route sends (see rateLimitHeaders). */
+export const rateLimitHeaderDocs = {
+  "RateLimit-Policy": {
+    description:
+      'Quota policies, e.g. `"register";q=10;w=3600` (draft-ietf-httpapi-ratelimit-headers)',
+    schema: { type: "string" as const },
+  },
+  RateLimit: {
+    description:
+      'Where the caller stands, e.g. `"register";r=9;t=3412`: r units left, t seconds to reset',
+    schema: { type: "string" as const },
+  },
+};
+
 export function buildOpenApiDocument(
   registry: OpenAPIRegistry,
   info: { title: string; version: string; description?: string },

@@ -88,3 +88,5 @@ export { migratedSchemaDifferences, schemaDifferences } from "./schemaDifference
 export { metricValue } from "./metrics";
 export { startTcpProxy, type TcpProxy } from "./tcpProxy";
 export { anOrderEvent } from "./orderEvents";
+export { problemViolations, renderedProblem } from "./problems";
+export { startupExit } from "./startup";

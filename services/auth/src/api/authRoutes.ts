@@ -1,9 +1,21 @@
-import { parseOrThrow, requireAuth, type Logger, type TokenVerifier } from "@app/shared";
-import type { Express, Request } from "express";
+import {
+  parseOrThrow,
+  rateLimitHeaders,
+  requireAuth,
+  type Logger,
+  type TokenVerifier,
+} from "@app/shared";
+import type { Express, Request, Response } from "express";
 import type { CurrentUserOutcome } from "../application/getCurrentUser";
 import type { LoginInput, LoginOutcome } from "../application/loginUser";
 import type { RefreshOutcome } from "../application/refreshSession";
-import type { RegisterInput, RegisterOutcome } from "../application/registerUser";
+import type {
+  RegisterInput,
+  RegisterOutcome,
+  RegistrationLimits,
+  RegistrationQuota,
+} from "../application/registerUser";
+import { limitOf, type FailureCount, type ThrottleLimits } from "../domain/loginThrottle";
 import type { PublicUser } from "../domain/user";
 import type { AuthMetrics } from "../infrastructure/authMetrics";
 import { problemFor } from "./problems";
@@ -23,12 +35,17 @@ export interface AuthRoutesDeps {
   metrics: AuthMetrics;
   logger: Logger;
   jwks: () => unknown;
+  /** The throttled routes' quotas, advertised in the RateLimit headers. */
+  quotas: {
+    login: { limits: ThrottleLimits; windowSeconds: number };
+    register: RegistrationLimits;
+  };
 }
 
 const userBody = (user: PublicUser) => ({ ...user, createdAt: user.createdAt.toISOString() });
 
-// Behind the gateway this is the caller's address from X-Forwarded-For (trust proxy is set for
-// loopback and private ranges only, so a client cannot pick its own).
+// Behind the gateway this is the caller's address from X-Forwarded-For, read only through the
+// proxies TRUST_PROXY names, so a client cannot pick its own.
 const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? "unknown";
 
 const BASE = "/api/v1/auth";
@@ -36,12 +53,37 @@ const BASE = "/api/v1/auth";
 // Routes are mounted on the app with their full paths rather than on a Router: the shared
 // request metrics read req.baseUrl after the response, which a Router has already reset on errors.
 export function authRoutes(deps: AuthRoutesDeps): (app: Express) => void {
-  const { useCases, metrics, logger } = deps;
+  const { useCases, metrics, logger, quotas } = deps;
+  const registerQuota = (res: Response, quota: RegistrationQuota) =>
+    res.set(
+      rateLimitHeaders([
+        {
+          policy: "register",
+          quota: quotas.register.maxPerClient,
+          windowSeconds: quotas.register.windowSeconds,
+          remaining: quotas.register.maxPerClient - quota.count,
+          resetSeconds: quota.resetsInSeconds,
+        },
+      ]),
+    );
+  const loginQuota = (res: Response, counts: FailureCount[]) =>
+    res.set(
+      rateLimitHeaders(
+        counts.map((c) => ({
+          policy: `login-failures-${c.scope.replace("_", "-")}`,
+          quota: limitOf(c.scope, quotas.login.limits),
+          windowSeconds: quotas.login.windowSeconds,
+          remaining: limitOf(c.scope, quotas.login.limits) - c.failures,
+          resetSeconds: c.resetsInSeconds,
+        })),
+      ),
+    );
   return (app) => {
     app.post(`${BASE}/register`, async (req, res) => {
       const input = parseOrThrow(registerRequest, req.body);
-      const outcome = await useCases.register(input);
+      const outcome = await useCases.register({ ...input, clientAddress: clientAddress(req) });
       metrics.registrations.inc({ outcome: outcome.ok ? "created" : outcome.error.toLowerCase() });
+      if ("quota" in outcome) registerQuota(res, outcome.quota);
       if (!outcome.ok) throw problemFor(outcome);
       logger.info("user registered", { userId: outcome.user.id });
       res.status(201).json(userBody(outcome.user));
@@ -50,6 +92,7 @@ export function authRoutes(deps: AuthRoutesDeps): (app: Express) => void {
     app.post(`${BASE}/login`, async (req, res) => {
       const input = parseOrThrow(loginRequest, req.body);
       const outcome = await useCases.login({ ...input, clientAddress: clientAddress(req) });
+      loginQuota(res, outcome.throttle);
       metrics.logins.inc({ outcome: outcome.ok ? "success" : outcome.error.toLowerCase() });
       if (!outcome.ok) {
         if (outcome.error === "TOO_MANY_ATTEMPTS") {

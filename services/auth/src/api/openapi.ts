@@ -1,4 +1,9 @@
-import { buildOpenApiDocument, OpenAPIRegistry, problemResponses } from "@app/shared";
+import {
+  buildOpenApiDocument,
+  OpenAPIRegistry,
+  problemResponses,
+  rateLimitHeaderDocs,
+} from "@app/shared";
 import {
   jwksResponse,
   loginRequest,
@@ -17,10 +22,12 @@ export function authOpenApiDocument() {
     method: "post",
     path: "/api/v1/auth/register",
     summary: "Create a customer account",
+    description:
+      "Registrations per client are limited: 429 TOO_MANY_ATTEMPTS with Retry-After. When too much password hashing is in flight: 503 BUSY with Retry-After, at once. Every answer carries RateLimit-Policy and RateLimit.",
     request: { body: { required: true, ...json(registerRequest) } },
     responses: {
-      201: { description: "Created", ...json(userResponse) },
-      ...problemResponses(400, 409, 413, 415),
+      201: { description: "Created", headers: rateLimitHeaderDocs, ...json(userResponse) },
+      ...problemResponses(400, 409, 413, 415, 429, 503),
     },
   });
   registry.registerPath({
@@ -28,10 +35,10 @@ export function authOpenApiDocument() {
     path: "/api/v1/auth/login",
     summary: "Exchange email and password for tokens",
     description:
-      "Unknown email and wrong password answer the same 401 INVALID_CREDENTIALS. Repeated failures per email or per client answer 429 TOO_MANY_ATTEMPTS with Retry-After.",
+      "Unknown email and wrong password answer the same 401 INVALID_CREDENTIALS. Repeated failures for one email from one client, from one client overall, or (a far higher limit) for one email from every client answer 429 TOO_MANY_ATTEMPTS with Retry-After. Every answer carries RateLimit-Policy and RateLimit.",
     request: { body: { required: true, ...json(loginRequest) } },
     responses: {
-      200: { description: "Signed in", ...json(tokenResponse) },
+      200: { description: "Signed in", headers: rateLimitHeaderDocs, ...json(tokenResponse) },
       ...problemResponses(400, 401, 429),
     },
   });

@@ -31,9 +31,15 @@ export function problemFor(failure: AuthFailure): ProblemError {
         status: 429,
         code: "TOO_MANY_ATTEMPTS",
         title: "Too many attempts",
-        detail: "Too many failed logins. Try again later.",
+        detail: "Too many attempts from this client. Try again after Retry-After seconds.",
         headers: { "Retry-After": String(failure.retryAfterSeconds) },
       });
+    case "BUSY":
+      return problems.unavailable(
+        "BUSY",
+        "Too much password hashing in progress. Try again after Retry-After seconds.",
+        failure.retryAfterSeconds,
+      );
     case "INVALID_REFRESH_TOKEN":
       return new ProblemError({
         status: 401,

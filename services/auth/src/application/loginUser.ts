@@ -1,5 +1,5 @@
 import { normalizeEmail } from "../domain/email";
-import type { ThrottleLimits, ThrottleScope } from "../domain/loginThrottle";
+import type { FailureCount, ThrottleLimits, ThrottleScope } from "../domain/loginThrottle";
 import type { User } from "../domain/user";
 import type {
   LoginFailureCounters,
@@ -15,10 +15,12 @@ export interface LoginInput {
   clientAddress: string;
 }
 
-export type LoginOutcome =
+/** Every outcome carries the throttle counters as they stood, for the RateLimit headers. */
+export type LoginOutcome = { throttle: FailureCount[] } & (
   | { ok: true; session: Session; userId: string }
   | { ok: false; error: "INVALID_CREDENTIALS" }
-  | { ok: false; error: "TOO_MANY_ATTEMPTS"; scope: ThrottleScope; retryAfterSeconds: number };
+  | { ok: false; error: "TOO_MANY_ATTEMPTS"; scope: ThrottleScope; retryAfterSeconds: number }
+);
 
 export interface LoginDeps extends SessionDeps {
   users: UserRepository;
@@ -34,8 +36,10 @@ export async function loginUser(deps: LoginDeps, input: LoginInput): Promise<Log
   // Counted as a failure before the password is checked, so the limit holds for concurrent
   // guesses, and a throttled guesser cannot make us burn CPU.
   const decision = await deps.failures.admit(emailNormalized, clientAddress, deps.limits);
+  const throttle = decision.counts;
   if (!decision.allowed)
     return {
+      throttle,
       ok: false,
       error: "TOO_MANY_ATTEMPTS",
       scope: decision.scope,
@@ -47,14 +51,14 @@ export async function loginUser(deps: LoginDeps, input: LoginInput): Promise<Log
     await deps.failures.withdraw(emailNormalized, clientAddress).catch(() => undefined);
     throw error;
   });
-  if (!user) return { ok: false, error: "INVALID_CREDENTIALS" };
+  if (!user) return { throttle, ok: false, error: "INVALID_CREDENTIALS" };
 
-  // The per-email counter starts over, but the address only gets this attempt back: one good
-  // account must not unlock a client's guessing.
+  // The (email, client) counter starts over, but the address and the email only get this attempt
+  // back: one good account must not unlock a client's guessing, nor a distributed attack's.
   await deps.failures.recordSuccess(emailNormalized, clientAddress);
   const { session, refreshRow } = prepareSession(deps, user, deps.ids.newId());
   await deps.refreshTokens.create(refreshRow);
-  return { ok: true, session, userId: user.id };
+  return { throttle, ok: true, session, userId: user.id };
 }
 
 /** The user when the password is theirs, else null; either way one bcrypt comparison. */

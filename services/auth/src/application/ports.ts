@@ -52,7 +52,8 @@ export interface AccessTokenIssuer {
 }
 
 /**
- * Failed-login counters per email and per client address, in windows that expire by themselves.
+ * Failed-login counters per (email, client address), per client address and per email, in
+ * windows that expire by themselves.
  * An attempt counts as a failure from before its password is checked until it succeeds.
  */
 export interface LoginFailureCounters {
@@ -65,10 +66,26 @@ export interface LoginFailureCounters {
     clientAddress: string,
     limits: ThrottleLimits,
   ): Promise<ThrottleDecision>;
-  /** The attempt succeeded: the email's counter starts over, the address gets its attempt back. */
+  /**
+   * The attempt succeeded: the (email, client) counter starts over; the client's and the email's
+   * counters only get this attempt back, so one good account unlocks no one's guessing.
+   */
   recordSuccess(emailNormalized: string, clientAddress: string): Promise<void>;
-  /** The attempt ended in an unexpected error, not a verdict: both counters get it back. */
+  /** The attempt ended in an unexpected error, not a verdict: every counter gets it back. */
   withdraw(emailNormalized: string, clientAddress: string): Promise<void>;
+}
+
+/** Registrations per client address in fixed windows that expire by themselves. */
+export interface RegistrationCounter {
+  /** Counts one registration attempt; the count in the window (this one included) and its end. */
+  count(clientAddress: string): Promise<{ count: number; resetsInSeconds: number }>;
+}
+
+/** A bound on password hashing in flight: a slot is taken before hashing and given back after. */
+export interface HashingSlots {
+  /** False, at once, when every slot is taken: the caller refuses rather than queues. */
+  tryAcquire(): boolean;
+  release(): void;
 }
 
 export interface Clock {

@@ -1,8 +1,14 @@
-export type ThrottleScope = "email" | "client";
+/**
+ * The counters a login attempt is checked against: one email from one client (the lock a guesser
+ * meets), one client across emails (spraying), and one email across every client, whose far
+ * higher limit slows a distributed attack without letting one client lock a user out.
+ */
+export type ThrottleScope = "email_client" | "client" | "email";
 
 export interface ThrottleLimits {
-  maxFailuresPerEmail: number;
+  maxFailuresPerEmailAndClient: number;
   maxFailuresPerClient: number;
+  maxFailuresPerEmail: number;
 }
 
 export interface FailureCount {
@@ -13,11 +19,23 @@ export interface FailureCount {
   resetsInSeconds: number;
 }
 
-export type ThrottleDecision =
-  { allowed: true } | { allowed: false; scope: ThrottleScope; retryAfterSeconds: number };
+/** The verdict, with every counter as it stands after it (for the RateLimit headers). */
+export type ThrottleDecision = { counts: FailureCount[] } & (
+  { allowed: true } | { allowed: false; scope: ThrottleScope; retryAfterSeconds: number }
+);
 
-export const limitOf = (scope: ThrottleScope, limits: ThrottleLimits): number =>
-  scope === "email" ? limits.maxFailuresPerEmail : limits.maxFailuresPerClient;
+export const THROTTLE_SCOPES: readonly ThrottleScope[] = ["email_client", "client", "email"];
+
+export function limitOf(scope: ThrottleScope, limits: ThrottleLimits): number {
+  switch (scope) {
+    case "email_client":
+      return limits.maxFailuresPerEmailAndClient;
+    case "client":
+      return limits.maxFailuresPerClient;
+    case "email":
+      return limits.maxFailuresPerEmail;
+  }
+}
 
 /**
  * Blocked once a counter reached its limit; the caller may retry when the longest blocking window
@@ -25,9 +43,10 @@ export const limitOf = (scope: ThrottleScope, limits: ThrottleLimits): number =>
  */
 export function decideThrottle(counts: FailureCount[], limits: ThrottleLimits): ThrottleDecision {
   const blocking = counts.filter((c) => c.failures >= limitOf(c.scope, limits));
-  if (!blocking.length) return { allowed: true };
+  if (!blocking.length) return { allowed: true, counts };
   const longest = blocking.reduce((a, b) => (b.resetsInSeconds > a.resetsInSeconds ? b : a));
   return {
+    counts,
     allowed: false,
     scope: longest.scope,
     retryAfterSeconds: Math.max(1, longest.resetsInSeconds),

@@ -57,6 +57,8 @@ export function orderOpenApi() {
     method: "post",
     path: "/api/v1/orders/{id}/cancel",
     summary: "Cancel (owner or ADMIN); again on a cancelled order: 200, nothing more happens",
+    description:
+      "A completed order: 409 ORDER_NOT_CANCELLABLE; the problem's `orderStatus` member names the order's status (`status` is the HTTP status, RFC 9457).",
     security: bearer,
     request: { params: orderIdParams },
     responses: {
@@ -68,6 +70,8 @@ export function orderOpenApi() {
     method: "post",
     path: "/api/v1/orders/{id}/complete",
     summary: "Complete (ADMIN); again on a completed order: 200, nothing more happens",
+    description:
+      "A cancelled order: 409 ORDER_NOT_COMPLETABLE; the problem's `orderStatus` member names the order's status.",
     security: bearer,
     request: { params: orderIdParams },
     responses: {

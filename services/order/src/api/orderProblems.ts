@@ -1,4 +1,4 @@
-import { currentRequestId, ProblemError, problems, type ProblemInit } from "@app/shared";
+import { problemBody, ProblemError, problems, type ProblemInit } from "@app/shared";
 import type { FinalOutcome } from "../application/placementOutcomes";
 import type { StoredResponse } from "../domain/idempotency";
 import { orderView, type OrderStatus } from "../domain/order";
@@ -41,11 +41,11 @@ export const orderProblems = {
   orderNotFound: () => problems.notFound("ORDER_NOT_FOUND", "No order with this id."),
   notCancellable: (from: OrderStatus) =>
     problems.conflict("ORDER_NOT_CANCELLABLE", `An order in status ${from} cannot be cancelled.`, {
-      status: from,
+      orderStatus: from,
     }),
   notCompletable: (from: OrderStatus) =>
     problems.conflict("ORDER_NOT_COMPLETABLE", `An order in status ${from} cannot be completed.`, {
-      status: from,
+      orderStatus: from,
     }),
   badReservationId: () =>
     problems.validation(
@@ -86,19 +86,6 @@ const FINAL_PROBLEMS: Record<
     extensions: { currencies: o.currencies },
   }),
 };
-
-// Mirrors @app/shared's sendProblem body, built ahead of time so a replay returns it verbatim.
-function problemBody(problem: ProblemInit): Record<string, unknown> {
-  return {
-    type: `https://errors.product-ordering.dev/${problem.code.toLowerCase().replace(/_/g, "-")}`,
-    title: problem.title,
-    status: problem.status,
-    detail: problem.detail ?? problem.title,
-    code: problem.code,
-    requestId: currentRequestId() ?? null,
-    ...(problem.extensions ?? {}),
-  };
-}
 
 /** The stored (and replayed) answer of a final placement outcome. */
 export function renderFinalOutcome(outcome: FinalOutcome): StoredResponse {

@@ -1,0 +1,25 @@
+import { problemBody, ProblemError, type ProblemInit } from "../errors";
+
+/**
+ * What is wrong with a problem body under RFC 9457 and the contract, as readable lines: `status`
+ * must be the HTTP status number, and the standard members strings where present.
+ */
+export function problemViolations(httpStatus: number, body: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  if (body.status !== httpStatus)
+    found.push(`status is ${JSON.stringify(body.status)}, not the HTTP status ${httpStatus}`);
+  for (const member of ["type", "title", "detail", "code"])
+    if (typeof body[member] !== "string") found.push(`${member} is not a string`);
+  if ("instance" in body && typeof body.instance !== "string")
+    found.push("instance is not a string");
+  return found;
+}
+
+/** The body a service would send for a problem it built (a ProblemError or its init). */
+export function renderedProblem(problem: ProblemError | ProblemInit): {
+  status: number;
+  body: Record<string, unknown>;
+} {
+  const init = problem instanceof ProblemError ? problem.problem : problem;
+  return { status: init.status, body: problemBody(init) };
+}
