@@ -1,9 +1,11 @@
-import { createPublicKey, timingSafeEqual, createHash, type KeyObject } from "node:crypto";
+import { createPublicKey, timingSafeEqual, createHash } from "node:crypto";
 import type { RequestHandler } from "express";
 import jwt from "jsonwebtoken";
-import { JwksClient } from "jwks-rsa";
 import { setCaller } from "../context";
 import { problems } from "../errors";
+import { createRemoteKeySet } from "./remoteKeySet";
+
+export { createRemoteKeySet, type RemoteKeySet, type RemoteKeySetOptions } from "./remoteKeySet";
 
 export type Role = "CUSTOMER" | "ADMIN";
 
@@ -20,14 +22,21 @@ export interface TokenVerifierOptions {
   audience: string;
   /** The only algorithm accepted; `alg: none` and HMAC tokens are always refused. */
   algorithm: AsymmetricAlgorithm;
-  /** Either the issuer's JWKS URL (fetched and cached) or a PEM public key. */
+  /** Either the issuer's JWKS URL (fetched and refreshed) or a PEM public key. */
   jwksUrl?: string;
   publicKeyPem?: string;
+  /** How often the whole JWKS is fetched again (default 5 minutes). */
+  jwksRefreshIntervalMs?: number;
+  /** Unknown-`kid` lookups one client may cause per minute (default 5). */
+  unknownKidLookupsPerClientPerMinute?: number;
   clockToleranceSeconds?: number;
+  onKeySetError?: (error: unknown) => void;
 }
 
 export interface TokenVerifier {
-  verify(token: string): Promise<Principal>;
+  /** `client` (the caller's address) budgets the key lookups an unknown `kid` may cause. */
+  verify(token: string, client?: string): Promise<Principal>;
+  close?(): void;
 }
 
 export class InvalidTokenError extends Error {
@@ -40,46 +49,35 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     throw new Error("createTokenVerifier needs jwksUrl or publicKeyPem");
   }
   const staticKey = options.publicKeyPem ? createPublicKey(options.publicKeyPem) : undefined;
-  const jwks = options.jwksUrl
-    ? new JwksClient({
-        jwksUri: options.jwksUrl,
-        cache: true,
-        cacheMaxAge: 10 * 60 * 1000,
-        // An unknown kid triggers a refetch (key rotation), rate limited against abuse.
-        rateLimit: true,
-        jwksRequestsPerMinute: 10,
-        timeout: 3000,
+  const keySet = options.jwksUrl
+    ? createRemoteKeySet({
+        url: options.jwksUrl,
+        refreshIntervalMs: options.jwksRefreshIntervalMs,
+        unknownKidLookupsPerClientPerMinute: options.unknownKidLookupsPerClientPerMinute,
+        onError: options.onKeySetError,
       })
     : undefined;
 
-  // jwks-rsa hands out PEM strings; parsing one per request was 4 % of the order service's CPU
-  // under load, so parsed keys are kept (a handful at most: current and previous signing key).
-  const parsed = new Map<string, KeyObject>();
-  const keyObject = (pem: string): KeyObject => {
-    let key = parsed.get(pem);
-    if (!key) {
-      if (parsed.size >= 16) parsed.clear();
-      key = createPublicKey(pem);
-      parsed.set(pem, key);
-    }
-    return key;
-  };
-
-  const getKey: jwt.GetPublicKeyOrSecret = (header, callback) => {
-    if (staticKey) return callback(null, staticKey);
-    if (!header.kid) return callback(new InvalidTokenError("token has no kid"));
-    jwks!
-      .getSigningKey(header.kid)
-      .then((key) => callback(null, keyObject(key.getPublicKey())))
-      .catch((error: Error) => callback(error));
-  };
+  const getKeyFor =
+    (client: string | undefined): jwt.GetPublicKeyOrSecret =>
+    (header, callback) => {
+      if (staticKey) return callback(null, staticKey);
+      if (!header.kid) return callback(new InvalidTokenError("token has no kid"));
+      keySet!
+        .keyFor(header.kid, client)
+        .then((key) =>
+          key ? callback(null, key) : callback(new InvalidTokenError("unknown signing key")),
+        )
+        .catch((error: Error) => callback(error));
+    };
 
   return {
-    verify(token) {
+    close: () => keySet?.close(),
+    verify(token, client) {
       return new Promise((resolve, reject) => {
         jwt.verify(
           token,
-          getKey,
+          getKeyFor(client),
           {
             algorithms: [options.algorithm],
             issuer: options.issuer,
@@ -119,7 +117,7 @@ export function requireAuth(verifier: TokenVerifier): RequestHandler {
     const match = BEARER.exec(req.headers.authorization ?? "");
     if (!match) return next(problems.unauthenticated());
     verifier
-      .verify(match[1]!)
+      .verify(match[1]!, req.ip)
       .then((principal) => {
         req.principal = principal;
         setCaller({ kind: "user", userId: principal.userId, role: principal.role });

@@ -42,6 +42,10 @@ export interface TestIssuer {
   jwksUrl: string;
   publicKeyPem: string;
   tokenFor(user: { userId?: string; role?: Role }, options?: { expiresInSeconds?: number }): string;
+  /** Replaces the signing key (and the published set) with a new one; returns the new kid. */
+  rotateKey(): string;
+  /** How many times the JWKS has been fetched. */
+  jwksFetches(): number;
   close(): Promise<void>;
 }
 
@@ -50,12 +54,19 @@ export interface TestIssuer {
  * callers without running the auth service.
  */
 export async function startTestIssuer(): Promise<TestIssuer> {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const kid = randomUUID();
-  const jwk = { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
+  const newKey = () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const kid = randomUUID();
+    const jwk = { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
+    return { privateKey, publicKey, kid, jwk };
+  };
+  const first = newKey();
+  let current = first;
+  let fetches = 0;
   const server = http.createServer((_req, res) => {
+    fetches += 1;
     res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ keys: [jwk] }));
+    res.end(JSON.stringify({ keys: [current.jwk] }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -65,11 +76,11 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     issuer,
     audience,
     jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
-    publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(),
+    publicKeyPem: first.publicKey.export({ format: "pem", type: "spki" }).toString(),
     tokenFor(user, options = {}) {
-      return jwt.sign({ role: user.role ?? "CUSTOMER" }, privateKey, {
+      return jwt.sign({ role: user.role ?? "CUSTOMER" }, current.privateKey, {
         algorithm: "RS256",
-        keyid: kid,
+        keyid: current.kid,
         issuer,
         audience,
         subject: user.userId ?? randomUUID(),
@@ -77,7 +88,16 @@ export async function startTestIssuer(): Promise<TestIssuer> {
         expiresIn: options.expiresInSeconds ?? 900,
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    rotateKey() {
+      current = newKey();
+      return current.kid;
+    },
+    jwksFetches: () => fetches,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
