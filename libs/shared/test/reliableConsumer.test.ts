@@ -1,5 +1,7 @@
+import { Redis } from "ioredis";
 import {
   createLogger,
+  redisDeliveryCounter,
   createOrderEvent,
   eventHeaders,
   KafkaClient,
@@ -80,6 +82,84 @@ describe("startReliableConsumer on a real broker", () => {
       await consumer.stop();
       await dlqReader.stop();
       await producer.disconnect();
+    }
+  });
+
+  test("dead-letters a message that fails on every delivery after maxDeliveries, counted in Redis, and consumes the events behind it", async () => {
+    const failingTopic = uniqueName("rc_failing");
+    const failingDlq = `${failingTopic}.dlq`;
+    const prefix = `${uniqueName("rc_deliveries")}:`;
+    const redis = new Redis(testServers().redisUrl);
+    const groupId = uniqueName("rc_group");
+    const poison = createOrderEvent("ORDER_CREATED", "1c9f7a3e-6c1d-4a2b-8e5f-1a2b3c4d5e6f", {
+      ok: true,
+    });
+    const behind = createOrderEvent("ORDER_CREATED", poison.aggregateId, { ok: true });
+    let poisonAttempts = 0;
+    const handled: string[] = [];
+    const outcomes: string[] = [];
+    const consumer = await startReliableConsumer({
+      brokers,
+      clientId: "rc-test",
+      topic: failingTopic,
+      partitions: 1,
+      groupId,
+      maxAttempts: 2,
+      backoffBaseMs: 1,
+      maxDeliveries: 3,
+      deliveries: redisDeliveryCounter(redis, { prefix, logger }),
+      parse: (envelope) => ({ eventId: envelope.eventId }),
+      handle: async (event) => {
+        if (event.eventId === poison.eventId) {
+          poisonAttempts += 1;
+          // Not a PermanentEventError: the kind of failure that used to hold the partition forever.
+          throw new Error("downstream keeps refusing this one");
+        }
+        handled.push(event.eventId);
+        return "processed";
+      },
+      onOutcome: (outcome) => outcomes.push(outcome),
+      logger,
+    });
+    const producer = await kafka.producer();
+    const dlqReader = kafka.consumer(uniqueName("rc_dlq_group"));
+    const deadLetters: IncomingMessage[] = [];
+    try {
+      await dlqReader.run([failingDlq], async (m) => void deadLetters.push(m));
+      await producer.send(
+        failingTopic,
+        [poison, behind].map((e) => ({
+          key: e.aggregateId,
+          value: JSON.stringify(e),
+          headers: eventHeaders(e),
+        })),
+      );
+
+      await waitFor(() => handled.includes(behind.eventId) && deadLetters.length === 1, {
+        timeoutMs: 60_000,
+        what: "the poison message dead-lettered and the event behind it handled",
+      });
+
+      // Three deliveries of two in-process attempts each, then the DLQ.
+      expect(poisonAttempts).toBe(6);
+      expect(deadLetters[0]!.headers).toMatchObject({
+        "event-id": poison.eventId,
+        "dlq-error": "downstream keeps refusing this one",
+        "dlq-deliveries": "3",
+        "dlq-consumer-group": groupId,
+        "dlq-original-topic": failingTopic,
+      });
+      expect(JSON.parse(deadLetters[0]!.value!.toString()).eventId).toBe(poison.eventId);
+      expect(outcomes.filter((o) => o === "dead_lettered")).toHaveLength(1);
+      // Settled: the count is gone from Redis.
+      expect(await redis.keys(`${prefix}*`)).toEqual([]);
+      await waitFor(async () => (await consumer.lag()) === 0, { what: "offsets committed" });
+    } finally {
+      await consumer.stop();
+      await dlqReader.stop();
+      await producer.disconnect();
+      redis.disconnect();
+      await kafka.deleteTopics([failingTopic, failingDlq]).catch(() => undefined);
     }
   });
 });

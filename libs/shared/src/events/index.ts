@@ -2,3 +2,4 @@ export * from "./envelope";
 export * from "./kafka";
 export * from "./reliableHandler";
 export * from "./reliableConsumer";
+export * from "./deliveryCounter";

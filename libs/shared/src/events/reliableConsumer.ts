@@ -1,5 +1,6 @@
 import type { Logger } from "../logging";
 import type { EventEnvelope } from "./envelope";
+import type { DeliveryCounter } from "./deliveryCounter";
 import { KafkaClient } from "./kafka";
 import { reliableHandler, type EventOutcome } from "./reliableHandler";
 
@@ -15,6 +16,10 @@ export interface ReliableConsumerSettings<E> {
   /** In-process attempts and first backoff, as in reliableHandler (its defaults when omitted). */
   maxAttempts?: number;
   backoffBaseMs?: number;
+  /** Failed deliveries before a message is dead-lettered whatever the cause (default 5). */
+  maxDeliveries?: number;
+  /** Counts failed deliveries across redeliveries and replicas (default: in this process). */
+  deliveries?: DeliveryCounter;
   /** The consumer's own event, or null for a type it ignores; throw PermanentEventError for a broken payload. */
   parse: (envelope: EventEnvelope) => E | null;
   handle: (event: E) => Promise<"processed" | "duplicate" | "skipped">;
@@ -55,6 +60,8 @@ export async function startReliableConsumer<E>(
         logger,
         onOutcome: settings.onOutcome,
         maxAttempts: settings.maxAttempts,
+        maxDeliveries: settings.maxDeliveries,
+        deliveries: settings.deliveries,
         baseBackoffMs: settings.backoffBaseMs,
         handle: async (envelope) => {
           const event = settings.parse(envelope);

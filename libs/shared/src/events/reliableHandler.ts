@@ -8,6 +8,7 @@ import {
   type EventEnvelope,
   type OrderEventType,
 } from "./envelope";
+import { inMemoryDeliveryCounter, type DeliveryCounter } from "./deliveryCounter";
 import type { EventProducer, IncomingMessage, MessageHandler } from "./kafka";
 
 /** Thrown by a handler when the message itself is bad: retrying cannot help, it goes to the DLQ. */
@@ -30,6 +31,10 @@ export interface ReliableHandlerOptions {
   /** In-process attempts for a failing handler before a permanent error is dead-lettered or a transient one is handed back to Kafka. */
   maxAttempts?: number;
   baseBackoffMs?: number;
+  /** Deliveries whose attempts all failed before the message is dead-lettered, whatever the cause (default 5). */
+  maxDeliveries?: number;
+  /** Where failed deliveries are counted across redeliveries (default: in this process). */
+  deliveries?: DeliveryCounter;
   /** `eventType` is a bounded label (eventTypeLabel): a contract type, or "unknown" for anything else. */
   onOutcome?: (outcome: EventOutcome, eventType: OrderEventType | "unknown") => void;
   sleep?: (ms: number) => Promise<void>;
@@ -41,15 +46,27 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Wraps a consumer's business handler with the contract's delivery rules: the request id is
  * restored from the headers; a bad message goes to the DLQ with the error and its origin in
  * headers, so the partition moves on; any other failure is retried with backoff and, if it
- * persists, rethrown so Kafka redelivers from the last committed offset — never skipped.
+ * persists, rethrown so Kafka redelivers from the last committed offset — until the message has
+ * failed `maxDeliveries` deliveries, when it is dead-lettered too: never skipped, and never
+ * blocking its partition for good.
  */
 export function reliableHandler(options: ReliableHandlerOptions): MessageHandler {
   const maxAttempts = options.maxAttempts ?? 5;
   const base = options.baseBackoffMs ?? 100;
   const sleep = options.sleep ?? defaultSleep;
   const dlqTopic = options.dlqTopic ?? ORDER_EVENTS_DLQ_TOPIC;
+  const maxDeliveries = options.maxDeliveries ?? 5;
+  const deliveries = options.deliveries ?? inMemoryDeliveryCounter();
+  // The message, not its event id: a replay from the DLQ keeps the event id and starts afresh.
+  const messageId = (m: IncomingMessage) =>
+    `${options.groupId}:${m.topic}:${m.partition}:${m.offset}`;
 
-  const deadLetter = async (message: IncomingMessage, error: Error, attempts: number) => {
+  const deadLetter = async (
+    message: IncomingMessage,
+    error: Error,
+    attempts: number,
+    failedDeliveries = 1,
+  ) => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers[k] = v;
     await options.dlq.send(dlqTopic, [
@@ -65,6 +82,7 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
           "dlq-original-offset": message.offset,
           "dlq-consumer-group": options.groupId,
           "dlq-attempts": String(attempts),
+          "dlq-deliveries": String(failedDeliveries),
         },
       },
     ]);
@@ -97,11 +115,18 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
             const err = error instanceof Error ? error : new Error(String(error));
             if (attempt >= maxAttempts) {
               if (err instanceof PermanentEventError) return deadLetter(message, err, attempt);
+              const failed = await deliveries.failed(messageId(message));
+              if (failed >= maxDeliveries) {
+                await deadLetter(message, err, attempt, failed);
+                await deliveries.settled(messageId(message));
+                return;
+              }
               options.logger.error(
                 "event handling keeps failing; handing back to Kafka for redelivery",
                 {
                   eventId: envelope.eventId,
                   attempts: attempt,
+                  deliveries: failed,
                   error: err,
                 },
               );
