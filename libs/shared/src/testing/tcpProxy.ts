@@ -8,16 +8,24 @@ export interface TcpProxy {
   /** Refuses every new connection and cuts the open ones: the dependency is down. */
   down(): void;
   up(): void;
+  /**
+   * Arms a one-shot cut: the next client packet containing `marker` (e.g. `COMMIT`) reaches the
+   * server, and the connection is cut as soon as the server answers, so the server acted but the
+   * client never hears it. Resolves once the cut happened.
+   */
+  cutAfterRequest(marker: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A TCP forwarder in front of a real server, so a test can take that server off the network. */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let isDown = false;
+  let armed: { marker: Buffer; cut: () => void } | undefined;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     if (isDown) return client.destroy();
     const upstream = net.connect(target.port, target.host);
+    let cutOnAnswer: (() => void) | undefined;
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
@@ -26,8 +34,26 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on("data", (chunk: Buffer) => {
+      if (armed && chunk.includes(armed.marker)) {
+        cutOnAnswer = armed.cut;
+        armed = undefined;
+      }
+      if (!upstream.write(chunk)) client.pause();
+    });
+    upstream.on("drain", () => client.resume());
+    upstream.on("data", (chunk: Buffer) => {
+      if (cutOnAnswer) {
+        client.destroy();
+        upstream.destroy();
+        cutOnAnswer();
+        return;
+      }
+      if (!client.write(chunk)) upstream.pause();
+    });
+    client.on("drain", () => upstream.resume());
+    client.on("end", () => upstream.end());
+    upstream.on("end", () => client.end());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -40,6 +66,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     up() {
       isDown = false;
+    },
+    cutAfterRequest(marker) {
+      return new Promise<void>((resolve) => {
+        armed = { marker: Buffer.from(marker), cut: resolve };
+      });
     },
     close: () =>
       new Promise<void>((resolve) => {
