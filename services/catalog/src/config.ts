@@ -21,6 +21,8 @@ export const catalogConfigSchema = z.object({
   /** Partitions when this service happens to create the topic first (same value as the relay's). */
   ORDER_EVENTS_PARTITIONS: env.int(3, 1),
   KAFKA_GROUP_ID: z.string().min(1).default("catalog"),
+  /** Failed deliveries of one event (counted in Redis) before it is dead-lettered, whatever the cause. */
+  EVENT_MAX_DELIVERIES: env.int(5, 1),
   RESERVATION_CONSUMER_ENABLED: env.bool(true),
   INTERNAL_TOKENS: env.list("local-internal-token"),
   ORDER_SERVICE_URL: env.urlWithDefault("http://127.0.0.1:3003"),
@@ -35,6 +37,8 @@ export const catalogConfigSchema = z.object({
   SWEEPER_INTERVAL_MS: env.int(30_000, 10),
   SWEEPER_BATCH_SIZE: env.int(50, 1),
   JWKS_URL: env.urlWithDefault("http://127.0.0.1:3001/.well-known/jwks.json"),
+  /** The whole key set is fetched again this often (a rotation is seen within it at worst). */
+  JWKS_REFRESH_SECONDS: env.int(300, 1),
   JWT_ISSUER: z.string().min(1).default("product-ordering-auth"),
   JWT_AUDIENCE: z.string().min(1).default("product-ordering"),
 });

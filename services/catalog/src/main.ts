@@ -6,6 +6,7 @@ import {
   createLogger,
   createPool,
   createTokenVerifier,
+  redisDeliveryCounter,
   databaseCheck,
   Metrics,
   runMigrations,
@@ -98,6 +99,8 @@ export async function startCatalog(
     audience: config.JWT_AUDIENCE,
     algorithm: "RS256",
     jwksUrl: config.JWKS_URL,
+    jwksRefreshIntervalMs: config.JWKS_REFRESH_SECONDS * 1000,
+    onKeySetError: (error) => logger.warn("JWKS fetch failed; keeping the keys held", { error }),
   });
   const settings: ReserveSettings = {
     ttlSeconds: config.RESERVATION_TTL_SECONDS,
@@ -151,6 +154,8 @@ export async function startCatalog(
         parse: toOrderEvent,
         handle: (event) => handleOrderEvent(settleDeps, event),
         onOutcome: (outcome, eventType) => catalogMetrics.eventOutcome(outcome, eventType),
+        maxDeliveries: config.EVENT_MAX_DELIVERIES,
+        deliveries: redisDeliveryCounter(redis, { prefix: config.REDIS_KEY_PREFIX, logger }),
         logger,
       });
     }

@@ -38,7 +38,7 @@ describe("when Redis is down", () => {
     ).toBe(1);
     const put = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
       token: t.adminToken,
-      body: { quantity: 8 },
+      body: { quantity: 8, expectedVersion: 1 },
     });
     expect(put.status).toBe(200);
     expect(

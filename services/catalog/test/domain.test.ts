@@ -41,9 +41,10 @@ describe("reservation rules", () => {
     expect(confirmTransition("RESERVED")).toBe("confirm");
     expect(confirmTransition("CONFIRMED")).toBe("already_confirmed");
     expect(confirmTransition("RELEASED")).toBe("released");
-    expect(releaseTransition("RESERVED")).toBe("release");
-    expect(releaseTransition("CONFIRMED")).toBe("release");
-    expect(releaseTransition("RELEASED")).toBe("already_released");
+    expect(releaseTransition("RESERVED", "no_order")).toBe("release");
+    expect(releaseTransition("CONFIRMED", "order_cancelled")).toBe("release");
+    expect(releaseTransition("CONFIRMED", "no_order")).toBe("confirmed");
+    expect(releaseTransition("RELEASED", "order_cancelled")).toBe("already_released");
   });
 
   it("releases an expired reservation only when the order service says no order will exist", () => {

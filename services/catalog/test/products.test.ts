@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { aProduct, call, startTestCatalog, stockOf, type TestCatalog } from "./support";
+import { aProduct, call, reserve, startTestCatalog, stockOf, type TestCatalog } from "./support";
 
 let t: TestCatalog;
 
@@ -137,6 +137,35 @@ describe("PATCH /api/v1/products/{id}", () => {
     expect(read.body).toMatchObject({ name: "Renamed", price: 250 });
   });
 
+  it("honours If-Match: the current ETag applies the patch, a stale one answers 412 and changes nothing", async () => {
+    const product = await aProduct(t, { price: 100 });
+    const read = await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    const etag = read.headers.get("etag")!;
+    // A reservation moves the stock part of the tag only: the product part still matches.
+    expect((await reserve(t, randomUUID(), [{ productId: product.id, quantity: 1 }])).status).toBe(
+      201,
+    );
+
+    const first = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, {
+      token: t.adminToken,
+      headers: { "if-match": etag },
+      body: { price: 120 },
+    });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("etag")).not.toBe(etag);
+
+    const stale = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, {
+      token: t.adminToken,
+      headers: { "if-match": etag },
+      body: { price: 999 },
+    });
+    expect(stale.status).toBe(412);
+    expect(stale.body).toMatchObject({ status: 412, code: "PRECONDITION_FAILED" });
+    const after = await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    expect(after.body.price).toBe(120);
+    expect(after.headers.get("etag")).toBe(first.headers.get("etag"));
+  });
+
   it("returns 404 for an unknown product, 400 for an empty or invalid patch, 403 for a customer", async () => {
     const product = await aProduct(t);
     expect(
@@ -196,7 +225,7 @@ describe("PUT /api/v1/products/{id}/stock", () => {
     const product = await aProduct(t, { quantity: 5 });
     await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
       token: t.adminToken,
-      body: { quantity: 6 },
+      body: { quantity: 6, expectedVersion: 0 },
     });
     const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
       token: t.adminToken,
@@ -205,6 +234,65 @@ describe("PUT /api/v1/products/{id}/stock", () => {
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ code: "STOCK_VERSION_CONFLICT", currentVersion: 1 });
     expect(await stockOf(t, product.id)).toEqual({ quantity: 6, version: 1 });
+  });
+
+  it("answers 428 PRECONDITION_REQUIRED without If-Match or expectedVersion and leaves the stock alone", async () => {
+    const product = await aProduct(t, { quantity: 5 });
+    for (const headers of [{}, { "if-match": "*" }] as Record<string, string>[]) {
+      const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+        token: t.adminToken,
+        headers,
+        body: { quantity: 50 },
+      });
+      expect(response.status).toBe(428);
+      expect(response.body).toMatchObject({ status: 428, code: "PRECONDITION_REQUIRED" });
+    }
+    expect(await stockOf(t, product.id)).toEqual({ quantity: 5, version: 0 });
+  });
+
+  it("writes over the ETag of a product read (If-Match) and answers the stock's new ETag", async () => {
+    const product = await aProduct(t, { quantity: 5 });
+    const read = await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    const etag = read.headers.get("etag");
+    expect(etag).toMatch(/^"0-\d+"$/);
+
+    const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+      token: t.adminToken,
+      headers: { "if-match": etag! },
+      body: { quantity: 8 },
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ availableQuantity: 8, stockVersion: 1 });
+    expect(response.headers.get("etag")).toBe('"1"');
+  });
+
+  it("answers 412 PRECONDITION_FAILED with the current ETag when a reservation changed the stock since the read", async () => {
+    const product = await aProduct(t, { quantity: 5 });
+    const read = await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    expect((await reserve(t, randomUUID(), [{ productId: product.id, quantity: 2 }])).status).toBe(
+      201,
+    );
+
+    const response = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+      token: t.adminToken,
+      headers: { "if-match": read.headers.get("etag")! },
+      body: { quantity: 5 },
+    });
+
+    expect(response.status).toBe(412);
+    expect(response.body).toMatchObject({ status: 412, code: "PRECONDITION_FAILED" });
+    expect(response.headers.get("etag")).toBe('"1"');
+    // The reservation's two units are still held.
+    expect(await stockOf(t, product.id)).toEqual({ quantity: 3, version: 1 });
+    for (const stale of ['W/"1"', '"not-ours"']) {
+      const weakOrForeign = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
+        token: t.adminToken,
+        headers: { "if-match": stale },
+        body: { quantity: 5 },
+      });
+      expect(weakOrForeign.status).toBe(412);
+    }
   });
 
   it("lets exactly one of two admins holding the same version win", async () => {
@@ -227,7 +315,7 @@ describe("PUT /api/v1/products/{id}/stock", () => {
       (
         await call(t.url, "PUT", `/api/v1/products/${randomUUID()}/stock`, {
           token: t.adminToken,
-          body: { quantity: 1 },
+          body: { quantity: 1, expectedVersion: 0 },
         })
       ).status,
     ).toBe(404);

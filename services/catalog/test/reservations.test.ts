@@ -355,19 +355,22 @@ describe("confirm and release", () => {
     ).toBe(10);
   });
 
-  it("releases a confirmed reservation (an order cancelled after creation)", async () => {
+  it("answers 409 RESERVATION_CONFIRMED and keeps the stock held when asked to release a confirmed reservation", async () => {
     const { product, reservationId } = await aReservation(4);
     await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, {
       token: INTERNAL_TOKEN,
     });
-    const released = await call(
+    const refused = await call(
       t.url,
       "POST",
       `/internal/v1/reservations/${reservationId}/release`,
       { token: INTERNAL_TOKEN },
     );
-    expect(released.body.status).toBe("RELEASED");
-    expect((await stockOf(t, product.id)).quantity).toBe(10);
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe("RESERVATION_CONFIRMED");
+    expect(await reservationStatus(t, reservationId)).toBe("CONFIRMED");
+    // Only the order's own cancellation (ORDER_CANCELLED, see orderEvents.test.ts) returns it.
+    expect((await stockOf(t, product.id)).quantity).toBe(6);
   });
 
   it("returns 409 RESERVATION_RELEASED when confirming a released reservation", async () => {

@@ -18,6 +18,22 @@ const json = <S extends z.ZodType>(schema: S, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
+const etag = {
+  ETag: {
+    description:
+      "Entity tag of the answer; send it back in If-Match to write over this version only",
+    schema: { type: "string" as const },
+  },
+};
+const withETag = <S extends z.ZodType>(schema: S, description: string) => ({
+  ...json(schema, description),
+  headers: etag,
+});
+const ifMatch = z.object({
+  "if-match": z.string().optional().openapi({
+    description: "An ETag from a product or stock answer: the write applies only over that version",
+  }),
+});
 const body = <S extends z.ZodType>(schema: S) => ({ content: { "application/json": { schema } } });
 const bearer = [{ bearerAuth: [] }];
 
@@ -35,7 +51,7 @@ export function catalogOpenApi() {
     path: "/api/v1/products/{id}",
     summary: "Get a product (public, cached)",
     request: { params: productIdParams },
-    responses: { 200: json(productSchema, "The product"), ...problemResponses(404) },
+    responses: { 200: withETag(productSchema, "The product"), ...problemResponses(404) },
   });
   registry.registerPath({
     method: "post",
@@ -44,7 +60,7 @@ export function catalogOpenApi() {
     security: bearer,
     request: { body: body(createProductSchema) },
     responses: {
-      201: json(productSchema, "Created"),
+      201: withETag(productSchema, "Created"),
       ...problemResponses(400, 401, 403, 409, 415),
     },
   });
@@ -53,19 +69,22 @@ export function catalogOpenApi() {
     path: "/api/v1/products/{id}",
     summary: "Change name, description or price (ADMIN)",
     security: bearer,
-    request: { params: productIdParams, body: body(patchProductSchema) },
-    responses: { 200: json(productSchema, "Updated"), ...problemResponses(400, 401, 403, 404) },
+    request: { params: productIdParams, headers: ifMatch, body: body(patchProductSchema) },
+    responses: {
+      200: withETag(productSchema, "Updated"),
+      ...problemResponses(400, 401, 403, 404, 412),
+    },
   });
   registry.registerPath({
     method: "put",
     path: "/api/v1/products/{id}/stock",
     summary:
-      "Set the available quantity; with expectedVersion only if the stock is unchanged (ADMIN)",
+      "Set the available quantity over the version the admin saw: If-Match (stale: 412) or expectedVersion (stale: 409); neither: 428 (ADMIN)",
     security: bearer,
-    request: { params: productIdParams, body: body(setStockSchema) },
+    request: { params: productIdParams, headers: ifMatch, body: body(setStockSchema) },
     responses: {
-      200: json(stockLevelSchema, "The new stock level"),
-      ...problemResponses(400, 401, 403, 404, 409),
+      200: withETag(stockLevelSchema, "The new stock level"),
+      ...problemResponses(400, 401, 403, 404, 409, 412, 428),
     },
   });
   registry.registerPath({

@@ -13,6 +13,7 @@ import { listProducts } from "../application/listProducts";
 import type { Clock, ProductCache, ProductRepository, StockRepository } from "../application/ports";
 import { setStock } from "../application/setStock";
 import { updateProduct } from "../application/updateProduct";
+import { parseIfMatch, productETag, stockETag } from "./entityTags";
 import { productView, stockView } from "./presenters";
 import { catalogProblems } from "./problemMapping";
 import {
@@ -55,7 +56,7 @@ export function productRoutes(deps: ProductRouteDeps): Router {
   router.get("/api/v1/products/:id", async (req, res) => {
     const product = await getProduct(deps, productId(req));
     if (!product) throw catalogProblems.productNotFound();
-    res.json(productView(product));
+    res.set("ETag", productETag(product)).json(productView(product));
   });
 
   router.post("/api/v1/products", ...admin, async (req, res) => {
@@ -65,25 +66,42 @@ export function productRoutes(deps: ProductRouteDeps): Router {
     res
       .status(201)
       .location(`/api/v1/products/${result.product.id}`)
+      .set("ETag", productETag(result.product))
       .json(productView(result.product));
   });
 
   router.patch("/api/v1/products/:id", ...admin, async (req, res) => {
     const id = productId(req);
     const patch = parseOrThrow(patchProductSchema, req.body);
-    const product = await updateProduct(deps, id, patch);
-    if (!product) throw catalogProblems.productNotFound();
-    res.json(productView(product));
+    const ifMatch = parseIfMatch(req.get("if-match"));
+    const result = await updateProduct(deps, id, patch, ifMatch?.productUpdatedAt);
+    if (result.kind === "not_found") throw catalogProblems.productNotFound();
+    if (result.kind === "stale") throw catalogProblems.preconditionFailed();
+    res.set("ETag", productETag(result.product)).json(productView(result.product));
   });
 
+  // Never blind: the admin names the stock version it saw (If-Match or expectedVersion), so a
+  // reservation made since cannot be overwritten.
   router.put("/api/v1/products/:id/stock", ...admin, async (req, res) => {
     const id = productId(req);
     const input = parseOrThrow(setStockSchema, req.body);
-    const result = await setStock(deps, { productId: id, ...input });
+    const ifMatch = parseIfMatch(req.get("if-match"));
+    if (!ifMatch && input.expectedVersion === undefined)
+      throw catalogProblems.preconditionRequired();
+    const acceptedVersions = (ifMatch?.stockVersions ?? [input.expectedVersion!]).filter(
+      (v) => input.expectedVersion === undefined || v === input.expectedVersion,
+    );
+    const result = await setStock(deps, {
+      productId: id,
+      quantity: input.quantity,
+      acceptedVersions,
+    });
     if (result.kind === "not_found") throw catalogProblems.productNotFound();
     if (result.kind === "version_conflict")
-      throw catalogProblems.stockVersionConflict(result.currentVersion);
-    res.json(stockView(result.stock));
+      throw ifMatch
+        ? catalogProblems.preconditionFailed(`"${result.currentVersion}"`)
+        : catalogProblems.stockVersionConflict(result.currentVersion);
+    res.set("ETag", stockETag(result.stock)).json(stockView(result.stock));
   });
 
   return router;

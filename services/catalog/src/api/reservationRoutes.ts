@@ -58,6 +58,7 @@ export function reservationRoutes(deps: ReservationRouteDeps): Router {
     const result = await releaseReservation(deps, reservationId(req), "api");
     if (result.kind === "not_found" || result.kind === "duplicate_event")
       throw catalogProblems.reservationNotFound();
+    if (result.kind === "confirmed") throw catalogProblems.reservationConfirmed();
     res.json(reservationStatusView(result.reservation));
   });
 

@@ -6,6 +6,7 @@ import type {
   ReservationLine,
   ShortItem,
   SweepDecision,
+  ReleaseCause,
 } from "../domain/reservation";
 
 export interface ProductPage {
@@ -21,8 +22,17 @@ export interface ProductRepository {
     input: NewProduct,
     now: Date,
   ): Promise<{ kind: "created"; product: Product } | { kind: "sku_taken" }>;
-  update(id: string, patch: ProductPatch, now: Date): Promise<Product | null>;
+  /** Applies the patch; with `ifUpdatedAt`, only if the product was last updated at one of them. */
+  update(
+    id: string,
+    patch: ProductPatch,
+    now: Date,
+    ifUpdatedAt?: Date[],
+  ): Promise<UpdateProductResult>;
 }
+
+export type UpdateProductResult =
+  { kind: "updated"; product: Product } | { kind: "not_found" } | { kind: "stale" };
 
 export type SetStockResult =
   | { kind: "updated"; stock: StockLevel }
@@ -30,11 +40,11 @@ export type SetStockResult =
   | { kind: "version_conflict"; currentVersion: number };
 
 export interface StockRepository {
-  /** Sets the quantity; with expectedVersion, only if the stock version still equals it. */
+  /** Sets the quantity only if the stock version is still one of `acceptedVersions`. */
   setQuantity(
     productId: string,
     quantity: number,
-    expectedVersion: number | undefined,
+    acceptedVersions: number[],
     now: Date,
   ): Promise<SetStockResult>;
 }
@@ -59,7 +69,7 @@ export type ConfirmResult =
   | { kind: "duplicate_event" };
 
 export type ReleaseResult =
-  | { kind: "released" | "already_released"; reservation: Reservation }
+  | { kind: "released" | "already_released" | "confirmed"; reservation: Reservation }
   | { kind: "not_found" }
   | { kind: "duplicate_event" };
 
@@ -81,7 +91,13 @@ export interface ReservationStore {
   ): Promise<ReserveAttempt>;
   find(reservationId: string): Promise<Reservation | null>;
   confirm(reservationId: string, now: Date, event?: EventMark): Promise<ConfirmResult>;
-  release(reservationId: string, now: Date, event?: EventMark): Promise<ReleaseResult>;
+  /** Gives the stock back once; a CONFIRMED reservation only when `cause` is its order's cancellation. */
+  release(
+    reservationId: string,
+    cause: ReleaseCause,
+    now: Date,
+    event?: EventMark,
+  ): Promise<ReleaseResult>;
   /**
    * Claims up to `limit` expired RESERVED reservations (rows other sweepers hold are skipped),
    * asks `decide` for each and applies the decisions before letting the claim go.

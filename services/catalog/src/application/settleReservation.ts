@@ -32,14 +32,18 @@ export async function confirmReservation(
   return result;
 }
 
-/** Returns the reservation's stock exactly once, from RESERVED or CONFIRMED. */
+/**
+ * Returns the reservation's stock exactly once: from RESERVED, or from CONFIRMED on its order's
+ * own cancellation (the event) only, so no other caller can free stock an existing order holds.
+ */
 export async function releaseReservation(
   deps: SettleDeps,
   reservationId: string,
   source: Source,
   event?: EventMark,
 ): Promise<ReleaseResult> {
-  const result = await deps.reservations.release(reservationId, deps.clock.now(), event);
+  const cause = event?.eventType === "ORDER_CANCELLED" ? "order_cancelled" : "no_order";
+  const result = await deps.reservations.release(reservationId, cause, deps.clock.now(), event);
   if (result.kind === "released") {
     deps.metrics.settled("released", source);
     await deps.cache.invalidate(result.reservation.items.map((i) => i.productId));

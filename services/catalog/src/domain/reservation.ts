@@ -63,9 +63,23 @@ export function confirmTransition(
   return "released";
 }
 
-/** Releasing returns the stock from RESERVED or CONFIRMED, and only once. */
-export function releaseTransition(status: ReservationStatus): "release" | "already_released" {
-  return status === "RELEASED" ? "already_released" : "release";
+/**
+ * Why stock is being given back: the order was cancelled (its own ORDER_CANCELLED), or the
+ * order service says no order was created from the reservation.
+ */
+export type ReleaseCause = "order_cancelled" | "no_order";
+
+/**
+ * Releasing returns the stock from RESERVED, and only once. A CONFIRMED reservation backs an
+ * order that exists: only that order's cancellation may return its stock.
+ */
+export function releaseTransition(
+  status: ReservationStatus,
+  cause: ReleaseCause,
+): "release" | "already_released" | "confirmed" {
+  if (status === "RELEASED") return "already_released";
+  if (status === "CONFIRMED" && cause !== "order_cancelled") return "confirmed";
+  return "release";
 }
 
 /** The order service's answer about an expired reservation, and what the sweeper does with it. */

@@ -3,6 +3,7 @@ import {
   confirmTransition,
   releaseTransition,
   type Reservation,
+  type ReleaseCause,
   type ReservationLine,
   type ReservationStatus,
   type ReservedItem,
@@ -182,7 +183,12 @@ export class MariaDbReservationStore implements ReservationStore {
     });
   }
 
-  async release(reservationId: string, now: Date, event?: EventMark): Promise<ReleaseResult> {
+  async release(
+    reservationId: string,
+    cause: ReleaseCause,
+    now: Date,
+    event?: EventMark,
+  ): Promise<ReleaseResult> {
     return this.inTransaction(async (conn) => {
       if (event && !(await this.recordEvent(conn, event, now))) {
         await conn.rollback();
@@ -193,9 +199,10 @@ export class MariaDbReservationStore implements ReservationStore {
         await conn.commit();
         return { kind: "not_found" };
       }
-      if (releaseTransition(reservation.status) === "already_released") {
+      const transition = releaseTransition(reservation.status, cause);
+      if (transition !== "release") {
         await conn.commit();
-        return { kind: "already_released", reservation };
+        return { kind: transition, reservation };
       }
       await this.returnStock(conn, [reservation], now);
       await conn.commit();

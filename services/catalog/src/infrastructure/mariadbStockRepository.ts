@@ -1,6 +1,6 @@
 import type { Pool } from "@app/shared";
 import type { SetStockResult, StockRepository } from "../application/ports";
-import { SET, SET_IF_VERSION } from "./stockStatements";
+import { setIfVersionIn } from "./stockStatements";
 
 interface StockRow {
   quantity: number;
@@ -13,16 +13,20 @@ export class MariaDbStockRepository implements StockRepository {
   async setQuantity(
     productId: string,
     quantity: number,
-    expectedVersion: number | undefined,
+    acceptedVersions: number[],
     now: Date,
   ): Promise<SetStockResult> {
     const conn = await this.pool.getConnection();
     try {
       await conn.beginTransaction();
-      const result: { affectedRows: number } =
-        expectedVersion === undefined
-          ? await conn.query(SET, [quantity, now, productId])
-          : await conn.query(SET_IF_VERSION, [quantity, now, productId, expectedVersion]);
+      const result: { affectedRows: number } = acceptedVersions.length
+        ? await conn.query(setIfVersionIn(acceptedVersions.length), [
+            quantity,
+            now,
+            productId,
+            ...acceptedVersions,
+          ])
+        : { affectedRows: 0 };
       const rows: StockRow[] = await conn.query(
         "SELECT quantity, version FROM stocks WHERE product_id = ?",
         [productId],

@@ -1,6 +1,6 @@
 import type { KeysetCursor as ListCursor } from "@app/shared";
 import type { NewProduct, Product, ProductPatch } from "../domain/product";
-import type { ProductPage, ProductRepository } from "../application/ports";
+import type { ProductPage, ProductRepository, UpdateProductResult } from "../application/ports";
 import type { CatalogPrisma } from "./prismaClient";
 import { Prisma } from "./prisma/generated/client";
 
@@ -78,22 +78,25 @@ export class PrismaProductRepository implements ProductRepository {
     }
   }
 
-  async update(id: string, patch: ProductPatch, now: Date): Promise<Product | null> {
-    try {
-      const row = await this.prisma.product.update({
-        where: { id },
-        data: {
-          ...(patch.name !== undefined ? { name: patch.name } : {}),
-          ...(patch.description !== undefined ? { description: patch.description } : {}),
-          ...(patch.price !== undefined ? { price: BigInt(patch.price) } : {}),
-          updatedAt: now,
-        },
-        include: { stock: true },
-      });
-      return toProduct(row);
-    } catch (error) {
-      if (isKnown(error, "P2025")) return null;
-      throw error;
-    }
+  async update(
+    id: string,
+    patch: ProductPatch,
+    now: Date,
+    ifUpdatedAt?: Date[],
+  ): Promise<UpdateProductResult> {
+    // One conditional statement: a concurrent PATCH cannot slip between the check and the write.
+    const { count } = await this.prisma.product.updateMany({
+      where: { id, ...(ifUpdatedAt ? { updatedAt: { in: ifUpdatedAt } } : {}) },
+      data: {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.price !== undefined ? { price: BigInt(patch.price) } : {}),
+        updatedAt: now,
+      },
+    });
+    const row = await this.prisma.product.findUnique({ where: { id }, include: { stock: true } });
+    if (!row) return { kind: "not_found" };
+    if (count === 0) return { kind: "stale" };
+    return { kind: "updated", product: toProduct(row) };
   }
 }

@@ -13,9 +13,9 @@ export const DECREMENT_IF_AVAILABLE =
 export const INCREMENT =
   "UPDATE stocks SET quantity = quantity + ?, version = version + 1, updated_at = ? WHERE product_id = ?";
 
-/** Admin update with expectedVersion: applies only to the version the admin saw. */
-export const SET_IF_VERSION =
-  "UPDATE stocks SET quantity = ?, version = version + 1, updated_at = ? WHERE product_id = ? AND version = ?";
-
-export const SET =
-  "UPDATE stocks SET quantity = ?, version = version + 1, updated_at = ? WHERE product_id = ?";
+/**
+ * Admin update (If-Match or expectedVersion): applies only to a version the admin saw, so it can
+ * never overwrite a reservation made since. There is no unconditional variant on purpose.
+ */
+export const setIfVersionIn = (versions: number) =>
+  `UPDATE stocks SET quantity = ?, version = version + 1, updated_at = ? WHERE product_id = ? AND version IN (${Array(versions).fill("?").join(", ")})`;
