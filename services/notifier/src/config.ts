@@ -22,7 +22,14 @@ export const notifierConfigSchema = z.object({
   /** In-process attempts of one message before a bad one is dead-lettered or a failing one handed back to Kafka. */
   EVENT_MAX_ATTEMPTS: env.int(5, 1),
   EVENT_BACKOFF_BASE_MS: env.int(100, 0),
+  /** Failed deliveries of one event before it is dead-lettered, whatever the cause. */
+  EVENT_MAX_DELIVERIES: env.int(5, 1),
+  /** Where failed deliveries are counted across replicas; unset: in each process. */
+  REDIS_URL: z.url().optional(),
+  REDIS_KEY_PREFIX: z.string().default("notifier:"),
   JWKS_URL: env.urlWithDefault("http://127.0.0.1:3001/.well-known/jwks.json"),
+  /** The whole key set is fetched again this often (a rotation is seen within it at worst). */
+  JWKS_REFRESH_SECONDS: env.int(300, 1),
   JWT_ISSUER: z.string().min(1).default("product-ordering-auth"),
   JWT_AUDIENCE: z.string().min(1).default("product-ordering"),
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import {
+  connectOptionalRedis,
   createHttpApp,
   createLogger,
   createTokenVerifier,
@@ -11,6 +12,7 @@ import {
   runMigrations,
   runUntilSignalled,
   startHttpServer,
+  redisDeliveryCounter,
   startReliableConsumer,
   type Logger,
   type RunningConsumer,
@@ -66,6 +68,8 @@ export async function startNotifier(
     audience: config.JWT_AUDIENCE,
     algorithm: "RS256",
     jwksUrl: config.JWKS_URL,
+    jwksRefreshIntervalMs: config.JWKS_REFRESH_SECONDS * 1000,
+    onKeySetError: (error) => logger.warn("JWKS fetch failed; keeping the keys held", { error }),
   });
   const metrics = new Metrics("notifier");
   let consumer: RunningConsumer | undefined;
@@ -90,7 +94,18 @@ export async function startNotifier(
     },
   });
 
-  const closePools = () => prisma.$disconnect();
+  const redis = config.REDIS_URL
+    ? await connectOptionalRedis({
+        url: config.REDIS_URL,
+        commandTimeoutMs: 200,
+        logger,
+        outageMessage: "redis unavailable; delivery counts kept in process",
+      })
+    : undefined;
+  const closePools = async () => {
+    await prisma.$disconnect();
+    redis?.disconnect();
+  };
   if (config.CONSUMER_ENABLED) {
     try {
       consumer = await startReliableConsumer({
@@ -102,6 +117,10 @@ export async function startNotifier(
         concurrency: config.CONSUMER_CONCURRENCY,
         maxAttempts: config.EVENT_MAX_ATTEMPTS,
         backoffBaseMs: config.EVENT_BACKOFF_BASE_MS,
+        maxDeliveries: config.EVENT_MAX_DELIVERIES,
+        deliveries: redis
+          ? redisDeliveryCounter(redis, { prefix: config.REDIS_KEY_PREFIX, logger })
+          : undefined,
         parse: toFacts,
         handle: (facts) => notifyOrderEvent(notifyDeps, facts),
         onOutcome: (outcome, eventType) => notifierMetrics.outcome(outcome, eventType),

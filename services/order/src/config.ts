@@ -16,6 +16,8 @@ export const orderConfigSchema = z.object({
   /** Upper bound for one Redis command; past it the database decides alone. */
   REDIS_COMMAND_TIMEOUT_MS: env.int(200, 1),
   JWKS_URL: env.urlWithDefault("http://127.0.0.1:3001/.well-known/jwks.json"),
+  /** The whole key set is fetched again this often (a rotation is seen within it at worst). */
+  JWKS_REFRESH_SECONDS: env.int(300, 1),
   JWT_ISSUER: z.string().min(1).default("product-ordering-auth"),
   JWT_AUDIENCE: z.string().min(1).default("product-ordering"),
   /** Service tokens accepted on /internal (the catalog's sweeper). */
@@ -32,7 +34,7 @@ export const orderConfigSchema = z.object({
   BREAKER_RESET_TIMEOUT_MS: env.int(10_000, 1),
   /** Calls within the rolling window before the error percentage may open the breaker. */
   BREAKER_VOLUME_THRESHOLD: env.int(5, 0),
-  /** The placeholder payment gateway declines totals above this many minor units. */
+  /** The in-memory stand-in payment provider declines totals above this many minor units. */
   PAYMENT_DECLINE_ABOVE: env.int(1_000_000, 0),
   IDEMPOTENCY_TTL_HOURS: env.int(24, 1),
   /** How long a placement may hold its key before recovery may take it over. */

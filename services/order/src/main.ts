@@ -18,7 +18,7 @@ import { orderOpenApi } from "./api/openapi";
 import { renderFinalOutcome } from "./api/orderProblems";
 import { orderRoutes } from "./api/orderRoutes";
 import type { PlaceOrderDeps, PlacementHooks } from "./application/placeOrder";
-import type { Clock } from "./application/ports";
+import type { Clock, PaymentGateway } from "./application/ports";
 import { purgeIdempotencyKeys } from "./application/purgeIdempotencyKeys";
 import { recoverPlacements, type RecoveryReport } from "./application/recoverPlacements";
 import { loadOrderConfig, type OrderConfig } from "./config";
@@ -27,7 +27,7 @@ import type { BreakerSettings } from "./infrastructure/circuitBreaker";
 import { HttpCatalogReservations } from "./infrastructure/httpCatalogReservations";
 import { MariaDbIdempotencyStore } from "./infrastructure/mariadbIdempotencyStore";
 import { MariaDbOrderStore } from "./infrastructure/mariadbOrderStore";
-import { PlaceholderPaymentGateway } from "./infrastructure/placeholderPaymentGateway";
+import { InMemoryPaymentGateway } from "./infrastructure/inMemoryPaymentGateway";
 import { createOrderPrisma } from "./infrastructure/prismaClient";
 import { PrismaOrderReader } from "./infrastructure/prismaOrderReader";
 import { PrometheusOrderMetrics } from "./infrastructure/prometheusOrderMetrics";
@@ -36,6 +36,9 @@ import { RedisIdempotencyCache } from "./infrastructure/redisIdempotencyCache";
 export { loadOrderConfig, type OrderConfig } from "./config";
 export type { RecoveryReport } from "./application/recoverPlacements";
 export type { PlacementHooks } from "./application/placeOrder";
+export type { PaymentGateway } from "./application/ports";
+export { InMemoryPaymentGateway } from "./infrastructure/inMemoryPaymentGateway";
+export { paymentReference } from "./domain/payment";
 
 export const ORDER_MIGRATIONS_DIR = path.join(__dirname, "..", "migrations");
 
@@ -57,6 +60,8 @@ export interface OrderOptions {
   clock?: Clock;
   /** Test seams inside the placement flow (e.g. stop the process right before the commit). */
   hooks?: PlacementHooks;
+  /** The payment provider's adapter (default: the in-memory stand-in). */
+  payment?: PaymentGateway;
 }
 
 /** Composition root: the only place that knows every concrete class. */
@@ -96,7 +101,7 @@ export async function startOrder(
     logger,
   );
   const payment = new BreakerPaymentGateway(
-    new PlaceholderPaymentGateway(config.PAYMENT_DECLINE_ABOVE),
+    options.payment ?? new InMemoryPaymentGateway(config.PAYMENT_DECLINE_ABOVE),
     breaker,
     logger,
   );
@@ -112,6 +117,8 @@ export async function startOrder(
     audience: config.JWT_AUDIENCE,
     algorithm: "RS256",
     jwksUrl: config.JWKS_URL,
+    jwksRefreshIntervalMs: config.JWKS_REFRESH_SECONDS * 1000,
+    onKeySetError: (error) => logger.warn("JWKS fetch failed; keeping the keys held", { error }),
   });
 
   const placement: PlaceOrderDeps = {
@@ -132,6 +139,7 @@ export async function startOrder(
       orders,
       keys,
       catalog,
+      payment,
       metrics: orderMetrics,
       clock,
       logger,

@@ -291,10 +291,13 @@ describe("POST /api/v1/orders", () => {
     const body = { items: [{ productId: product.id, quantity: 2 }] };
 
     const first = await placeOrder(s, token, key, body);
-    await call(s.catalogUrl, "PUT", `/api/v1/products/${product.id}/stock`, {
+    const read = await call(s.catalogUrl, "GET", `/api/v1/products/${product.id}`);
+    const restocked = await call(s.catalogUrl, "PUT", `/api/v1/products/${product.id}/stock`, {
       token: s.adminToken,
+      headers: { "if-match": read.headers.get("etag")! },
       body: { quantity: 50 },
     });
+    expect(restocked.status).toBe(200);
     const again = await placeOrder(s, token, key, body);
 
     expect(first.status).toBe(409);

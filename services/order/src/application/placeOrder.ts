@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "@app/shared";
 import { requestFingerprint } from "../domain/idempotency";
 import { priceOrder, type Order } from "../domain/order";
+import { paymentReference } from "../domain/payment";
 import type { FinalOutcome, PlacementResult, RenderFinal } from "./placementOutcomes";
 import type {
   CatalogReservations,
   Clock,
+  CommitOutcome,
   IdempotencyCache,
   IdempotencyRecord,
   IdempotencyStore,
@@ -171,11 +173,15 @@ async function execute(
   }
 
   const payment = await deps.payment.authorize({
-    reference: ref.reservationId,
+    reference: paymentReference(ref.userId, ref.key),
     amount: pricing.totalAmount,
     currency: pricing.currency,
   });
-  if (payment.kind === "unavailable") return abandon(deps, ref, payment.retryAfterSeconds);
+  if (payment.kind === "unavailable") {
+    // The provider may have authorized before the answer was lost.
+    await voidQuietly(deps, ref);
+    return abandon(deps, ref, payment.retryAfterSeconds);
+  }
   if (payment.kind === "declined") {
     await releaseQuietly(deps, ref.reservationId);
     return finish(deps, ref, requestHash, { kind: "payment_declined", reason: payment.reason });
@@ -206,13 +212,7 @@ async function execute(
       now,
     });
   } catch (error) {
-    // Nothing was written: give the stock back and the key free, then report the failure.
-    deps.logger.error("order commit failed; releasing the reservation", {
-      reservationId: ref.reservationId,
-      error,
-    });
-    await abandon(deps, ref, 1);
-    throw error;
+    committed = await settleLostCommit(deps, ref, error);
   }
   if (committed.kind !== "committed") {
     // Recovery took this placement over while it ran long; its reservation is ours alone to return.
@@ -221,6 +221,7 @@ async function execute(
       reason: committed.kind,
     });
     await releaseQuietly(deps, ref.reservationId);
+    await voidUnlessKeyTaken(deps, ref, committed);
     return inUse(deps);
   }
   deps.logger.info("order placed", {
@@ -235,6 +236,62 @@ async function execute(
     cacheTtlSeconds(deps, now),
   );
   return { kind: "answered", outcome: "created", response, replayed: false };
+}
+
+/**
+ * The commit threw, but the server may have committed before the connection was lost: the
+ * placement's own rows say which. Committed: the order stands. Not committed: stock back, payment
+ * voided, key free. Unknown (the database unreachable): nothing is undone; recovery settles the
+ * key after its lease, and the catalog's sweeper asks before releasing.
+ */
+async function settleLostCommit(
+  deps: PlaceOrderDeps,
+  ref: KeyRef,
+  error: unknown,
+): Promise<{ kind: "committed" }> {
+  const landed = await deps.orders.placementCommitted(ref).catch((checkError: unknown) => {
+    deps.logger.error("order commit outcome unknown; recovery will settle the placement", {
+      reservationId: ref.reservationId,
+      error: checkError,
+    });
+    throw error;
+  });
+  if (landed) {
+    deps.logger.warn("order commit acknowledgement lost; the order was committed", {
+      reservationId: ref.reservationId,
+      error,
+    });
+    return { kind: "committed" };
+  }
+  deps.logger.error("order commit failed; releasing the reservation", {
+    reservationId: ref.reservationId,
+    error,
+  });
+  await voidQuietly(deps, ref);
+  await abandon(deps, ref, 1);
+  throw error;
+}
+
+/**
+ * The key is no longer this placement's. Its authorization is voided unless a retry of the same
+ * key now holds it (same reference: the provider gave that retry this very authorization).
+ */
+async function voidUnlessKeyTaken(
+  deps: PlaceOrderDeps,
+  ref: KeyRef,
+  outcome: CommitOutcome,
+): Promise<void> {
+  if (outcome.kind === "reservation_abandoned") return voidQuietly(deps, ref);
+  const holder = await deps.keys.find(ref.userId, ref.key);
+  if (!holder) await voidQuietly(deps, ref);
+}
+
+async function voidQuietly(deps: PlaceOrderDeps, ref: KeyRef): Promise<void> {
+  const voided = await deps.payment.void(paymentReference(ref.userId, ref.key));
+  if (voided.kind === "unavailable")
+    deps.logger.error("payment authorization not voided; it lapses at the provider", {
+      reservationId: ref.reservationId,
+    });
 }
 
 async function finish(

@@ -25,7 +25,11 @@ export type ReserveOutcome =
   | { kind: "unavailable"; retryAfterSeconds: number };
 
 export type ReleaseOutcome =
-  { kind: "released" } | { kind: "not_found" } | { kind: "unavailable"; retryAfterSeconds: number };
+  | { kind: "released" }
+  | { kind: "not_found" }
+  /** The reservation is CONFIRMED: an order holds it, and only its cancellation releases it. */
+  | { kind: "backs_an_order" }
+  | { kind: "unavailable"; retryAfterSeconds: number };
 
 /** The catalog's internal reservation API (idempotent on reservationId). */
 export interface CatalogReservations {
@@ -38,13 +42,20 @@ export type PaymentOutcome =
   | { kind: "declined"; reason: string }
   | { kind: "unavailable"; retryAfterSeconds: number };
 
+export type VoidOutcome = { kind: "voided" } | { kind: "unavailable" };
+
 export interface PaymentGateway {
-  /** `reference` is the reservation id: one placement, one authorization. */
+  /**
+   * `reference` is stable per (user, Idempotency-Key): while an authorization under it is live,
+   * another authorize is the same authorization, not a second hold on the customer's money.
+   */
   authorize(request: {
     reference: string;
     amount: number;
     currency: string;
   }): Promise<PaymentOutcome>;
+  /** Cancels the live authorization under `reference`, if there is one; idempotent. */
+  void(reference: string): Promise<VoidOutcome>;
 }
 
 export interface IdempotencyRecord {
@@ -126,6 +137,11 @@ export type RecoveryClaim =
 export interface OrderStore {
   /** Order, items, outbox row and the completed key in one transaction. */
   commitPlacement(commit: PlacementCommit): Promise<CommitOutcome>;
+  /**
+   * Whether this placement's commit landed (its key completed with its order), waiting for a
+   * commit still in progress; asked when the commit's acknowledgement was lost.
+   */
+  placementCommitted(ref: KeyRef): Promise<boolean>;
   /** For the catalog's sweeper; NO_ORDER is final (the reservation is recorded as abandoned). */
   reservationState(reservationId: string, now: Date): Promise<ReservationState>;
   /** Locks the order, lets `decide` judge it, applies a change with its outbox row in the same transaction. */

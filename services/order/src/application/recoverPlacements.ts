@@ -6,12 +6,15 @@ import type {
   IdempotencyStore,
   OrderMetrics,
   OrderStore,
+  PaymentGateway,
 } from "./ports";
+import { paymentReference } from "../domain/payment";
 
 export interface RecoveryDeps {
   orders: OrderStore;
   keys: IdempotencyStore;
   catalog: CatalogReservations;
+  payment: PaymentGateway;
   metrics: OrderMetrics;
   clock: Clock;
   logger: Logger;
@@ -27,7 +30,8 @@ export interface RecoveryReport {
 
 /**
  * Resolves placements whose process died (their lease ran out): an order that exists completes
- * its key; otherwise the reservation goes back to the catalog and the key is free again.
+ * its key; otherwise the reservation goes back to the catalog, the payment authorization is
+ * voided and the key is free again.
  */
 export async function recoverPlacements(deps: RecoveryDeps): Promise<RecoveryReport> {
   const report: RecoveryReport = { completed: 0, freed: 0, deferred: 0 };
@@ -49,6 +53,14 @@ export async function recoverPlacements(deps: RecoveryDeps): Promise<RecoveryRep
     const released = await deps.catalog.release(placement.reservationId);
     if (released.kind === "unavailable") {
       // Stays RECOVERING; the next pass (after the lease) tries again.
+      report.deferred++;
+      deps.metrics.recovery("deferred");
+      continue;
+    }
+    // No order came of it: its authorization, if the placement got one, is voided before a retry
+    // of the key may authorize again under the same reference.
+    const voided = await deps.payment.void(paymentReference(placement.userId, placement.key));
+    if (voided.kind === "unavailable") {
       report.deferred++;
       deps.metrics.recovery("deferred");
       continue;

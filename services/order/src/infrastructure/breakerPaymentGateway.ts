@@ -1,6 +1,6 @@
 import type { Logger } from "@app/shared";
 import type CircuitBreaker from "opossum";
-import type { PaymentGateway, PaymentOutcome } from "../application/ports";
+import type { PaymentGateway, PaymentOutcome, VoidOutcome } from "../application/ports";
 import {
   createBreaker,
   isBreakerOpen,
@@ -10,12 +10,15 @@ import {
 
 type AuthorizeRequest = Parameters<PaymentGateway["authorize"]>[0];
 
-/** Any gateway behind a breaker. An authorization is not idempotent, so it is never retried. */
+/**
+ * Any gateway behind a breaker. An authorization is never retried here: the client's retry of its
+ * Idempotency-Key carries the same reference, which the provider deduplicates.
+ */
 export class BreakerPaymentGateway implements PaymentGateway {
   readonly breaker: CircuitBreaker<[AuthorizeRequest], PaymentOutcome>;
 
   constructor(
-    gateway: PaymentGateway,
+    private readonly gateway: PaymentGateway,
     private readonly settings: BreakerSettings,
     private readonly logger: Logger,
   ) {
@@ -37,6 +40,16 @@ export class BreakerPaymentGateway implements PaymentGateway {
           error: (error as Error).message,
         });
       return { kind: "unavailable", retryAfterSeconds: retryAfterSeconds(this.settings) };
+    }
+  }
+
+  /** Not behind the breaker: a void is owed even while authorizations are refused. */
+  async void(reference: string): Promise<VoidOutcome> {
+    try {
+      return await this.gateway.void(reference);
+    } catch (error) {
+      this.logger.warn("payment void failed", { reference, error: (error as Error).message });
+      return { kind: "unavailable" };
     }
   }
 }

@@ -148,6 +148,8 @@ export class HttpCatalogReservations implements CatalogReservations {
       );
       if (response.status === 200) return { kind: "released" };
       if (response.status === 404) return { kind: "not_found" };
+      // The catalog holds the stock for an order that exists: nothing to give back.
+      if (response.status === 409) return { kind: "backs_an_order" };
       throw new CatalogFailure(`unexpected release answer ${response.status}`);
     } catch (error) {
       return this.unavailable("release", reservationId, error);

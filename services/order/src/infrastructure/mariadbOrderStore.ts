@@ -2,6 +2,7 @@ import { createOrderEvent, type OrderEventType, type Pool, type PoolConnection }
 import type {
   CommitOutcome,
   ExpiredPlacement,
+  KeyRef,
   OrderStore,
   PlacementCommit,
   RecoveryClaim,
@@ -120,6 +121,22 @@ export class MariaDbOrderStore implements OrderStore {
       await insertOutbox(conn, "ORDER_CREATED", order, commit.requestId, commit.now);
       await completeKey(conn, ref, commit.response, order.id, commit.now);
       return { kind: "committed" as const };
+    });
+  }
+
+  placementCommitted(ref: KeyRef): Promise<boolean> {
+    return inTransaction(this.pool, async (conn) => {
+      // The locking read waits for a commit whose acknowledgement was lost but which the server
+      // is still applying (or rolling back), so the answer is final.
+      const keys: { state: string; reservation_id: string; order_id: string | null }[] =
+        await conn.query(
+          "SELECT state, reservation_id, order_id FROM idempotency_keys WHERE user_id = ? AND idempotency_key = ? FOR UPDATE",
+          [ref.userId, ref.key],
+        );
+      const key = keys[0];
+      if (key?.state !== "COMPLETED" || key.reservation_id !== ref.reservationId || !key.order_id)
+        return false;
+      return (await orderHolding(conn, ref.reservationId)) === key.order_id;
     });
   }
 

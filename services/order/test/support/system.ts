@@ -32,6 +32,8 @@ export interface SystemOptions {
   orderEnv?: Record<string, string>;
   catalogEnv?: Record<string, string>;
   orderOptions?: OrderOptions;
+  /** Routes the order service's database connections through a TCP proxy (`databaseLink`). */
+  orderDatabaseLink?: boolean;
 }
 
 /** The real catalog and the order service in-process, each with its own database and Redis prefix. */
@@ -42,6 +44,8 @@ export interface TestSystem {
   catalogUrl: string;
   /** Sits between the order service and the catalog; `down()` takes the catalog off the network. */
   catalogLink: TcpProxy;
+  /** Between the order service and its database, when asked for (`orderDatabaseLink`). */
+  databaseLink?: TcpProxy;
   issuer: TestIssuer;
   orderDb: TestDatabase;
   catalogDb: TestDatabase;
@@ -85,10 +89,15 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   };
   const catalog = await startCatalog(loadCatalogConfig(catalogEnv));
   const catalogLink = await startTcpProxy({ host: "127.0.0.1", port: catalog.port });
+  const databaseLink = options.orderDatabaseLink
+    ? await startTcpProxy({ host: new URL(orderDb.url).hostname, port: databasePort(orderDb.url) })
+    : undefined;
+  const orderDatabaseUrl = new URL(orderDb.url);
+  if (databaseLink) orderDatabaseUrl.port = String(databaseLink.port);
   const orderEnv: Record<string, string> = {
     PORT: "0",
     LOG_LEVEL: "error",
-    DATABASE_URL: orderDb.url,
+    DATABASE_URL: orderDatabaseUrl.toString(),
     MIGRATE_ON_START: "false",
     REDIS_URL: servers.redisUrl,
     REDIS_KEY_PREFIX: `${uniqueName("order")}:`,
@@ -107,6 +116,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     orderUrl: order.url,
     catalogUrl: catalog.url,
     catalogLink,
+    databaseLink,
     issuer,
     orderDb,
     catalogDb,
@@ -124,6 +134,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       await order.close();
       await catalog.close();
       await catalogLink.close();
+      await databaseLink?.close();
       await sql.end();
       await issuer.close();
       await deleteRedisKeys(orderEnv.REDIS_KEY_PREFIX!);
@@ -132,6 +143,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     },
   };
   return system;
+}
+
+function databasePort(url: string): number {
+  return Number(new URL(url).port || 3306);
 }
 
 /** Deletes every key under a prefix: "flushing Redis" for one service without touching other tests. */
