@@ -155,6 +155,26 @@ describe("docker-compose.yml", () => {
     expect(compose.services["outbox-relay"].environment.ORDER_EVENTS_PARTITIONS).toBe(partitions);
   });
 
+  it("publishes the gateway on loopback unless GATEWAY_BIND says otherwise", () => {
+    const ports = compose.services.gateway.ports as string[];
+    expect(ports).toHaveLength(1);
+    const [, variable, fallback, rest] = /^\$\{(\w+):-([^}]*)\}:(.*)$/.exec(ports[0]!) ?? [];
+    expect(variable).toBe("GATEWAY_BIND");
+    expect(fallback).toBe("127.0.0.1");
+    expect(rest).toBe("8080:8080");
+  });
+
+  it("creates both topics with a configurable replication factor and min.insync.replicas", () => {
+    const init = (compose.services["kafka-init"].command as string[]).join(" ");
+    for (const topic of ["order-events", "order-events.dlq"]) {
+      expect(init).toMatch(
+        new RegExp(
+          `--topic ${topic.replace(".", "\\.")} --partitions \\d+ --replication-factor \\$\\{KAFKA_REPLICATION_FACTOR:-1\\} --config min\\.insync\\.replicas=\\$\\{KAFKA_MIN_INSYNC_REPLICAS:-1\\}`,
+        ),
+      );
+    }
+  });
+
   it("exposes only the gateway, which waits for every public service to be healthy", () => {
     const published = Object.entries(compose.services)
       .filter(([, s]) => s.ports)
