@@ -98,23 +98,37 @@ export class MariaDbArchiveStore implements ArchiveStore {
   private async moveLocked(ids: string[], cutoff: Date) {
     const conn = await this.pool.getConnection();
     try {
-      // READ COMMITTED: no gap locks, so live orders inserted meanwhile are never blocked.
-      await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
       // A row held longer than this (a stuck transaction) fails the attempt, which is retried.
+      // The pool hands this connection out again, so its own value is put back afterwards.
+      const rows: { previous: number }[] = await conn.query(
+        "SELECT @@SESSION.innodb_lock_wait_timeout AS previous",
+      );
+      const previous = rows[0]!.previous;
       await conn.query(`SET SESSION innodb_lock_wait_timeout = ${ROW_LOCK_WAIT_SECONDS}`);
-      await conn.beginTransaction();
-      const lockStarted = performance.now();
       try {
-        const moved = await copyAndDelete(conn, ids, cutoff);
-        await conn.commit();
-        return { ...moved, lockHeldMs: Math.round((performance.now() - lockStarted) * 10) / 10 };
-      } catch (error) {
-        await conn.rollback().catch(() => undefined);
-        throw error;
+        return await moveInTransaction(conn, ids, cutoff);
+      } finally {
+        await conn.query("SET SESSION innodb_lock_wait_timeout = ?", [previous]);
       }
     } finally {
       await conn.release();
     }
+  }
+}
+
+async function moveInTransaction(conn: PoolConnection, ids: string[], cutoff: Date) {
+  // READ COMMITTED: no gap locks, so live orders inserted meanwhile are never blocked. It
+  // applies to the next transaction only, so it comes right before BEGIN.
+  await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  await conn.beginTransaction();
+  const lockStarted = performance.now();
+  try {
+    const moved = await copyAndDelete(conn, ids, cutoff);
+    await conn.commit();
+    return { ...moved, lockHeldMs: Math.round((performance.now() - lockStarted) * 10) / 10 };
+  } catch (error) {
+    await conn.rollback().catch(() => undefined);
+    throw error;
   }
 }
 

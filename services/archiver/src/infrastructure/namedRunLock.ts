@@ -1,9 +1,12 @@
-import type { Pool, PoolConnection } from "@app/shared";
+import { serverLockName, type Pool, type PoolConnection } from "@app/shared";
 import type { HeldRunLock, RunLock } from "../application/ports";
 
-/** GET_LOCK names are server-wide; the database name keeps archivers of different databases apart. */
+/**
+ * GET_LOCK names are server-wide; the database name keeps archivers of different databases apart
+ * (hashed past MySQL's 64 characters).
+ */
 export function archiveRunLockName(database: string): string {
-  return `archiver:${database}`;
+  return serverLockName(`archiver:${database}`);
 }
 
 /**
