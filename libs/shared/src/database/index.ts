@@ -117,3 +117,4 @@ export async function dropDatabase(url: string): Promise<void> {
 
 export type { Connection, Pool, PoolConnection } from "mariadb";
 export { MAX_LOCK_NAME_LENGTH, serverLockName } from "./lockName";
+export { ER_CHECK_CONSTRAINT_VIOLATED, ER_CONSTRAINT_FAILED, isCheckViolation } from "./sqlErrors";
