@@ -545,6 +545,21 @@ describe("helm chart, rendered by real Helm", () => {
       }
     },
   );
+
+  it.each(ENVS)(
+    "%s: every HTTP service trusts exactly one proxy hop (the ingress controller) to name the client",
+    (env) => {
+      for (const s of HTTP_SERVICES)
+        expect(effectiveEnv(env, named(env, "Deployment", s)!).TRUST_PROXY).toBe("1");
+    },
+  );
+
+  it("prod runs in production mode, where the repository's documented secrets are refused; dev does not", () => {
+    const nodeEnv = (env: string) => effectiveEnv(env, named(env, "Deployment", "auth")!).NODE_ENV;
+    expect(nodeEnv("prod")).toBe("production");
+    expect(nodeEnv("staging")).toBe("production");
+    expect(nodeEnv("dev")).toBe("development");
+  });
 });
 
 describe("chart README", () => {
