@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { createPool, waitForKafkaMessage } from "./support";
 import { waitFor } from "@app/shared/testing";
-import { client, startE2eStack, type E2eStack } from "./harness";
+import { client, STACK_START_TIMEOUT_MS, startE2eStack, type E2eStack } from "./harness";
 import { DEMO_PRODUCTS, seedDemoCatalog } from "../../../scripts/stack/seed";
 
 // The seed's scenarios and the contract, end to end: only the gateway is called over HTTP; the
@@ -59,7 +59,7 @@ describe("the whole system through the gateway", () => {
     adminToken = login.body.accessToken;
     alice = await signUp(`alice-${randomUUID().slice(0, 6)}@example.com`);
     bob = await signUp(`bob-${randomUUID().slice(0, 6)}@example.com`);
-  });
+  }, STACK_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await e2e?.stop();
@@ -201,8 +201,31 @@ describe("the whole system through the gateway", () => {
     });
     expect(again.status).toBe(200);
     expect(again.body.status).toBe("CANCELLED");
-    // Give the pipeline time to (wrongly) release twice, then check it did not.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Every event this order produced (a second cancel would have added one) is published and
+    // handled by the catalog; only then is the stock checked for a second release.
+    const orders = createPool(e2e.databaseUrl("orders"), { connectionLimit: 1 });
+    const catalog = createPool(e2e.databaseUrl("catalog"), { connectionLimit: 1 });
+    try {
+      const events: { event_id: string; event_type: string; status: string }[] = await orders.query(
+        "SELECT event_id, event_type, status FROM outbox_events WHERE aggregate_id = ? ORDER BY id",
+        [order.body.id],
+      );
+      expect(events.map((e) => e.event_type)).toEqual(["ORDER_CREATED", "ORDER_CANCELLED"]);
+      const ids = events.map((e) => e.event_id);
+      await waitFor(
+        async () => {
+          const handled: unknown[] = await catalog.query(
+            "SELECT event_id FROM processed_events WHERE event_id IN (?, ?)",
+            ids,
+          );
+          return handled.length === ids.length;
+        },
+        { timeoutMs: 30_000, what: "the catalog to handle every event of the order" },
+      );
+    } finally {
+      await orders.end();
+      await catalog.end();
+    }
     expect((await product(p.id)).availableQuantity).toBe(4);
   });
 
@@ -339,6 +362,42 @@ describe("the whole system through the gateway", () => {
       expect(internal.status).toBe(404);
     }
     expect((await call("GET", "/nowhere")).status).toBe(404);
+  });
+
+  test("the nginx gateway passes the caller's request id to the service and on into the order's event; refuses an oversized body itself", async () => {
+    const requestId = `e2e-${randomUUID()}`;
+    const listed = await call("GET", "/api/v1/products", {
+      headers: { "x-request-id": requestId },
+    });
+    expect(listed.status).toBe(200);
+    // One header, the caller's: nginx does not add a second one to a service's answer.
+    expect(listed.headers.get("x-request-id")).toBe(requestId);
+    const generated = (await call("GET", "/api/v1/products")).headers.get("x-request-id");
+    expect(generated).toMatch(/^[0-9a-f]{32}$/);
+
+    const p = await createProduct(2);
+    const placed = await call("POST", "/api/v1/orders", {
+      token: alice.token,
+      headers: { "Idempotency-Key": randomUUID(), "x-request-id": requestId },
+      body: { items: [{ productId: p.id, quantity: 1 }] },
+    });
+    expect(placed.status).toBe(201);
+    const event = await waitForKafkaMessage(
+      e2e.kafka,
+      e2e.topic,
+      (m) => m.key === placed.body.id && m.headers["event-type"] === "ORDER_CREATED",
+    );
+    expect(event.headers["x-request-id"]).toBe(requestId);
+
+    const oversized = await call("POST", "/api/v1/orders", {
+      token: alice.token,
+      headers: { "Idempotency-Key": randomUUID(), "x-request-id": requestId },
+      body: { items: [{ productId: p.id, quantity: 1 }], pad: "x".repeat(1024 * 1024) },
+    });
+    expect(oversized.status).toBe(413);
+    expect(oversized.headers.get("content-type")).toBe("application/problem+json");
+    expect(oversized.body).toMatchObject({ status: 413, code: "PAYLOAD_TOO_LARGE", requestId });
+    expect((await product(p.id)).availableQuantity).toBe(1);
   });
 
   // Last in the file: these leave this machine's address throttled for the rest of the window.
