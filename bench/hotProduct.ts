@@ -17,7 +17,7 @@ async function conflictRetries(catalogUrl: string): Promise<number> {
   const text = await (await fetch(`${catalogUrl}/metrics`)).text();
   return text
     .split("\n")
-    .filter((line) => /^\w*stock_version_conflict_retries_total(\{.*\})? /.test(line))
+    .filter((line) => /^\w*catalog_stock_version_conflict_retries_total(\{.*\})? /.test(line))
     .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
 }
 

@@ -2,6 +2,7 @@ export * from "./config";
 export * from "./context";
 export * from "./logging";
 export * from "./metrics";
+export * from "./tracing";
 export * from "./health";
 export * from "./redis";
 export * from "./errors";

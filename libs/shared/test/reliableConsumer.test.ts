@@ -5,6 +5,7 @@ import {
   createOrderEvent,
   eventHeaders,
   KafkaClient,
+  Metrics,
   PermanentEventError,
   startReliableConsumer,
   type EventEnvelope,
@@ -30,12 +31,14 @@ describe("startReliableConsumer on a real broker", () => {
   test("creates the topic and its DLQ, handles parsed events, skips ignored types, dead-letters broken payloads", async () => {
     const handled: string[] = [];
     const outcomes: string[] = [];
+    const metrics = new Metrics({ collectDefaults: false });
+    const groupId = uniqueName("rc_group");
     const consumer = await startReliableConsumer({
       brokers,
       clientId: "rc-test",
       topic,
       partitions: 2,
-      groupId: uniqueName("rc_group"),
+      groupId,
       maxAttempts: 1,
       parse,
       handle: async (event) => {
@@ -43,6 +46,7 @@ describe("startReliableConsumer on a real broker", () => {
         return "processed";
       },
       onOutcome: (outcome, eventType) => outcomes.push(`${outcome} ${eventType}`),
+      metrics,
       logger,
     });
     expect(await kafka.partitionCount(topic)).toBe(2);
@@ -77,7 +81,22 @@ describe("startReliableConsumer on a real broker", () => {
         "dlq-error": "payload is not ok",
         "event-id": events[1]!.eventId,
       });
-      await waitFor(async () => (await consumer.lag()) === 0, { what: "offsets committed" });
+      await waitFor(() => consumer.lag().length > 0 && consumer.lag().every((p) => p.lag === 0), {
+        what: "every fetched partition processed",
+      });
+      const text = await metrics.render();
+      expect(text).toContain(
+        `kafka_consumer_dead_lettered_total{group="${groupId}",topic="${topic}"} 1`,
+      );
+      // The three events share a key, so one partition holds them all; the group has processed it.
+      const lagLines = text.split("\n").filter((l) => l.startsWith("kafka_consumer_lag_messages{"));
+      expect(lagLines).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^kafka_consumer_lag_messages\\{group="${groupId}",topic="${topic}",partition="[01]"\\} 0$`,
+          ),
+        ),
+      ]);
     } finally {
       await consumer.stop();
       await dlqReader.stop();
@@ -153,13 +172,49 @@ describe("startReliableConsumer on a real broker", () => {
       expect(outcomes.filter((o) => o === "dead_lettered")).toHaveLength(1);
       // Settled: the count is gone from Redis.
       expect(await redis.keys(`${prefix}*`)).toEqual([]);
-      await waitFor(async () => (await consumer.lag()) === 0, { what: "offsets committed" });
+      await waitFor(() => consumer.lag().length > 0 && consumer.lag().every((p) => p.lag === 0), {
+        what: "every fetched partition processed",
+      });
     } finally {
       await consumer.stop();
       await dlqReader.stop();
       await producer.disconnect();
       redis.disconnect();
       await kafka.deleteTopics([failingTopic, failingDlq]).catch(() => undefined);
+    }
+  });
+
+  test("reports a partition's lag from its fetch while the handler holds a message, without asking the broker", async () => {
+    const lagTopic = uniqueName("rc_lag_topic");
+    await kafka.ensureTopics([{ topic: lagTopic, partitions: 1 }]);
+    const producer = await kafka.producer();
+    const consumer = kafka.consumer(uniqueName("rc_lag_group"));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let handled = 0;
+    try {
+      await producer.send(
+        lagTopic,
+        ["a", "b", "c"].map((value) => ({ key: "k", value })),
+      );
+      await consumer.run([lagTopic], async () => {
+        if (handled++ === 0) await held;
+      });
+      expect(
+        await waitFor(() => (consumer.lag().length ? consumer.lag() : undefined), {
+          what: "the first fetch",
+          timeoutMs: 30_000,
+        }),
+      ).toEqual([{ topic: lagTopic, partition: 0, lag: 3 }]);
+      release();
+      await waitFor(() => handled === 3 && consumer.lag()[0]?.lag === 0, {
+        what: "the partition processed",
+      });
+    } finally {
+      release();
+      await consumer.stop();
+      await producer.disconnect();
+      await kafka.deleteTopics([lagTopic]).catch(() => undefined);
     }
   });
 });

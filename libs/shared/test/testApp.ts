@@ -14,7 +14,7 @@ export function buildTestApp(
     for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
   });
   const logger = createLogger({ service: "test-svc", stream, level: "debug" });
-  const metrics = new Metrics("test-svc", { collectDefaults: false });
+  const metrics = new Metrics({ collectDefaults: false });
   const app = createHttpApp({
     service: "test-svc",
     logger,

@@ -3,6 +3,8 @@ import {
   createPool,
   exitOnConfigError,
   parseDatabaseUrl,
+  startTracing,
+  traceUseCase,
   type Logger,
 } from "@app/shared";
 import { exitCodeFor, parseArgs, summaryLine, EXIT_USAGE, type RunReport } from "./api/cli";
@@ -86,6 +88,8 @@ async function main(): Promise<void> {
   } catch (error) {
     exitOnConfigError(error);
   }
+  // The run is one trace (its SQL statements inside) when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const tracing = startTracing("archiver", process.env);
   const logger = createArchiverLogger(config);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -99,7 +103,9 @@ async function main(): Promise<void> {
 
   let report: RunReport;
   try {
-    report = await runArchive(config, { dryRun: args.dryRun, logger, signal: stop.signal });
+    report = await traceUseCase("archiveOrders", () =>
+      runArchive(config, { dryRun: args.dryRun, logger, signal: stop.signal }),
+    );
   } catch (error) {
     const reason = rootCause(error);
     logger.error("archive run failed", { error, reason });
@@ -110,6 +116,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${summaryLine(report)}\n`);
   process.exitCode = exitCodeFor(report);
+  await tracing.shutdown().catch(() => undefined);
 }
 
 /** The innermost cause: a pool timeout wraps the reason it could not connect (unknown database...). */

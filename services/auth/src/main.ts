@@ -76,7 +76,7 @@ export async function startAuth(
   };
 
   try {
-    const metrics = new Metrics("auth");
+    const metrics = new Metrics();
     const authMetrics = createAuthMetrics(metrics);
     const users = new PrismaUserRepository(prisma);
     const refreshTokens = new PrismaRefreshTokenStore(prisma);

@@ -166,8 +166,8 @@ describe("POST /api/v1/auth/refresh", () => {
     await refresh(user.tokens.refreshToken);
 
     const metrics = await (await fetch(`${auth.url}/metrics`)).text();
-    expect(metrics).toMatch(/auth_refreshes_total\{outcome="rotated",service="auth"\} [1-9]/);
-    expect(metrics).toMatch(/auth_refreshes_total\{outcome="reused",service="auth"\} [1-9]/);
+    expect(metrics).toMatch(/auth_refreshes_total\{outcome="rotated"\} [1-9]/);
+    expect(metrics).toMatch(/auth_refreshes_total\{outcome="reused"\} [1-9]/);
   });
 });
 

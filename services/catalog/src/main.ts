@@ -8,14 +8,15 @@ import {
   createTokenVerifier,
   redisDeliveryCounter,
   databaseCheck,
+  type Logger,
   Metrics,
   runMigrations,
+  type RunningConsumer,
   runUntilSignalled,
   runWithContext,
   startHttpServer,
   startReliableConsumer,
-  type Logger,
-  type RunningConsumer,
+  traceUseCase,
 } from "@app/shared";
 import { catalogOpenApi } from "./api/openapi";
 import { productRoutes } from "./api/productRoutes";
@@ -75,7 +76,7 @@ export async function startCatalog(
     outageMessage: "redis unavailable; serving from the database",
   });
 
-  const metrics = new Metrics("catalog");
+  const metrics = new Metrics();
   const catalogMetrics = new PrometheusCatalogMetrics(metrics);
   const products = new PrismaProductRepository(prisma);
   const stocks = new MariaDbStockRepository(pool);
@@ -152,10 +153,12 @@ export async function startCatalog(
         partitions: config.ORDER_EVENTS_PARTITIONS,
         groupId: config.KAFKA_GROUP_ID,
         parse: toOrderEvent,
-        handle: (event) => handleOrderEvent(settleDeps, event),
+        handle: (event) =>
+          traceUseCase("handleOrderEvent", () => handleOrderEvent(settleDeps, event)),
         onOutcome: (outcome, eventType) => catalogMetrics.eventOutcome(outcome, eventType),
         maxDeliveries: config.EVENT_MAX_DELIVERIES,
         deliveries: redisDeliveryCounter(redis, { prefix: config.REDIS_KEY_PREFIX, logger }),
+        metrics,
         logger,
       });
     }

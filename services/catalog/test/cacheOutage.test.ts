@@ -49,12 +49,12 @@ describe("when Redis is down", () => {
   it("stays ready (Redis is an optimisation, not a dependency) and counts cache errors", async () => {
     const product = await aProduct(t, { quantity: 1 });
     const errors = { cache: "product", result: "error" };
-    const before = await metricValue(t.url, "cache_lookups_total", errors);
+    const before = await metricValue(t.url, "catalog_cache_lookups_total", errors);
 
     expect((await call(t.url, "GET", `/api/v1/products/${product.id}`)).status).toBe(200);
 
     expect((await call(t.url, "GET", "/health/ready")).status).toBe(200);
-    expect(await metricValue(t.url, "cache_lookups_total", errors)).toBe(before + 1);
+    expect(await metricValue(t.url, "catalog_cache_lookups_total", errors)).toBe(before + 1);
   });
 });
 
@@ -74,7 +74,7 @@ describe("when Redis goes away after the cache is warm", () => {
   });
 
   const lookups = (result: "hit" | "miss" | "error") =>
-    metricValue(w.url, "cache_lookups_total", { cache: "product", result });
+    metricValue(w.url, "catalog_cache_lookups_total", { cache: "product", result });
   const availableOf = async (productId: string) => {
     const response = await call(w.url, "GET", `/api/v1/products/${productId}`);
     expect(response.status).toBe(200);

@@ -127,7 +127,7 @@ describe("order events from Kafka", () => {
 
     it("dead-letters an ORDER_CANCELLED without a reservationId to order-events.dlq and keeps consuming", async () => {
       const deadLettered = { outcome: "dead_lettered", event_type: "ORDER_CANCELLED" };
-      const before = await metricValue(t.url, "order_events_consumed_total", deadLettered);
+      const before = await metricValue(t.url, "catalog_events_total", deadLettered);
       const product = await aProduct(t, { quantity: 2 });
       const orderId = randomUUID();
       const broken = createOrderEvent("ORDER_CANCELLED", orderId, { id: orderId });
@@ -154,7 +154,7 @@ describe("order events from Kafka", () => {
       expect(Number(letter.headers["dlq-original-partition"])).toBeGreaterThanOrEqual(0);
       expect(letter.headers["dlq-original-offset"]).toMatch(/^\d+$/);
       expect(dead.filter((m) => m.key === orderId)).toHaveLength(1);
-      expect(await metricValue(t.url, "order_events_consumed_total", deadLettered)).toBe(
+      expect(await metricValue(t.url, "catalog_events_total", deadLettered)).toBe(
         before + 1,
       );
     });

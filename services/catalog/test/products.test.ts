@@ -397,10 +397,10 @@ describe("operations", () => {
     await call(t.url, "GET", `/api/v1/products/${product.id}`);
     const metrics = await call<string>(t.url, "GET", "/metrics");
     expect(metrics.body).toMatch(
-      /cache_lookups_total\{[^}]*cache="product"[^}]*result="hit"[^}]*\} [1-9]/,
+      /catalog_cache_lookups_total\{[^}]*cache="product"[^}]*result="hit"[^}]*\} [1-9]/,
     );
     expect(metrics.body).toMatch(
-      /cache_lookups_total\{[^}]*cache="product"[^}]*result="miss"[^}]*\} [1-9]/,
+      /catalog_cache_lookups_total\{[^}]*cache="product"[^}]*result="miss"[^}]*\} [1-9]/,
     );
   });
 });

@@ -235,21 +235,25 @@ describe("POST /internal/v1/reservations", () => {
     const reserved = { outcome: "reserved" };
     const outOfStock = { outcome: "out_of_stock" };
     const before = {
-      reserved: await metricValue(t.url, "reservations_total", reserved),
-      outOfStock: await metricValue(t.url, "reservations_total", outOfStock),
+      reserved: await metricValue(t.url, "catalog_reservations_total", reserved),
+      outOfStock: await metricValue(t.url, "catalog_reservations_total", outOfStock),
     };
     const product = await aProduct(t, { quantity: 1 });
 
     await reserve(t, randomUUID(), [{ productId: product.id, quantity: 1 }]);
     await reserve(t, randomUUID(), [{ productId: product.id, quantity: 1 }]);
 
-    expect(await metricValue(t.url, "reservations_total", reserved)).toBe(before.reserved + 1);
-    expect(await metricValue(t.url, "reservations_total", outOfStock)).toBe(before.outOfStock + 1);
+    expect(await metricValue(t.url, "catalog_reservations_total", reserved)).toBe(
+      before.reserved + 1,
+    );
+    expect(await metricValue(t.url, "catalog_reservations_total", outOfStock)).toBe(
+      before.outOfStock + 1,
+    );
   });
 
   it("retries a reservation whose stock version moved underneath it, and counts the retry", async () => {
     const product = await aProduct(t, { quantity: 5 });
-    const retriesBefore = await metricValue(t.url, "stock_version_conflict_retries_total");
+    const retriesBefore = await metricValue(t.url, "catalog_stock_version_conflict_retries_total");
     const writer = await holdStockRow(t, product.id);
 
     const pending = reserve(t, randomUUID(), [{ productId: product.id, quantity: 2 }]);
@@ -258,7 +262,7 @@ describe("POST /internal/v1/reservations", () => {
     const response = await pending;
 
     expect(response.status).toBe(201);
-    expect(await metricValue(t.url, "stock_version_conflict_retries_total")).toBe(
+    expect(await metricValue(t.url, "catalog_stock_version_conflict_retries_total")).toBe(
       retriesBefore + 1,
     );
     // The writer's version, then the retried reservation's.

@@ -8,14 +8,15 @@ import {
   databaseCheck,
   kafkaCheck,
   KafkaClient,
+  type Logger,
   Metrics,
   runMigrations,
+  type RunningConsumer,
   runUntilSignalled,
   startHttpServer,
   redisDeliveryCounter,
   startReliableConsumer,
-  type Logger,
-  type RunningConsumer,
+  traceUseCase,
 } from "@app/shared";
 import { notifierOpenApi } from "./api/openapi";
 import { notificationRoutes } from "./api/notificationRoutes";
@@ -71,9 +72,9 @@ export async function startNotifier(
     jwksRefreshIntervalMs: config.JWKS_REFRESH_SECONDS * 1000,
     onKeySetError: (error) => logger.warn("JWKS fetch failed; keeping the keys held", { error }),
   });
-  const metrics = new Metrics("notifier");
+  const metrics = new Metrics();
   let consumer: RunningConsumer | undefined;
-  const notifierMetrics = new PrometheusNotifierMetrics(metrics, () => consumer?.lag());
+  const notifierMetrics = new PrometheusNotifierMetrics(metrics);
   const notifyDeps = { store, channel, clock, ids: { next: randomUUID }, hooks: options.hooks };
 
   const app = createHttpApp({
@@ -122,8 +123,10 @@ export async function startNotifier(
           ? redisDeliveryCounter(redis, { prefix: config.REDIS_KEY_PREFIX, logger })
           : undefined,
         parse: toFacts,
-        handle: (facts) => notifyOrderEvent(notifyDeps, facts),
+        handle: (facts) =>
+          traceUseCase("notifyOrderEvent", () => notifyOrderEvent(notifyDeps, facts)),
         onOutcome: (outcome, eventType) => notifierMetrics.outcome(outcome, eventType),
+        metrics,
         logger,
       });
     } catch (error) {

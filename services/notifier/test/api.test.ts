@@ -131,6 +131,8 @@ describe("operations", () => {
     expect((await fetch(`${t.url}/health/ready`)).status).toBe(200);
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toContain("notifier_events_total");
-    expect(metrics).toContain("notifier_consumer_lag");
+    expect(metrics).toContain("notifier_duplicate_events_total");
+    // Lag is the consumer's, and this notifier runs none.
+    expect(metrics).not.toContain("kafka_consumer_lag_messages");
   });
 });

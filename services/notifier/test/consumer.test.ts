@@ -199,7 +199,19 @@ describe("poison messages", () => {
     });
     expect(Number(letter.headers["dlq-original-partition"])).toBeGreaterThanOrEqual(0);
     expect(letter.headers["dlq-original-offset"]).toMatch(/^\d+$/);
-    expect(await metricValue(t.url, "notifier_dead_lettered_total")).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(t.url, "kafka_consumer_dead_lettered_total", {
+        group: t.groupId,
+        topic: t.topic,
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(
+        `^kafka_consumer_lag_messages\\{group="${t.groupId}",topic="${t.topic}",partition="\\d+"\\} \\d+$`,
+        "m",
+      ),
+    );
   });
 
   it("dead-letters an order event whose payload has no user, after its retries", async () => {

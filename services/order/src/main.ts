@@ -83,7 +83,7 @@ export async function startOrder(
     outageMessage: "redis unavailable; idempotency relies on the database alone",
   });
 
-  const metrics = new Metrics("order");
+  const metrics = new Metrics();
   const orderMetrics = new PrometheusOrderMetrics(metrics);
   const breaker: BreakerSettings = {
     timeoutMs: config.BREAKER_TIMEOUT_MS,

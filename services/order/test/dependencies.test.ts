@@ -38,13 +38,20 @@ const aCustomer = () => {
   return { userId, token: s.tokenFor(userId) };
 };
 
-async function breakerState(name: string, orderUrl = s.orderUrl): Promise<number> {
+/** The one state whose `order_circuit_breaker_state` series is 1 (every other state is 0). */
+async function breakerState(name: string, orderUrl = s.orderUrl): Promise<string> {
   const metrics = await call(orderUrl, "GET", "/metrics");
-  const match = new RegExp(`circuit_breaker_state\\{[^}]*breaker="${name}"[^}]*\\} (\\d)`).exec(
-    metrics.body as string,
-  );
-  if (!match) throw new Error(`no circuit_breaker_state for ${name}`);
-  return Number(match[1]);
+  const series = [
+    ...(metrics.body as string).matchAll(
+      new RegExp(`^order_circuit_breaker_state\\{([^}]*)\\} (\\d)$`, "gm"),
+    ),
+  ].filter((m) => (m[1] ?? "").includes(`breaker="${name}"`));
+  const current = series
+    .filter((m) => m[2] === "1")
+    .map((m) => /state="(\w+)"/.exec(m[1] ?? "")?.[1]);
+  if (series.length !== 3 || current.length !== 1)
+    throw new Error(`expected one of three breaker states set for ${name}, got ${series.length}`);
+  return current[0] as string;
 }
 
 /** Outbox rows whose event is about this user's orders (the payload is the order). */
@@ -112,7 +119,7 @@ describe("catalog unavailable", () => {
       expect(failure.body.code).toBe("DEPENDENCY_UNAVAILABLE");
       expect(Number(failure.headers.get("retry-after"))).toBeGreaterThan(0);
     }
-    expect(await breakerState("catalog")).toBe(2);
+    expect(await breakerState("catalog")).toBe("open");
     expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
     expect(await outboxRowsOf(userId)).toBe(0);
     // A transient failure is not stored: the key stays free for the retry.
@@ -128,7 +135,7 @@ describe("catalog unavailable", () => {
     );
 
     expect(recovered.headers.get("idempotent-replayed")).toBeNull();
-    expect(await breakerState("catalog")).toBe(0);
+    expect(await breakerState("catalog")).toBe("closed");
     expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
     expect(await availableOf(s, product.id)).toBe(9);
   });
@@ -245,14 +252,14 @@ describe("calls to the catalog", () => {
           // Every attempt (a first try and one retry per request) reached the catalog: none was
           // refused by an open breaker, and the key stayed free for the client's retry.
           expect(reservationCalls()).toBe(8);
-          expect(await breakerState("catalog", orderUrl)).toBe(0);
+          expect(await breakerState("catalog", orderUrl)).toBe("closed");
           expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
 
           // The same settings do open the breaker once the catalog fails for real.
           failing = true;
-          for (let i = 0; i < 20 && (await breakerState("catalog", orderUrl)) !== 2; i++)
+          for (let i = 0; i < 20 && (await breakerState("catalog", orderUrl)) !== "open"; i++)
             expect((await place()).status).toBe(503);
-          expect(await breakerState("catalog", orderUrl)).toBe(2);
+          expect(await breakerState("catalog", orderUrl)).toBe("open");
         },
       );
     } finally {

@@ -175,7 +175,10 @@ describe("POST /api/v1/orders", () => {
     const { userId, token } = aCustomer();
     const key = randomUUID();
     const body = { items: [{ productId: product.id, quantity: 1 }] };
-    const conflictsBefore = await metricValue(s.orderUrl, "idempotency_in_flight_conflicts_total");
+    const conflictsBefore = await metricValue(
+      s.orderUrl,
+      "order_idempotency_in_flight_conflicts_total",
+    );
     const atCommit = deferred<string>();
     const letCommit = deferred();
     holdBeforeCommit = async (reservationId) => {
@@ -197,7 +200,7 @@ describe("POST /api/v1/orders", () => {
         expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
       }
       expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
-      expect(await metricValue(s.orderUrl, "idempotency_in_flight_conflicts_total")).toBe(
+      expect(await metricValue(s.orderUrl, "order_idempotency_in_flight_conflicts_total")).toBe(
         conflictsBefore + 2,
       );
 
@@ -435,8 +438,8 @@ describe("POST /api/v1/orders", () => {
   it("counts placements by outcome, replays and placement durations in /metrics, beside the catalog breaker state", async () => {
     const created = { outcome: "created" };
     const before = {
-      placed: await metricValue(s.orderUrl, "orders_placed_total", created),
-      replays: await metricValue(s.orderUrl, "idempotent_replays_total"),
+      placed: await metricValue(s.orderUrl, "order_placements_total", created),
+      replays: await metricValue(s.orderUrl, "order_idempotent_replays_total"),
       timed: await metricValue(s.orderUrl, "order_placement_duration_seconds_count", created),
     };
     const product = await aProduct(s, { quantity: 10 });
@@ -447,13 +450,20 @@ describe("POST /api/v1/orders", () => {
     expect((await placeOrder(s, token, key, body)).status).toBe(201);
     expect((await placeOrder(s, token, key, body)).status).toBe(201);
 
-    expect(await metricValue(s.orderUrl, "orders_placed_total", created)).toBe(before.placed + 1);
-    expect(await metricValue(s.orderUrl, "idempotent_replays_total")).toBe(before.replays + 1);
+    expect(await metricValue(s.orderUrl, "order_placements_total", created)).toBe(
+      before.placed + 1,
+    );
+    expect(await metricValue(s.orderUrl, "order_idempotent_replays_total")).toBe(
+      before.replays + 1,
+    );
     expect(await metricValue(s.orderUrl, "order_placement_duration_seconds_count", created)).toBe(
       before.timed + 1,
     );
     const metrics = await call(s.orderUrl, "GET", "/metrics");
-    expect(metrics.body).toMatch(/circuit_breaker_state\{[^}]*breaker="catalog"[^}]*\} 0/);
+    expect(metrics.body).toMatch(
+      /order_circuit_breaker_state\{breaker="catalog",state="closed"\} 1/,
+    );
+    expect(metrics.body).toMatch(/order_circuit_breaker_state\{breaker="catalog",state="open"\} 0/);
   });
 });
 

@@ -15,6 +15,7 @@ import { relayBatch, type BatchReport } from "./application/relayBatch";
 import { loadRelayConfig, type RelayConfig } from "./config";
 import { KafkaEventPublisher } from "./infrastructure/kafkaEventPublisher";
 import { MariaDbOutboxStore } from "./infrastructure/mariadbOutboxStore";
+import { OutboxGaugeLease } from "./infrastructure/outboxGaugeLease";
 import { PrometheusRelayMetrics } from "./infrastructure/prometheusRelayMetrics";
 
 export { loadRelayConfig, type RelayConfig } from "./config";
@@ -52,8 +53,9 @@ export async function startRelay(
     options.logger ?? createLogger({ service: "outbox-relay", level: config.LOG_LEVEL });
   const clock: Clock = options.clock ?? { now: () => new Date() };
   const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
-  const metrics = new Metrics("outbox-relay");
-  const relayMetrics = new PrometheusRelayMetrics(metrics, pool);
+  const metrics = new Metrics();
+  const gaugeLease = new OutboxGaugeLease(pool);
+  const relayMetrics = new PrometheusRelayMetrics(metrics, pool, gaugeLease);
   const outbox = new MariaDbOutboxStore(pool);
   const publisher = new KafkaEventPublisher(
     {
@@ -118,6 +120,7 @@ export async function startRelay(
     stopping = true;
     await Promise.all(loops.map((l) => l.stop()));
     await publisher.close();
+    gaugeLease.release();
     await pool.end();
   };
 

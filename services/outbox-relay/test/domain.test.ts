@@ -43,6 +43,7 @@ describe("envelope rebuild", () => {
       eventType: "ORDER_CANCELLED",
       payload: { id: "x", status: "CANCELLED" },
       requestId: "req-1",
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       attempts: 0,
       createdAt: now,
     };
@@ -50,6 +51,7 @@ describe("envelope rebuild", () => {
       rowId: 1,
       aggregateId: row.aggregateId,
       requestId: "req-1",
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       envelope: {
         eventId: row.eventId,
         eventType: "ORDER_CANCELLED",

@@ -8,13 +8,18 @@ interface Validatable {
 type ModelClass = new (data: unknown) => Validatable;
 
 const GROUP_DIR: Record<string, string> = { "": "v1" };
+// Custom resources whose models another package of the same project ships.
+const GROUP_PACKAGE: Record<string, string> = {
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+};
 
 function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
   const dir = group === "" ? GROUP_DIR[""] : `${group}/${version}`;
+  const pkg = GROUP_PACKAGE[group ?? ""] ?? "kubernetes-models";
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(`kubernetes-models/${dir}/${kind}`) as Record<string, ModelClass>;
+    const mod = require(`${pkg}/${dir}/${kind}`) as Record<string, ModelClass>;
     return mod[kind];
   } catch {
     return undefined;

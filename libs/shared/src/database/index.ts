@@ -1,5 +1,6 @@
 import { PrismaMariaDb } from "@prisma/adapter-mariadb";
 import mariadb from "mariadb";
+import { traceAdapter, tracePool } from "./tracedSql";
 import { parseDatabaseUrlOptions, type DatabaseUrlOptions } from "./urlOptions";
 
 export {
@@ -81,12 +82,12 @@ export function poolConfig(url: string, options: PoolOptions = {}): mariadb.Pool
 
 /** Prisma 7's driver adapter: no engine binary, the mariadb driver speaks to MySQL or MariaDB. */
 export function createPrismaAdapter(url: string, options: PoolOptions = {}): PrismaMariaDb {
-  return new PrismaMariaDb(poolConfig(url, options));
+  return traceAdapter(new PrismaMariaDb(poolConfig(url, options)));
 }
 
 /** A plain driver pool for the SQL that matters to correctness and to workers. */
 export function createPool(url: string, options: PoolOptions = {}): mariadb.Pool {
-  return mariadb.createPool(poolConfig(url, options));
+  return tracePool(mariadb.createPool(poolConfig(url, options)));
 }
 
 const SAFE_DB_NAME = /^[A-Za-z0-9_]{1,64}$/;

@@ -8,11 +8,22 @@ import {
   type Producer,
 } from "kafkajs";
 import type { Logger } from "../logging";
+import {
+  failSpan,
+  inSpan,
+  SpanKind,
+  startSpan,
+  traceContextFrom,
+  traceHeaders,
+  TRACEPARENT_HEADER,
+} from "../tracing";
 
 export interface OutgoingMessage {
   key: string;
   value: string;
   headers?: Record<string, string>;
+  /** The trace this message continues (a traceparent stored with it); the active one otherwise. */
+  traceparent?: string;
 }
 
 export interface IncomingMessage {
@@ -45,6 +56,13 @@ export interface TopicSpec {
 
 export type MessageHandler = (message: IncomingMessage) => Promise<void>;
 
+/** Messages of one partition past what this consumer has processed. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
 export interface EventConsumer {
   /**
    * Processes messages one at a time per partition, in order. Offsets are committed once per
@@ -55,8 +73,12 @@ export interface EventConsumer {
     handler: MessageHandler,
     options?: { fromBeginning?: boolean; partitionsConsumedConcurrently?: number },
   ): Promise<void>;
-  /** Consumer lag per partition: high watermark minus committed offset. */
-  lag(topic: string): Promise<number>;
+  /**
+   * Lag of each partition this member is assigned, as of its last fetch: the batch's high
+   * watermark minus the next offset to process. Read from memory, so a scrape costs no broker
+   * round trip, and partitions another member owns are not reported (summing members is right).
+   */
+  lag(): PartitionLag[];
   stop(): Promise<void>;
 }
 
@@ -143,7 +165,37 @@ export class KafkaClient {
     await producer.connect();
     return {
       async send(topic, messages) {
-        await producer.send({ topic, acks: -1, messages });
+        // One producer span per message, each in the trace its message continues; the message
+        // carries its span's context to the consumers.
+        const spans = messages.map((m) =>
+          startSpan(`send ${topic}`, {
+            kind: SpanKind.PRODUCER,
+            parent: m.traceparent
+              ? traceContextFrom({ [TRACEPARENT_HEADER]: m.traceparent })
+              : undefined,
+            attributes: {
+              "messaging.system": "kafka",
+              "messaging.destination.name": topic,
+              "messaging.kafka.message.key": m.key,
+            },
+          }),
+        );
+        try {
+          await producer.send({
+            topic,
+            acks: -1,
+            messages: messages.map((m, i) => ({
+              key: m.key,
+              value: m.value,
+              headers: { ...m.headers, ...traceHeaders(spans[i]!.context) },
+            })),
+          });
+        } catch (error) {
+          for (const { span } of spans) failSpan(span, error);
+          throw error;
+        } finally {
+          for (const { span } of spans) span.end();
+        }
       },
       disconnect: () => producer.disconnect(),
     };
@@ -156,8 +208,15 @@ export class KafkaClient {
       heartbeatInterval: 3000,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10000 },
     });
-    const admin = this.kafka.admin();
-    let adminConnected = false;
+    const lags = new Map<string, PartitionLag>();
+    const recordLag = (topic: string, partition: number, lag: bigint) =>
+      lags.set(`${topic}:${partition}`, { topic, partition, lag: Number(lag < 0n ? 0n : lag) });
+    // After a rebalance the partitions that moved away are another member's to report.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = payload.memberAssignment;
+      for (const [key, { topic, partition }] of lags)
+        if (!assigned[topic]?.includes(partition)) lags.delete(key);
+    });
     return {
       async run(topics, handler, options = {}) {
         await consumer.connect();
@@ -168,21 +227,41 @@ export class KafkaClient {
           eachBatchAutoResolve: false,
           eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
             const { topic, partition } = batch;
+            const highWatermark = BigInt(batch.highWatermark);
             let next: string | undefined;
+            if (!batch.isEmpty())
+              recordLag(topic, partition, highWatermark - BigInt(batch.firstOffset()!));
             try {
               for (const message of batch.messages) {
                 if (!isRunning() || isStale()) break;
-                await handler({
-                  topic,
-                  partition,
-                  offset: message.offset,
-                  key: message.key?.toString() ?? null,
-                  value: message.value,
-                  headers: decodeHeaders(message.headers),
-                  timestamp: message.timestamp,
-                });
+                const headers = decodeHeaders(message.headers);
+                await inSpan(
+                  `process ${topic}`,
+                  {
+                    kind: SpanKind.CONSUMER,
+                    parent: traceContextFrom(headers),
+                    attributes: {
+                      "messaging.system": "kafka",
+                      "messaging.destination.name": topic,
+                      "messaging.consumer.group.name": groupId,
+                      "messaging.destination.partition.id": String(partition),
+                      "messaging.kafka.offset": Number(message.offset),
+                    },
+                  },
+                  () =>
+                    handler({
+                      topic,
+                      partition,
+                      offset: message.offset,
+                      key: message.key?.toString() ?? null,
+                      value: message.value,
+                      headers,
+                      timestamp: message.timestamp,
+                    }),
+                );
                 resolveOffset(message.offset);
                 next = (BigInt(message.offset) + 1n).toString();
+                recordLag(topic, partition, highWatermark - BigInt(next));
                 await heartbeat();
               }
             } finally {
@@ -195,29 +274,9 @@ export class KafkaClient {
           },
         });
       },
-      async lag(topic) {
-        if (!adminConnected) {
-          await admin.connect();
-          adminConnected = true;
-        }
-        const [latest, committed] = await Promise.all([
-          admin.fetchTopicOffsets(topic),
-          admin.fetchOffsets({ groupId, topics: [topic] }),
-        ]);
-        const committedByPartition = new Map(
-          (committed[0]?.partitions ?? []).map((p) => [
-            p.partition,
-            BigInt(p.offset === "-1" ? "0" : p.offset),
-          ]),
-        );
-        let total = 0n;
-        for (const p of latest)
-          total += BigInt(p.high) - (committedByPartition.get(p.partition) ?? 0n);
-        return Number(total);
-      },
+      lag: () => [...lags.values()],
       async stop() {
         await consumer.disconnect();
-        if (adminConnected) await admin.disconnect();
       },
     };
   }

@@ -1,7 +1,8 @@
 import type { Logger } from "../logging";
+import type { Metrics } from "../metrics";
 import type { EventEnvelope } from "./envelope";
 import type { DeliveryCounter } from "./deliveryCounter";
-import { KafkaClient } from "./kafka";
+import { KafkaClient, type PartitionLag } from "./kafka";
 import { reliableHandler, type EventOutcome } from "./reliableHandler";
 
 export interface ReliableConsumerSettings<E> {
@@ -24,12 +25,14 @@ export interface ReliableConsumerSettings<E> {
   parse: (envelope: EventEnvelope) => E | null;
   handle: (event: E) => Promise<"processed" | "duplicate" | "skipped">;
   onOutcome?: (outcome: EventOutcome, eventType: string) => void;
+  /** Registers the group's lag per partition and its dead letters (see consumerMetrics). */
+  metrics?: Metrics;
   logger: Logger;
 }
 
 export interface RunningConsumer {
-  /** Messages on the topic the group has not committed yet. */
-  lag(): Promise<number>;
+  /** Per assigned partition, messages past what this member has processed (no broker call). */
+  lag(): PartitionLag[];
   /** The message in hand finishes and commits, then the consumer and the DLQ producer disconnect. */
   stop(): Promise<void>;
 }
@@ -50,6 +53,13 @@ export async function startReliableConsumer<E>(
   ]);
   const dlq = await kafka.producer();
   const consumer = kafka.consumer(groupId);
+  const deadLettered = settings.metrics
+    ? consumerMetrics(settings.metrics, groupId, () => consumer.lag())
+    : undefined;
+  const onOutcome = (outcome: EventOutcome, eventType: string) => {
+    if (outcome === "dead_lettered") deadLettered?.inc({ group: groupId, topic });
+    settings.onOutcome?.(outcome, eventType);
+  };
   try {
     await consumer.run(
       [topic],
@@ -58,7 +68,7 @@ export async function startReliableConsumer<E>(
         dlq,
         dlqTopic,
         logger,
-        onOutcome: settings.onOutcome,
+        onOutcome,
         maxAttempts: settings.maxAttempts,
         maxDeliveries: settings.maxDeliveries,
         deliveries: settings.deliveries,
@@ -76,10 +86,33 @@ export async function startReliableConsumer<E>(
     throw error;
   }
   return {
-    lag: () => consumer.lag(topic),
+    lag: () => consumer.lag(),
     async stop() {
       await consumer.stop();
       await dlq.disconnect();
     },
   };
+}
+
+/**
+ * `kafka_consumer_lag_messages{group,topic,partition}` read from the consumer's memory at scrape
+ * time, and `kafka_consumer_dead_lettered_total{group,topic}` (returned, for the caller to count).
+ * Each member reports only its own partitions, so `sum by (group)` is the group's lag.
+ */
+export function consumerMetrics(metrics: Metrics, group: string, lag: () => PartitionLag[]) {
+  metrics.gauge(
+    "kafka_consumer_lag_messages",
+    "Messages of a partition past what this consumer group member has processed, as of its last fetch",
+    ["group", "topic", "partition"],
+    function collect() {
+      this.reset();
+      for (const p of lag())
+        this.set({ group, topic: p.topic, partition: String(p.partition) }, p.lag);
+    },
+  );
+  return metrics.counter(
+    "kafka_consumer_dead_lettered_total",
+    "Messages this consumer group sent to the dead-letter topic, by the topic they came from",
+    ["group", "topic"],
+  );
 }

@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler, problems } from "../errors";
 import { runHealthChecks, type HealthCheck } from "../health";
 import type { Logger } from "../logging";
 import type { Metrics } from "../metrics";
+import { failSpan, SpanKind, startSpan, traceContextFrom, withTraceContext } from "../tracing";
 import { isDraining } from "./draining";
 
 export interface HttpAppOptions {
@@ -43,7 +44,22 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const requestId = requestIdFrom(req.header(REQUEST_ID_HEADER));
     res.setHeader("X-Request-Id", requestId);
-    runWithContext({ requestId, caller: { kind: "anonymous" } }, next);
+    const serve = () => runWithContext({ requestId, caller: { kind: "anonymous" } }, next);
+    // Probes and scrapes are not traced: they would bury the requests worth following.
+    if (req.path.startsWith("/health/") || req.path === "/metrics") return serve();
+    const { span, context } = startSpan(req.method, {
+      kind: SpanKind.SERVER,
+      parent: traceContextFrom(req.headers),
+      attributes: { "http.request.method": req.method, "url.path": req.path },
+    });
+    res.once("close", () => {
+      const route = routeTemplate(req);
+      span.updateName(`${req.method} ${route}`);
+      span.setAttributes({ "http.route": route, "http.response.status_code": res.statusCode });
+      if (res.statusCode >= 500) failSpan(span, new Error(`HTTP ${res.statusCode}`));
+      span.end();
+    });
+    withTraceContext(context, serve);
   });
   app.use(helmet());
   app.use((req: Request, res: Response, next: NextFunction) => {

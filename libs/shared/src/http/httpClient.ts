@@ -1,4 +1,5 @@
 import { outgoingHeaders } from "../context";
+import { failSpan, inSpan, SpanKind, traceHeaders } from "../tracing";
 
 export interface JsonResponse<T = unknown> {
   status: number;
@@ -19,13 +20,27 @@ export class UpstreamUnreachableError extends Error {
 }
 
 /**
- * A JSON call to another service: carries the current request id, bounded by a timeout,
- * and resolves with every HTTP status so the caller judges the answer.
+ * A JSON call to another service: carries the current request id and trace context, bounded by
+ * a timeout, and resolves with every HTTP status so the caller judges the answer.
  */
-export async function callJson<T = unknown>(
+export function callJson<T = unknown>(
   url: string,
   request: JsonRequest = {},
 ): Promise<JsonResponse<T>> {
+  const method = request.method ?? "GET";
+  return inSpan(
+    method,
+    { kind: SpanKind.CLIENT, attributes: { "http.request.method": method, "url.full": url } },
+    async (span) => {
+      const response = await sendJson<T>(url, request);
+      span.setAttribute("http.response.status_code", response.status);
+      if (response.status >= 500) failSpan(span, new Error(`HTTP ${response.status}`));
+      return response;
+    },
+  );
+}
+
+async function sendJson<T>(url: string, request: JsonRequest): Promise<JsonResponse<T>> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -34,6 +49,7 @@ export async function callJson<T = unknown>(
         accept: "application/json",
         ...(request.body === undefined ? {} : { "content-type": "application/json" }),
         ...outgoingHeaders(),
+        ...traceHeaders(),
         ...request.headers,
       },
       body: request.body === undefined ? undefined : JSON.stringify(request.body),

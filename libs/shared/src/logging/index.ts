@@ -1,5 +1,6 @@
 import winston from "winston";
 import { currentRequestId } from "../context";
+import { currentTraceIds } from "../tracing";
 
 export type Logger = {
   error(msg: string, fields?: Record<string, unknown>): void;
@@ -28,9 +29,16 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   return out;
 }
 
+// trace_id and span_id are the names OpenTelemetry gives them in JSON logs, which log tools
+// use to link a line to its trace.
 const addContext = winston.format((info) => {
   const requestId = currentRequestId();
   if (requestId && info.requestId === undefined) info.requestId = requestId;
+  const ids = currentTraceIds();
+  if (ids && info.trace_id === undefined) {
+    info.trace_id = ids.traceId;
+    info.span_id = ids.spanId;
+  }
   return info;
 });
 
@@ -57,7 +65,10 @@ export interface LoggerOptions {
   silent?: boolean;
 }
 
-/** One JSON object per line: timestamp, level, service, requestId, msg and the given fields. */
+/**
+ * One JSON object per line: timestamp, level, service, requestId, trace_id and span_id (inside a
+ * trace), msg and the given fields.
+ */
 export function createLogger(options: LoggerOptions): Logger {
   const transport = options.stream
     ? new winston.transports.Stream({ stream: options.stream })

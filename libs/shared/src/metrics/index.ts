@@ -2,15 +2,16 @@ import client from "prom-client";
 
 /**
  * One registry per process (or per test app) with default metrics and the HTTP histogram;
- * domain counters and gauges are created through it so names carry the service prefix-free
- * convention `<thing>_total` / `<thing>_seconds` used in logs too.
+ * domain metrics are created through it and named `<service or domain>_<thing>` in base units
+ * (`_total`, `_seconds`), as the README's metric list says. No default label: the scrape adds
+ * job, service, pod and instance, and a `service` label of our own would collide with the
+ * Prometheus Operator's (it would be renamed `exported_service`).
  */
 export class Metrics {
   readonly registry = new client.Registry();
   readonly httpDuration: client.Histogram<"method" | "route" | "status">;
 
-  constructor(service: string, options: { collectDefaults?: boolean } = {}) {
-    this.registry.setDefaultLabels({ service });
+  constructor(options: { collectDefaults?: boolean } = {}) {
     if (options.collectDefaults ?? true) client.collectDefaultMetrics({ register: this.registry });
     this.httpDuration = this.histogram(
       "http_request_duration_seconds",

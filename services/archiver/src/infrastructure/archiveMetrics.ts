@@ -7,7 +7,7 @@ export const PUSHGATEWAY_JOB = "archiver";
 
 /** A job has no /metrics to scrape: the run's metrics live here and are pushed once at the end. */
 export class PrometheusArchiveMetrics implements ArchiveMetrics {
-  readonly metrics = new Metrics("archiver", { collectDefaults: false });
+  readonly metrics = new Metrics({ collectDefaults: false });
   private readonly archived = this.metrics.counter(
     "archiver_orders_archived_total",
     "Orders moved to orders_archive by this run",

@@ -1,4 +1,4 @@
-import { parseOrThrow, requireServiceToken } from "@app/shared";
+import { parseOrThrow, requireServiceToken, traceUseCase } from "@app/shared";
 import { Router, type Request } from "express";
 import type { CatalogMetrics, Clock, ProductCache, ReservationStore } from "../application/ports";
 import { reserveStock, type ReserveDeps, type ReserveSettings } from "../application/reserveStock";
@@ -29,7 +29,9 @@ export function reservationRoutes(deps: ReservationRouteDeps): Router {
 
   router.post("/internal/v1/reservations", async (req, res) => {
     const input = parseOrThrow(reserveSchema, req.body);
-    const result = await reserveStock(deps, deps.settings, input);
+    const result = await traceUseCase("reserveStock", () =>
+      reserveStock(deps, deps.settings, input),
+    );
     switch (result.kind) {
       case "reserved":
         res.status(201).json(reservationView(result.reservation));
@@ -47,7 +49,9 @@ export function reservationRoutes(deps: ReservationRouteDeps): Router {
   });
 
   router.post("/internal/v1/reservations/:id/confirm", async (req, res) => {
-    const result = await confirmReservation(deps, reservationId(req), "api");
+    const result = await traceUseCase("confirmReservation", () =>
+      confirmReservation(deps, reservationId(req), "api"),
+    );
     if (result.kind === "not_found" || result.kind === "duplicate_event")
       throw catalogProblems.reservationNotFound();
     if (result.kind === "released") throw catalogProblems.reservationReleased();
@@ -55,7 +59,9 @@ export function reservationRoutes(deps: ReservationRouteDeps): Router {
   });
 
   router.post("/internal/v1/reservations/:id/release", async (req, res) => {
-    const result = await releaseReservation(deps, reservationId(req), "api");
+    const result = await traceUseCase("releaseReservation", () =>
+      releaseReservation(deps, reservationId(req), "api"),
+    );
     if (result.kind === "not_found" || result.kind === "duplicate_event")
       throw catalogProblems.reservationNotFound();
     if (result.kind === "confirmed") throw catalogProblems.reservationConfirmed();

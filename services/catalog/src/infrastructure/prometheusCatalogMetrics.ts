@@ -11,23 +11,26 @@ export class PrometheusCatalogMetrics implements CatalogMetrics, CacheMetrics {
   private readonly events;
 
   constructor(metrics: Metrics) {
-    this.reservations = metrics.counter("reservations_total", "Reservation requests by outcome", [
-      "outcome",
-    ]);
+    this.reservations = metrics.counter(
+      "catalog_reservations_total",
+      "Reservation requests by outcome",
+      ["outcome"],
+    );
     this.conflictRetries = metrics.counter(
-      "stock_version_conflict_retries_total",
+      "catalog_stock_version_conflict_retries_total",
       "Reservation transactions retried because a stock version moved",
     );
     this.settlements = metrics.counter(
-      "reservation_settlements_total",
+      "catalog_reservation_settlements_total",
       "Reservations confirmed or released, by source",
       ["action", "source"],
     );
-    this.cacheLookups = metrics.counter("cache_lookups_total", "Product cache lookups by result", [
-      "cache",
-      "result",
-    ]);
-    this.events = metrics.counter("order_events_consumed_total", "Order events by outcome", [
+    this.cacheLookups = metrics.counter(
+      "catalog_cache_lookups_total",
+      "Product cache lookups by result",
+      ["cache", "result"],
+    );
+    this.events = metrics.counter("catalog_events_total", "Order events by outcome", [
       "outcome",
       "event_type",
     ]);

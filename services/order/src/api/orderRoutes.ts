@@ -1,12 +1,13 @@
 import {
   currentRequestId,
+  cursorFromQuery,
+  encodeCursor,
   parseOrThrow,
   PROBLEM_CONTENT_TYPE,
   requireAuth,
   requireRole,
+  traceUseCase,
   type TokenVerifier,
-  cursorFromQuery,
-  encodeCursor,
 } from "@app/shared";
 import { Router, type Request, type Response } from "express";
 import {
@@ -94,12 +95,14 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
   router.post(BASE, async (req, res) => {
     const key = idempotencyKey(req);
     const body = parseOrThrow(placeOrderSchema, req.body);
-    const result = await placeOrder(deps.placement, {
-      userId: req.principal!.userId,
-      idempotencyKey: key,
-      items: body.items,
-      requestId: currentRequestId() ?? null,
-    });
+    const result = await traceUseCase("placeOrder", () =>
+      placeOrder(deps.placement, {
+        userId: req.principal!.userId,
+        idempotencyKey: key,
+        items: body.items,
+        requestId: currentRequestId() ?? null,
+      }),
+    );
     sendPlacement(res, result);
   });
 
@@ -120,21 +123,15 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
   });
 
   router.post(`${BASE}/:id/cancel`, async (req, res) => {
-    const result = await cancelOrder(
-      deps.statusChange,
-      orderId(req),
-      actorOf(req),
-      currentRequestId() ?? null,
+    const result = await traceUseCase("cancelOrder", () =>
+      cancelOrder(deps.statusChange, orderId(req), actorOf(req), currentRequestId() ?? null),
     );
     sendStatusChange(res, result, orderProblems.notCancellable);
   });
 
   router.post(`${BASE}/:id/complete`, requireRole("ADMIN"), async (req, res) => {
-    const result = await completeOrder(
-      deps.statusChange,
-      orderId(req),
-      actorOf(req),
-      currentRequestId() ?? null,
+    const result = await traceUseCase("completeOrder", () =>
+      completeOrder(deps.statusChange, orderId(req), actorOf(req), currentRequestId() ?? null),
     );
     sendStatusChange(res, result, orderProblems.notCompletable);
   });

@@ -1,4 +1,10 @@
-import { createOrderEvent, type OrderEventType, type Pool, type PoolConnection } from "@app/shared";
+import {
+  createOrderEvent,
+  currentTraceparent,
+  type OrderEventType,
+  type Pool,
+  type PoolConnection,
+} from "@app/shared";
 import type {
   CommitOutcome,
   ExpiredPlacement,
@@ -21,11 +27,11 @@ async function insertOutbox(
   now: Date,
 ): Promise<void> {
   // The relay rebuilds the envelope from these columns: payload = the envelope's payload,
-  // created_at = occurredAt.
+  // created_at = occurredAt; it publishes in the trace traceparent names.
   const envelope = createOrderEvent(eventType, order.id, eventPayload(order), now);
   await conn.query(
-    `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, request_id, status, available_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'READY', ?, ?)`,
+    `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, request_id, traceparent, status, available_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'READY', ?, ?)`,
     [
       envelope.eventId,
       envelope.aggregateType,
@@ -33,6 +39,7 @@ async function insertOutbox(
       envelope.eventType,
       JSON.stringify(envelope.payload),
       requestId,
+      currentTraceparent() ?? null,
       now,
       now,
     ],

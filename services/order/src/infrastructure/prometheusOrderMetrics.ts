@@ -2,7 +2,7 @@ import type { Metrics } from "@app/shared";
 import type { OrderMetrics, PlacementMetricOutcome } from "../application/ports";
 import { breakerState, type BreakerState } from "./circuitBreaker";
 
-const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+const STATES: readonly BreakerState[] = ["closed", "half_open", "open"];
 
 export class PrometheusOrderMetrics implements OrderMetrics {
   private readonly placed;
@@ -13,7 +13,7 @@ export class PrometheusOrderMetrics implements OrderMetrics {
   private readonly breakers = new Map<string, { opened: boolean; halfOpen: boolean }>();
 
   constructor(metrics: Metrics) {
-    this.placed = metrics.counter("orders_placed_total", "Order placements by outcome", [
+    this.placed = metrics.counter("order_placements_total", "Order placements by outcome", [
       "outcome",
     ]);
     this.duration = metrics.histogram(
@@ -22,26 +22,30 @@ export class PrometheusOrderMetrics implements OrderMetrics {
       ["outcome"],
     );
     this.replays = metrics.counter(
-      "idempotent_replays_total",
+      "order_idempotent_replays_total",
       "Answers replayed for a reused Idempotency-Key",
     );
     this.conflicts = metrics.counter(
-      "idempotency_in_flight_conflicts_total",
+      "order_idempotency_in_flight_conflicts_total",
       "Requests refused because their key was still in flight",
     );
     this.recovered = metrics.counter(
-      "placement_recoveries_total",
+      "order_placement_recoveries_total",
       "Abandoned placements resolved by recovery, by outcome",
       ["outcome"],
     );
     const breakers = this.breakers;
+    // One series per state, 1 for the current one: `== 1` alerts and sums read right, unlike a
+    // 0/1/2 code whose average across replicas means nothing.
     metrics.gauge(
-      "circuit_breaker_state",
-      "Circuit breaker state: 0 closed, 1 half-open, 2 open",
-      ["breaker"],
+      "order_circuit_breaker_state",
+      "1 for the state the breaker is in (closed, half_open, open), 0 for the others",
+      ["breaker", "state"],
       function collect() {
-        for (const [name, breaker] of breakers)
-          this.set({ breaker: name }, STATE_VALUE[breakerState(breaker)]);
+        for (const [name, breaker] of breakers) {
+          const current = breakerState(breaker);
+          for (const state of STATES) this.set({ breaker: name, state }, state === current ? 1 : 0);
+        }
       },
     );
   }

@@ -10,6 +10,8 @@ export interface OutboxRow {
   /** The envelope's payload; the other envelope fields live in their own columns. */
   payload: Record<string, unknown>;
   requestId: string | null;
+  /** The trace of the work that wrote the event, continued by its publish. */
+  traceparent: string | null;
   attempts: number;
   createdAt: Date;
 }
@@ -19,6 +21,7 @@ export interface OutboundEvent {
   aggregateId: string;
   envelope: EventEnvelope;
   requestId: string | null;
+  traceparent: string | null;
 }
 
 /**
@@ -30,6 +33,7 @@ export function toOutboundEvent(row: OutboxRow): OutboundEvent {
     rowId: row.id,
     aggregateId: row.aggregateId,
     requestId: row.requestId,
+    traceparent: row.traceparent,
     envelope: {
       eventId: row.eventId,
       eventType: row.eventType,

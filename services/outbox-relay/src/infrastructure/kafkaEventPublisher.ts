@@ -107,6 +107,7 @@ export class KafkaEventPublisher implements EventPublisher {
       key: e.aggregateId,
       value: JSON.stringify(e.envelope),
       headers: eventHeaders(e.envelope, e.requestId ?? undefined),
+      traceparent: e.traceparent ?? undefined,
     }));
     try {
       await withTimeout(producer.send(this.settings.topic, messages), this.settings.sendTimeoutMs);

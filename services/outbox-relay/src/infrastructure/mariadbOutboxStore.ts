@@ -10,6 +10,7 @@ interface RawRow {
   event_type: string;
   payload: string | Record<string, unknown>;
   request_id: string | null;
+  traceparent: string | null;
   attempts: number;
   created_at: Date;
 }
@@ -27,6 +28,7 @@ function toRow(raw: RawRow): OutboxRow {
         ? (JSON.parse(raw.payload) as Record<string, unknown>)
         : raw.payload,
     requestId: raw.request_id,
+    traceparent: raw.traceparent,
     attempts: Number(raw.attempts),
     createdAt: raw.created_at,
   };
@@ -43,7 +45,7 @@ function toRow(raw: RawRow): OutboxRow {
 // - READ COMMITTED (set per transaction) keeps this to record locks: no gap locks that would
 //   stall the order service's outbox inserts.
 const CLAIM_SQL = `SELECT o.id, o.event_id, o.aggregate_type, o.aggregate_id, o.event_type, o.payload,
-    o.request_id, o.attempts, o.created_at
+    o.request_id, o.traceparent, o.attempts, o.created_at
   FROM outbox_events o
   WHERE o.status = 'READY' AND o.published_at IS NULL AND o.available_at <= ?
     AND NOT EXISTS (
@@ -132,6 +134,8 @@ export class MariaDbOutboxStore implements OutboxStore {
 export interface OutboxGauges {
   ready: number;
   oldestAgeSeconds: number;
+  /** Rows parked as FAILED, waiting for an operator. */
+  failed: number;
   /** Orders with a FAILED event and later events waiting behind it. */
   ordersBlockedByFailed: number;
 }
@@ -140,8 +144,10 @@ export interface OutboxGauges {
 export async function readOutboxGauges(pool: Pool): Promise<OutboxGauges> {
   const [backlog, blocked] = await Promise.all([
     pool.query(
-      "SELECT COUNT(*) AS ready, MIN(created_at) AS oldest FROM outbox_events WHERE status = 'READY'",
-    ) as Promise<{ ready: number; oldest: Date | null }[]>,
+      `SELECT SUM(status = 'READY') AS ready, SUM(status = 'FAILED') AS failed,
+         MIN(CASE WHEN status = 'READY' THEN created_at END) AS oldest
+       FROM outbox_events WHERE status IN ('READY', 'FAILED')`,
+    ) as Promise<{ ready: unknown; failed: unknown; oldest: Date | null }[]>,
     pool.query(
       `SELECT COUNT(DISTINCT f.aggregate_id) AS orders FROM outbox_events f
        WHERE f.status = 'FAILED' AND EXISTS (
@@ -153,6 +159,7 @@ export async function readOutboxGauges(pool: Pool): Promise<OutboxGauges> {
   const oldest = row?.oldest ? row.oldest.getTime() : undefined;
   return {
     ready: Number(row?.ready ?? 0),
+    failed: Number(row?.failed ?? 0),
     oldestAgeSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
     ordersBlockedByFailed: Number(blocked[0]?.orders ?? 0),
   };

@@ -1,8 +1,11 @@
 import type { Metrics, Pool } from "@app/shared";
 import type { RelayMetrics } from "../application/ports";
 import { readOutboxGauges, type OutboxGauges } from "./mariadbOutboxStore";
+import type { OutboxGaugeLease } from "./outboxGaugeLease";
 
 /** The relay's metrics; the outbox gauges are read from the table when Prometheus scrapes. */
+type Gauge = ReturnType<Metrics["gauge"]>;
+
 export class PrometheusRelayMetrics implements RelayMetrics {
   private readonly publishedTotal;
   private readonly publishFailuresTotal;
@@ -11,7 +14,7 @@ export class PrometheusRelayMetrics implements RelayMetrics {
   private readonly purgedTotal;
   private readonly duration;
 
-  constructor(metrics: Metrics, pool: Pool) {
+  constructor(metrics: Metrics, pool: Pool, lease: OutboxGaugeLease) {
     this.publishedTotal = metrics.counter(
       "outbox_published_total",
       "Outbox events published to Kafka and marked PUBLISHED",
@@ -36,41 +39,49 @@ export class PrometheusRelayMetrics implements RelayMetrics {
       "outbox_publish_duration_seconds",
       "Duration of one Kafka send of a batch",
     );
-    let last: Promise<OutboxGauges> | undefined;
-    // One read feeds every gauge within a scrape.
+    let last: Promise<OutboxGauges | undefined> | undefined;
+    // One read feeds every gauge within a scrape, and only on the replica holding the lease.
     const gauges = () =>
-      (last ??= readOutboxGauges(pool).finally(() => setTimeout(() => (last = undefined), 0)));
-    // A scrape while the database is down keeps the previous values rather than failing /metrics.
-    const read = async (apply: (g: OutboxGauges) => void) => {
+      (last ??= (async () => ((await lease.held()) ? readOutboxGauges(pool) : undefined))().finally(
+        () => setTimeout(() => (last = undefined), 0),
+      ));
+    // A scrape while the database is down keeps the previous values rather than failing /metrics;
+    // a replica without the lease reports no series at all.
+    const read = async (gauge: Gauge, value: (g: OutboxGauges) => number) => {
       try {
-        apply(await gauges());
+        const g = await gauges();
+        if (g) gauge.set(value(g));
+        else gauge.remove();
       } catch {
         /* previous values stay */
       }
     };
-    metrics.gauge(
+    const tableGauge = (name: string, help: string, value: (g: OutboxGauges) => number) =>
+      // No series until the table has been read: a 0 before that would claim an empty outbox.
+      metrics
+        .gauge(name, `${help} (reported by one relay replica only)`, [], async function () {
+          await read(this, value);
+        })
+        .remove();
+    tableGauge(
       "outbox_ready_backlog",
       "READY outbox rows (published or not yet due)",
-      [],
-      async function () {
-        await read((g) => this.set(g.ready));
-      },
+      (g) => g.ready,
     );
-    metrics.gauge(
+    tableGauge(
       "outbox_oldest_ready_age_seconds",
       "Age of the oldest READY outbox row",
-      [],
-      async function () {
-        await read((g) => this.set(g.oldestAgeSeconds));
-      },
+      (g) => g.oldestAgeSeconds,
     );
-    metrics.gauge(
+    tableGauge(
+      "outbox_failed_rows",
+      "Outbox rows parked as FAILED, waiting for an operator to requeue or remove them",
+      (g) => g.failed,
+    );
+    tableGauge(
       "outbox_orders_blocked_by_failed",
       "Orders whose later events wait behind a FAILED event until an operator requeues or removes it",
-      [],
-      async function () {
-        await read((g) => this.set(g.ordersBlockedByFailed));
-      },
+      (g) => g.ordersBlockedByFailed,
     );
   }
 
