@@ -154,9 +154,7 @@ describe("order events from Kafka", () => {
       expect(Number(letter.headers["dlq-original-partition"])).toBeGreaterThanOrEqual(0);
       expect(letter.headers["dlq-original-offset"]).toMatch(/^\d+$/);
       expect(dead.filter((m) => m.key === orderId)).toHaveLength(1);
-      expect(await metricValue(t.url, "catalog_events_total", deadLettered)).toBe(
-        before + 1,
-      );
+      expect(await metricValue(t.url, "catalog_events_total", deadLettered)).toBe(before + 1);
     });
   });
 });

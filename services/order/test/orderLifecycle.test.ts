@@ -54,7 +54,7 @@ async function anOrder(token: string, quantity = 1, productQuantity = 10) {
 async function catalogEventCount(outcome: string, eventType: string): Promise<number> {
   const metrics = await call(s.catalogUrl, "GET", "/metrics");
   const match = new RegExp(
-    `order_events_consumed_total\\{[^}]*outcome="${outcome}"[^}]*event_type="${eventType}"[^}]*\\} (\\d+)`,
+    `catalog_events_total\\{[^}]*outcome="${outcome}"[^}]*event_type="${eventType}"[^}]*\\} (\\d+)`,
   ).exec(metrics.body as string);
   return match ? Number(match[1]) : 0;
 }
