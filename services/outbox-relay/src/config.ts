@@ -13,6 +13,8 @@ export const relayConfigSchema = z.object({
   DATABASE_POOL_SIZE: env.int(4, 2),
   KAFKA_BROKERS: env.list("127.0.0.1:9092"),
   ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),
+  /** Read and replayed by the DLQ command line (dlqCli.ts). */
+  ORDER_EVENTS_DLQ_TOPIC: z.string().min(1).default("order-events.dlq"),
   ORDER_EVENTS_PARTITIONS: env.int(3, 1),
   RELAY_BATCH_SIZE: env.int(50, 1),
   /** Pause between polls when the outbox is empty; with backlog the next batch starts at once. */

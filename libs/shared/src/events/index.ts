@@ -3,3 +3,4 @@ export * from "./kafka";
 export * from "./reliableHandler";
 export * from "./reliableConsumer";
 export * from "./deliveryCounter";
+export * from "./contract";

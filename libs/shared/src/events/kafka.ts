@@ -1,4 +1,5 @@
 // The one place that knows kafkajs (unmaintained since 2023): swap the broker client here only.
+import { randomUUID } from "node:crypto";
 import {
   Kafka,
   logLevel,
@@ -314,6 +315,67 @@ export class KafkaClient {
       // Another replica created it between our list and create: that is the outcome we wanted.
       if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
     } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Every message on the topic now, oldest first per partition, read by a throwaway consumer
+   * group that commits nothing and is deleted afterwards (operator tools such as the DLQ CLI).
+   */
+  async readAll(topic: string, timeoutMs = 60_000): Promise<IncomingMessage[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const groupId = `${this.settings.clientId}-read-${randomUUID()}`;
+    try {
+      const ends = new Map<number, bigint>();
+      for (const p of await admin.fetchTopicOffsets(topic))
+        if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high));
+      if (!ends.size) return [];
+      const messages: IncomingMessage[] = [];
+      const consumer = this.kafka.consumer({ groupId });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topics: [topic], fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`reading ${topic} took longer than ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+          consumer
+            .run({
+              autoCommit: false,
+              eachMessage: async ({ partition, message }) => {
+                const end = ends.get(partition);
+                if (end === undefined) return;
+                messages.push({
+                  topic,
+                  partition,
+                  offset: message.offset,
+                  key: message.key?.toString() ?? null,
+                  value: message.value,
+                  headers: decodeHeaders(message.headers),
+                  timestamp: message.timestamp,
+                });
+                if (BigInt(message.offset) + 1n >= end) ends.delete(partition);
+                if (!ends.size) {
+                  clearTimeout(timer);
+                  resolve();
+                }
+              },
+            })
+            .catch(reject);
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+      return messages.sort((a, b) =>
+        a.partition !== b.partition
+          ? a.partition - b.partition
+          : Number(BigInt(a.offset) - BigInt(b.offset)),
+      );
+    } finally {
+      await admin.deleteGroups([groupId]).catch(() => undefined);
       await admin.disconnect();
     }
   }

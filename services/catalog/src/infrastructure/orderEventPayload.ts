@@ -1,8 +1,8 @@
-import { PermanentEventError, type EventEnvelope } from "@app/shared";
-import { z } from "zod";
+import { orderEventPayloadSchema, PermanentEventError, type EventEnvelope } from "@app/shared";
 import type { OrderEvent } from "../application/handleOrderEvent";
 
-const payloadSchema = z.object({ reservationId: z.string().min(1).max(36) });
+// The part of the contract's payload (docs/asyncapi.yaml) the catalog acts on.
+const payloadSchema = orderEventPayloadSchema.pick({ reservationId: true });
 
 /** Only the events the catalog acts on need a reservation id; the others pass untouched. */
 const RELEVANT = new Set(["ORDER_CREATED", "ORDER_CANCELLED"]);

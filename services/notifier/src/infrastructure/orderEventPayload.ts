@@ -1,12 +1,10 @@
-import { PermanentEventError, type EventEnvelope } from "@app/shared";
-import { z } from "zod";
+import { orderEventPayloadSchema, PermanentEventError, type EventEnvelope } from "@app/shared";
 import { NOTIFIED_EVENT_TYPES, type OrderEventFacts } from "../domain/notification";
 
-const payloadSchema = z.object({
-  userId: z.uuid(),
-  totalAmount: z.number().int().optional(),
-  currency: z.string().length(3).optional(),
-});
+// The part of the contract's payload (docs/asyncapi.yaml) a notification needs.
+const payloadSchema = orderEventPayloadSchema
+  .pick({ userId: true, totalAmount: true, currency: true })
+  .partial({ totalAmount: true, currency: true });
 
 /** The facts of a known order event; null for types the notifier does not handle; throws for a broken payload. */
 export function toFacts(envelope: EventEnvelope): OrderEventFacts | null {

@@ -1,0 +1,71 @@
+import { parseArgs } from "node:util";
+import { requeueFailedEvents, type OutboxMaintenanceStore } from "../application/outboxMaintenance";
+
+export const OUTBOX_USAGE =
+  "usage: outbox status | requeue (--failed | --event-id <id>) [--dry-run]";
+
+export type OutboxCommand =
+  { name: "status"; dryRun: boolean } | { name: "requeue"; eventId?: string; dryRun: boolean };
+
+export function parseOutboxCommand(argv: string[]): OutboxCommand | { error: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        failed: { type: "boolean", default: false },
+        "event-id": { type: "string" },
+        "dry-run": { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    return { error: `${(error as Error).message}; ${OUTBOX_USAGE}` };
+  }
+  const { positionals, values } = parsed;
+  const dryRun = values["dry-run"] ?? false;
+  if (positionals.length !== 1) return { error: OUTBOX_USAGE };
+  if (positionals[0] === "status") return { name: "status", dryRun };
+  if (positionals[0] === "requeue") {
+    // Only FAILED rows are requeued; saying so (or naming one event) keeps it deliberate.
+    if (!values.failed && !values["event-id"])
+      return { error: `requeue needs --failed or --event-id; ${OUTBOX_USAGE}` };
+    return { name: "requeue", eventId: values["event-id"], dryRun };
+  }
+  return { error: `unknown command ${positionals[0]}; ${OUTBOX_USAGE}` };
+}
+
+const FAILED_SHOWN = 50;
+
+/** Runs a parsed command; detail lines first, the one-line JSON summary last. */
+export async function runOutboxCommand(
+  command: OutboxCommand,
+  deps: { store: OutboxMaintenanceStore; now: () => Date },
+  print: (line: string) => void,
+): Promise<void> {
+  if (command.name === "status") {
+    const status = await deps.store.status(FAILED_SHOWN, deps.now());
+    for (const row of status.failed) print(JSON.stringify({ failed: row }));
+    print(
+      JSON.stringify({
+        command: "status",
+        ...status.byStatus,
+        oldestReadyAgeSeconds: status.oldestReadyAgeSeconds,
+      }),
+    );
+    return;
+  }
+  const report = await requeueFailedEvents(deps.store, {
+    eventId: command.eventId,
+    dryRun: command.dryRun,
+    now: deps.now(),
+  });
+  print(
+    JSON.stringify({
+      command: "requeue",
+      dryRun: command.dryRun,
+      ...(command.eventId ? { eventId: command.eventId } : {}),
+      ...report,
+    }),
+  );
+}
