@@ -14,6 +14,18 @@ export interface GatewayRoute {
 export const routes = routeTable.routes as GatewayRoute[];
 export const services = routeTable.services as Record<string, { port: number }>;
 
+/** A file the gateway serves itself (the API documentation), relative to `filesRoot`. */
+export interface GatewayFile {
+  path: string;
+  file: string;
+  type: string;
+}
+
+export const files = routeTable.files as GatewayFile[];
+
+/** Where the gateway image keeps `files` (same relative paths as in the repository). */
+export const IMAGE_FILES_ROOT = "/usr/share/nginx/api";
+
 /** Largest request body the gateway forwards (1 MiB): the services' JSON parsers allow the same. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -22,6 +34,8 @@ export interface NginxConfOptions {
   listen: string;
   /** Servers ("host:port") per service of the route table; several are balanced round robin. */
   upstreams: Record<string, string[]>;
+  /** The directory `files` are relative to: the repository locally, IMAGE_FILES_ROOT in the image. */
+  filesRoot: string;
   /** Directory for the pid file and the temp paths (writable by the nginx master). */
   runDir: string;
   /** Where the access log goes: /dev/stdout in a container; a file when nginx's stdout is a
@@ -56,6 +70,20 @@ function location(route: GatewayRoute): string {
   return [`    location ${match} {`, `      proxy_pass http://${route.service};`, `    }`].join(
     "\n",
   );
+}
+
+// GET and HEAD only; any other method gets the same 404 as an unknown path.
+function fileLocation(entry: GatewayFile, root: string, notFound: string): string {
+  return [
+    `    location = ${entry.path} {`,
+    "      add_header X-Request-Id $gateway_request_id always;",
+    '      add_header Cache-Control "no-cache" always;',
+    `      if ($request_method !~ ^(GET|HEAD)$) { return 404 ${notFound}; }`,
+    "      types { }",
+    `      default_type "${entry.type}";`,
+    `      alias ${root.replace(/\/$/, "")}/${entry.file};`,
+    "    }",
+  ].join("\n");
 }
 
 // Several servers are balanced round robin (the zone shares the turn between nginx's workers);
@@ -148,6 +176,10 @@ export function renderNginxConf(o: NginxConfOptions): string {
     ...routes.map(location),
     "    # --- end of routes",
     "",
+    "    # --- files of gateway/routes.json: the API documentation, served by the gateway itself",
+    ...files.map((f) => fileLocation(f, o.filesRoot, notFound)),
+    "    # --- end of files",
+    "",
     "    # The gateway's own liveness, for the compose healthcheck.",
     "    location = /health/live {",
     "      default_type application/json;",
@@ -192,6 +224,7 @@ export function composeNginxConf(): string {
       Object.entries(services).map(([name, { port }]) => [name, [`${name}:${port}`]]),
     ),
     runDir: "/tmp",
+    filesRoot: IMAGE_FILES_ROOT,
     header:
       "Generated from gateway/routes.json by `npm run gateway:render` (scripts/gateway/nginxConf.ts);\nedit those, not this file. The compose gateway mounts it as /etc/nginx/nginx.conf.",
   });

@@ -145,6 +145,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       listen: `${host}:${o.port}`,
       upstreams: o.upstreams,
       runDir,
+      // The documentation files straight from the working tree (docs/, node_modules).
+      filesRoot: path.resolve(__dirname, "../.."),
       accessLog,
       header:
         "Rendered by scripts/stack/gateway.ts from gateway/routes.json; rewritten each start.",

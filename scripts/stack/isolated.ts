@@ -21,6 +21,8 @@ export interface IsolatedStack {
   gateway: string;
   stack: RunningStack;
   topic: string;
+  /** Prefix of every service's Redis keys (the catalog's are `${redisPrefix}catalog:`). */
+  redisPrefix: string;
   databaseUrl(name: "auth" | "catalog" | "orders" | "notifier"): string;
   admin: { email: string; password: string };
   /** What the start-up seed did, as `npm start` runs it. */
@@ -86,7 +88,17 @@ export async function startIsolatedStack(o: IsolatedStackOptions): Promise<Isola
   };
   try {
     const seeded = await seedDemoCatalog(stack.gateway.url, await stack.adminToken());
-    return { gateway: stack.gateway.url, stack, topic, databaseUrl, admin, seeded, logs, stop };
+    return {
+      gateway: stack.gateway.url,
+      stack,
+      topic,
+      redisPrefix: dbPrefix,
+      databaseUrl,
+      admin,
+      seeded,
+      logs,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

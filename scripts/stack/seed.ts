@@ -1,48 +1,24 @@
-// The demo catalog, created through the public API with an admin token from auth's own command
-// (RunningStack.adminToken), so the public login's throttle never blocks it; a second run adds
-// nothing because a known sku answers 409 SKU_TAKEN.
-export const DEMO_PRODUCTS = [
-  {
-    sku: "DEMO-KEYBOARD",
-    name: "Mechanical keyboard",
-    description: "Tenkeyless, brown switches",
-    price: 8999,
-    currency: "EUR",
-    initialQuantity: 25,
-  },
-  {
-    sku: "DEMO-MOUSE",
-    name: "Wireless mouse",
-    description: "Ergonomic, 2.4 GHz",
-    price: 3499,
-    currency: "EUR",
-    initialQuantity: 40,
-  },
-  {
-    sku: "DEMO-MONITOR",
-    name: "27-inch monitor",
-    description: "1440p, 144 Hz",
-    price: 32900,
-    currency: "EUR",
-    initialQuantity: 10,
-  },
-  {
-    sku: "DEMO-HEADSET",
-    name: "Headset",
-    description: "Closed-back with boom mic",
-    price: 5900,
-    currency: "EUR",
-    initialQuantity: 15,
-  },
-  {
-    sku: "DEMO-LAST-ONE",
-    name: "Collector's edition",
-    description: "Only five exist",
-    price: 19900,
-    currency: "EUR",
-    initialQuantity: 5,
-  },
-];
+// The demo catalog (scripts/stack/demo-catalog.jsonl, one product a line: compose's demo-seed
+// reads the same file), created through the public API with an admin token from auth's own
+// command (RunningStack.adminToken), so the public login's throttle never blocks it; a second run
+// adds nothing because a known sku answers 409 SKU_TAKEN.
+import fs from "node:fs";
+import path from "node:path";
+
+export interface DemoProduct {
+  sku: string;
+  name: string;
+  description: string;
+  price: number;
+  currency: string;
+  initialQuantity: number;
+}
+
+export const DEMO_PRODUCTS: DemoProduct[] = fs
+  .readFileSync(path.join(__dirname, "demo-catalog.jsonl"), "utf8")
+  .split("\n")
+  .filter((line) => line.trim())
+  .map((line) => JSON.parse(line) as DemoProduct);
 
 /** Signs in through the gateway and returns the access token. */
 export async function login(gatewayUrl: string, email: string, password: string): Promise<string> {

@@ -184,3 +184,44 @@ describe(".dockerignore", () => {
     expect(workspaceManifests().filter(ignored)).toEqual([]);
   });
 });
+
+describe("gateway/Dockerfile", () => {
+  const text = fs.readFileSync(repoPath("gateway/Dockerfile"), "utf8");
+  const routeFiles = (
+    JSON.parse(fs.readFileSync(repoPath("gateway/routes.json"), "utf8")) as {
+      files: { path: string; file: string }[];
+    }
+  ).files;
+  const lines = text.split("\n");
+  const copyInstructions = DockerfileParser.parse(text)
+    .getInstructions()
+    .filter((i) => i.getKeyword() === "COPY");
+  const copies = copyInstructions.map((i) => i.getArguments().map((a) => a.getValue()));
+  // COPY lines that take from the build context, not from an earlier stage.
+  const fromContext = copyInstructions
+    .filter(
+      (i) =>
+        !/--from=/.test(lines.slice(i.getRange().start.line, i.getRange().end.line + 1).join("\n")),
+    )
+    .map((i) => i.getArguments()[0]!.getValue());
+  const rules = dockerignore().add(fs.readFileSync(repoPath(".dockerignore"), "utf8").split("\n"));
+
+  it("has no problems according to the Dockerfile linter", () => {
+    expect(lintDockerfile(text).map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
+  });
+
+  it("puts every file the gateway serves where the compose config looks for it", () => {
+    const targets = copies.map((args) => args.at(-1));
+    expect(targets).toEqual(
+      expect.arrayContaining(routeFiles.map((f) => `/usr/share/nginx/api/${f.file}`)),
+    );
+    expect(targets).toContain("/etc/nginx/nginx.conf");
+  });
+
+  it("copies only files the build context keeps", () => {
+    expect(fromContext.length).toBeGreaterThan(3);
+    expect(
+      fromContext.filter((file) => rules.ignores(file) || !fs.existsSync(repoPath(file))),
+    ).toEqual([]);
+  });
+});
