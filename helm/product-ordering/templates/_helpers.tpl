@@ -117,3 +117,34 @@ affinity:
 - name: tmp
   mountPath: /tmp
 {{- end -}}
+
+{{/* The ServiceAccount a workload's pods run as: its own (serviceAccount.create), else the named one. */}}
+{{- define "po.serviceAccountName" -}}
+{{- if .root.Values.serviceAccount.create -}}
+{{- include "po.componentName" . -}}
+{{- else -}}
+{{- default "default" .root.Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* One ServiceAccount without an API token: no workload of the chart talks to the Kubernetes API. */}}
+{{- define "po.serviceAccount" -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "po.componentName" . }}
+  labels:
+    {{- include "po.labels" . | nindent 4 }}
+  {{- if or .hook .root.Values.serviceAccount.annotations }}
+  annotations:
+    {{- with .root.Values.serviceAccount.annotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- with .hook }}
+    helm.sh/hook: {{ . }}
+    helm.sh/hook-weight: "-10"
+    helm.sh/hook-delete-policy: before-hook-creation
+    {{- end }}
+  {{- end }}
+automountServiceAccountToken: false
+{{- end -}}

@@ -120,6 +120,33 @@ beforeAll(async () => {
           tracing: { otlpEndpoint: "http://otel-collector.observability:4318" },
         }),
       ],
+      "bad-value": [
+        values("dev"),
+        overlay("bad-value", { kafka: { orderEventsPartitions: "six" } }),
+      ],
+      "unknown-value": [values("dev"), overlay("unknown-value", { ingres: { host: "x" } })],
+      "gateway-api": [
+        values("dev"),
+        overlay("gateway-api", {
+          ingress: { enabled: false },
+          gatewayApi: { enabled: true, parentRefs: [{ name: "public", namespace: "gateway" }] },
+        }),
+      ],
+      "gateway-api-without-parent": [
+        values("dev"),
+        overlay("gateway-api-without-parent", { gatewayApi: { enabled: true } }),
+      ],
+      egress: [
+        values("dev"),
+        overlay("egress", {
+          networkPolicy: {
+            egress: {
+              enabled: true,
+              to: [{ to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ port: 3306 }] }],
+            },
+          },
+        }),
+      ],
       "typo-in-manifest": [
         values("dev"),
         overlay("typo", {
@@ -686,5 +713,98 @@ describe("chart README", () => {
     walk(defaults, "");
     const undocumented = [...new Set(keys)].filter((key) => !readme.includes(`\`${key}\``));
     expect(undocumented).toEqual([]);
+  });
+
+  it("refuses a value of the wrong type or an unknown key, naming it (values.schema.json)", () => {
+    expect(rendered["bad-value"]!.error).toMatch(/orderEventsPartitions/);
+    expect(rendered["bad-value"]!.error).toMatch(/integer/);
+    expect(rendered["unknown-value"]!.error).toMatch(/ingres/);
+  });
+
+  it.each(ENVS)(
+    "%s: every workload runs as its own ServiceAccount, which mounts no API token",
+    (env) => {
+      const accounts = byKind(env, "ServiceAccount");
+      expect(accounts.length).toBeGreaterThan(5);
+      for (const account of accounts)
+        expect(
+          (account as { automountServiceAccountToken?: boolean }).automountServiceAccountToken,
+        ).toBe(false);
+      const workloads = [
+        ...byKind(env, "Deployment"),
+        ...byKind(env, "CronJob"),
+        ...byKind(env, "Job"),
+        ...byKind(env, "Pod"),
+      ];
+      const names = new Set(accounts.map((a) => a.metadata.name));
+      const specOf = (w: K8sObject) => (w.kind === "Pod" ? w.spec : podSpec(w));
+      const used = workloads.map((w) => specOf(w).serviceAccountName as string);
+      expect(used.filter((name) => !names.has(name))).toEqual([]);
+      // One account per Deployment: no two services share an identity.
+      const deployments = byKind(env, "Deployment").map((d) => podSpec(d).serviceAccountName);
+      expect(new Set(deployments).size).toBe(deployments.length);
+      expect(workloads.every((w) => specOf(w).automountServiceAccountToken === false)).toBe(true);
+    },
+  );
+
+  it("has a helm test hook that checks each public service's readiness and OpenAPI document", () => {
+    const [test] = byKind("dev", "Pod").filter(
+      (p) => p.metadata.annotations?.["helm.sh/hook"] === "test",
+    );
+    const script = (test!.spec.containers[0].args as string[]).join("\n");
+    for (const service of HTTP_SERVICES) {
+      expect(script).toMatch(new RegExp(`check http://[^ ]*-${service}:\\d+/health/ready`));
+      expect(script).toMatch(new RegExp(`check http://[^ ]*-${service}:\\d+/openapi\\.json`));
+    }
+  });
+
+  it("renders the routes of gateway/routes.json as a Gateway API HTTPRoute when asked", () => {
+    const routes = rendered["gateway-api"]!.manifests.filter((m) => m.kind === "HTTPRoute");
+    expect(rendered["gateway-api"]!.manifests.filter((m) => m.kind === "Ingress")).toEqual([]);
+    expect(routes).toHaveLength(1);
+    const route = routes[0]!;
+    expect(route.spec.parentRefs).toEqual([{ name: "public", namespace: "gateway" }]);
+    const services = rendered["gateway-api"]!.manifests.filter((m) => m.kind === "Service");
+    const routed = route.spec.rules.map(
+      (rule: {
+        matches: { path: { type: string; value: string } }[];
+        backendRefs: { name: string; port: number }[];
+      }) => ({
+        path: rule.matches[0]!.path.value,
+        match: rule.matches[0]!.path.type === "Exact" ? "exact" : "prefix",
+        service: services.find((s) => s.metadata.name === rule.backendRefs[0]!.name)?.metadata
+          .labels?.["app.kubernetes.io/component"],
+        port: rule.backendRefs[0]!.port,
+      }),
+    );
+    const table = routeTable();
+    expect(routed).toEqual(
+      table.routes.map((r) => ({ ...r, port: table.services[r.service]!.port })),
+    );
+    expect(rendered["gateway-api-without-parent"]!.error).toMatch(/parentRefs/);
+  });
+
+  it("restricts egress to DNS, the release's pods and the listed destinations when asked", () => {
+    const policies = (name: string) =>
+      rendered[name]!.manifests.filter(
+        (m) => m.kind === "NetworkPolicy" && m.spec.policyTypes.includes("Egress"),
+      );
+    expect(policies("dev")).toEqual([]);
+    const [egress, ...more] = policies("egress");
+    expect(more).toEqual([]);
+    expect(egress!.spec.podSelector.matchLabels["app.kubernetes.io/instance"]).toBe("po");
+    expect(egress!.spec.egress).toEqual([
+      expect.objectContaining({ ports: expect.arrayContaining([{ port: 53, protocol: "UDP" }]) }),
+      {
+        to: [
+          {
+            podSelector: {
+              matchLabels: expect.objectContaining({ "app.kubernetes.io/instance": "po" }),
+            },
+          },
+        ],
+      },
+      { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ port: 3306 }] },
+    ]);
   });
 });
