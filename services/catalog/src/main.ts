@@ -17,6 +17,7 @@ import {
   startHttpServer,
   startReliableConsumer,
   traceUseCase,
+  kafkaSecurity,
 } from "@app/shared";
 import { catalogOpenApi } from "./api/openapi";
 import { productRoutes } from "./api/productRoutes";
@@ -157,6 +158,8 @@ export async function startCatalog(
           traceUseCase("handleOrderEvent", () => handleOrderEvent(settleDeps, event)),
         onOutcome: (outcome, eventType) => catalogMetrics.eventOutcome(outcome, eventType),
         maxDeliveries: config.EVENT_MAX_DELIVERIES,
+        security: kafkaSecurity(config),
+        createTopics: config.KAFKA_CREATE_TOPICS,
         deliveries: redisDeliveryCounter(redis, { prefix: config.REDIS_KEY_PREFIX, logger }),
         metrics,
         logger,

@@ -1,4 +1,4 @@
-import { env, loadConfig } from "@app/shared";
+import { env, kafkaConnectionEnv, loadConfig } from "@app/shared";
 import { z } from "zod";
 
 export const notifierConfigSchema = z.object({
@@ -12,6 +12,8 @@ export const notifierConfigSchema = z.object({
   MIGRATE_ON_START: env.bool(true),
   DATABASE_POOL_SIZE: env.int(5, 1),
   KAFKA_BROKERS: env.list("127.0.0.1:9092"),
+  /** KAFKA_SSL*, KAFKA_SASL_* and KAFKA_CREATE_TOPICS (README, "Kafka security"). */
+  ...kafkaConnectionEnv,
   ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),
   /** Partitions when this service happens to create the topic first (same value as the relay's). */
   ORDER_EVENTS_PARTITIONS: env.int(3, 1),

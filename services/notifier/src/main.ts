@@ -17,6 +17,7 @@ import {
   redisDeliveryCounter,
   startReliableConsumer,
   traceUseCase,
+  kafkaSecurity,
 } from "@app/shared";
 import { notifierOpenApi } from "./api/openapi";
 import { notificationRoutes } from "./api/notificationRoutes";
@@ -86,7 +87,15 @@ export async function startNotifier(
     readiness: [
       databaseCheck(prisma),
       ...(config.CONSUMER_ENABLED
-        ? [kafkaCheck(new KafkaClient({ brokers: config.KAFKA_BROKERS, clientId: "notifier" }))]
+        ? [
+            kafkaCheck(
+              new KafkaClient({
+                brokers: config.KAFKA_BROKERS,
+                clientId: "notifier",
+                security: kafkaSecurity(config),
+              }),
+            ),
+          ]
         : []),
     ],
     openapi: notifierOpenApi,
@@ -119,6 +128,8 @@ export async function startNotifier(
         maxAttempts: config.EVENT_MAX_ATTEMPTS,
         backoffBaseMs: config.EVENT_BACKOFF_BASE_MS,
         maxDeliveries: config.EVENT_MAX_DELIVERIES,
+        security: kafkaSecurity(config),
+        createTopics: config.KAFKA_CREATE_TOPICS,
         deliveries: redis
           ? redisDeliveryCounter(redis, { prefix: config.REDIS_KEY_PREFIX, logger })
           : undefined,

@@ -1,4 +1,4 @@
-import { env, loadConfig } from "@app/shared";
+import { env, kafkaConnectionEnv, loadConfig } from "@app/shared";
 import { z } from "zod";
 
 export const relayConfigSchema = z.object({
@@ -12,6 +12,8 @@ export const relayConfigSchema = z.object({
   DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/orders"),
   DATABASE_POOL_SIZE: env.int(4, 2),
   KAFKA_BROKERS: env.list("127.0.0.1:9092"),
+  /** KAFKA_SSL*, KAFKA_SASL_* and KAFKA_CREATE_TOPICS (README, "Kafka security"). */
+  ...kafkaConnectionEnv,
   ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),
   /** Read and replayed by the DLQ command line (dlqCli.ts). */
   ORDER_EVENTS_DLQ_TOPIC: z.string().min(1).default("order-events.dlq"),

@@ -7,6 +7,7 @@ import {
   runUntilSignalled,
   startHttpServer,
   type Logger,
+  kafkaSecurity,
 } from "@app/shared";
 import { startWorkerLoop, type WorkerLoop } from "./api/workerLoop";
 import type { Clock, RelayHooks } from "./application/ports";
@@ -63,6 +64,8 @@ export async function startRelay(
       topic: config.ORDER_EVENTS_TOPIC,
       partitions: config.ORDER_EVENTS_PARTITIONS,
       sendTimeoutMs: config.RELAY_SEND_TIMEOUT_MS,
+      security: kafkaSecurity(config),
+      createTopics: config.KAFKA_CREATE_TOPICS,
     },
     logger,
   );

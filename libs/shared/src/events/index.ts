@@ -4,3 +4,4 @@ export * from "./reliableHandler";
 export * from "./reliableConsumer";
 export * from "./deliveryCounter";
 export * from "./contract";
+export * from "./kafkaConnection";

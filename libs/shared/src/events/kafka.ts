@@ -8,6 +8,7 @@ import {
   type KafkaConfig,
   type Producer,
 } from "kafkajs";
+import type { KafkaSecurity } from "./kafkaConnection";
 import type { Logger } from "../logging";
 import {
   failSpan,
@@ -43,6 +44,8 @@ export interface KafkaSettings {
   logger?: Logger;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** TLS and SASL (kafkaSecurity), for clusters that require them. */
+  security?: KafkaSecurity;
 }
 
 export interface EventProducer {
@@ -147,6 +150,7 @@ export class KafkaClient {
       logLevel: logLevel.WARN,
       logCreator: kafkajsLogCreator(settings.logger),
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5000 },
+      ...settings.security,
     };
     this.kafka = new Kafka(this.config);
   }

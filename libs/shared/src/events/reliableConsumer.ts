@@ -2,6 +2,7 @@ import type { Logger } from "../logging";
 import type { Metrics } from "../metrics";
 import type { EventEnvelope } from "./envelope";
 import type { DeliveryCounter } from "./deliveryCounter";
+import type { KafkaSecurity } from "./kafkaConnection";
 import { KafkaClient, type PartitionLag } from "./kafka";
 import { reliableHandler, type EventOutcome } from "./reliableHandler";
 
@@ -24,6 +25,10 @@ export interface ReliableConsumerSettings<E> {
   /** The consumer's own event, or null for a type it ignores; throw PermanentEventError for a broken payload. */
   parse: (envelope: EventEnvelope) => E | null;
   handle: (event: E) => Promise<"processed" | "duplicate" | "skipped">;
+  /** TLS and SASL settings (kafkaSecurity). */
+  security?: KafkaSecurity;
+  /** Create the topic and its DLQ when missing (local stack, tests); off where a Job creates them. */
+  createTopics?: boolean;
   onOutcome?: (outcome: EventOutcome, eventType: string) => void;
   /** Registers the group's lag per partition and its dead letters (see consumerMetrics). */
   metrics?: Metrics;
@@ -45,12 +50,18 @@ export async function startReliableConsumer<E>(
   settings: ReliableConsumerSettings<E>,
 ): Promise<RunningConsumer> {
   const { topic, groupId, logger } = settings;
-  const kafka = new KafkaClient({ brokers: settings.brokers, clientId: settings.clientId, logger });
+  const kafka = new KafkaClient({
+    brokers: settings.brokers,
+    clientId: settings.clientId,
+    logger,
+    security: settings.security,
+  });
   const dlqTopic = `${topic}.dlq`;
-  await kafka.ensureTopics([
-    { topic, partitions: settings.partitions },
-    { topic: dlqTopic, partitions: 1 },
-  ]);
+  if (settings.createTopics ?? true)
+    await kafka.ensureTopics([
+      { topic, partitions: settings.partitions },
+      { topic: dlqTopic, partitions: 1 },
+    ]);
   const dlq = await kafka.producer();
   const consumer = kafka.consumer(groupId);
   const deadLettered = settings.metrics

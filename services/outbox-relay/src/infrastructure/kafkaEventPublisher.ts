@@ -3,6 +3,7 @@ import {
   eventHeaders,
   KafkaClient,
   type EventProducer,
+  type KafkaSecurity,
   type Logger,
 } from "@app/shared";
 import type { EventPublisher, PublishResult } from "../application/ports";
@@ -13,6 +14,9 @@ export interface KafkaPublisherSettings {
   topic: string;
   partitions: number;
   sendTimeoutMs: number;
+  security?: KafkaSecurity;
+  /** Create the topic and its DLQ when missing (local stack, tests); off where a Job creates them. */
+  createTopics?: boolean;
   /** Pause after a failed (re)connect, doubling per failure up to the max (defaults 250 ms, 5 s). */
   reconnectBackoffMs?: { base: number; max: number };
 }
@@ -53,7 +57,12 @@ export class KafkaEventPublisher implements EventPublisher {
     private readonly settings: KafkaPublisherSettings,
     private readonly logger: Logger,
   ) {
-    this.kafka = new KafkaClient({ brokers: settings.brokers, clientId: "outbox-relay", logger });
+    this.kafka = new KafkaClient({
+      brokers: settings.brokers,
+      clientId: "outbox-relay",
+      logger,
+      security: settings.security,
+    });
     this.backoff = settings.reconnectBackoffMs ?? { base: 250, max: 5_000 };
   }
 
@@ -70,10 +79,11 @@ export class KafkaEventPublisher implements EventPublisher {
   private async connect(): Promise<EventProducer | undefined> {
     try {
       // Idempotent: replicas starting together may all try, existing topics are left alone.
-      await this.kafka.ensureTopics([
-        { topic: this.settings.topic, partitions: this.settings.partitions },
-        { topic: `${this.settings.topic}.dlq`, partitions: 1 },
-      ]);
+      if (this.settings.createTopics ?? true)
+        await this.kafka.ensureTopics([
+          { topic: this.settings.topic, partitions: this.settings.partitions },
+          { topic: `${this.settings.topic}.dlq`, partitions: 1 },
+        ]);
       const producer = await this.kafka.producer();
       if (this.closed) {
         await producer.disconnect();
