@@ -30,7 +30,7 @@ function sweeper(
   logger: Logger,
   clock: { now: () => Date },
 ) {
-  const metrics = new PrometheusCatalogMetrics(new Metrics("catalog"));
+  const metrics = new PrometheusCatalogMetrics(new Metrics());
   const deps = {
     reservations: new MariaDbReservationStore(pool),
     orders: new HttpOrderLookup(
