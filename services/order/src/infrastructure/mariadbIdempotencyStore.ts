@@ -53,28 +53,26 @@ export class MariaDbIdempotencyStore implements IdempotencyStore {
           record.now,
         ],
       );
-    try {
-      await insert();
-      return { kind: "claimed" as const };
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
-    // A finished key past its retention is as good as absent; the purge just has not reached it.
-    const expired = await this.pool.query(
-      "DELETE FROM idempotency_keys WHERE user_id = ? AND idempotency_key = ? AND state = 'COMPLETED' AND created_at < ?",
-      [record.userId, record.key, retentionCutoff],
-    );
-    if (expired.affectedRows === 1) {
+    // Between our insert and our read the row may go: a placement that failed transiently frees
+    // its key, so a retry that found it taken may take it now (three rounds are plenty: each
+    // round lost means another request won the key outright).
+    for (let round = 1; round <= 3; round++) {
       try {
         await insert();
         return { kind: "claimed" as const };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
+      // A finished key past its retention is as good as absent; the purge just has not reached it.
+      const expired = await this.pool.query(
+        "DELETE FROM idempotency_keys WHERE user_id = ? AND idempotency_key = ? AND state = 'COMPLETED' AND created_at < ?",
+        [record.userId, record.key, retentionCutoff],
+      );
+      if (expired.affectedRows === 1) continue;
+      const existing = await this.find(record.userId, record.key);
+      if (existing) return { kind: "exists" as const, record: existing };
     }
-    const existing = await this.find(record.userId, record.key);
-    if (!existing) throw new Error("idempotency record vanished between insert and read");
-    return { kind: "exists" as const, record: existing };
+    throw new Error("idempotency key freed and taken again three times in a row");
   }
 
   async find(userId: string, key: string): Promise<IdempotencyRecord | null> {
