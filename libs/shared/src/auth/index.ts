@@ -66,7 +66,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       keySet!
         .keyFor(header.kid, client)
         .then((key) =>
-          key ? callback(null, key) : callback(new InvalidTokenError("unknown signing key")),
+          key
+            ? callback(null, key)
+            : callback(
+                new InvalidTokenError(`Unable to find a signing key that matches '${header.kid}'`),
+              ),
         )
         .catch((error: Error) => callback(error));
     };
