@@ -28,4 +28,5 @@ fi
 # from Debian as root when missing; up.sh above already did when it ran).
 bash scripts/infra/nginx.sh ensure
 
-exec npx turbo run test --concurrency=1 "$@"
+# --continue: one failing workspace does not hide the others' results.
+exec npx turbo run test --concurrency=1 --continue "$@"

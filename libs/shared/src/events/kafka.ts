@@ -307,7 +307,10 @@ export class KafkaClient {
       const missing = specs.filter((s) => !existing.has(s.topic));
       if (missing.length) {
         await admin.createTopics({
-          waitForLeaders: true,
+          // kafkajs's own leader wait gives up on the "does not host this topic-partition" a
+          // broker answers until the new topic's metadata reaches it; waitForPartitionLeaders
+          // below treats that as "not yet".
+          waitForLeaders: false,
           topics: missing.map((s) => ({
             topic: s.topic,
             numPartitions: s.partitions,
@@ -315,9 +318,11 @@ export class KafkaClient {
           })),
         });
       }
+      await waitForPartitionLeaders(admin, specs);
     } catch (error) {
       // Another replica created it between our list and create: that is the outcome we wanted.
       if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+      await waitForPartitionLeaders(admin, specs);
     } finally {
       await admin.disconnect();
     }
@@ -407,5 +412,36 @@ export class KafkaClient {
     } finally {
       await admin.disconnect();
     }
+  }
+}
+
+const LEADER_WAIT_MS = 30_000;
+
+/** Resolves once every partition of every topic has a leader; throws after LEADER_WAIT_MS. */
+async function waitForPartitionLeaders(
+  admin: ReturnType<Kafka["admin"]>,
+  specs: TopicSpec[],
+): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  const topics = specs.map((s) => s.topic);
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    let lastProblem: string;
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const led = found.filter((t) => {
+        const wanted = specs.find((s) => s.topic === t.name)?.partitions ?? 1;
+        return t.partitions.length >= wanted && t.partitions.every((p) => p.leader >= 0);
+      });
+      if (led.length === topics.length) return;
+      lastProblem = "a partition has no leader yet";
+    } catch (error) {
+      // Right after creation a broker may not know the topic yet; anything else is real.
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable && !/does not host this topic-partition|leader/i.test(String(error))) throw error;
+      lastProblem = String(error);
+    }
+    if (Date.now() + delay > deadline)
+      throw new Error(`topics ${topics.join(", ")} have no leader after ${LEADER_WAIT_MS} ms: ${lastProblem}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
