@@ -52,13 +52,60 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
-{{/* Where auth's signing key is: the existing Secret, the chart's Secret when a key was given, else the generated one. */}}
+{{/*
+Where auth's signing key is: jwtExistingSecret, else the existing Secret, else the chart's Secret
+when a key was given. The chart never generates one: a key made while rendering is a new key on
+every `helm template` (Argo CD renders that way, and lookup sees no cluster there), which would
+sign everyone out on each sync. No key anywhere fails the render.
+*/}}
 {{- define "po.jwtSecretName" -}}
-{{- if or .Values.secrets.existingSecret .Values.secrets.jwtPrivateKey -}}
+{{- $s := .Values.secrets -}}
+{{- if $s.jwtExistingSecret -}}
+{{- $s.jwtExistingSecret -}}
+{{- else if or $s.existingSecret $s.jwtPrivateKey -}}
 {{- include "po.secretName" . -}}
 {{- else -}}
-{{- printf "%s-jwt" (include "po.fullname" .) -}}
+{{- fail "the JWT signing key is required: set secrets.existingSecret (with JWT_PRIVATE_KEY), secrets.jwtExistingSecret (a Secret holding JWT_PRIVATE_KEY, created once: see the chart README) or secrets.jwtPrivateKey; the chart never generates it, since a key made at render time would change on every helm template (Argo CD)" -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The Secrets the chart does not render, which a workload reads: their changes are invisible to Helm. */}}
+{{- define "po.externalSecrets" -}}
+{{- $s := .root.Values.secrets -}}
+{{- $names := list -}}
+{{- with $s.existingSecret }}{{ $names = append $names . }}{{ end -}}
+{{- if and .jwt $s.jwtExistingSecret }}{{ $names = append $names $s.jwtExistingSecret }}{{ end -}}
+{{- $names | uniq | join "," -}}
+{{- end -}}
+
+{{/*
+The checksum of the Secret values one workload reads (call with dict "root" $ "keys" (list ...)
+"jwt" bool), for its pod template: changing a value it reads rolls it, changing one it does not
+read leaves it alone. Values the chart does not hold (existingSecret, jwtExistingSecret) enter
+only by name: see reloader.enabled.
+*/}}
+{{- define "po.secretChecksum" -}}
+{{- $s := .root.Values.secrets -}}
+{{- $all := dict
+  "AUTH_DATABASE_URL" $s.databaseUrls.auth
+  "CATALOG_DATABASE_URL" $s.databaseUrls.catalog
+  "ORDER_DATABASE_URL" $s.databaseUrls.order
+  "NOTIFIER_DATABASE_URL" $s.databaseUrls.notifier
+  "REDIS_URL" $s.redisUrl
+  "INTERNAL_TOKENS" $s.internalTokens
+  "SERVICE_TOKEN" $s.serviceToken
+  "ADMIN_EMAIL" $s.adminEmail
+  "ADMIN_PASSWORD" $s.adminPassword -}}
+{{- $read := dict -}}
+{{- range .keys }}
+{{- $_ := set $read . (ternary (index $all . | default "") "" (empty $s.existingSecret)) -}}
+{{- end }}
+{{- if .jwt }}
+{{- $_ := set $read "JWT_PRIVATE_KEY" (ternary $s.jwtPrivateKey "" (empty (or $s.existingSecret $s.jwtExistingSecret))) -}}
+{{- $_ := set $read "jwtSecret" (include "po.jwtSecretName" .root) -}}
+{{- end }}
+{{- $_ := set $read "secret" (include "po.secretName" .root) -}}
+{{- toJson $read | sha256sum -}}
 {{- end -}}
 
 {{/* Where the migration Jobs read their database URLs: the existing Secret, else the hook Secret made for them. */}}

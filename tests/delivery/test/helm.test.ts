@@ -57,10 +57,11 @@ function overlay(name: string, content: object): string {
   return file;
 }
 
-// The key a previous install left in the cluster, which an upgrade must keep.
-const KEPT_KEY = Buffer.from(
-  "-----BEGIN RSA PRIVATE KEY-----\nkept-across-upgrades\n-----END RSA PRIVATE KEY-----\n",
-).toString("base64");
+// Stand-ins for PEM keys given inline (the schema asks for a PEM header, nothing more).
+const INLINE_KEY = "-----BEGIN PRIVATE KEY-----\ninline\n-----END PRIVATE KEY-----\n";
+const ROTATED_KEY = "-----BEGIN PRIVATE KEY-----\nrotated\n-----END PRIVATE KEY-----\n";
+// The Secret values-dev.yaml names for the signing key, created once outside the chart.
+const DEV_JWT_SECRET = "product-ordering-dev-jwt";
 
 const RUNBOOK = "https://runbooks.example.com/product-ordering.md";
 
@@ -74,8 +75,14 @@ const named = (env: string, kind: string, component: string) =>
   byKind(env, kind).find((m) => m.metadata.labels?.["app.kubernetes.io/component"] === component);
 
 beforeAll(async () => {
+  // A cluster holding a signing key Secret: the chart must not read it (no lookup), so that
+  // helm template (Argo CD) renders exactly what helm install does.
   cluster = await startFakeCluster(
-    { "product-ordering/kept-jwt": { JWT_PRIVATE_KEY: KEPT_KEY } },
+    {
+      [`product-ordering/${DEV_JWT_SECRET}`]: {
+        JWT_PRIVATE_KEY: Buffer.from(INLINE_KEY).toString("base64"),
+      },
+    },
     OUT,
   );
   ({ result, rendered } = await runHelmCheck(
@@ -86,8 +93,42 @@ beforeAll(async () => {
       "prod-without-tag": [values("prod")],
       "prod-moving-tag": [values("prod"), overlay("moving-tag", { image: { tag: "stable" } })],
       "dev-dry-run": [values("dev"), overlay("dry-run", { archiver: { dryRun: true } })],
-      // An upgrade of a release whose generated key is already in the cluster (as `kept-jwt`).
-      "dev-upgrade": [values("dev"), overlay("upgrade", { fullnameOverride: "kept" })],
+      // The same values rendered again, as every Argo CD sync does.
+      "dev-again": [values("dev")],
+      "dev-without-jwt-key": [
+        values("dev"),
+        overlay("without-jwt-key", { secrets: { jwtExistingSecret: "" } }),
+      ],
+      "dev-inline-jwt-key": [
+        values("dev"),
+        overlay("inline-jwt-key", {
+          secrets: { jwtExistingSecret: "", jwtPrivateKey: INLINE_KEY },
+        }),
+      ],
+      "dev-rotated-jwt-key": [
+        values("dev"),
+        overlay("rotated-jwt-key", {
+          secrets: { jwtExistingSecret: "", jwtPrivateKey: ROTATED_KEY },
+        }),
+      ],
+      "dev-admin-password-changed": [
+        values("dev"),
+        overlay("admin-password", { secrets: { adminPassword: "another-admin-password-2" } }),
+      ],
+      "dev-redis-changed": [
+        values("dev"),
+        overlay("redis", { secrets: { redisUrl: "redis://redis-2:6379" } }),
+      ],
+      "dev-log-level-changed": [
+        values("dev"),
+        overlay("log-level", { config: { logLevel: "warn" } }),
+      ],
+      "dev-reloader": [values("dev"), overlay("reloader", { reloader: { enabled: true } })],
+      "prod-reloader": [
+        values("prod"),
+        overlay("sha", { image: { tag: SHA } }),
+        overlay("reloader", { reloader: { enabled: true } }),
+      ],
       "prod-without-secret": [
         values("prod"),
         overlay("sha", { image: { tag: SHA } }),
@@ -436,6 +477,14 @@ describe("helm chart, rendered by real Helm", () => {
     expect(workloads).toHaveLength(10);
     for (const workload of workloads) {
       for (const [variable, ref] of Object.entries(secretRefs(workload))) {
+        // The signing key's Secret is made once outside the chart (values-dev.yaml says how).
+        if (ref.secret === DEV_JWT_SECRET) {
+          expect({ workload: workload.metadata.name, variable }).toEqual({
+            workload: "po-product-ordering-auth",
+            variable: "JWT_PRIVATE_KEY",
+          });
+          continue;
+        }
         const secret = secrets.find((s) => s.metadata.name === ref.secret);
         const where = `${workload.metadata.name} ${variable}`;
         expect({ where, secret: secret?.metadata.name }).toEqual({ where, secret: ref.secret });
@@ -491,32 +540,53 @@ describe("helm chart, rendered by real Helm", () => {
       expect(main.stringData[key]).toBe(url);
   });
 
-  it("dev: the generated JWT key is a release resource (not a hook), which an uninstall keeps", () => {
-    const jwt = byKind("dev", "Secret").find((s) => s.metadata.name === "po-product-ordering-jwt")!;
-    // Not a hook: a pre-install hook is never rendered again, and a pre-upgrade one would be regenerated.
-    expect(jwt.metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
-    expect(Buffer.from(jwt.data.JWT_PRIVATE_KEY, "base64").toString("utf8")).toMatch(
-      /^-----BEGIN RSA PRIVATE KEY-----\n/,
-    );
+  it("never generates or looks up the JWT key: rendering the same values twice gives the same manifests, and Helm asks the cluster nothing", () => {
+    expect(rendered["dev-again"]!.manifests).toEqual(rendered.dev!.manifests);
+    expect(cluster.requests.filter((r) => r.includes("/secrets/"))).toEqual([]);
+    const templates = fs
+      .readdirSync(path.join(CHART, "templates"), { recursive: true, encoding: "utf8" })
+      .filter((f) => /\.(ya?ml|tpl|txt)$/.test(f))
+      .map((f) => fs.readFileSync(path.join(CHART, "templates", f), "utf8"))
+      // Template comments may name what the chart avoids.
+      .map((t) => t.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, ""));
+    expect(
+      templates.filter((t) =>
+        /\{\{[^}]*\b(lookup|genPrivateKey|randAlphaNum|randBytes|uuidv4)\b/.test(t),
+      ),
+    ).toEqual([]);
+    for (const name of ["dev", "staging", "prod"])
+      expect(
+        byKind(name, "Secret").filter((s) => "JWT_PRIVATE_KEY" in { ...s.data, ...s.stringData }),
+      ).toEqual([]);
   });
 
-  it("dev: an upgrade keeps the JWT key already in the cluster (Helm's lookup), a first install generates one", () => {
-    const jwtOf = (name: string, secret: string) =>
-      byKind(name, "Secret").find((s) => s.metadata.name === secret)!.data.JWT_PRIVATE_KEY;
-    expect(cluster.requests).toContain(
-      "GET /api/v1/namespaces/product-ordering/secrets/kept-jwt 200",
-    );
-    expect(jwtOf("dev-upgrade", "kept-jwt")).toBe(KEPT_KEY);
-    expect(cluster.requests).toContain(
-      "GET /api/v1/namespaces/product-ordering/secrets/po-product-ordering-jwt 404",
-    );
-    expect(jwtOf("dev", "po-product-ordering-jwt")).not.toBe(KEPT_KEY);
-    // auth reads the key from that Secret.
-    const auth = named("dev-upgrade", "Deployment", "auth")!;
-    expect(secretRefs(auth).JWT_PRIVATE_KEY).toEqual({
-      secret: "kept-jwt",
+  it("refuses to render without a signing key, naming the three ways to give one", () => {
+    const error = rendered["dev-without-jwt-key"]!.error;
+    expect(error).toMatch(/JWT signing key is required/);
+    for (const value of [
+      "secrets.existingSecret",
+      "secrets.jwtExistingSecret",
+      "secrets.jwtPrivateKey",
+    ])
+      expect(error).toContain(value);
+  });
+
+  it("auth reads the key from jwtExistingSecret (dev), existingSecret (staging, prod) or the chart's Secret when given inline", () => {
+    const jwtRef = (name: string) => secretRefs(named(name, "Deployment", "auth")!).JWT_PRIVATE_KEY;
+    expect(jwtRef("dev")).toEqual({ secret: DEV_JWT_SECRET, key: "JWT_PRIVATE_KEY" });
+    expect(jwtRef("staging")).toEqual({
+      secret: "product-ordering-staging",
       key: "JWT_PRIVATE_KEY",
     });
+    expect(jwtRef("prod")).toEqual({ secret: "product-ordering-prod", key: "JWT_PRIVATE_KEY" });
+    expect(jwtRef("dev-inline-jwt-key")).toEqual({
+      secret: "po-product-ordering-secrets",
+      key: "JWT_PRIVATE_KEY",
+    });
+    const chartSecret = byKind("dev-inline-jwt-key", "Secret").find(
+      (s) => s.metadata.name === "po-product-ordering-secrets",
+    )!;
+    expect(chartSecret.stringData.JWT_PRIVATE_KEY).toBe(INLINE_KEY);
   });
 
   it("dev: images carry the moving tag CI pushes from main; staging and prod the commit SHA", () => {
@@ -601,6 +671,56 @@ describe("helm chart, rendered by real Helm", () => {
     expect(nodeEnv("prod")).toBe("production");
     expect(nodeEnv("staging")).toBe("production");
     expect(nodeEnv("dev")).toBe("development");
+  });
+});
+
+describe("helm chart, pods roll when what they read changes", () => {
+  const DEPLOYED = ["auth", "catalog", "notifier", "order", "outbox-relay"];
+  const template = (name: string, component: string) =>
+    named(name, "Deployment", component)!.spec.template;
+  /** The Deployments whose pod template differs between two renders. */
+  const rolled = (before: string, after: string) =>
+    DEPLOYED.filter(
+      (c) => JSON.stringify(template(before, c)) !== JSON.stringify(template(after, c)),
+    );
+
+  it("a changed admin password rolls auth only, the one workload that reads it", () => {
+    expect(rolled("dev", "dev-admin-password-changed")).toEqual(["auth"]);
+  });
+
+  it("a changed Redis URL rolls auth, catalog and order, not the notifier or the relay", () => {
+    expect(rolled("dev", "dev-redis-changed")).toEqual(["auth", "catalog", "order"]);
+  });
+
+  it("a rotated inline signing key rolls auth only", () => {
+    expect(rolled("dev-inline-jwt-key", "dev-rotated-jwt-key")).toEqual(["auth"]);
+  });
+
+  it("a changed ConfigMap value rolls every Deployment (each reads the whole ConfigMap)", () => {
+    expect(rolled("dev", "dev-log-level-changed")).toEqual(DEPLOYED);
+  });
+
+  it("the same values roll nothing", () => {
+    expect(rolled("dev", "dev-again")).toEqual([]);
+  });
+
+  it("with reloader.enabled each Deployment names the Secrets made outside the chart that it reads, for Stakater Reloader", () => {
+    const reload = (name: string, component: string) =>
+      named(name, "Deployment", component)!.metadata.annotations?.[
+        "secret.reloader.stakater.com/reload"
+      ];
+    for (const c of DEPLOYED) {
+      expect({ c, reload: reload("prod-reloader", c) }).toEqual({
+        c,
+        reload: "product-ordering-prod",
+      });
+      expect({ c, reload: reload("prod", c) }).toEqual({ c, reload: undefined });
+      // dev's values are the chart's own (checksums); only the key's Secret is made outside.
+      expect({ c, reload: reload("dev-reloader", c) }).toEqual({
+        c,
+        reload: c === "auth" ? DEV_JWT_SECRET : undefined,
+      });
+    }
   });
 });
 
