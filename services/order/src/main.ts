@@ -15,7 +15,6 @@ import {
 import { internalRoutes } from "./api/internalRoutes";
 import { startMaintenanceLoop, type MaintenanceLoop } from "./api/maintenanceLoop";
 import { orderOpenApi } from "./api/openapi";
-import { renderFinalOutcome } from "./api/orderProblems";
 import { orderRoutes } from "./api/orderRoutes";
 import type { PlaceOrderDeps, PlacementHooks } from "./application/placeOrder";
 import type { Clock, PaymentGateway } from "./application/ports";
@@ -25,8 +24,8 @@ import { loadOrderConfig, type OrderConfig } from "./config";
 import { BreakerPaymentGateway } from "./infrastructure/breakerPaymentGateway";
 import type { BreakerSettings } from "./infrastructure/circuitBreaker";
 import { HttpCatalogReservations } from "./infrastructure/httpCatalogReservations";
-import { MariaDbIdempotencyStore } from "./infrastructure/mariadbIdempotencyStore";
 import { MariaDbOrderStore } from "./infrastructure/mariadbOrderStore";
+import { MariaDbPlacementStore } from "./infrastructure/mariadbPlacementStore";
 import { InMemoryPaymentGateway } from "./infrastructure/inMemoryPaymentGateway";
 import { createOrderPrisma } from "./infrastructure/prismaClient";
 import { PrismaOrderReader } from "./infrastructure/prismaOrderReader";
@@ -108,7 +107,7 @@ export async function startOrder(
   orderMetrics.watchBreaker("catalog", catalog.breaker);
   orderMetrics.watchBreaker("payment", payment.breaker);
 
-  const keys = new MariaDbIdempotencyStore(pool);
+  const keys = new MariaDbPlacementStore(pool);
   const orders = new MariaDbOrderStore(pool);
   const reader = new PrismaOrderReader(prisma);
   const cache = new RedisIdempotencyCache(redis, config.REDIS_KEY_PREFIX, logger);
@@ -126,24 +125,20 @@ export async function startOrder(
     cache,
     catalog,
     payment,
-    orders,
     metrics: orderMetrics,
     clock,
     logger,
-    render: renderFinalOutcome,
     settings: { leaseMs: config.PLACEMENT_LEASE_MS, retentionHours: config.IDEMPOTENCY_TTL_HOURS },
     hooks: options.hooks,
   };
   const recoverOnce = () =>
     recoverPlacements({
-      orders,
       keys,
       catalog,
       payment,
       metrics: orderMetrics,
       clock,
       logger,
-      render: renderFinalOutcome,
       settings: { leaseMs: config.PLACEMENT_LEASE_MS, batchSize: config.RECOVERY_BATCH_SIZE },
     });
   const purgeKeysOnce = () => purgeIdempotencyKeys({ keys, clock }, config.IDEMPOTENCY_TTL_HOURS);
@@ -160,7 +155,7 @@ export async function startOrder(
       express.use(
         orderRoutes({ placement, statusChange: { orders, reader, clock }, reader, verifier }),
       );
-      express.use(internalRoutes({ orders, clock, internalTokens: config.INTERNAL_TOKENS }));
+      express.use(internalRoutes({ keys, clock, internalTokens: config.INTERNAL_TOKENS }));
     },
   });
 

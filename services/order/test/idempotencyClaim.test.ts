@@ -1,7 +1,7 @@
 import path from "node:path";
 import { createPool, type Pool } from "@app/shared";
 import { createTestDatabase, type TestDatabase } from "@app/shared/testing";
-import { MariaDbIdempotencyStore } from "../src/infrastructure/mariadbIdempotencyStore";
+import { MariaDbPlacementStore } from "../src/infrastructure/mariadbPlacementStore";
 
 // The claim of a key races with a placement that frees the same key after a transient failure:
 // the retry's insert finds the row, and the row is gone before the retry reads it.
@@ -20,7 +20,7 @@ describe("claiming an Idempotency-Key that is freed between the insert and the r
   });
 
   it("claims the key instead of failing when the first placement freed it meanwhile", async () => {
-    const store = new MariaDbIdempotencyStore(pool);
+    const store = new MariaDbPlacementStore(pool);
     const now = new Date();
     const first = {
       userId: "00000000-0000-4000-8000-000000000001",
@@ -48,7 +48,7 @@ describe("claiming an Idempotency-Key that is freed between the insert and the r
       },
     });
     const retry = { ...first, reservationId: "00000000-0000-4000-8000-00000000000b" };
-    const outcome = await new MariaDbIdempotencyStore(racing).claim(retry, new Date(0));
+    const outcome = await new MariaDbPlacementStore(racing).claim(retry, new Date(0));
 
     expect(freedBeforeRead).toBe(true);
     expect(outcome).toEqual({ kind: "claimed" });

@@ -1,6 +1,6 @@
 import { problemViolations, renderedProblem } from "@app/shared/testing";
-import { orderProblems, renderFinalOutcome } from "../src/api/orderProblems";
-import type { FinalOutcome } from "../src/application/placementOutcomes";
+import { orderProblems } from "../src/api/orderProblems";
+import { finalAnswer, type FinalOutcome } from "../src/application/placementOutcomes";
 
 // Every problem the order service can answer, live or replayed, obeys RFC 9457: `status` is the
 // HTTP status number and no extension takes a standard member's name.
@@ -26,7 +26,7 @@ describe("order problem bodies", () => {
   test.each(finalOutcomes.map((o) => [o.kind, o] as const))(
     "the stored answer of %s keeps status the HTTP status number",
     (_kind, outcome) => {
-      const { status, body } = renderFinalOutcome(outcome);
+      const { status, body } = finalAnswer(outcome);
       expect(problemViolations(status, body as Record<string, unknown>)).toEqual([]);
     },
   );

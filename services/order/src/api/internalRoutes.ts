@@ -1,13 +1,13 @@
 import { requireServiceToken } from "@app/shared";
 import { Router } from "express";
-import type { Clock, OrderStore } from "../application/ports";
-import { reservationState } from "../application/reservationState";
+import type { Clock, PlacementStore } from "../application/ports";
+import { abandonReservationUnlessOrdered } from "../application/reservationState";
 import { orderProblems } from "./orderProblems";
 import { reservationIdParams } from "./schemas";
 
 /** For the catalog's sweeper only: service credentials, never routed by the gateway. */
 export function internalRoutes(deps: {
-  orders: OrderStore;
+  keys: PlacementStore;
   clock: Clock;
   internalTokens: string[];
 }): Router {
@@ -17,7 +17,7 @@ export function internalRoutes(deps: {
   router.get("/internal/v1/reservations/:reservationId/order", async (req, res) => {
     const parsed = reservationIdParams.safeParse(req.params);
     if (!parsed.success) throw orderProblems.badReservationId();
-    const state = await reservationState(deps, parsed.data.reservationId);
+    const state = await abandonReservationUnlessOrdered(deps, parsed.data.reservationId);
     res.json({ reservationId: parsed.data.reservationId, ...state });
   });
 

@@ -1,9 +1,8 @@
-import { problemBody, ProblemError, problems, type ProblemInit } from "@app/shared";
-import type { FinalOutcome } from "../application/placementOutcomes";
-import type { StoredResponse } from "../domain/idempotency";
-import { orderView, type OrderStatus } from "../domain/order";
+import { ProblemError, problems } from "@app/shared";
+import type { OrderStatus } from "../domain/order";
 
-// Every business outcome that is not a plain success, mapped to its problem code in one place.
+// Every business outcome that is not a plain success, mapped to its problem code in one place;
+// a placement's final answers (stored and replayed) are application/placementOutcomes' finalAnswer.
 export const orderProblems = {
   keyMissing: () =>
     new ProblemError({
@@ -53,43 +52,3 @@ export const orderProblems = {
       "The request path is not valid.",
     ),
 };
-
-const FINAL_PROBLEMS: Record<
-  Exclude<FinalOutcome["kind"], "created">,
-  (o: never) => ProblemInit
-> = {
-  out_of_stock: (o: Extract<FinalOutcome, { kind: "out_of_stock" }>) => ({
-    status: 409,
-    code: "OUT_OF_STOCK",
-    title: "Conflict",
-    detail: "Not enough stock for some lines; nothing was reserved or charged.",
-    extensions: { shortItems: o.shortItems },
-  }),
-  products_missing: (o: Extract<FinalOutcome, { kind: "products_missing" }>) => ({
-    status: 422,
-    code: "PRODUCT_NOT_FOUND",
-    title: "Unprocessable request",
-    detail: "Some products do not exist; nothing was reserved or charged.",
-    extensions: { missingProductIds: o.productIds },
-  }),
-  payment_declined: (o: Extract<FinalOutcome, { kind: "payment_declined" }>) => ({
-    status: 402,
-    code: "PAYMENT_DECLINED",
-    title: "Payment declined",
-    detail: `The payment was declined (${o.reason}); the reserved stock was returned.`,
-  }),
-  currency_mismatch: (o: Extract<FinalOutcome, { kind: "currency_mismatch" }>) => ({
-    status: 422,
-    code: "CURRENCY_MISMATCH",
-    title: "Unprocessable request",
-    detail: "The products are priced in different currencies; one order is paid in one currency.",
-    extensions: { currencies: o.currencies },
-  }),
-};
-
-/** The stored (and replayed) answer of a final placement outcome. */
-export function renderFinalOutcome(outcome: FinalOutcome): StoredResponse {
-  if (outcome.kind === "created") return { status: 201, body: orderView(outcome.order) };
-  const problem = (FINAL_PROBLEMS[outcome.kind] as (o: FinalOutcome) => ProblemInit)(outcome);
-  return { status: problem.status, body: problemBody(problem) };
-}

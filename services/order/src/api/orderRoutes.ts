@@ -57,12 +57,19 @@ function idempotencyKey(req: Request): string {
 
 function sendStored(res: Response, response: StoredResponse, replayed: boolean): void {
   if (replayed) res.setHeader("Idempotent-Replayed", "true");
-  const body = response.body as { id?: string };
-  if (response.status === 201 && body.id) res.setHeader("Location", `${BASE}/${body.id}`);
+  const orderId = createdOrderId(response);
+  if (orderId) res.setHeader("Location", `${BASE}/${orderId}`);
   res
     .status(response.status)
     .type(response.status >= 400 ? PROBLEM_CONTENT_TYPE : "application/json")
     .send(JSON.stringify(response.body));
+}
+
+function createdOrderId(response: StoredResponse): string | undefined {
+  const body = response.body;
+  if (response.status !== 201 || typeof body !== "object" || body === null || !("id" in body))
+    return undefined;
+  return typeof body.id === "string" ? body.id : undefined;
 }
 
 function sendPlacement(res: Response, result: PlacementResult): void {

@@ -1,5 +1,6 @@
+import { problemBody, type ProblemInit } from "@app/shared";
 import type { StoredResponse } from "../domain/idempotency";
-import type { Order } from "../domain/order";
+import { orderView, type Order } from "../domain/order";
 import type { ShortLine } from "./ports";
 
 /** Outcomes that are the request's final answer: stored against the key and replayed. */
@@ -9,9 +10,6 @@ export type FinalOutcome =
   | { kind: "products_missing"; productIds: string[] }
   | { kind: "payment_declined"; reason: string }
   | { kind: "currency_mismatch"; currencies: string[] };
-
-/** The api layer's rendering of a final outcome, so a replay answers byte for byte the same. */
-export type RenderFinal = (outcome: FinalOutcome) => StoredResponse;
 
 export type PlacementResult =
   | {
@@ -23,3 +21,52 @@ export type PlacementResult =
   | { kind: "key_in_use"; retryAfterSeconds: number }
   | { kind: "key_reused" }
   | { kind: "dependency_unavailable"; retryAfterSeconds: number };
+
+/**
+ * The answer a final outcome gets. It is stored with the key in the same transaction as the
+ * order, as the text that was sent, so every replay is the first answer byte for byte (a later
+ * change of this rendering cannot alter a stored answer); `api/` sends first answers and replays
+ * alike.
+ */
+export function finalAnswer(outcome: FinalOutcome): StoredResponse {
+  if (outcome.kind === "created") return { status: 201, body: orderView(outcome.order) };
+  const problem = finalProblem(outcome);
+  return { status: problem.status, body: problemBody(problem) };
+}
+
+function finalProblem(outcome: Exclude<FinalOutcome, { kind: "created" }>): ProblemInit {
+  switch (outcome.kind) {
+    case "out_of_stock":
+      return {
+        status: 409,
+        code: "OUT_OF_STOCK",
+        title: "Conflict",
+        detail: "Not enough stock for some lines; nothing was reserved or charged.",
+        extensions: { shortItems: outcome.shortItems },
+      };
+    case "products_missing":
+      return {
+        status: 422,
+        code: "PRODUCT_NOT_FOUND",
+        title: "Unprocessable request",
+        detail: "Some products do not exist; nothing was reserved or charged.",
+        extensions: { missingProductIds: outcome.productIds },
+      };
+    case "payment_declined":
+      return {
+        status: 402,
+        code: "PAYMENT_DECLINED",
+        title: "Payment declined",
+        detail: `The payment was declined (${outcome.reason}); the reserved stock was returned.`,
+      };
+    case "currency_mismatch":
+      return {
+        status: 422,
+        code: "CURRENCY_MISMATCH",
+        title: "Unprocessable request",
+        detail:
+          "The products are priced in different currencies; one order is paid in one currency.",
+        extensions: { currencies: outcome.currencies },
+      };
+  }
+}

@@ -1,5 +1,6 @@
 // What the use cases need from the outside world; infrastructure/ implements each port.
-import type { IdempotencyState, StoredResponse } from "../domain/idempotency";
+import type { StoredResponse } from "../domain/idempotency";
+import type { KeyState } from "../domain/keyLifecycle";
 import type { Order, OrderStatus, ReservedLine, StatusDecision } from "../domain/order";
 import type { KeysetCursor as OrderCursor } from "@app/shared";
 
@@ -62,7 +63,7 @@ export interface IdempotencyRecord {
   userId: string;
   key: string;
   requestHash: string;
-  state: IdempotencyState;
+  state: KeyState;
   reservationId: string;
   response: StoredResponse | null;
   createdAt: Date;
@@ -72,21 +73,6 @@ export interface KeyRef {
   userId: string;
   key: string;
   reservationId: string;
-}
-
-/** Source of truth for keys: a record per (user, key) in the database. */
-export interface IdempotencyStore {
-  /** Inserts an IN_FLIGHT record; when one exists (and is not past retention) returns it instead. */
-  claim(
-    record: KeyRef & { requestHash: string; lockedUntil: Date; now: Date },
-    retentionCutoff: Date,
-  ): Promise<{ kind: "claimed" } | { kind: "exists"; record: IdempotencyRecord }>;
-  find(userId: string, key: string): Promise<IdempotencyRecord | null>;
-  /** Stores a final outcome, if the record is still this placement's. */
-  complete(ref: KeyRef, response: StoredResponse, now: Date): Promise<boolean>;
-  /** Frees the key (transient failure or recovered crash), if the record is still this placement's. */
-  free(ref: KeyRef): Promise<void>;
-  purgeCompletedBefore(cutoff: Date, limit: number): Promise<number>;
 }
 
 /** Fast path in front of the store; every method tolerates Redis being down. */
@@ -134,7 +120,20 @@ export interface ExpiredPlacement {
 export type RecoveryClaim =
   { kind: "order_exists"; order: Order } | { kind: "claimed" } | { kind: "gone" };
 
-export interface OrderStore {
+/**
+ * The placement's records: the key per (user, Idempotency-Key), whose primary key is what makes
+ * "one placement per key" hold with or without Redis, and the reservations recorded as abandoned.
+ * Every transition of domain/keyLifecycle is one method here.
+ */
+export interface PlacementStore {
+  /** Inserts an IN_FLIGHT record; when one exists (and is not past retention) returns it instead. */
+  claim(
+    record: KeyRef & { requestHash: string; lockedUntil: Date; now: Date },
+    retentionCutoff: Date,
+  ): Promise<{ kind: "claimed" } | { kind: "exists"; record: IdempotencyRecord }>;
+  find(userId: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Stores a final answer without an order, if the record is still this placement's. */
+  complete(ref: KeyRef, response: StoredResponse, now: Date): Promise<boolean>;
   /** Order, items, outbox row and the completed key in one transaction. */
   commitPlacement(commit: PlacementCommit): Promise<CommitOutcome>;
   /**
@@ -142,8 +141,27 @@ export interface OrderStore {
    * commit still in progress; asked when the commit's acknowledgement was lost.
    */
   placementCommitted(ref: KeyRef): Promise<boolean>;
-  /** For the catalog's sweeper; NO_ORDER is final (the reservation is recorded as abandoned). */
-  reservationState(reservationId: string, now: Date): Promise<ReservationState>;
+  /** Frees the key (transient failure or recovered crash), if the record is still this placement's. */
+  free(ref: KeyRef): Promise<void>;
+  purgeCompletedBefore(cutoff: Date, limit: number): Promise<number>;
+  /** Whether an order holds the reservation; reads only (NO_ORDER here is not final). */
+  reservationState(reservationId: string): Promise<ReservationState>;
+  /**
+   * For the catalog's sweeper: records the reservation as abandoned unless an order holds it or
+   * its placement is still running. NO_ORDER is then final: no order can be created with it.
+   */
+  abandonUnlessOrdered(reservationId: string, now: Date): Promise<ReservationState>;
+  expiredPlacements(now: Date, limit: number): Promise<ExpiredPlacement[]>;
+  /** Takes an expired placement over: completes it when its order exists, else marks it RECOVERING. */
+  claimForRecovery(
+    placement: ExpiredPlacement,
+    answer: (order: Order) => StoredResponse,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<RecoveryClaim>;
+}
+
+export interface OrderStore {
   /** Locks the order, lets `decide` judge it, applies a change with its outbox row in the same transaction. */
   changeStatus(
     orderId: string,
@@ -153,14 +171,6 @@ export interface OrderStore {
     | { kind: "missing" }
     | { kind: "decided"; decision: StatusDecision | { kind: "hidden" }; order: Order }
   >;
-  expiredPlacements(now: Date, limit: number): Promise<ExpiredPlacement[]>;
-  /** Takes an expired placement over: completes it when its order exists, else marks it RECOVERING. */
-  claimForRecovery(
-    placement: ExpiredPlacement,
-    response: (order: Order) => StoredResponse,
-    now: Date,
-    leaseUntil: Date,
-  ): Promise<RecoveryClaim>;
 }
 
 export interface OrderPage {

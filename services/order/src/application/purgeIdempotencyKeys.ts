@@ -1,12 +1,13 @@
-import type { Clock, IdempotencyStore } from "./ports";
+import { retentionCutoff } from "../domain/keyLifecycle";
+import type { Clock, PlacementStore } from "./ports";
 
 /** Deletes finished keys past their retention, in bounded batches so no lock is held long. */
 export async function purgeIdempotencyKeys(
-  deps: { keys: IdempotencyStore; clock: Clock },
+  deps: { keys: PlacementStore; clock: Clock },
   retentionHours: number,
   batchSize = 1000,
 ): Promise<number> {
-  const cutoff = new Date(deps.clock.now().getTime() - retentionHours * 3600_000);
+  const cutoff = retentionCutoff(deps.clock.now(), retentionHours);
   let total = 0;
   for (;;) {
     const deleted = await deps.keys.purgeCompletedBefore(cutoff, batchSize);

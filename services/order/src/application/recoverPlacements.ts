@@ -1,24 +1,21 @@
 import type { Logger } from "@app/shared";
-import type { RenderFinal } from "./placementOutcomes";
+import { paymentReference } from "../domain/payment";
+import { finalAnswer } from "./placementOutcomes";
 import type {
   CatalogReservations,
   Clock,
-  IdempotencyStore,
   OrderMetrics,
-  OrderStore,
   PaymentGateway,
+  PlacementStore,
 } from "./ports";
-import { paymentReference } from "../domain/payment";
 
 export interface RecoveryDeps {
-  orders: OrderStore;
-  keys: IdempotencyStore;
+  keys: PlacementStore;
   catalog: CatalogReservations;
   payment: PaymentGateway;
   metrics: OrderMetrics;
   clock: Clock;
   logger: Logger;
-  render: RenderFinal;
   settings: { leaseMs: number; batchSize: number };
 }
 
@@ -36,11 +33,11 @@ export interface RecoveryReport {
 export async function recoverPlacements(deps: RecoveryDeps): Promise<RecoveryReport> {
   const report: RecoveryReport = { completed: 0, freed: 0, deferred: 0 };
   const now = deps.clock.now();
-  const expired = await deps.orders.expiredPlacements(now, deps.settings.batchSize);
+  const expired = await deps.keys.expiredPlacements(now, deps.settings.batchSize);
   for (const placement of expired) {
-    const claim = await deps.orders.claimForRecovery(
+    const claim = await deps.keys.claimForRecovery(
       placement,
-      (order) => deps.render({ kind: "created", order }),
+      (order) => finalAnswer({ kind: "created", order }),
       now,
       new Date(now.getTime() + deps.settings.leaseMs),
     );

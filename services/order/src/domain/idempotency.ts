@@ -3,8 +3,6 @@ import { createHash } from "node:crypto";
 /** 1..255 visible ASCII characters (IETF Idempotency-Key draft, as Stripe accepts them). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
 
-export type IdempotencyState = "IN_FLIGHT" | "RECOVERING" | "COMPLETED";
-
 /** The answer a key replays: exactly what the first request returned. */
 export interface StoredResponse {
   status: number;

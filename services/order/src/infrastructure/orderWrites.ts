@@ -1,0 +1,64 @@
+import {
+  createOrderEvent,
+  currentTraceparent,
+  type OrderEventType,
+  type PoolConnection,
+} from "@app/shared";
+import { eventPayload, type Order } from "../domain/order";
+
+/** The order and its lines, inside the caller's transaction. */
+export async function insertOrder(conn: PoolConnection, order: Order): Promise<void> {
+  await conn.query(
+    `INSERT INTO orders (id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      order.id,
+      order.userId,
+      order.status,
+      order.totalAmount,
+      order.currency,
+      order.reservationId,
+      order.createdAt,
+      order.updatedAt,
+    ],
+  );
+  await conn.batch(
+    "INSERT INTO order_items (order_id, product_id, sku, name, unit_price, quantity, line_total) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    order.items.map((line) => [
+      order.id,
+      line.productId,
+      line.sku,
+      line.name,
+      line.unitPrice,
+      line.quantity,
+      line.lineTotal,
+    ]),
+  );
+}
+
+/** The event's outbox row, inside the transaction that changed the order. */
+export async function insertOutbox(
+  conn: PoolConnection,
+  eventType: OrderEventType,
+  order: Order,
+  requestId: string | null,
+  now: Date,
+): Promise<void> {
+  // The relay rebuilds the envelope from these columns: payload = the envelope's payload,
+  // created_at = occurredAt; it publishes in the trace traceparent names.
+  const envelope = createOrderEvent(eventType, order.id, eventPayload(order), now);
+  await conn.query(
+    `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, request_id, traceparent, status, available_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'READY', ?, ?)`,
+    [
+      envelope.eventId,
+      envelope.aggregateType,
+      envelope.aggregateId,
+      envelope.eventType,
+      JSON.stringify(envelope.payload),
+      requestId,
+      currentTraceparent() ?? null,
+      now,
+      now,
+    ],
+  );
+}
