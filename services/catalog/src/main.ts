@@ -28,7 +28,7 @@ import type { Clock, SweepReport } from "./application/ports";
 import type { ReserveSettings } from "./application/reserveStock";
 import { sweepExpiredReservations } from "./application/sweepExpiredReservations";
 import { loadCatalogConfig, type CatalogConfig } from "./config";
-import { HttpOrderLookup } from "./infrastructure/httpOrderLookup";
+import { HttpReservationAbandonment } from "./infrastructure/httpReservationAbandonment";
 import { MariaDbReservationStore } from "./infrastructure/mariadbReservationStore";
 import { MariaDbStockRepository } from "./infrastructure/mariadbStockRepository";
 import { toOrderEvent } from "./infrastructure/orderEventPayload";
@@ -88,7 +88,7 @@ export async function startCatalog(
     catalogMetrics,
     logger,
   );
-  const orders = new HttpOrderLookup(
+  const orders = new HttpReservationAbandonment(
     {
       baseUrl: config.ORDER_SERVICE_URL,
       token: config.ORDER_TOKEN,

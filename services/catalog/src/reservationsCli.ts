@@ -16,7 +16,7 @@ import type { Redis } from "ioredis";
 import { parseReservationsCommand, runReservationsCommand } from "./api/reservationsCommand";
 import { sweepExpiredReservations } from "./application/sweepExpiredReservations";
 import { loadCatalogConfig, type CatalogConfig } from "./config";
-import { HttpOrderLookup } from "./infrastructure/httpOrderLookup";
+import { HttpReservationAbandonment } from "./infrastructure/httpReservationAbandonment";
 import { MariaDbExpiredReservations } from "./infrastructure/mariadbExpiredReservations";
 import { MariaDbReservationStore } from "./infrastructure/mariadbReservationStore";
 import { PrometheusCatalogMetrics } from "./infrastructure/prometheusCatalogMetrics";
@@ -33,7 +33,7 @@ function sweeper(
   const metrics = new PrometheusCatalogMetrics(new Metrics());
   const deps = {
     reservations: new MariaDbReservationStore(pool),
-    orders: new HttpOrderLookup(
+    orders: new HttpReservationAbandonment(
       {
         baseUrl: config.ORDER_SERVICE_URL,
         token: config.ORDER_TOKEN,

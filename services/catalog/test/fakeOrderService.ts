@@ -5,20 +5,20 @@ export type OrderState = "ORDER_EXISTS" | "NO_ORDER" | "PENDING";
 
 /**
  * Stands in for the order service at the port boundary: answers the documented
- * `GET /internal/v1/reservations/{id}/order` with the state the test set (NO_ORDER otherwise).
+ * `POST /internal/v1/reservations/{id}/abandon` with the state the test set (NO_ORDER otherwise).
  */
 export async function startFakeOrderService(token: string) {
   const states = new Map<string, OrderState>();
   const asked: string[] = [];
   const server = http.createServer((req, res) => {
-    const match = /^\/internal\/v1\/reservations\/([^/]+)\/order$/.exec(req.url ?? "");
+    const match = /^\/internal\/v1\/reservations\/([^/]+)\/abandon$/.exec(req.url ?? "");
     res.setHeader("content-type", "application/json");
     if (req.headers.authorization !== `Bearer ${token}`) {
       res.statusCode = 401;
       res.end(JSON.stringify({ code: "UNAUTHENTICATED" }));
       return;
     }
-    if (req.method !== "GET" || !match) {
+    if (req.method !== "POST" || !match) {
       res.statusCode = 404;
       res.end(JSON.stringify({ code: "NOT_FOUND" }));
       return;

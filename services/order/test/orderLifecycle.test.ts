@@ -399,7 +399,7 @@ describe("POST /api/v1/orders/{id}/complete", () => {
   });
 });
 
-describe("GET /internal/v1/reservations/{id}/order (the catalog's sweeper)", () => {
+describe("POST /internal/v1/reservations/{id}/abandon (the catalog's sweeper)", () => {
   it("answers ORDER_EXISTS for an archived order whose idempotency key is long purged, and abandons nothing", async () => {
     const { userId, token } = aCustomer();
     const { order } = await anOrder(token);
@@ -419,8 +419,8 @@ describe("GET /internal/v1/reservations/{id}/order (the catalog's sweeper)", () 
 
     const lookup = await call(
       s.orderUrl,
-      "GET",
-      `/internal/v1/reservations/${reservationId}/order`,
+      "POST",
+      `/internal/v1/reservations/${reservationId}/abandon`,
       {
         token: SERVICE_TOKEN,
       },

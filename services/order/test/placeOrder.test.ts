@@ -480,6 +480,7 @@ describe("operations", () => {
       "/api/v1/orders/{id}",
       "/api/v1/orders/{id}/cancel",
       "/api/v1/orders/{id}/complete",
+      "/internal/v1/reservations/{reservationId}/abandon",
       "/internal/v1/reservations/{reservationId}/order",
     ]);
   });

@@ -33,6 +33,10 @@ const aCustomer = () => {
   return { userId, token: s.tokenFor(userId) };
 };
 
+/** The catalog's sweeper deciding on a reservation. */
+const abandon = (reservationId: string, token = SERVICE_TOKEN) =>
+  call(s.orderUrl, "POST", `/internal/v1/reservations/${reservationId}/abandon`, { token });
+
 const lookup = (reservationId: string, token = SERVICE_TOKEN) =>
   call(s.orderUrl, "GET", `/internal/v1/reservations/${reservationId}/order`, { token });
 
@@ -93,7 +97,7 @@ describe("crash between reservation and commit", () => {
     expect(
       await countRows(s, "idempotency_keys", "user_id = ? AND state = 'IN_FLIGHT'", [userId]),
     ).toBe(1);
-    expect((await lookup(reservationId)).body).toEqual({ reservationId, state: "PENDING" });
+    expect((await abandon(reservationId)).body).toEqual({ reservationId, state: "PENDING" });
 
     await waitFor(
       async () =>
@@ -106,7 +110,7 @@ describe("crash between reservation and commit", () => {
 
     expect(await availableOf(s, product.id)).toBe(10);
     expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
-    expect((await lookup(reservationId)).body).toEqual({ reservationId, state: "NO_ORDER" });
+    expect((await abandon(reservationId)).body).toEqual({ reservationId, state: "NO_ORDER" });
     const retried = await placeOrder(s, token, key, body);
     expect(retried.status).toBe(201);
     expect(await availableOf(s, product.id)).toBe(6);
@@ -207,7 +211,7 @@ describe("order and outbox row are written together or not at all", () => {
   });
 });
 
-describe("GET /internal/v1/reservations/{reservationId}/order", () => {
+describe("POST /internal/v1/reservations/{reservationId}/abandon (the catalog's sweeper)", () => {
   it("answers ORDER_EXISTS with the order id for a placed order's reservation", async () => {
     const product = await aProduct(s);
     const placed = await placeOrder(s, aCustomer().token, randomUUID(), {
@@ -217,7 +221,7 @@ describe("GET /internal/v1/reservations/{reservationId}/order", () => {
       placed.body.id,
     ]);
 
-    const response = await lookup(row.reservation_id);
+    const response = await abandon(row.reservation_id);
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -229,7 +233,7 @@ describe("GET /internal/v1/reservations/{reservationId}/order", () => {
 
   it("answers NO_ORDER for a reservation no placement holds, and records it as abandoned so the answer stays final", async () => {
     const reservationId = randomUUID();
-    const response = await lookup(reservationId);
+    const response = await abandon(reservationId);
     expect(response.body).toEqual({ reservationId, state: "NO_ORDER" });
     const rows = await s.sql.query(
       "SELECT reservation_id FROM abandoned_reservations WHERE reservation_id = ?",
@@ -249,7 +253,66 @@ describe("GET /internal/v1/reservations/{reservationId}/order", () => {
       [userId],
     );
     expect(declined.status).toBe(402);
-    expect((await lookup(row.reservation_id)).body.state).toBe("NO_ORDER");
+    expect((await abandon(row.reservation_id)).body.state).toBe("NO_ORDER");
+  });
+
+  it("answers 401 without service credentials (a user's token is not one) and 400 for a malformed id", async () => {
+    const none = await call(
+      s.orderUrl,
+      "POST",
+      `/internal/v1/reservations/${randomUUID()}/abandon`,
+    );
+    const userToken = await abandon(randomUUID(), s.tokenFor(randomUUID()));
+    const malformed = await abandon("not-a-uuid");
+    expect([none.status, none.body.code]).toEqual([401, "UNAUTHENTICATED"]);
+    expect(userToken.status).toBe(401);
+    expect([malformed.status, malformed.body.code]).toEqual([400, "VALIDATION_FAILED"]);
+  });
+});
+
+describe("GET /internal/v1/reservations/{reservationId}/order (reads only)", () => {
+  it("answers ORDER_EXISTS with the order id for a placed order's reservation", async () => {
+    const product = await aProduct(s);
+    const placed = await placeOrder(s, aCustomer().token, randomUUID(), {
+      items: [{ productId: product.id, quantity: 1 }],
+    });
+    const [row] = await s.sql.query("SELECT reservation_id FROM orders WHERE id = ?", [
+      placed.body.id,
+    ]);
+
+    const response = await lookup(row.reservation_id);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      reservationId: row.reservation_id,
+      state: "ORDER_EXISTS",
+      orderId: placed.body.id,
+    });
+  });
+
+  it("answers NO_ORDER for a reservation no placement holds and records nothing, so asking twice decides nothing", async () => {
+    const reservationId = randomUUID();
+    const first = await lookup(reservationId);
+    const second = await lookup(reservationId);
+    expect([first.status, first.body]).toEqual([200, { reservationId, state: "NO_ORDER" }]);
+    expect(second.body).toEqual(first.body);
+    const rows = await s.sql.query(
+      "SELECT reservation_id FROM abandoned_reservations WHERE reservation_id = ?",
+      [reservationId],
+    );
+    expect(rows).toEqual([]);
+  });
+
+  it("answers PENDING while a placement holds the reservation in flight", async () => {
+    const userId = randomUUID();
+    const reservationId = randomUUID();
+    await s.sql.query(
+      `INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, state, reservation_id, locked_until, created_at, updated_at)
+       VALUES (?, 'in-flight', ?, 'IN_FLIGHT', ?, NOW(3) + INTERVAL 1 MINUTE, NOW(3), NOW(3))`,
+      [userId, "a".repeat(64), reservationId],
+    );
+    expect((await lookup(reservationId)).body).toEqual({ reservationId, state: "PENDING" });
+    await s.sql.query("DELETE FROM idempotency_keys WHERE user_id = ?", [userId]);
   });
 
   it("answers 401 without service credentials (a user's token is not one) and 400 for a malformed id", async () => {

@@ -84,11 +84,11 @@ describe("the reservation sweeper and the order service", () => {
       (l) => l.includes("expired reservations swept") && /"left":[1-9]/.test(l),
     ).length;
 
-  /** The sweeper's questions the order service answered. */
+  /** The sweeper's decisions the order service answered. */
   const lookupsAnswered = (from: number) =>
     linesOf("order", from).filter(
       (l) =>
-        l.includes('"route":"/internal/v1/reservations/:reservationId/order"') &&
+        l.includes('"route":"/internal/v1/reservations/:reservationId/abandon"') &&
         l.includes('"status":200'),
     ).length;
 

@@ -357,7 +357,11 @@ describe("the whole system through the gateway", () => {
       "application/problem+json",
     ]);
 
-    for (const path of ["/internal/v1/reservations", "/internal/v1/reservations/x/order"]) {
+    for (const path of [
+      "/internal/v1/reservations",
+      "/internal/v1/reservations/x/order",
+      "/internal/v1/reservations/x/abandon",
+    ]) {
       const internal = await call("POST", path, { body: {} });
       expect(internal.status).toBe(404);
     }

@@ -117,9 +117,10 @@ export interface ProductCache {
   invalidate(productIds: string[]): Promise<void>;
 }
 
-export interface OrderLookup {
+/** The order service decides whether an expired reservation is abandoned (NO_ORDER is final). */
+export interface ReservationAbandonment {
   /** UNKNOWN when the order service could not answer. */
-  stateOf(reservationId: string): Promise<OrderState>;
+  abandonUnlessOrdered(reservationId: string): Promise<OrderState>;
 }
 
 export type ReservationOutcome =

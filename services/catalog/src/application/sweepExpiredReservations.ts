@@ -3,7 +3,7 @@ import { sweepDecision } from "../domain/reservation";
 import type {
   CatalogMetrics,
   Clock,
-  OrderLookup,
+  ReservationAbandonment,
   ProductCache,
   ReservationStore,
   SweepReport,
@@ -11,7 +11,7 @@ import type {
 
 export interface SweepDeps {
   reservations: ReservationStore;
-  orders: OrderLookup;
+  orders: ReservationAbandonment;
   cache: ProductCache;
   metrics: CatalogMetrics;
   clock: Clock;
@@ -29,7 +29,7 @@ export async function sweepExpiredReservations(
   const report = await deps.reservations.sweepExpired(
     batchSize,
     deps.clock.now(),
-    async (reservationId) => sweepDecision(await deps.orders.stateOf(reservationId)),
+    async (reservationId) => sweepDecision(await deps.orders.abandonUnlessOrdered(reservationId)),
   );
   for (const _ of report.confirmed) deps.metrics.settled("confirmed", "sweeper");
   for (const _ of report.released) deps.metrics.settled("released", "sweeper");

@@ -1,9 +1,17 @@
 import { requireServiceToken } from "@app/shared";
-import { Router } from "express";
+import { Router, type Request } from "express";
 import type { Clock, PlacementStore } from "../application/ports";
-import { abandonReservationUnlessOrdered } from "../application/reservationState";
+import { abandonReservationUnlessOrdered, reservationState } from "../application/reservationState";
 import { orderProblems } from "./orderProblems";
 import { reservationIdParams } from "./schemas";
+
+const RESERVATION = "/internal/v1/reservations/:reservationId";
+
+function reservationIdOf(req: Request): string {
+  const parsed = reservationIdParams.safeParse(req.params);
+  if (!parsed.success) throw orderProblems.badReservationId();
+  return parsed.data.reservationId;
+}
 
 /** For the catalog's sweeper only: service credentials, never routed by the gateway. */
 export function internalRoutes(deps: {
@@ -14,11 +22,16 @@ export function internalRoutes(deps: {
   const router = Router();
   router.use("/internal", requireServiceToken(deps.internalTokens, "catalog"));
 
-  router.get("/internal/v1/reservations/:reservationId/order", async (req, res) => {
-    const parsed = reservationIdParams.safeParse(req.params);
-    if (!parsed.success) throw orderProblems.badReservationId();
-    const state = await abandonReservationUnlessOrdered(deps, parsed.data.reservationId);
-    res.json({ reservationId: parsed.data.reservationId, ...state });
+  // Reads only: NO_ORDER here may still change (a placement may yet claim the reservation).
+  router.get(`${RESERVATION}/order`, async (req, res) => {
+    const reservationId = reservationIdOf(req);
+    res.json({ reservationId, ...(await reservationState(deps, reservationId)) });
+  });
+
+  // The sweeper's decision: NO_ORDER answered here is final.
+  router.post(`${RESERVATION}/abandon`, async (req, res) => {
+    const reservationId = reservationIdOf(req);
+    res.json({ reservationId, ...(await abandonReservationUnlessOrdered(deps, reservationId)) });
   });
 
   return router;

@@ -82,10 +82,23 @@ export function orderOpenApi() {
   registry.registerPath({
     method: "get",
     path: "/internal/v1/reservations/{reservationId}/order",
-    summary: "For the catalog's sweeper: does an order hold this reservation? NO_ORDER is final.",
+    summary: "Does an order hold this reservation? Reads only: NO_ORDER here may still change.",
     request: { params: reservationIdParams },
     responses: {
       200: json(reservationStateSchema, "The reservation's state"),
+      ...problemResponses(400, 401),
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/internal/v1/reservations/{reservationId}/abandon",
+    summary:
+      "For the catalog's sweeper: abandon the reservation unless an order holds it or its placement is running",
+    description:
+      "NO_ORDER: the reservation is recorded as abandoned and no order will ever be created with it, so its stock may go back. ORDER_EXISTS or PENDING: nothing changes. Idempotent.",
+    request: { params: reservationIdParams },
+    responses: {
+      200: json(reservationStateSchema, "The reservation's state after the decision"),
       ...problemResponses(400, 401),
     },
   });

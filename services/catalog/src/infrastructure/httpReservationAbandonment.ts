@@ -1,20 +1,24 @@
 import { callJson, type Logger } from "@app/shared";
-import type { OrderLookup } from "../application/ports";
+import type { ReservationAbandonment } from "../application/ports";
 import type { OrderState } from "../domain/reservation";
 
 const KNOWN_STATES = new Set<OrderState>(["ORDER_EXISTS", "NO_ORDER", "PENDING"]);
 
-/** Asks the order service whether an order holds a reservation; any failure is UNKNOWN (the sweeper waits). */
-export class HttpOrderLookup implements OrderLookup {
+/**
+ * Asks the order service to abandon a reservation unless an order holds it; any failure is
+ * UNKNOWN (the sweeper waits).
+ */
+export class HttpReservationAbandonment implements ReservationAbandonment {
   constructor(
     private readonly settings: { baseUrl: string; token: string; timeoutMs: number },
     private readonly logger: Logger,
   ) {}
 
-  async stateOf(reservationId: string): Promise<OrderState> {
-    const url = `${this.settings.baseUrl.replace(/\/$/, "")}/internal/v1/reservations/${encodeURIComponent(reservationId)}/order`;
+  async abandonUnlessOrdered(reservationId: string): Promise<OrderState> {
+    const url = `${this.settings.baseUrl.replace(/\/$/, "")}/internal/v1/reservations/${encodeURIComponent(reservationId)}/abandon`;
     try {
       const response = await callJson<{ state?: unknown }>(url, {
+        method: "POST",
         headers: { authorization: `Bearer ${this.settings.token}` },
         timeoutMs: this.settings.timeoutMs,
       });
