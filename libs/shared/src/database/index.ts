@@ -1,5 +1,5 @@
 import { PrismaMariaDb } from "@prisma/adapter-mariadb";
-import mariadb from "mariadb";
+import mariadb, { type Pool, type PoolConfig } from "mariadb";
 import { traceAdapter, tracePool } from "./tracedSql";
 import { parseDatabaseUrlOptions, type DatabaseUrlOptions } from "./urlOptions";
 
@@ -55,7 +55,7 @@ export interface PoolOptions {
 }
 
 /** The driver settings for `url`; what its query string sets wins over the code's defaults. */
-export function poolConfig(url: string, options: PoolOptions = {}): mariadb.PoolConfig {
+export function poolConfig(url: string, options: PoolOptions = {}): PoolConfig {
   const loc = parseDatabaseUrl(url);
   const fromUrl = loc.options;
   return {
@@ -86,7 +86,7 @@ export function createPrismaAdapter(url: string, options: PoolOptions = {}): Pri
 }
 
 /** A plain driver pool for the SQL that matters to correctness and to workers. */
-export function createPool(url: string, options: PoolOptions = {}): mariadb.Pool {
+export function createPool(url: string, options: PoolOptions = {}): Pool {
   return tracePool(mariadb.createPool(poolConfig(url, options)));
 }
 

@@ -1,5 +1,5 @@
 import type { PrismaMariaDb } from "@prisma/adapter-mariadb";
-import type mariadb from "mariadb";
+import type { Pool, PoolConnection } from "mariadb";
 import { inSpan, insideSpan, SpanKind } from "../tracing";
 
 type Sql = string | { sql: string };
@@ -58,10 +58,10 @@ function traceStatements(name: string, method: Method): unknown {
 }
 
 /** A driver pool whose statements (and those of the connections it hands out) are traced. */
-export function tracePool(pool: mariadb.Pool): mariadb.Pool {
+export function tracePool(pool: Pool): Pool {
   return proxy(pool, (name, method) => {
     if (name === "getConnection")
-      return async () => proxy((await method()) as mariadb.PoolConnection, traceStatements);
+      return async () => proxy((await method()) as PoolConnection, traceStatements);
     return traceStatements(name, method);
   });
 }

@@ -2,6 +2,9 @@ import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import { z } from "zod";
 import { currentRequestId } from "../context";
 import type { Logger } from "../logging";
+import { isConnectionLoss } from "./connectionLoss";
+
+export { isConnectionLoss } from "./connectionLoss";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 const TYPE_BASE = "https://errors.product-ordering.dev/";
@@ -202,6 +205,17 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         title: "Bad request",
         detail: "The request could not be processed.",
       });
+    }
+    if (isConnectionLoss(error)) {
+      logger.warn("dependency connection lost", { error, method: req.method, path: req.path });
+      return sendProblem(
+        res,
+        problems.unavailable(
+          "DEPENDENCY_UNAVAILABLE",
+          "A service this one depends on could not be reached; retry after the given time.",
+          1,
+        ).problem,
+      );
     }
     logger.error("unhandled error", { error, method: req.method, path: req.path });
     return sendProblem(res, problems.internal().problem);

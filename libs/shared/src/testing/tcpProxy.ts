@@ -14,16 +14,31 @@ export interface TcpProxy {
    * client never hears it. Resolves once the cut happened.
    */
   cutAfterRequest(marker: string): Promise<void>;
+  /** Resets every open connection; new ones are let through (a network blip, a failover). */
+  cutConnections(): void;
+  /**
+   * A blackhole: connections are accepted and their bytes swallowed, answers never come; lifting
+   * it cuts what it held (the peers' TCP state is gone) and lets new connections through.
+   */
+  blackhole(on: boolean): void;
   close(): Promise<void>;
 }
 
 /** A TCP forwarder in front of a real server, so a test can take that server off the network. */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let isDown = false;
+  let isBlackhole = false;
   let armed: { marker: Buffer; cut: () => void } | undefined;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     if (isDown) return client.destroy();
+    if (isBlackhole) {
+      sockets.add(client);
+      client.on("close", () => sockets.delete(client));
+      client.on("error", () => client.destroy());
+      client.resume();
+      return;
+    }
     const upstream = net.connect(target.port, target.host);
     let cutOnAnswer: (() => void) | undefined;
     for (const s of [client, upstream]) {
@@ -35,6 +50,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       });
     }
     client.on("data", (chunk: Buffer) => {
+      if (isBlackhole) return;
       if (armed && chunk.includes(armed.marker)) {
         cutOnAnswer = armed.cut;
         armed = undefined;
@@ -43,6 +59,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     });
     upstream.on("drain", () => client.resume());
     upstream.on("data", (chunk: Buffer) => {
+      if (isBlackhole) return;
       if (cutOnAnswer) {
         client.destroy();
         upstream.destroy();
@@ -66,6 +83,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     up() {
       isDown = false;
+    },
+    cutConnections() {
+      for (const s of sockets) s.destroy();
+    },
+    blackhole(on) {
+      if (isBlackhole && !on) for (const s of sockets) s.destroy();
+      isBlackhole = on;
     },
     cutAfterRequest(marker) {
       return new Promise<void>((resolve) => {
