@@ -165,13 +165,15 @@ describe("the nginx gateway", () => {
     expect(hits.filter((h) => h === "order-2")).toHaveLength(2);
   });
 
-  it("answers 502 problem+json when the service does not answer", async () => {
+  it("answers 503 problem+json with Retry-After when no replica of the service answers", async () => {
     const res = await send("/api/v1/notifications", { headers: { "x-request-id": "down-1" } });
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(503);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(res.headers.get("x-request-id")).toBe("down-1");
     expect(await res.json()).toMatchObject({
-      status: 502,
-      code: "BAD_GATEWAY",
+      status: 503,
+      code: "SERVICE_UNAVAILABLE",
       requestId: "down-1",
     });
   });
@@ -194,5 +196,50 @@ describe("the nginx gateway", () => {
     expect(gateway.process.exitCode ?? gateway.process.signalCode).not.toBeNull();
     expect(() => process.kill(pid, 0)).toThrow();
     await expect(send("/health/live")).rejects.toThrow();
+  });
+});
+
+// A replica killed and restarting refuses connections: nginx passes those requests to the next
+// replica, whatever the method (nothing was sent), so a restart costs a client no request; one
+// the replica died with answers 503 with Retry-After (the chaos run saw 502s there).
+describe("the nginx gateway with one of two replicas down", () => {
+  const seen: Seen[] = [];
+  let live: Awaited<ReturnType<typeof recordingUpstream>>;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    live = await recordingUpstream("order", seen);
+    const servers: Record<string, string[]> = {};
+    for (const service of new Set(routes.map((r) => r.service))) servers[service] = [live.address];
+    // The dead replica first, so round robin sends it the very first request.
+    servers.order = [`127.0.0.1:${await freePort()}`, live.address];
+    gateway = await startGateway({ port: await freePort(), upstreams: servers });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await live?.close();
+  });
+
+  it("passes every request, POSTs included, to the live replica when the other refuses the connection", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${gateway.url}/api/v1/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": `k-${i}` },
+        body: JSON.stringify({ n: i }),
+      });
+      statuses.push(res.status);
+    }
+    const res = await fetch(`${gateway.url}/api/v1/orders/x`);
+    statuses.push(res.status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      "POST /api/v1/orders",
+      "POST /api/v1/orders",
+      "POST /api/v1/orders",
+      "POST /api/v1/orders",
+      "GET /api/v1/orders/x",
+    ]);
   });
 });

@@ -123,9 +123,13 @@ describe("the reservation sweeper and the order service", () => {
     );
     const reservationId = line.split(" ")[2]!;
     await e2e.stack.stopService("order", "SIGKILL");
-    // The gateway answers for the service that died mid-request.
+    // The gateway answers for the service that died mid-request: retry later.
     const lost = await doomed;
-    expect([lost.status, lost.body.code]).toEqual([502, "BAD_GATEWAY"]);
+    expect([lost.status, lost.body.code, lost.headers.get("retry-after")]).toEqual([
+      503,
+      "SERVICE_UNAVAILABLE",
+      "1",
+    ]);
     expect(await available(productId)).toBe(6);
 
     // Back without recovery: the key stays in flight, so the sweeper hears PENDING and waits.
