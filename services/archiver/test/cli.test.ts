@@ -142,6 +142,8 @@ describe("the archiver command", () => {
       doomed = spawnArchiver([], env);
       const inFlight = await waitFor(() => transactionWaitingForALock(db.pool, db.name), {
         what: "the 4th chunk's transaction to wait for the held rows",
+        // Process start and three chunks first: slow on a loaded machine, never a hang.
+        timeoutMs: 60_000,
       });
       // Killed with the chunk's copies written and not committed.
       expect(inFlight.rowsModified).toBeGreaterThanOrEqual(chunkSize);
@@ -177,7 +179,7 @@ describe("the archiver command", () => {
     expect(await itemRows(db.pool, "order_items_archive")).toEqual(itemsBefore);
     expect(await count(db.pool, "orders")).toBe(0);
     expect(await count(db.pool, "order_items")).toBe(0);
-  });
+  }, 180_000);
 
   it("on SIGTERM finishes the chunk in flight, stops, and exits non-zero with an INTERRUPTED summary", async () => {
     const total = 1_000;

@@ -324,11 +324,17 @@ export class KafkaClient {
           })),
         });
       }
-      await waitForPartitionLeaders(admin, specs);
+      await waitForPartitionLeaders(
+        admin,
+        specs.map((s) => s.topic),
+      );
     } catch (error) {
       // Another replica created it between our list and create: that is the outcome we wanted.
       if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
-      await waitForPartitionLeaders(admin, specs);
+      await waitForPartitionLeaders(
+        admin,
+        specs.map((s) => s.topic),
+      );
     } finally {
       await admin.disconnect();
     }
@@ -426,18 +432,17 @@ const LEADER_WAIT_MS = 30_000;
 /** Resolves once every partition of every topic has a leader; throws after LEADER_WAIT_MS. */
 async function waitForPartitionLeaders(
   admin: ReturnType<Kafka["admin"]>,
-  specs: TopicSpec[],
+  topics: string[],
 ): Promise<void> {
   const deadline = Date.now() + LEADER_WAIT_MS;
-  const topics = specs.map((s) => s.topic);
   for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
     let lastProblem: string;
     try {
       const { topics: found } = await admin.fetchTopicMetadata({ topics });
-      const led = found.filter((t) => {
-        const wanted = specs.find((s) => s.topic === t.name)?.partitions ?? 1;
-        return t.partitions.length >= wanted && t.partitions.every((p) => p.leader >= 0);
-      });
+      // A topic that existed before keeps its partition count: every partition it has is led.
+      const led = found.filter(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+      );
       if (led.length === topics.length) return;
       lastProblem = "a partition has no leader yet";
     } catch (error) {
