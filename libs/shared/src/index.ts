@@ -12,3 +12,5 @@ export * from "./http";
 export * from "./database";
 export * from "./migrations";
 export * from "./pagination";
+export * from "./retry";
+export * from "./loops";

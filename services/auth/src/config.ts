@@ -19,6 +19,8 @@ export const authConfigSchema = z.object({
   DATABASE_POOL_SIZE: env.int(10, 1),
   REDIS_URL: env.urlWithDefault("redis://127.0.0.1:6379"),
   REDIS_KEY_PREFIX: z.string().default("auth:"),
+  /** Service tokens accepted on /internal (the notifier's user lookup). */
+  INTERNAL_TOKENS: env.list("local-internal-token"),
 
   /** PEM text (literal "\n" sequences allowed, as many secret stores flatten newlines). */
   JWT_PRIVATE_KEY: optionalText(),

@@ -13,11 +13,13 @@ import {
 } from "@app/shared";
 import { Redis } from "ioredis";
 import { authRoutes, type AuthUseCases } from "./api/authRoutes";
+import { internalUserRoutes } from "./api/internalUserRoutes";
 import { authOpenApiDocument } from "./api/openapi";
 import { schedulePurge } from "./api/purgeSchedule";
 import { bootstrapAdmin } from "./application/bootstrapAdmin";
 import { getCurrentUser } from "./application/getCurrentUser";
 import { loginUser } from "./application/loginUser";
+import { lookUpUser } from "./application/lookUpUser";
 import { logout } from "./application/logout";
 import type { Clock, IdGenerator } from "./application/ports";
 import { purgeRefreshTokens } from "./application/purgeRefreshTokens";
@@ -160,23 +162,29 @@ export async function startAuth(
       metrics,
       readiness: [databaseCheck(prisma), redisCheck(redis)],
       openapi: authOpenApiDocument,
-      routes: authRoutes({
-        useCases,
-        verifier: keySetTokenVerifier(keys, {
-          issuer: config.JWT_ISSUER,
-          audience: config.JWT_AUDIENCE,
-        }),
-        metrics: authMetrics,
-        logger,
-        jwks: () => jwks,
-        quotas: {
-          login: {
-            limits,
-            windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
+      routes: (express) => {
+        internalUserRoutes({
+          lookUpUser: (userId) => lookUpUser({ users }, userId),
+          internalTokens: config.INTERNAL_TOKENS,
+        })(express);
+        authRoutes({
+          useCases,
+          verifier: keySetTokenVerifier(keys, {
+            issuer: config.JWT_ISSUER,
+            audience: config.JWT_AUDIENCE,
+          }),
+          metrics: authMetrics,
+          logger,
+          jwks: () => jwks,
+          quotas: {
+            login: {
+              limits,
+              windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
+            },
+            register: registration.limits,
           },
-          register: registration.limits,
-        },
-      }),
+        })(express);
+      },
     });
     const server = await startHttpServer(app, {
       port: config.PORT,

@@ -1,4 +1,3 @@
-import { jitteredBackoffMs } from "../src/domain/backoff";
 import {
   confirmTransition,
   normalizeLines,
@@ -52,14 +51,5 @@ describe("reservation rules", () => {
     expect(sweepDecision("ORDER_EXISTS")).toBe("CONFIRM");
     expect(sweepDecision("PENDING")).toBe("LEAVE");
     expect(sweepDecision("UNKNOWN")).toBe("LEAVE");
-  });
-});
-
-describe("jittered backoff", () => {
-  it("stays within a ceiling that doubles per attempt up to the maximum", () => {
-    expect(jitteredBackoffMs(1, 5, 100, () => 0.999)).toBe(4);
-    expect(jitteredBackoffMs(3, 5, 100, () => 0.999)).toBe(19);
-    expect(jitteredBackoffMs(10, 5, 100, () => 0.999)).toBe(99);
-    expect(jitteredBackoffMs(10, 5, 100, () => 0)).toBe(0);
   });
 });

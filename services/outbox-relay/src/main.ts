@@ -8,8 +8,9 @@ import {
   startHttpServer,
   type Logger,
   kafkaSecurity,
+  startWorkerLoop,
+  type WorkerLoop,
 } from "@app/shared";
-import { startWorkerLoop, type WorkerLoop } from "./api/workerLoop";
 import type { Clock, RelayHooks } from "./application/ports";
 import { purgePublished } from "./application/purgePublished";
 import { relayBatch, type BatchReport } from "./application/relayBatch";

@@ -110,3 +110,4 @@ export { startTcpProxy, type TcpProxy } from "./tcpProxy";
 export { anOrderEvent } from "./orderEvents";
 export { problemViolations, renderedProblem } from "./problems";
 export { startupExit } from "./startup";
+export { startMailSink, type MailSink, type ReceivedMail } from "./mailSink";

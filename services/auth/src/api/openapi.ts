@@ -10,6 +10,7 @@ import {
   refreshTokenRequest,
   registerRequest,
   tokenResponse,
+  userIdParams,
   userResponse,
 } from "./schemas";
 
@@ -77,6 +78,17 @@ export function authOpenApiDocument() {
     path: "/.well-known/jwks.json",
     summary: "Public keys that verify access tokens (current and, during rotation, previous)",
     responses: { 200: { description: "JSON Web Key Set", ...json(jwksResponse) } },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/internal/v1/users/{id}",
+    summary:
+      "For the notifier: a user's email address by id (service token, never routed by the gateway)",
+    request: { params: userIdParams },
+    responses: {
+      200: { description: "The user", ...json(userResponse) },
+      ...problemResponses(400, 401, 404),
+    },
   });
   return buildOpenApiDocument(registry, { title: "Auth service", version: "1.0.0" });
 }

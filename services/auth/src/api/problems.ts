@@ -1,6 +1,7 @@
 import { ProblemError, problems } from "@app/shared";
 import type { CurrentUserOutcome } from "../application/getCurrentUser";
 import type { LoginOutcome } from "../application/loginUser";
+import type { UserLookupOutcome } from "../application/lookUpUser";
 import type { RefreshOutcome } from "../application/refreshSession";
 import type { RegisterOutcome } from "../application/registerUser";
 
@@ -9,7 +10,8 @@ type AuthFailure =
   | Failure<RegisterOutcome>
   | Failure<LoginOutcome>
   | Failure<RefreshOutcome>
-  | Failure<CurrentUserOutcome>;
+  | Failure<CurrentUserOutcome>
+  | Failure<UserLookupOutcome>;
 
 const BEARER_CHALLENGE = { "WWW-Authenticate": 'Bearer realm="api"' };
 
@@ -48,6 +50,8 @@ export function problemFor(failure: AuthFailure): ProblemError {
         detail: "The refresh token is unknown, expired or revoked. Log in again.",
         headers: BEARER_CHALLENGE,
       });
+    case "USER_NOT_FOUND":
+      return problems.notFound("USER_NOT_FOUND", "No user has this id.");
     case "USER_GONE":
       return problems.unauthenticated("The account of this token no longer exists.");
   }

@@ -63,3 +63,5 @@ export const jwksResponse = z
     ),
   })
   .openapi("JsonWebKeySet");
+
+export const userIdParams = z.object({ id: z.uuid() });

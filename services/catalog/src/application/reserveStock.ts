@@ -1,5 +1,4 @@
-import type { Logger } from "@app/shared";
-import { jitteredBackoffMs } from "../domain/backoff";
+import { jitteredBackoffMs, type Logger } from "@app/shared";
 import {
   normalizeLines,
   type Reservation,

@@ -1,4 +1,4 @@
-import type { Logger } from "@app/shared";
+import type { Logger } from "../logging";
 
 export interface WorkerLoop {
   /** Lets the pass in hand finish, then stops. */

@@ -1,0 +1,1 @@
+export { startWorkerLoop, type LoopSettings, type WorkerLoop } from "./workerLoop";

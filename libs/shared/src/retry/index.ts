@@ -1,0 +1,1 @@
+export { jitteredBackoffMs } from "./backoff";

@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import type { RunningAuth } from "../src/main";
+import { aSignedInUser, authTestEnv, call, type AuthTestEnv } from "./support";
+
+let env: AuthTestEnv;
+let auth: RunningAuth;
+const TOKEN = "notifier-test-token";
+
+beforeAll(async () => {
+  env = await authTestEnv();
+  auth = await env.start({ INTERNAL_TOKENS: TOKEN });
+});
+afterAll(() => env.cleanup());
+
+const lookUp = (id: string, token: string | null = TOKEN) =>
+  call(auth.url, "GET", `/internal/v1/users/${id}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+
+describe("GET /internal/v1/users/{id}", () => {
+  it("answers the user with their email address to a caller holding a service token", async () => {
+    const user = await aSignedInUser(auth.url);
+    const res = await lookUp(user.userId);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      id: user.userId,
+      email: user.email,
+      name: user.name,
+      role: "CUSTOMER",
+      createdAt: expect.any(String),
+    });
+  });
+
+  it("answers 404 USER_NOT_FOUND for an id no user has", async () => {
+    const res = await lookUp(randomUUID());
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: "USER_NOT_FOUND", status: 404 });
+  });
+
+  it("answers 400 VALIDATION_FAILED for an id that is not a UUID", async () => {
+    const res = await lookUp("not-a-uuid");
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: "VALIDATION_FAILED", errors: [{ path: "id" }] });
+  });
+
+  it("answers 401 UNAUTHENTICATED without a service token, with a wrong one and with a user's access token", async () => {
+    const user = await aSignedInUser(auth.url);
+    for (const token of [null, "wrong-token", user.tokens.accessToken]) {
+      const res = await lookUp(user.userId, token);
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ code: "UNAUTHENTICATED", status: 401 });
+    }
+  });
+});
