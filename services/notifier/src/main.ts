@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import {
   connectOptionalRedis,
@@ -18,17 +18,30 @@ import {
   startReliableConsumer,
   traceUseCase,
   kafkaSecurity,
+  startWorkerLoop,
+  type WorkerLoop,
 } from "@app/shared";
 import { notifierOpenApi } from "./api/openapi";
 import { notificationRoutes } from "./api/notificationRoutes";
+import { preferenceRoutes } from "./api/preferenceRoutes";
+import { webhookEndpointRoutes } from "./api/webhookEndpointRoutes";
+import { callWebhook } from "./application/callWebhook";
+import { deliverDue } from "./application/deliverDue";
 import { notifyOrderEvent } from "./application/notifyOrderEvent";
-import type { Clock, NotificationChannel, NotifierHooks } from "./application/ports";
+import type { Clock, NotifierHooks } from "./application/ports";
+import { sendEmail } from "./application/sendEmail";
 import { loadNotifierConfig, type NotifierConfig } from "./config";
-import { LoggingNotificationChannel } from "./infrastructure/loggingNotificationChannel";
+import { AuthUserDirectory } from "./infrastructure/authUserDirectory";
+import { HttpWebhookSender } from "./infrastructure/httpWebhookSender";
 import { toFacts } from "./infrastructure/orderEventPayload";
 import { createNotifierPrisma } from "./infrastructure/prismaClient";
+import { PrismaDeliveryStore } from "./infrastructure/prismaDeliveryStore";
 import { PrismaNotificationStore } from "./infrastructure/prismaNotificationStore";
+import { PrismaPreferenceStore } from "./infrastructure/prismaPreferenceStore";
+import { PrismaWebhookEndpointStore } from "./infrastructure/prismaWebhookEndpointStore";
 import { PrometheusNotifierMetrics } from "./infrastructure/prometheusNotifierMetrics";
+import { SmtpEmailSender } from "./infrastructure/smtpEmailSender";
+import { WebhookUrlGuard } from "./infrastructure/webhookUrlGuard";
 
 export { loadNotifierConfig, type NotifierConfig } from "./config";
 export type { NotifierHooks } from "./application/ports";
@@ -48,9 +61,11 @@ export interface RunningNotifier {
 export interface NotifierOptions {
   logger?: Logger;
   clock?: Clock;
-  channel?: NotificationChannel;
   hooks?: NotifierHooks;
 }
+
+/** A Standard Webhooks secret: whsec_ + base64 of 32 random bytes. */
+const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
 
 /** Composition root: the only place that knows every concrete class. */
 export async function startNotifier(
@@ -63,8 +78,24 @@ export async function startNotifier(
 
   const prisma = createNotifierPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const store = new PrismaNotificationStore(prisma);
-  const channel = options.channel ?? new LoggingNotificationChannel(logger);
+  const deliveries = new PrismaDeliveryStore(prisma);
+  const endpoints = new PrismaWebhookEndpointStore(prisma);
+  const preferences = new PrismaPreferenceStore(prisma);
+  const urls = new WebhookUrlGuard(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
+  const mail = config.SMTP_HOST
+    ? new SmtpEmailSender({
+        host: config.SMTP_HOST,
+        port: config.SMTP_PORT,
+        secure: config.SMTP_SECURE,
+        requireTls: config.SMTP_REQUIRE_TLS,
+        user: config.SMTP_USER,
+        password: config.SMTP_PASSWORD,
+        from: config.EMAIL_FROM,
+        timeoutMs: config.SMTP_TIMEOUT_MS,
+      })
+    : undefined;
   const clock: Clock = options.clock ?? { now: () => new Date() };
+  const ids = { next: randomUUID };
   const verifier = createTokenVerifier({
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
@@ -75,8 +106,17 @@ export async function startNotifier(
   });
   const metrics = new Metrics();
   let consumer: RunningConsumer | undefined;
-  const notifierMetrics = new PrometheusNotifierMetrics(metrics);
-  const notifyDeps = { store, channel, clock, ids: { next: randomUUID }, hooks: options.hooks };
+  const notifierMetrics = new PrometheusNotifierMetrics(metrics, deliveries);
+  const notifyDeps = {
+    store,
+    preferences,
+    endpoints,
+    emailEnabled: Boolean(mail),
+    clock,
+    ids,
+    hooks: options.hooks,
+  };
+  const adminDeps = { endpoints, urls, clock, ids, newSecret: newWebhookSecret };
 
   const app = createHttpApp({
     trustProxy: config.TRUST_PROXY,
@@ -101,6 +141,8 @@ export async function startNotifier(
     openapi: notifierOpenApi,
     routes: (express) => {
       express.use(notificationRoutes({ store, verifier }));
+      express.use(preferenceRoutes({ preferences, clock, verifier }));
+      express.use(webhookEndpointRoutes({ ...adminDeps, verifier }));
     },
   });
 
@@ -115,6 +157,7 @@ export async function startNotifier(
   const closePools = async () => {
     await prisma.$disconnect();
     redis?.disconnect();
+    mail?.close();
   };
   if (config.CONSUMER_ENABLED) {
     try {
@@ -146,13 +189,101 @@ export async function startNotifier(
     }
   }
 
+  const workers = config.DELIVERY_WORKER_ENABLED
+    ? startDeliveryWorkers(config, {
+        deliveries,
+        endpoints,
+        urls,
+        mail,
+        clock,
+        outcomes: notifierMetrics,
+        hooks: options.hooks,
+        logger,
+      })
+    : [];
+
   const server = await startHttpServer(app, {
     port: config.PORT,
     logger,
-    closers: [async () => consumer?.stop(), closePools],
+    closers: [
+      async () => consumer?.stop(),
+      async () => void (await Promise.all(workers.map((w) => w.stop()))),
+      closePools,
+    ],
   });
-  logger.info("notifier started", { port: server.port, consumer: Boolean(consumer) });
+  logger.info("notifier started", {
+    port: server.port,
+    consumer: Boolean(consumer),
+    deliveryWorker: workers.length > 0,
+    email: mail ? `${config.SMTP_HOST}:${config.SMTP_PORT}` : "off (SMTP_HOST unset)",
+  });
   return { url: server.url, port: server.port, close: server.close, metrics, logger };
+}
+
+/**
+ * One loop per channel, so a dead mail server never holds webhook calls back (and the other way
+ * round); inside a batch the sends run side by side, each bounded by its timeout.
+ */
+function startDeliveryWorkers(
+  config: NotifierConfig,
+  deps: {
+    deliveries: PrismaDeliveryStore;
+    endpoints: PrismaWebhookEndpointStore;
+    urls: WebhookUrlGuard;
+    mail: SmtpEmailSender | undefined;
+    clock: Clock;
+    outcomes: PrometheusNotifierMetrics;
+    hooks: NotifierHooks | undefined;
+    logger: Logger;
+  },
+): WorkerLoop[] {
+  const deliverDeps = {
+    deliveries: deps.deliveries,
+    clock: deps.clock,
+    policy: {
+      backoffBaseMs: config.DELIVERY_BACKOFF_BASE_MS,
+      backoffMaxMs: config.DELIVERY_BACKOFF_MAX_MS,
+      maxAgeMs: config.DELIVERY_MAX_AGE_SECONDS * 1000,
+    },
+    batchSize: config.DELIVERY_BATCH_SIZE,
+    leaseMs: config.DELIVERY_LEASE_SECONDS * 1000,
+    outcomes: deps.outcomes,
+    hooks: deps.hooks,
+  };
+  const loop = (name: string, pass: () => Promise<boolean>) =>
+    startWorkerLoop(
+      pass,
+      { name, idleMs: config.DELIVERY_POLL_INTERVAL_MS, maxErrorBackoffMs: 30_000 },
+      deps.logger,
+    );
+  const webhookDeps = {
+    endpoints: deps.endpoints,
+    sender: new HttpWebhookSender(deps.urls, config.WEBHOOK_TIMEOUT_MS),
+    urls: deps.urls,
+    clock: deps.clock,
+    disableAfterMs: config.WEBHOOK_DISABLE_AFTER_SECONDS * 1000,
+    onDisabled: () => deps.outcomes.endpointDisabled(),
+    logger: deps.logger,
+  };
+  const loops = [
+    loop("webhook-deliveries", () =>
+      deliverDue(deliverDeps, "WEBHOOK", (d) => callWebhook(webhookDeps, d)),
+    ),
+  ];
+  const mail = deps.mail;
+  if (mail) {
+    const emailDeps = {
+      users: new AuthUserDirectory(config.AUTH_URL, config.AUTH_TOKEN, config.SMTP_TIMEOUT_MS),
+      mail,
+      messageIdDomain: config.EMAIL_MESSAGE_ID_DOMAIN,
+    };
+    loops.push(
+      loop("email-deliveries", () =>
+        deliverDue(deliverDeps, "EMAIL", (d) => sendEmail(emailDeps, d)),
+      ),
+    );
+  }
+  return loops;
 }
 
 if (require.main === module) {

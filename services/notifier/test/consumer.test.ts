@@ -1,20 +1,20 @@
 import { KafkaClient, type EventConsumer, type IncomingMessage } from "@app/shared";
 import { testServers, uniqueName, waitFor } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
-import type { Notification } from "../src/main";
 import {
   anOrderEvent,
   getNotifications,
+  mailsOf,
   metricValue,
   notificationCount,
   publish,
   publishRaw,
+  settled,
   startTestNotifier,
   type TestNotifier,
 } from "./support";
 
 let t: TestNotifier;
-const sent: Notification[] = [];
 /** Writes still to fail after the insert; as many as EVENT_MAX_ATTEMPTS hands the message back to Kafka uncommitted. */
 let failingWrites = 0;
 
@@ -22,8 +22,6 @@ beforeAll(async () => {
   t = await startTestNotifier(
     { EVENT_MAX_ATTEMPTS: "2" },
     {
-      // A channel that remembers what it sent, to count sends per notification.
-      channel: { send: async (n) => void sent.push(n) },
       hooks: {
         afterWrite: () => {
           if (failingWrites === 0) return;
@@ -64,7 +62,8 @@ describe("order events become notifications", () => {
         createdAt: expect.any(String),
       },
     ]);
-    expect(sent.filter((n) => n.eventId === event.eventId)).toHaveLength(1);
+    await settled(t, event.eventId);
+    expect(mailsOf(t, event.eventId)).toHaveLength(1);
   });
 
   it("keeps one notification when the same Kafka payload is produced twice, and counts the duplicate", async () => {
@@ -78,7 +77,8 @@ describe("order events become notifications", () => {
     await stored(marker.eventId);
 
     expect(await notificationCount(t, event.eventId)).toBe(1);
-    expect(sent.filter((n) => n.eventId === event.eventId)).toHaveLength(1);
+    await settled(t, event.eventId);
+    expect(mailsOf(t, event.eventId)).toHaveLength(1);
     expect(await metricValue(t.url, "notifier_duplicate_events_total")).toBe(duplicatesBefore + 1);
   });
 
@@ -143,7 +143,8 @@ describe("order events become notifications", () => {
       duplicatesBefore,
     );
     expect(await notificationCount(t, event.eventId)).toBe(1);
-    expect(sent.filter((n) => n.eventId === event.eventId)).toHaveLength(1);
+    await settled(t, event.eventId);
+    expect(mailsOf(t, event.eventId)).toHaveLength(1);
   });
 
   it("never skips a message while the database fails: it is retried and stored once the table is back", async () => {

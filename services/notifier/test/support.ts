@@ -1,13 +1,19 @@
 import { createPool, eventHeaders, KafkaClient, type EventProducer, type Pool } from "@app/shared";
 import {
   createTestDatabase,
+  startMailSink,
   startTestIssuer,
+  type MailSink,
+  type ReceivedMail,
   testServers,
   uniqueName,
+  waitFor,
   type TestDatabase,
   type TestIssuer,
 } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   loadNotifierConfig,
   NOTIFIER_MIGRATIONS_DIR,
@@ -27,7 +33,55 @@ export interface TestNotifier {
   producer: EventProducer;
   kafka: KafkaClient;
   env: Record<string, string>;
+  /** The SMTP server the notifier sends to. */
+  mail: MailSink;
+  /** Auth's user lookup as the notifier calls it. */
+  users: TestUserDirectory;
   close(): Promise<void>;
+}
+
+export const MESSAGE_ID_DOMAIN = "notifier.test";
+const DIRECTORY_TOKEN = "notifier-test-token";
+
+export interface TestUserDirectory {
+  url: string;
+  /** Users the directory answers 404 for. */
+  gone: Set<string>;
+  close(): Promise<void>;
+}
+
+/** Every user's address in the test directory. */
+export const emailOf = (userId: string) => `${userId}@customers.test`;
+
+/**
+ * Answers GET /internal/v1/users/{id} as auth does (its own test covers the real route): the
+ * user with an address made from the id, 404 for ids in `gone`, 401 without the service token.
+ */
+export async function startTestUserDirectory(): Promise<TestUserDirectory> {
+  const gone = new Set<string>();
+  const server = http.createServer((req, res) => {
+    const id = /^\/internal\/v1\/users\/([^/]+)$/.exec(req.url ?? "")?.[1];
+    res.setHeader("content-type", "application/json");
+    if (req.headers.authorization !== `Bearer ${DIRECTORY_TOKEN}`) {
+      res.statusCode = 401;
+      return res.end(JSON.stringify({ status: 401, code: "UNAUTHENTICATED" }));
+    }
+    if (!id || gone.has(id)) {
+      res.statusCode = 404;
+      return res.end(JSON.stringify({ status: 404, code: "USER_NOT_FOUND" }));
+    }
+    res.end(JSON.stringify({ id, email: emailOf(id), name: null, role: "CUSTOMER" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    gone,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** A notifier on its own database, topic and consumer group, started in-process on a random port. */
@@ -37,6 +91,8 @@ export async function startTestNotifier(
 ): Promise<TestNotifier> {
   const db = await createTestDatabase(NOTIFIER_MIGRATIONS_DIR, "notifier");
   const issuer = await startTestIssuer();
+  const mail = await startMailSink();
+  const users = await startTestUserDirectory();
   const topic = uniqueName("notifier_events");
   const groupId = uniqueName("notifier");
   const env = {
@@ -51,6 +107,17 @@ export async function startTestNotifier(
     JWKS_URL: issuer.jwksUrl,
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
+    SMTP_HOST: mail.host,
+    SMTP_PORT: String(mail.port),
+    SMTP_TIMEOUT_MS: "5000",
+    EMAIL_MESSAGE_ID_DOMAIN: MESSAGE_ID_DOMAIN,
+    AUTH_URL: users.url,
+    AUTH_TOKEN: DIRECTORY_TOKEN,
+    DELIVERY_POLL_INTERVAL_MS: "50",
+    DELIVERY_BACKOFF_BASE_MS: "50",
+    DELIVERY_BACKOFF_MAX_MS: "200",
+    WEBHOOK_TIMEOUT_MS: "5000",
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
     ...overrides,
   };
   const notifier = await startNotifier(loadNotifierConfig(env), options);
@@ -68,12 +135,16 @@ export async function startTestNotifier(
     producer,
     kafka,
     env,
+    mail,
+    users,
     async close() {
       await producer.disconnect();
       await notifier.close();
       await issuer.close();
       await sql.end();
       await db.drop();
+      await mail.close();
+      await users.close();
       await kafka.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
     },
   };
@@ -140,3 +211,36 @@ export async function getNotifications(
 }
 
 export { metricValue } from "@app/shared/testing";
+
+/** The emails of one event (their Message-ID is derived from the event id). */
+export const mailsOf = (t: TestNotifier, eventId: string): ReceivedMail[] =>
+  t.mail.messages.filter((m) => m.messageId === `<${eventId}@${MESSAGE_ID_DOMAIN}>`);
+
+export interface DeliveryRow {
+  channel: string;
+  target: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+export async function deliveriesOf(t: TestNotifier, eventId: string): Promise<DeliveryRow[]> {
+  return t.sql.query(
+    `SELECT d.channel, d.target, d.status, d.attempts, d.last_error
+       FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
+      WHERE n.event_id = ? ORDER BY d.channel, d.target`,
+    [eventId],
+  );
+}
+
+/** Waits until the event's notification exists and none of its deliveries is PENDING any more. */
+export async function settled(t: TestNotifier, eventId: string): Promise<DeliveryRow[]> {
+  return waitFor(
+    async () => {
+      if ((await notificationCount(t, eventId)) === 0) return undefined;
+      const rows = await deliveriesOf(t, eventId);
+      return rows.every((r) => r.status !== "PENDING") && rows;
+    },
+    { what: `deliveries of ${eventId} settled`, timeoutMs: 30_000 },
+  );
+}

@@ -1,11 +1,9 @@
-import { encodeCursor, type KeysetCursor as NotificationCursor } from "@app/shared";
+import type { KeysetCursor as NotificationCursor } from "@app/shared";
 import type { Notification } from "../domain/notification";
+import { toPage, type Page } from "./page";
 import type { NotificationStore } from "./ports";
 
-export interface NotificationPage {
-  items: Notification[];
-  nextCursor: string | null;
-}
+export type NotificationPage = Page<Notification>;
 
 export async function listNotifications(
   store: NotificationStore,
@@ -13,12 +11,5 @@ export async function listNotifications(
   limit: number,
   after: NotificationCursor | null,
 ): Promise<NotificationPage> {
-  const rows = await store.listForUser(userId, limit + 1, after);
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return {
-    items,
-    nextCursor:
-      rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
-  };
+  return toPage(await store.listForUser(userId, limit + 1, after), limit);
 }

@@ -1,3 +1,21 @@
+import { formatMoney } from "./money";
+
+/** One order line as the event's order snapshot carries it. */
+export interface OrderLine {
+  sku: string;
+  name: string;
+  unitPrice: number;
+  quantity: number;
+  lineTotal: number;
+}
+
+/** The event's order snapshot: what templates and webhook bodies are made from. */
+export interface OrderSnapshot extends Record<string, unknown> {
+  items?: OrderLine[];
+  totalAmount?: number;
+  currency?: string;
+}
+
 export interface Notification {
   id: string;
   eventId: string;
@@ -6,7 +24,9 @@ export interface Notification {
   type: string;
   message: string;
   createdAt: Date;
-  sentAt: Date | null;
+  /** The event's order snapshot; null on rows written before deliveries existed. */
+  order: OrderSnapshot | null;
+  occurredAt: Date | null;
 }
 
 /** The parts of an order event a notification is made from (the order snapshot in the payload). */
@@ -15,6 +35,8 @@ export interface OrderEventFacts {
   eventType: string;
   orderId: string;
   userId: string;
+  occurredAt: Date;
+  order: OrderSnapshot;
   totalAmount?: number;
   currency?: string;
 }
@@ -25,13 +47,8 @@ export const NOTIFIED_EVENT_TYPES = [
   "ORDER_COMPLETED",
 ] as const;
 
-/** Minor units to a display amount; the currencies sold here have two decimals. */
-function formatMoney(amount: number, currency: string): string {
-  return `${(amount / 100).toFixed(2)} ${currency}`;
-}
-
 /** The human text of a notification; null for an event type nobody is told about. */
-export function messageFor(facts: OrderEventFacts): string | null {
+export function messageFor(facts: Omit<OrderEventFacts, "occurredAt" | "order">): string | null {
   const ref = facts.orderId.slice(0, 8);
   const total =
     facts.totalAmount !== undefined && facts.currency

@@ -3,8 +3,8 @@ import { NOTIFIED_EVENT_TYPES, type OrderEventFacts } from "../domain/notificati
 
 // The part of the contract's payload (docs/asyncapi.yaml) a notification needs.
 const payloadSchema = orderEventPayloadSchema
-  .pick({ userId: true, totalAmount: true, currency: true })
-  .partial({ totalAmount: true, currency: true });
+  .pick({ userId: true, totalAmount: true, currency: true, items: true })
+  .partial({ totalAmount: true, currency: true, items: true });
 
 /** The facts of a known order event; null for types the notifier does not handle; throws for a broken payload. */
 export function toFacts(envelope: EventEnvelope): OrderEventFacts | null {
@@ -20,6 +20,11 @@ export function toFacts(envelope: EventEnvelope): OrderEventFacts | null {
     eventId: envelope.eventId,
     eventType: envelope.eventType,
     orderId: envelope.aggregateId,
-    ...payload.data,
+    occurredAt: new Date(envelope.occurredAt),
+    userId: payload.data.userId,
+    totalAmount: payload.data.totalAmount,
+    currency: payload.data.currency,
+    // The whole snapshot, as webhook receivers get it; its checked parts above.
+    order: envelope.payload as OrderEventFacts["order"],
   };
 }

@@ -1,6 +1,7 @@
-import type { NotificationStore, RecordResult } from "../application/ports";
 import type { KeysetCursor as NotificationCursor } from "@app/shared";
-import type { Notification } from "../domain/notification";
+import type { NewDelivery, NotificationStore, RecordResult } from "../application/ports";
+import type { Notification, OrderSnapshot } from "../domain/notification";
+import { olderThan } from "./keysetWhere";
 import { Prisma } from "./prisma/generated/client";
 import type { NotifierPrisma } from "./prismaClient";
 
@@ -9,50 +10,61 @@ function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
+type NotificationRow = Prisma.NotificationGetPayload<object>;
+
+export function toNotification(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    userId: row.userId,
+    orderId: row.orderId,
+    type: row.type,
+    message: row.message,
+    createdAt: row.createdAt,
+    order: row.payload === null ? null : (JSON.parse(row.payload) as OrderSnapshot),
+    occurredAt: row.occurredAt,
+  };
+}
+
 export class PrismaNotificationStore implements NotificationStore {
   constructor(private readonly prisma: NotifierPrisma) {}
 
-  async record(notification: Notification): Promise<RecordResult> {
+  async record(notification: Notification, deliveries: NewDelivery[]): Promise<RecordResult> {
+    const { order, ...columns } = notification;
     try {
-      return {
-        kind: "created",
-        notification: await this.prisma.notification.create({ data: notification }),
-      };
+      await this.prisma.$transaction([
+        this.prisma.notification.create({
+          data: { ...columns, payload: order === null ? null : JSON.stringify(order) },
+        }),
+        this.prisma.notificationDelivery.createMany({
+          data: deliveries.map((d) => ({
+            ...d,
+            notificationId: notification.id,
+            status: "PENDING",
+            createdAt: notification.createdAt,
+          })),
+        }),
+      ]);
+      return { kind: "created", notification };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.prisma.notification.findUniqueOrThrow({
         where: { eventId: notification.eventId },
       });
-      return { kind: "duplicate", notification: existing };
+      return { kind: "duplicate", notification: toNotification(existing) };
     }
   }
 
-  async markSent(id: string, at: Date): Promise<void> {
-    await this.prisma.notification.updateMany({
-      where: { id, sentAt: null },
-      data: { sentAt: at },
-    });
-  }
-
-  listForUser(
+  async listForUser(
     userId: string,
     limit: number,
     after: NotificationCursor | null,
   ): Promise<Notification[]> {
-    // Keyset: strictly older than the cursor, ties on created_at broken by id.
-    const where = after
-      ? {
-          userId,
-          OR: [
-            { createdAt: { lt: after.createdAt } },
-            { createdAt: after.createdAt, id: { lt: after.id } },
-          ],
-        }
-      : { userId };
-    return this.prisma.notification.findMany({
-      where,
+    const rows = await this.prisma.notification.findMany({
+      where: { userId, ...olderThan(after) },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: limit,
     });
+    return rows.map(toNotification);
   }
 }
