@@ -3,8 +3,9 @@ import { rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { promisify } from "node:util";
-import type { Pool } from "@app/shared";
+import { createLogger, type Pool } from "@app/shared";
 import { uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
 import { startRelay, type RunningRelay } from "../src/main";
 import {
@@ -59,8 +60,24 @@ async function aPrivateBroker(): Promise<PrivateBroker> {
   return broker;
 }
 
+/** The relay's log lines, read back: its reconnects are what an outage makes it do. */
+function aRecordedLogger() {
+  const lines: { level: string; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n").filter(Boolean))
+        lines.push(JSON.parse(line) as { level: string; msg: string });
+      done();
+    },
+  });
+  return { logger: createLogger({ service: "outbox-relay", level: "warn", stream }), lines };
+}
+
+const MAX_ATTEMPTS = 2;
+
 describe("Kafka stopped while orders are written", () => {
   const topic = uniqueName("relay_restart");
+  const log = aRecordedLogger();
   let broker: PrivateBroker;
   let db: TestDatabase;
   let sql: Pool;
@@ -79,8 +96,9 @@ describe("Kafka stopped while orders are written", () => {
         RELAY_BACKOFF_BASE_MS: "200",
         RELAY_BACKOFF_MAX_MS: "1000",
         // Small on purpose: an outage must not spend attempts, however many polls it lasts.
-        RELAY_MAX_ATTEMPTS: "2",
+        RELAY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       }),
+      { logger: log.logger },
     );
   }, 720_000);
 
@@ -118,8 +136,17 @@ describe("Kafka stopped while orders are written", () => {
       checks: Record<string, { status: string }>;
     };
     expect(ready.checks).toMatchObject({ database: { status: "ok" }, kafka: { status: "fail" } });
-    // Long enough for many polls and reconnects: with attempts counted, two failed sends would park every row.
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    // After the failed send the relay claims nothing until a reconnect succeeds. Let it try and
+    // fail more often than RELAY_MAX_ATTEMPTS: had each try been a send that counted an
+    // attempt, every row would be FAILED by now.
+    const failedReconnects = () =>
+      log.lines.filter((l) => l.msg === "kafka unreachable; outbox rows wait").length;
+    const failedBefore = failedReconnects();
+    await waitFor(() => failedReconnects() >= failedBefore + MAX_ATTEMPTS + 1, {
+      what: `${MAX_ATTEMPTS + 1} failed reconnects during the outage`,
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
     expect(await countByStatus(sql, "FAILED")).toBe(0);
     expect(await metricValue(relay.url, "outbox_publish_failures_total")).toBe(0);
     const waiting = (await outboxRows(sql)).filter((r) =>
@@ -149,5 +176,5 @@ describe("Kafka stopped while orders are written", () => {
     } finally {
       await reader.stop();
     }
-  }, 180_000);
+  }, 360_000);
 });
