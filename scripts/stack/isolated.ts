@@ -70,6 +70,7 @@ export async function startIsolatedStack(o: IsolatedStackOptions): Promise<Isola
     ports,
     adminEmail: admin.email,
     adminPassword: admin.password,
+    mailInbox: { smtpPort: 0, httpPort: 0 },
     env: { LOG_LEVEL: "warn", ...o.env },
     log: (line) => logs.push(line),
   });

@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { runMigrations, withDatabase } from "@app/shared";
 import { startGateway, type RunningGateway } from "./gateway";
+import { startMailInbox, type MailInbox } from "./mailInbox";
 
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -27,6 +28,13 @@ export interface StackOptions {
   };
   adminEmail: string;
   adminPassword: string;
+  /**
+   * The local SMTP server the notifier sends to (its inbox page on httpPort, each message also
+   * appended to `file`); without it the notifier sends no email.
+   */
+  mailInbox?: { smtpPort: number; httpPort: number; file?: string };
+  /** Set by startStack once the inbox runs: the notifier's SMTP port. */
+  smtpPort?: number;
   /** Where the gateway keeps its rendered nginx.conf, pid file and temp paths (default: a
    * fresh temp directory). */
   gatewayDir?: string;
@@ -117,7 +125,16 @@ export function serviceSpecs(o: StackOptions): ServiceSpec[] {
       database: db("notifier"),
       migrations: true,
       port: o.ports.notifier,
-      env: { ...common, KAFKA_GROUP_ID: `${o.dbPrefix}notifier` },
+      env: {
+        ...common,
+        KAFKA_GROUP_ID: `${o.dbPrefix}notifier`,
+        AUTH_URL: `http://127.0.0.1:${o.ports.auth}`,
+        AUTH_TOKEN: INTERNAL_TOKEN,
+        // Webhook receivers of a local stack run on this machine.
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
+        ...(o.smtpPort ? { SMTP_HOST: "127.0.0.1", SMTP_PORT: String(o.smtpPort) } : {}),
+        ...o.env,
+      },
     },
   ];
 }
@@ -151,6 +168,8 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 
 export interface RunningStack {
   gateway: RunningGateway;
+  /** The local mail server, when the options asked for one. */
+  mailInbox?: MailInbox;
   services: Record<string, { url: string; process: ChildProcess }>;
   /** Stops one service (SIGTERM, or SIGKILL to crash it) while the rest keeps running. */
   stopService(name: string, signal?: NodeJS.Signals): Promise<void>;
@@ -189,8 +208,10 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Pro
   });
 }
 
-export async function startStack(o: StackOptions): Promise<RunningStack> {
-  const log = o.log ?? (() => undefined);
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const log = options.log ?? (() => undefined);
+  const mailInbox = options.mailInbox && (await startMailInbox(options.mailInbox));
+  const o = { ...options, smtpPort: mailInbox?.smtpPort };
   const specs = serviceSpecs(o);
   await migrateAll(specs, log);
   const services: RunningStack["services"] = {};
@@ -214,6 +235,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     stopping = true;
     await gateway?.close();
     await Promise.all(Object.values(services).map((s) => stopChild(s.process)));
+    await mailInbox?.close();
   };
 
   const launch = (spec: ServiceSpec, env: Record<string, string> = {}, entry?: string[]) => {
@@ -296,6 +318,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   const authSpec = specs.find((s) => s.name === "auth")!;
   return {
     gateway,
+    mailInbox,
     services,
     adminToken: () => adminTokenFor(authSpec),
     stopService,

@@ -31,6 +31,11 @@ async function main() {
     gatewayDir: path.join(REPO, ".local/gateway"),
     adminEmail: env.ADMIN_EMAIL ?? "admin@example.com",
     adminPassword: env.ADMIN_PASSWORD ?? "change-me-admin-1",
+    mailInbox: {
+      smtpPort: int("MAIL_SMTP_PORT", 1025),
+      httpPort: int("MAIL_INBOX_PORT", 8025),
+      file: path.join(REPO, ".local/mail/inbox.jsonl"),
+    },
     log,
     onUnexpectedExit: (service: string) => {
       log(`[stack] ${service} died; stopping the stack (see its last log lines above)`);
@@ -50,6 +55,10 @@ async function main() {
   for (const [name, s] of Object.entries(stack.services))
     log(`[stack]   ${name.padEnd(13)} ${s.url}`);
   log(`[stack]   admin         ${options.adminEmail} / ${options.adminPassword}`);
+  if (stack.mailInbox)
+    log(
+      `[stack]   mail          ${stack.mailInbox.url}   (inbox page; SMTP on 127.0.0.1:${stack.mailInbox.smtpPort}, also appended to ${path.relative(REPO, stack.mailInbox.file!)})`,
+    );
   log("[stack] Ctrl-C stops everything.");
 
   let stopping = false;
