@@ -438,6 +438,7 @@ describe("helm chart, rendered by real Helm", () => {
           REDIS_URL: "REDIS_URL",
           ADMIN_EMAIL: "ADMIN_EMAIL",
           ADMIN_PASSWORD: "ADMIN_PASSWORD",
+          INTERNAL_TOKENS: "INTERNAL_TOKENS",
           JWT_PRIVATE_KEY: "JWT_PRIVATE_KEY",
         },
         catalog: {
@@ -452,7 +453,7 @@ describe("helm chart, rendered by real Helm", () => {
           INTERNAL_TOKENS: "INTERNAL_TOKENS",
           CATALOG_TOKEN: "SERVICE_TOKEN",
         },
-        notifier: { DATABASE_URL: "NOTIFIER_DATABASE_URL" },
+        notifier: { DATABASE_URL: "NOTIFIER_DATABASE_URL", AUTH_TOKEN: "SERVICE_TOKEN" },
         "outbox-relay": { DATABASE_URL: "ORDER_DATABASE_URL" },
         archiver: { DATABASE_URL: "ORDER_DATABASE_URL" },
         "auth-migrate": { DATABASE_URL: "AUTH_DATABASE_URL" },
