@@ -1,5 +1,8 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import jwt from "jsonwebtoken";
+import { Webhook } from "standardwebhooks";
 import { createPool, waitForKafkaMessage } from "./support";
 import { waitFor } from "@app/shared/testing";
 import { client, STACK_START_TIMEOUT_MS, startE2eStack, type E2eStack } from "./harness";
@@ -7,12 +10,35 @@ import { DEMO_PRODUCTS, seedDemoCatalog } from "../../../scripts/stack/seed";
 
 // The seed's scenarios and the contract, end to end: only the gateway is called over HTTP; the
 // database and the topic are read to check what landed, and written only to age an order.
+
+/** A webhook endpoint on this machine that answers 204 and keeps what it got. */
+async function startWebhookReceiver() {
+  const calls: { headers: Record<string, string>; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+      calls.push({ headers, body: Buffer.concat(chunks).toString() });
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/orders`,
+    calls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe("the whole system through the gateway", () => {
   let e2e: E2eStack;
   let call: ReturnType<typeof client>;
   let adminToken: string;
-  let alice: { id: string; token: string };
-  let bob: { id: string; token: string };
+  let alice: { id: string; token: string; email: string };
+  let bob: { id: string; token: string; email: string };
 
   async function signUp(email: string) {
     const password = "correct-horse-battery";
@@ -22,7 +48,7 @@ describe("the whole system through the gateway", () => {
     expect(reg.status).toBe(201);
     const login = await call("POST", "/api/v1/auth/login", { body: { email, password } });
     expect(login.status).toBe(200);
-    return { id: reg.body.id as string, token: login.body.accessToken as string };
+    return { id: reg.body.id as string, token: login.body.accessToken as string, email };
   }
 
   async function createProduct(quantity: number, price = 1000) {
@@ -137,7 +163,13 @@ describe("the whole system through the gateway", () => {
     expect((await product(p.id)).availableQuantity).toBe(0);
   });
 
-  test("an order's notification arrives; seed 3: the same Kafka record produced again yields no second notification", async () => {
+  test("an order's notification arrives, as one email in the local inbox and one signed webhook call; seed 3: the same Kafka record produced again yields no second notification, email or call", async () => {
+    const receiver = await startWebhookReceiver();
+    const endpoint = await call("POST", "/api/v1/notifications/webhook-endpoints", {
+      token: adminToken,
+      body: { url: receiver.url, eventTypes: ["ORDER_CREATED"] },
+    });
+    expect(endpoint.status).toBe(201);
     const p = await createProduct(5);
     const order = await placeOrder(alice.token, randomUUID(), [{ productId: p.id, quantity: 1 }]);
     expect(order.status).toBe(201);
@@ -180,6 +212,36 @@ describe("the whole system through the gateway", () => {
     );
     const all = await notificationsOf(order.body.id);
     expect(all.filter((n) => n.type === "ORDER_CREATED")).toHaveLength(1);
+
+    // The cancellation's email arrived, so the created one (sent first) is in the inbox too.
+    const inbox = e2e.stack.mailInbox!;
+    const mailOf = (eventId: string) =>
+      inbox.messages.filter((m) => m.messageId?.startsWith(`<${eventId}@`));
+    const cancelled = all.find((n) => n.type === "ORDER_CANCELLED")!;
+    await waitFor(() => mailOf(cancelled.eventId).length === 1, {
+      timeoutMs: 30_000,
+      what: "the cancellation email",
+    });
+    const mails = mailOf(created!.eventId);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({
+      to: [alice.email],
+      subject: expect.stringMatching(/placed$/),
+    });
+    expect(mails[0]!.text).toContain(`Order: ${order.body.id}`);
+    const calls = await waitFor(() => (receiver.calls.length >= 1 ? receiver.calls : undefined), {
+      timeoutMs: 30_000,
+      what: "the webhook call",
+    });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.headers["webhook-id"]).toBe(created!.eventId);
+    expect(
+      new Webhook(endpoint.body.secret as string).verify(calls[0]!.body, calls[0]!.headers),
+    ).toMatchObject({ type: "ORDER_CREATED", data: { orderId: order.body.id } });
+    await call("POST", `/api/v1/notifications/webhook-endpoints/${endpoint.body.id}/disable`, {
+      token: adminToken,
+    });
+    await receiver.close();
   });
 
   test("cancelling returns the stock exactly once; cancelling again changes nothing", async () => {
