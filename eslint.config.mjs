@@ -2,6 +2,8 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+import boundaries from "eslint-plugin-boundaries";
+import { serviceBoundaries } from "./eslint.boundaries.mjs";
 
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/generated/**", "**/.cache/**", "**/node_modules/**"] },
@@ -20,21 +22,16 @@ export default tseslint.config(
     },
   },
   {
+    // ES module tooling scripts run by node directly.
+    files: ["**/*.mjs"],
+    languageOptions: { globals: globals.node },
+  },
+  {
     // Plain CommonJS tooling scripts run by node directly.
     files: ["**/*.js", "**/*.cjs"],
     languageOptions: { sourceType: "commonjs", globals: globals.node },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
-  {
-    // The domain layer imports no framework.
-    files: ["services/*/src/domain/**/*.ts", "src/domain/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: ["express", "@prisma/*", "ioredis", "kafkajs", "*/infrastructure/*", "*/api/*"],
-        },
-      ],
-    },
-  },
+  // Layers inside a service, and no service importing another's source.
+  { plugins: { boundaries }, ...serviceBoundaries },
 );

@@ -26,7 +26,7 @@ import { purgeRefreshTokens } from "./application/purgeRefreshTokens";
 import { refreshSession } from "./application/refreshSession";
 import { registerUser } from "./application/registerUser";
 import { loadAuthConfig, signingKeySources, type AuthConfig } from "./config";
-import { createAuthMetrics } from "./infrastructure/authMetrics";
+import { createAuthMetrics } from "./api/authMetrics";
 import { BcryptPasswordHasher } from "./infrastructure/bcryptPasswordHasher";
 import { JwtAccessTokenIssuer } from "./infrastructure/jwtAccessTokenIssuer";
 import { keySetTokenVerifier } from "./infrastructure/keySetTokenVerifier";

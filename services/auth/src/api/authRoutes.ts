@@ -17,7 +17,7 @@ import type {
 } from "../application/registerUser";
 import { limitOf, type FailureCount, type ThrottleLimits } from "../domain/loginThrottle";
 import type { PublicUser } from "../domain/user";
-import type { AuthMetrics } from "../infrastructure/authMetrics";
+import type { AuthMetrics } from "./authMetrics";
 import { problemFor } from "./problems";
 import { loginRequest, refreshTokenRequest, registerRequest } from "./schemas";
 

@@ -1,15 +1,20 @@
 import { createLogger } from "@app/shared";
 import { startTestIssuer, testServers, uniqueName, type TestIssuer } from "@app/shared/testing";
-import { loadOrderConfig, startOrder, type RunningOrder } from "@app/order";
-import { runArchive } from "../src/main";
-import { anOrder, insertOrders, manyOrders, type OrderWithItems } from "./factories";
+import { loadOrderConfig, startOrder, type RunningOrder } from "@app/order/src/main";
+import { runArchive } from "@app/archiver/src/main";
+import {
+  anOrder,
+  insertOrders,
+  manyOrders,
+  type OrderWithItems,
+} from "@app/archiver/test/factories";
 import {
   capturedLogger,
   configFor,
   count,
   createArchiveDatabase,
   type ArchiveDatabase,
-} from "./support";
+} from "@app/archiver/test/support";
 
 let db: ArchiveDatabase;
 let issuer: TestIssuer;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { waitFor } from "@app/shared/testing";
-import { loadOrderConfig, startOrder } from "../src/main";
+import { loadOrderConfig, startOrder } from "@app/order/src/main";
 import { startFakeCatalog, startRecordingProxy, startStalledCatalog } from "./support/fakeCatalog";
 import {
   aProduct,

@@ -21,7 +21,7 @@ import {
   type RunningNotifier,
 } from "@app/notifier/src/main";
 import { loadOrderConfig, startOrder } from "@app/order/src/main";
-import { startRelay, type RunningRelay } from "../src/main";
+import { startRelay, type RunningRelay } from "@app/outbox-relay/src/main";
 import {
   anOrderDatabase,
   anOrderEvent,
@@ -30,7 +30,7 @@ import {
   metricValue,
   outboxRows,
   relayConfig,
-} from "./support";
+} from "@app/outbox-relay/test/support";
 
 // The relay and the notifier together: what the relay publishes must end as exactly one notification.
 const topic = uniqueName("pipeline_events");

@@ -1,11 +1,11 @@
 // Placement latency, client side, against the real catalog and order service in-process.
-// Usage: npx tsx scripts/measure-placement.ts [orders=500] [concurrency=1]
+// Usage: npx tsx bench/inProcessPlacement.ts [orders=500] [concurrency=1]
 // Needs DATABASE_URL, REDIS_URL (defaults: local MariaDB and Redis); creates and drops its own databases.
 import { randomUUID } from "node:crypto";
 import { createLogger } from "@app/shared";
 import { createTestDatabase, startTestIssuer, uniqueName } from "@app/shared/testing";
 import { CATALOG_MIGRATIONS_DIR, loadCatalogConfig, startCatalog } from "@app/catalog/src/main";
-import { loadOrderConfig, ORDER_MIGRATIONS_DIR, startOrder } from "../src/main";
+import { loadOrderConfig, ORDER_MIGRATIONS_DIR, startOrder } from "@app/order/src/main";
 
 process.env.DATABASE_URL ??= "mysql://root@127.0.0.1:3306/test";
 process.env.REDIS_URL ??= "redis://127.0.0.1:6379";

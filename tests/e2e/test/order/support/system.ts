@@ -23,7 +23,7 @@ import {
   startOrder,
   type OrderOptions,
   type RunningOrder,
-} from "../../src/main";
+} from "@app/order/src/main";
 import { startTcpProxy, type TcpProxy } from "@app/shared/testing";
 
 export const SERVICE_TOKEN = "test-service-token";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { waitFor } from "@app/shared/testing";
-import { InMemoryPaymentGateway, paymentReference, type PaymentGateway } from "../src/main";
+import { InMemoryPaymentGateway, paymentReference, type PaymentGateway } from "@app/order/src/main";
 import {
   aProduct,
   availableOf,

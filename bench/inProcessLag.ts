@@ -1,12 +1,18 @@
 // Commit-to-notification lag: outbox rows committed one by one at a steady rate while the relay
 // (polling, default interval) and the notifier run; lag = notification row's created_at minus
 // the moment the outbox insert committed.
-//   npx tsx scripts/measure-lag.ts [events=300] [perSecond=50]
+//   npx tsx bench/inProcessLag.ts [events=300] [perSecond=50]
 import { createPool } from "@app/shared";
 import { createTestDatabase, startTestIssuer, uniqueName, waitFor } from "@app/shared/testing";
 import { loadNotifierConfig, NOTIFIER_MIGRATIONS_DIR, startNotifier } from "@app/notifier/src/main";
-import { loadRelayConfig, startRelay } from "../src/main";
-import { anOrderDatabase, deleteTopics, env, insertOutbox, orderCreated } from "./common";
+import { loadRelayConfig, startRelay } from "@app/outbox-relay/src/main";
+import {
+  anOrderDatabase,
+  deleteTopics,
+  env,
+  insertOutbox,
+  orderCreated,
+} from "../services/outbox-relay/scripts/common";
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createPool, type Pool } from "@app/shared";
-import { InMemoryPaymentGateway, paymentReference } from "../src/main";
+import { InMemoryPaymentGateway, paymentReference } from "@app/order/src/main";
 import {
   aProduct,
   availableOf,

@@ -1,6 +1,6 @@
 import type { Metrics } from "@app/shared";
 
-/** The service's domain counters; the label values are the outcome names the logs use. */
+/** The outcome counters the routes record; the label values are the outcome names the logs use. */
 export function createAuthMetrics(metrics: Metrics) {
   return {
     logins: metrics.counter("auth_logins_total", "Login attempts by outcome", ["outcome"]),

@@ -49,7 +49,7 @@ async function startStoppingChild(): Promise<{
   // One process (tsx as a loader, not its CLI wrapper), so SIGKILL hits the server itself.
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(__dirname, "fixtures/orderStoppingBeforeCommit.ts")],
+    ["--import", "tsx", path.join(__dirname, "../fixtures/orderStoppingBeforeCommit.ts")],
     {
       env: { ...process.env, ...s.orderEnv, RECOVERY_ENABLED: "false", LOG_LEVEL: "error" },
       stdio: ["ignore", "pipe", "inherit"],
