@@ -6,6 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { startMailSink, type ReceivedMail } from "@app/shared/testing";
+import escapeHtml from "escape-html";
 
 export interface MailInbox {
   smtpPort: number;
@@ -17,11 +18,7 @@ export interface MailInbox {
   close(): Promise<void>;
 }
 
-const escape = (s: string | undefined) =>
-  (s ?? "").replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
+const escape = (s: string | undefined) => escapeHtml(s ?? "");
 
 function page(messages: ReceivedMail[]): string {
   const items = [...messages]
