@@ -106,6 +106,7 @@ describe("loadAuthConfig", () => {
     JWT_PRIVATE_KEY: "pem",
     ADMIN_EMAIL: "root@example.com",
     ADMIN_PASSWORD: "long-enough-secret",
+    INTERNAL_TOKENS: "a-production-service-token",
   };
 
   it("treats a missing signing key in production as a configuration error", () => {
