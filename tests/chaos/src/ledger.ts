@@ -39,6 +39,8 @@ interface Facts {
   keys: { user_id: string; idempotency_key: string; order_id: string | null }[];
   events: { eventId: string; eventType: string; orderId: string; partition: number }[];
   notifications: Map<string, { created_at: Date; type: string; order_id: string }>;
+  /** When each event's outbox row was written: the placement's commit. */
+  committedAt: Map<string, number>;
 }
 
 const parse = (text: string): unknown => {
@@ -121,7 +123,12 @@ async function gather(input: LedgerInput, sql: { orders: Pool; notifier: Pool })
       )) as { event_id: string; order_id: string; type: string; created_at: Date }[]
     ).map((n) => [n.event_id, n]),
   );
+  const outbox = (await sql.orders.query("SELECT event_id, created_at FROM outbox_events")) as {
+    event_id: string;
+    created_at: Date;
+  }[];
   return {
+    committedAt: new Map(outbox.map((r) => [r.event_id, r.created_at.getTime()])),
     orders: await ordersOf(sql.orders),
     keys: (await sql.orders.query(
       "SELECT user_id, idempotency_key, order_id FROM idempotency_keys",
@@ -313,13 +320,18 @@ export interface Recovery {
   fault: Fault;
   ordersMs?: number;
   notificationsMs?: number;
+  /** Until every order created before healing had its notification (0: none was waiting). */
+  backlogMs?: number;
 }
 
 /** Until a new placement succeeds, and until an order placed after healing is notified within 1 s. */
 function recoveries(input: LedgerInput, facts: Facts): Recovery[] {
   const placedAt = new Map(input.load.createdOrders.map((o) => [o.orderId, o.at]));
-  const created = [...facts.notifications.values()].filter((n) => n.type === "ORDER_CREATED");
-  return input.faults.map((fault) => {
+  const created = [...facts.notifications]
+    .filter(([, n]) => n.type === "ORDER_CREATED")
+    .map(([eventId, n]) => ({ ...n, committedAt: facts.committedAt.get(eventId) }));
+  return input.faults.map((fault, i) => {
+    const next = input.faults[i + 1]?.injectedAt ?? Infinity;
     const firstOk = input.exchanges
       .filter((e) => e.op.startsWith("place") && e.outcome === 201 && e.startedAt >= fault.healedAt)
       .reduce((min, e) => Math.min(min, e.endedAt), Infinity);
@@ -328,11 +340,19 @@ function recoveries(input: LedgerInput, facts: Facts): Recovery[] {
       const order = facts.orders.get(n.order_id);
       const at = placedAt.get(n.order_id);
       if (!order || at === undefined || at < fault.healedAt) continue;
-      if (n.created_at.getTime() - order.created_at.getTime() < 1000)
+      if (n.committedAt !== undefined && n.created_at.getTime() - n.committedAt < 1000)
         notified = Math.min(notified, n.created_at.getTime());
+    }
+    let caughtUp = fault.healedAt;
+    for (const n of created) {
+      const order = facts.orders.get(n.order_id);
+      if (order && order.created_at.getTime() < fault.healedAt)
+        caughtUp = Math.max(caughtUp, n.created_at.getTime());
     }
     return {
       fault,
+      // Not drained before the next fault: that one's backlog, not this one's.
+      backlogMs: caughtUp <= next ? caughtUp - fault.healedAt : undefined,
       ordersMs: Number.isFinite(firstOk) ? Math.max(0, firstOk - fault.healedAt) : undefined,
       notificationsMs: Number.isFinite(notified)
         ? Math.max(0, notified - fault.healedAt)
@@ -344,10 +364,10 @@ function recoveries(input: LedgerInput, facts: Facts): Recovery[] {
 /** Placement to notification of every ORDER_CREATED, in ms (p50, p99, max). */
 function notificationLag(facts: Facts): { p50: number; p99: number; max: number } | undefined {
   const lags: number[] = [];
-  for (const n of facts.notifications.values()) {
-    const order = facts.orders.get(n.order_id);
-    if (n.type === "ORDER_CREATED" && order)
-      lags.push(n.created_at.getTime() - order.created_at.getTime());
+  for (const [eventId, n] of facts.notifications) {
+    const committed = facts.committedAt.get(eventId);
+    if (n.type === "ORDER_CREATED" && committed !== undefined)
+      lags.push(n.created_at.getTime() - committed);
   }
   if (!lags.length) return undefined;
   lags.sort((a, b) => a - b);

@@ -211,7 +211,10 @@ async function main(): Promise<number> {
         requests: journal.exchanges.length,
         ledger,
         exchanges: journal.exchanges,
-        notes: [],
+        notes: stack.failedStarts.map(
+          (f) =>
+            `a replica exited while starting and was started again (as an orchestrator would): ${f}`,
+        ),
       }),
     );
     for (const v of ledger.violations) log(`[chaos] violation ${v.name}: ${v.detail}`);

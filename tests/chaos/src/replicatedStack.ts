@@ -40,8 +40,10 @@ export interface ReplicatedStack {
   adminToken(): Promise<string>;
   kill(replica: Replica): Promise<void>;
   start(replica: Replica): Promise<void>;
-  /** Replicas that exited without being killed on purpose. */
+  /** Replicas that exited, once ready, without being killed on purpose. */
   unexpectedExits: string[];
+  /** Starts that failed (the process exited before it was ready) and were tried again. */
+  failedStarts: string[];
   stop(): Promise<void>;
 }
 
@@ -117,7 +119,9 @@ export async function startReplicatedStack(o: ReplicatedStackOptions): Promise<R
   });
   const specOf = (service: ServiceName): ServiceSpec => specs.find((s) => s.name === service)!;
   const killedOnPurpose = new Set<ChildProcess>();
+  const ready = new Set<ChildProcess>();
   const unexpectedExits: string[] = [];
+  const failedStarts: string[] = [];
   let stopping = false;
 
   const launch = (replica: Replica) => {
@@ -136,7 +140,7 @@ export async function startReplicatedStack(o: ReplicatedStackOptions): Promise<R
     for (const stream of [child.stdout!, child.stderr!])
       createInterface({ input: stream }).on("line", (line) => log.write(`[${name}] ${line}\n`));
     child.on("exit", (code, signal) => {
-      if (stopping || killedOnPurpose.has(child)) return;
+      if (stopping || killedOnPurpose.has(child) || !ready.has(child)) return;
       unexpectedExits.push(`${name} exited (code ${code}, signal ${signal})`);
       log.write(`[chaos] ${name} exited unexpectedly (code ${code}, signal ${signal})\n`);
     });
@@ -151,9 +155,25 @@ export async function startReplicatedStack(o: ReplicatedStackOptions): Promise<R
     child.kill("SIGKILL");
     await exited;
   };
+  // As an orchestrator does: a replica that exits while starting (e.g. its first database
+  // connection timed out on a busy machine) is started again, a few times.
   const start = async (replica: Replica) => {
-    launch(replica);
-    await waitReady(replica, 180_000);
+    for (let attempt = 1; ; attempt++) {
+      launch(replica);
+      try {
+        await waitReady(replica, 180_000);
+        ready.add(replica.process!);
+        return;
+      } catch (error) {
+        const child = replica.process!;
+        if (attempt >= 5 || (child.exitCode === null && child.signalCode === null)) throw error;
+        failedStarts.push(`${replica.service}#${replica.index}: ${(error as Error).message}`);
+        log.write(
+          `[chaos] ${replica.service}#${replica.index} failed to start; starting it again\n`,
+        );
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
+    }
   };
 
   let gateway: RunningGateway | undefined;
@@ -214,6 +234,7 @@ export async function startReplicatedStack(o: ReplicatedStackOptions): Promise<R
     kill,
     start,
     unexpectedExits,
+    failedStarts,
     stop,
   };
 }
