@@ -111,3 +111,9 @@ export { anOrderEvent } from "./orderEvents";
 export { problemViolations, renderedProblem } from "./problems";
 export { startupExit } from "./startup";
 export { startMailSink, type MailSink, type ReceivedMail } from "./mailSink";
+export {
+  aPrivateKafka,
+  freePort,
+  type PrivateKafka,
+  type PrivateKafkaOptions,
+} from "./privateKafka";
