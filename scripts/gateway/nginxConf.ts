@@ -43,6 +43,11 @@ export interface NginxConfOptions {
   accessLog?: string;
   /** A note at the top of the file: how it was made. */
   header?: string;
+  /**
+   * Serve only `files` (the API documentation) and the health route, proxying nothing: the
+   * Helm chart's gateway, which sits beside the Ingress that routes the services itself.
+   */
+  filesOnly?: boolean;
 }
 
 // The services keep the caller's X-Request-Id when it matches this (libs/shared context,
@@ -96,7 +101,8 @@ function upstream(service: string, servers: string[]): string {
 }
 
 export function renderNginxConf(o: NginxConfOptions): string {
-  const used = [...new Set(routes.map((r) => r.service))];
+  const proxied = o.filesOnly ? [] : routes;
+  const used = [...new Set(proxied.map((r) => r.service))];
   const missing = used.filter((s) => !o.upstreams[s]);
   if (missing.length) throw new Error(`gateway: no upstream for ${missing.join(", ")}`);
   const notFound = problem(404, "NOT_FOUND", "Not found", "No route for this path.");
@@ -121,8 +127,15 @@ export function renderNginxConf(o: NginxConfOptions): string {
   const header = (o.header ?? "").split("\n").filter(Boolean);
   return [
     ...header.map((line) => `# ${line}`),
-    "# The API gateway: exactly the routes of gateway/routes.json (the contract's Gateway",
-    "# routes). /internal/* and every other path answer 404 here.",
+    ...(o.filesOnly
+      ? [
+          "# The API documentation of gateway/routes.json (`files`), served beside the Helm chart's",
+          "# Ingress, which routes the services itself. Every other path answers 404 here.",
+        ]
+      : [
+          "# The API gateway: exactly the routes of gateway/routes.json (the contract's Gateway",
+          "# routes). /internal/* and every other path answer 404 here.",
+        ]),
     "worker_processes auto;",
     `pid ${o.runDir}/nginx.pid;`,
     "",
@@ -179,10 +192,14 @@ export function renderNginxConf(o: NginxConfOptions): string {
     "    error_page 502 =503 @unavailable;",
     "    error_page 504 @gateway_timeout;",
     "",
-    "    # --- routes of gateway/routes.json",
-    ...routes.map(location),
-    "    # --- end of routes",
-    "",
+    ...(proxied.length
+      ? [
+          "    # --- routes of gateway/routes.json",
+          ...proxied.map(location),
+          "    # --- end of routes",
+          "",
+        ]
+      : []),
     "    # --- files of gateway/routes.json: the API documentation, served by the gateway itself",
     ...files.map((f) => fileLocation(f, o.filesRoot, notFound)),
     "    # --- end of files",
@@ -237,5 +254,21 @@ export function composeNginxConf(): string {
     filesRoot: IMAGE_FILES_ROOT,
     header:
       "Generated from gateway/routes.json by `npm run gateway:render` (scripts/gateway/nginxConf.ts);\nedit those, not this file. The compose gateway mounts it as /etc/nginx/nginx.conf.",
+  });
+}
+
+/** Where the Helm chart keeps its gateway's config (a ConfigMap mounts it). */
+export const HELM_NGINX_CONF = "helm/product-ordering/files/gateway-nginx.conf";
+
+/** The Helm chart's gateway: the API documentation only, since its Ingress routes the services. */
+export function helmNginxConf(): string {
+  return renderNginxConf({
+    listen: "8080",
+    upstreams: {},
+    runDir: "/tmp",
+    filesRoot: IMAGE_FILES_ROOT,
+    filesOnly: true,
+    header:
+      "Generated from gateway/routes.json by `npm run gateway:render` (scripts/gateway/nginxConf.ts);\nedit those, not this file. The chart's gateway Deployment mounts it as /etc/nginx/nginx.conf.",
   });
 }

@@ -28,6 +28,8 @@ export interface GatewayOptions {
   runDir?: string;
   /** nginx's access and error log lines; dropped when omitted. */
   log?: (line: string) => void;
+  /** The API documentation only, as the Helm chart's gateway runs (nginxConf `filesOnly`). */
+  filesOnly?: boolean;
 }
 
 /** The nginx binary: NGINX_BIN, else `nginx` in PATH or /usr/sbin. */
@@ -148,6 +150,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       // The documentation files straight from the working tree (docs/, node_modules).
       filesRoot: path.resolve(__dirname, "../.."),
       accessLog,
+      filesOnly: o.filesOnly,
       header:
         "Rendered by scripts/stack/gateway.ts from gateway/routes.json; rewritten each start.",
     }),

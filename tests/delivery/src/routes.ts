@@ -9,7 +9,23 @@ export interface GatewayRoute {
 
 interface RouteTable {
   routes: GatewayRoute[];
+  /** Served by the gateway itself (the API documentation). */
+  files: { path: string; file: string; type: string }[];
   services: Record<string, { port: number }>;
+}
+
+/** What the chart's Ingress or HTTPRoute must route: the services' routes, then the gateway's files. */
+export function chartRoutes(gatewayPort: number) {
+  const table = routeTable();
+  return [
+    ...table.routes.map((r) => ({ ...r, port: table.services[r.service]!.port })),
+    ...table.files.map((f) => ({
+      path: f.path,
+      match: "exact",
+      service: "gateway",
+      port: gatewayPort,
+    })),
+  ];
 }
 
 /** gateway/routes.json: the single source of the public routes. */

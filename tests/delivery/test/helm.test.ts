@@ -2,19 +2,23 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { aPrivateKafka, type PrivateKafka } from "@app/shared/testing";
+import { aPrivateKafka, freePort, type PrivateKafka } from "@app/shared/testing";
 import { parse, stringify } from "yaml";
 import { kubernetesArgv, serviceImage } from "../src/containers";
 import { startFakeCluster, type FakeCluster } from "../src/fakeCluster";
 import { runHelmCheck, type K8sObject, type RenderedCase, type HelmCheckResult } from "../src/helm";
 import { schemaProblems } from "../src/kubernetesSchemas";
 import { CACHE, CHART, repoPath } from "../src/paths";
-import { routeTable } from "../src/routes";
+import { chartRoutes, nginxRoutes, routeTable } from "../src/routes";
+import { HELM_NGINX_CONF, helmNginxConf } from "../../../scripts/gateway/nginxConf";
+import { startGateway, type RunningGateway } from "../../../scripts/stack/gateway";
 
 const OUT = path.join(CACHE, "helm-render");
 const ENVS = ["dev", "staging", "prod"] as const;
 const values = (env: string) => path.join(CHART, `values-${env}.yaml`);
 const HTTP_SERVICES = ["auth", "catalog", "order", "notifier"];
+// The gateway Deployment serving the API documentation (values.yaml gateway.port).
+const GATEWAY_PORT = 8080;
 const AUTOSCALED = ["auth", "catalog", "order", "notifier"];
 const WITH_MIGRATIONS = ["auth", "catalog", "order", "notifier"];
 // Staging and production take no moving tag: their cases render with the SHA CI would pass.
@@ -30,7 +34,7 @@ function secretRefs(m: K8sObject): Record<string, { secret: string; key: string 
   const container = podSpec(m).containers[0];
   expect(JSON.stringify(container.envFrom ?? [])).not.toContain("secretRef");
   return Object.fromEntries(
-    (container.env as SecretRef[])
+    ((container.env ?? []) as SecretRef[])
       .filter((e) => e.valueFrom?.secretKeyRef)
       .map((e) => [
         e.name,
@@ -147,6 +151,7 @@ beforeAll(async () => {
         values("dev"),
         overlay("topics-sasl", { kafka: { topics: { clientConfigSecret: "kafka-admin-client" } } }),
       ],
+      "no-gateway": [values("dev"), overlay("no-gateway", { gateway: { enabled: false } })],
       "prod-reloader": [
         values("prod"),
         overlay("sha", { image: { tag: SHA } }),
@@ -287,10 +292,7 @@ describe("helm chart, rendered by real Helm", () => {
           };
         }),
     );
-    const table = routeTable();
-    expect(routed).toEqual(
-      table.routes.map((r) => ({ ...r, port: table.services[r.service]!.port })),
-    );
+    expect(routed).toEqual(chartRoutes(GATEWAY_PORT));
     expect(routed.filter((r: { path: string }) => r.path.startsWith("/internal"))).toEqual([]);
   });
 
@@ -304,14 +306,16 @@ describe("helm chart, rendered by real Helm", () => {
       const deployments = byKind(env, "Deployment");
       expect(
         deployments.map((d) => d.metadata.labels!["app.kubernetes.io/component"]).sort(),
-      ).toEqual(["auth", "catalog", "notifier", "order", "outbox-relay"]);
+      ).toEqual(["auth", "catalog", "gateway", "notifier", "order", "outbox-relay"]);
       for (const d of deployments) {
         const pod = d.spec.template.spec;
+        // nginx is ready as soon as it is alive: it serves files baked into its image.
+        const gateway = d.metadata.labels!["app.kubernetes.io/component"] === "gateway";
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
         expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
         for (const c of pod.containers) {
           expect(c.livenessProbe.httpGet.path).toBe("/health/live");
-          expect(c.readinessProbe.httpGet.path).toBe("/health/ready");
+          expect(c.readinessProbe.httpGet.path).toBe(gateway ? "/health/live" : "/health/ready");
           expect(c.resources.requests).toBeDefined();
           expect(c.resources.limits).toBeDefined();
           expect(c.securityContext).toMatchObject({
@@ -376,7 +380,7 @@ describe("helm chart, rendered by real Helm", () => {
     const pdbs = byKind(env, "PodDisruptionBudget")
       .map((p) => p.metadata.labels!["app.kubernetes.io/component"])
       .sort();
-    expect(pdbs).toEqual(["auth", "catalog", "notifier", "order", "outbox-relay"]);
+    expect(pdbs).toEqual(["auth", "catalog", "gateway", "notifier", "order", "outbox-relay"]);
   });
 
   it.each(ENVS)("%s: the archiver is a daily CronJob that forbids concurrent runs", (env) => {
@@ -408,16 +412,21 @@ describe("helm chart, rendered by real Helm", () => {
     ]);
   });
 
-  it.each(ENVS)("%s: every Deployment runs `node dist/main.js` of its image under tini", (env) => {
-    for (const d of byKind(env, "Deployment")) {
-      const component = d.metadata.labels!["app.kubernetes.io/component"]!;
-      const container = d.spec.template.spec.containers[0];
-      expect({ component, argv: kubernetesArgv(serviceImage(component), container) }).toEqual({
-        component,
-        argv: [...TINI, "node", "dist/main.js"],
-      });
-    }
-  });
+  it.each(ENVS)(
+    "%s: every service's Deployment runs `node dist/main.js` of its image under tini",
+    (env) => {
+      for (const d of byKind(env, "Deployment").filter(
+        (d) => d.metadata.labels!["app.kubernetes.io/component"] !== "gateway",
+      )) {
+        const component = d.metadata.labels!["app.kubernetes.io/component"]!;
+        const container = d.spec.template.spec.containers[0];
+        expect({ component, argv: kubernetesArgv(serviceImage(component), container) }).toEqual({
+          component,
+          argv: [...TINI, "node", "dist/main.js"],
+        });
+      }
+    },
+  );
 
   it.each(ENVS)(
     "%s: a pre-install/pre-upgrade migration Job runs the shared migrator for each database",
@@ -486,6 +495,7 @@ describe("helm chart, rendered by real Helm", () => {
         "order-migrate": { DATABASE_URL: "ORDER_DATABASE_URL" },
         "notifier-migrate": { DATABASE_URL: "NOTIFIER_DATABASE_URL" },
         "kafka-topics": {},
+        gateway: {},
       });
     },
   );
@@ -501,7 +511,7 @@ describe("helm chart, rendered by real Helm", () => {
       ...byKind("dev", "CronJob"),
       ...byKind("dev", "Job"),
     ];
-    expect(workloads).toHaveLength(11);
+    expect(workloads).toHaveLength(12);
     for (const workload of workloads) {
       for (const [variable, ref] of Object.entries(secretRefs(workload))) {
         // The signing key's Secret is made once outside the chart (values-dev.yaml says how).
@@ -655,7 +665,9 @@ describe("helm chart, rendered by real Helm", () => {
           (rule: { from: { podSelector?: { matchLabels: Record<string, string> } }[] }) =>
             rule.from
               .filter((f) => f.podSelector)
-              .map((f) => f.podSelector!.matchLabels["app.kubernetes.io/component"]),
+              .map((f) => f.podSelector!.matchLabels["app.kubernetes.io/component"])
+              // The helm test Pod (a hook, only with tests.enabled) checks the public services.
+              .filter((c) => c !== "test"),
         );
       };
       expect(callers("catalog")).toEqual(["order"]);
@@ -744,8 +756,11 @@ describe("helm chart, Kafka topics", () => {
   it.each(["dev", "staging", "prod", "topics-by-operator"])(
     "%s: no service creates topics (KAFKA_CREATE_TOPICS=false in the ConfigMap every one reads)",
     (name) => {
-      for (const d of byKind(name, "Deployment"))
-        expect(effectiveEnv(name, d).KAFKA_CREATE_TOPICS).toBe("false");
+      const services = byKind(name, "Deployment").filter(
+        (d) => d.metadata.labels!["app.kubernetes.io/component"] !== "gateway",
+      );
+      expect(services).toHaveLength(5);
+      for (const d of services) expect(effectiveEnv(name, d).KAFKA_CREATE_TOPICS).toBe("false");
     },
   );
 
@@ -833,6 +848,100 @@ describe("helm chart, the topics Job's script run against a real broker", () => 
   }, 400_000);
 });
 
+describe("helm chart, the API documentation gateway", () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    // The chart's config, run by a real nginx against the repository's files.
+    gateway = await startGateway({ port: await freePort(), upstreams: {}, filesOnly: true });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it.each(ENVS)(
+    "%s: a gateway Deployment runs the gateway image with the chart's files/gateway-nginx.conf, which npm run gateway:render writes",
+    (env) => {
+      const file = fs.readFileSync(repoPath(HELM_NGINX_CONF), "utf8");
+      expect(file).toBe(helmNginxConf());
+      const config = byKind(env, "ConfigMap").find(
+        (c) => c.metadata.name === "po-product-ordering-gateway",
+      )!;
+      expect(config.data["nginx.conf"]).toBe(file);
+      const deployment = named(env, "Deployment", "gateway")!;
+      const pod = podSpec(deployment);
+      expect(pod.containers[0].image).toBe(
+        `ghcr.io/example/product-ordering/gateway:${env === "dev" ? "main" : SHA}`,
+      );
+      // The image's own CMD (nginx in the foreground): no command or args.
+      expect(pod.containers[0].command).toBeUndefined();
+      expect(pod.containers[0].args).toBeUndefined();
+      expect(pod.containers[0].volumeMounts).toContainEqual({
+        name: "config",
+        mountPath: "/etc/nginx/nginx.conf",
+        subPath: "nginx.conf",
+        readOnly: true,
+      });
+      expect(pod.volumes).toContainEqual({
+        name: "config",
+        configMap: { name: "po-product-ordering-gateway" },
+      });
+      expect(named(env, "Service", "gateway")!.spec.ports[0].port).toBe(GATEWAY_PORT);
+    },
+  );
+
+  it("its config serves the files of gateway/routes.json and proxies nothing", () => {
+    const conf = helmNginxConf();
+    expect(nginxRoutes(conf)).toEqual([]);
+    expect(conf).not.toMatch(/^\s*upstream |proxy_pass/m);
+    for (const f of routeTable().files) expect(conf).toContain(`location = ${f.path} {`);
+  });
+
+  it("that config, in a real nginx, serves the OpenAPI document, the docs page and its script, its health, and 404 for every other path", async () => {
+    const get = (p: string) => fetch(`${gateway.url}${p}`);
+    const spec = await get("/api/openapi.json");
+    expect(spec.status).toBe(200);
+    expect(spec.headers.get("content-type")).toMatch(/^application\/json/);
+    const document = (await spec.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toMatch(/^3\.1\./);
+    expect(Object.keys(document.paths)).toContain("/api/v1/orders");
+    const page = await get("/api/docs");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain("/api/docs/scalar.js");
+    const script = await get("/api/docs/scalar.js");
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect((await script.text()).length).toBeGreaterThan(1000);
+    const health = await get("/health/live");
+    expect({ status: health.status, body: await health.json() }).toEqual({
+      status: 200,
+      body: { status: "ok" },
+    });
+    for (const path of ["/api/v1/products", "/internal/v1/reservations", "/"]) {
+      const other = await get(path);
+      expect({ path, status: other.status }).toEqual({ path, status: 404 });
+      expect(((await other.json()) as { code: string }).code).toBe("NOT_FOUND");
+    }
+  });
+
+  it("gateway.enabled false renders no gateway and routes no documentation path", () => {
+    const name = "no-gateway";
+    expect(rendered[name]!.error).toBeUndefined();
+    expect(
+      rendered[name]!.manifests.filter(
+        (m) =>
+          m.metadata.labels?.["app.kubernetes.io/component"] === "gateway" && m.kind !== "Ingress",
+      ),
+    ).toEqual([]);
+    const [ingress] = byKind(name, "Ingress");
+    const paths = JSON.stringify(ingress!.spec.rules);
+    expect(paths).not.toContain("/api/docs");
+    expect(paths).not.toContain("/api/openapi.json");
+  });
+});
+
 describe("helm chart, pods roll when what they read changes", () => {
   const DEPLOYED = ["auth", "catalog", "notifier", "order", "outbox-relay"];
   const template = (name: string, component: string) =>
@@ -908,10 +1017,17 @@ describe("helm chart, monitoring and tracing", () => {
       expect.objectContaining({ port: "http", path: "/metrics" }),
     ]);
     expect(monitor!.spec.targetLabels).toEqual(["app.kubernetes.io/part-of"]);
-    const selected = byKind("monitoring", "Service").filter((svc) =>
-      Object.entries(monitor!.spec.selector.matchLabels as Record<string, string>).every(
-        ([k, v]) => svc.metadata.labels?.[k] === v,
-      ),
+    type Expression = { key: string; operator: "In" | "NotIn"; values: string[] };
+    const { matchLabels, matchExpressions = [] } = monitor!.spec.selector as {
+      matchLabels: Record<string, string>;
+      matchExpressions?: Expression[];
+    };
+    const selected = byKind("monitoring", "Service").filter(
+      (svc) =>
+        Object.entries(matchLabels).every(([k, v]) => svc.metadata.labels?.[k] === v) &&
+        matchExpressions.every(
+          (e) => e.values.includes(svc.metadata.labels?.[e.key] ?? "") === (e.operator === "In"),
+        ),
     );
     expect(
       selected.map((svc) => svc.metadata.labels!["app.kubernetes.io/component"]).sort(),
@@ -946,7 +1062,9 @@ describe("helm chart, monitoring and tracing", () => {
   });
 
   it("hands the OTLP endpoint and sampler to every service through the standard variables", () => {
-    for (const d of byKind("monitoring", "Deployment"))
+    for (const d of byKind("monitoring", "Deployment").filter(
+      (d) => d.metadata.labels!["app.kubernetes.io/component"] !== "gateway",
+    ))
       expect(effectiveEnv("monitoring", d)).toMatchObject({
         OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability:4318",
         OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
@@ -1026,7 +1144,7 @@ describe("chart README", () => {
     },
   );
 
-  it("has a helm test hook that checks each public service's readiness and OpenAPI document", () => {
+  it("has a helm test hook that checks each public service's readiness and OpenAPI document, and the gateway's health and docs routes", () => {
     const [test] = byKind("dev", "Pod").filter(
       (p) => p.metadata.annotations?.["helm.sh/hook"] === "test",
     );
@@ -1034,6 +1152,19 @@ describe("chart README", () => {
     for (const service of HTTP_SERVICES) {
       expect(script).toMatch(new RegExp(`check http://[^ ]*-${service}:\\d+/health/ready`));
       expect(script).toMatch(new RegExp(`check http://[^ ]*-${service}:\\d+/openapi\\.json`));
+    }
+    const gateway = `check http://po-product-ordering-gateway:${GATEWAY_PORT}`;
+    const checks = script.split("\n").map((l) => l.trim());
+    expect(checks).toContain(`${gateway}/health/live`);
+    for (const f of routeTable().files) expect(checks).toContain(`${gateway}${f.path}`);
+    // The NetworkPolicies let the test Pod reach what it checks.
+    const testPod = { "app.kubernetes.io/component": "test" };
+    for (const component of [...HTTP_SERVICES, "gateway"]) {
+      const policy = named("dev", "NetworkPolicy", component)!;
+      expect({ component, from: JSON.stringify(policy.spec.ingress) }).toEqual({
+        component,
+        from: expect.stringContaining(JSON.stringify(testPod).slice(1, -1)),
+      });
     }
   });
 
@@ -1056,10 +1187,7 @@ describe("chart README", () => {
         port: rule.backendRefs[0]!.port,
       }),
     );
-    const table = routeTable();
-    expect(routed).toEqual(
-      table.routes.map((r) => ({ ...r, port: table.services[r.service]!.port })),
-    );
+    expect(routed).toEqual(chartRoutes(GATEWAY_PORT));
     expect(rendered["gateway-api-without-parent"]!.error).toMatch(/parentRefs/);
   });
 

@@ -177,12 +177,15 @@ describe("GitHub Actions workflows", () => {
       expect(order.indexOf("Build")).toBeLessThan(order.indexOf("Lint"));
     });
 
-    it("builds an image per service and pushes it on main only, tagged with the commit SHA and `main`", () => {
-      expect(ci.jobs.image.strategy.matrix.service.sort()).toEqual([...SERVICES].sort());
+    it("builds an image per service and the gateway's, and pushes them on main only, tagged with the commit SHA and `main`", () => {
+      expect(ci.jobs.image.strategy.matrix.service.sort()).toEqual([...SERVICES, "gateway"].sort());
       const build = ci.jobs.image.steps.find((s: Step) =>
         s.uses?.startsWith("docker/build-push-action"),
       );
-      expect(build.with.file).toBe("services/${{ matrix.service }}/Dockerfile");
+      // The Helm chart's gateway Deployment runs <registry>/gateway (gateway/Dockerfile).
+      expect(build.with.file).toBe(
+        "${{ matrix.service == 'gateway' && 'gateway/Dockerfile' || format('services/{0}/Dockerfile', matrix.service) }}",
+      );
       expect(build.with.push).toBe(
         "${{ github.event_name == 'push' && github.ref == 'refs/heads/main' }}",
       );
