@@ -198,24 +198,29 @@ async function main(): Promise<number> {
           detail: `replay after healing ${e.outcome} ${e.code ?? ""}`,
         });
     const command = `npm run chaos -- ${process.argv.slice(2).join(" ")}`.trim();
+    // Formatted as `npm run lint` wants every markdown file: the report gets committed.
+    const format = async (markdown: string) =>
+      (await import("prettier")).format(markdown, { parser: "markdown" });
     fs.writeFileSync(
       out,
-      renderReport({
-        command,
-        seed,
-        durationSeconds,
-        replicas,
-        users,
-        startedAt,
-        wallSeconds: (Date.now() - wallStart) / 1000,
-        requests: journal.exchanges.length,
-        ledger,
-        exchanges: journal.exchanges,
-        notes: stack.failedStarts.map(
-          (f) =>
-            `a replica exited while starting and was started again (as an orchestrator would): ${f}`,
-        ),
-      }),
+      await format(
+        renderReport({
+          command,
+          seed,
+          durationSeconds,
+          replicas,
+          users,
+          startedAt,
+          wallSeconds: (Date.now() - wallStart) / 1000,
+          requests: journal.exchanges.length,
+          ledger,
+          exchanges: journal.exchanges,
+          notes: stack.failedStarts.map(
+            (f) =>
+              `a replica exited while starting and was started again (as an orchestrator would): ${f}`,
+          ),
+        }),
+      ),
     );
     for (const v of ledger.violations) log(`[chaos] violation ${v.name}: ${v.detail}`);
     log(`[chaos] report: ${path.relative(process.cwd(), out)}`);
