@@ -12,5 +12,6 @@ export * from "./http";
 export * from "./database";
 export * from "./migrations";
 export * from "./pagination";
+export { systemClock, type Clock } from "./clock";
 export * from "./retry";
 export * from "./loops";

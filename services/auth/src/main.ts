@@ -10,6 +10,7 @@ import {
   runUntilSignalled,
   startHttpServer,
   type Logger,
+  systemClock,
 } from "@app/shared";
 import { Redis } from "ioredis";
 import { authRoutes, type AuthUseCases } from "./api/authRoutes";
@@ -62,7 +63,7 @@ export async function startAuth(
   overrides: Partial<AuthOverrides> = {},
 ): Promise<RunningAuth> {
   const logger = overrides.logger ?? createLogger({ service: "auth", level: config.LOG_LEVEL });
-  const clock: Clock = overrides.clock ?? { now: () => new Date() };
+  const clock: Clock = overrides.clock ?? systemClock;
   const ids: IdGenerator = { newId: randomUUID };
 
   if (config.MIGRATE_ON_START)

@@ -18,6 +18,7 @@ import {
   startReliableConsumer,
   traceUseCase,
   kafkaSecurity,
+  systemClock,
 } from "@app/shared";
 import { catalogOpenApi } from "./api/openapi";
 import { productRoutes } from "./api/productRoutes";
@@ -64,7 +65,7 @@ export async function startCatalog(
   options: CatalogOptions = {},
 ): Promise<RunningCatalog> {
   const logger = options.logger ?? createLogger({ service: "catalog", level: config.LOG_LEVEL });
-  const clock: Clock = options.clock ?? { now: () => new Date() };
+  const clock: Clock = options.clock ?? systemClock;
   if (config.MIGRATE_ON_START)
     await runMigrations({ databaseUrl: config.DATABASE_URL, dir: CATALOG_MIGRATIONS_DIR, logger });
 

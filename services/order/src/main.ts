@@ -11,6 +11,7 @@ import {
   runUntilSignalled,
   startHttpServer,
   type Logger,
+  systemClock,
 } from "@app/shared";
 import { internalRoutes } from "./api/internalRoutes";
 import { startMaintenanceLoop, type MaintenanceLoop } from "./api/maintenanceLoop";
@@ -69,7 +70,7 @@ export async function startOrder(
   options: OrderOptions = {},
 ): Promise<RunningOrder> {
   const logger = options.logger ?? createLogger({ service: "order", level: config.LOG_LEVEL });
-  const clock: Clock = options.clock ?? { now: () => new Date() };
+  const clock: Clock = options.clock ?? systemClock;
   if (config.MIGRATE_ON_START)
     await runMigrations({ databaseUrl: config.DATABASE_URL, dir: ORDER_MIGRATIONS_DIR, logger });
 

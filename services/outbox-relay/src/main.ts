@@ -10,6 +10,7 @@ import {
   kafkaSecurity,
   startWorkerLoop,
   type WorkerLoop,
+  systemClock,
 } from "@app/shared";
 import type { Clock, RelayHooks } from "./application/ports";
 import { purgePublished } from "./application/purgePublished";
@@ -53,7 +54,7 @@ export async function startRelay(
 ): Promise<RunningRelay> {
   const logger =
     options.logger ?? createLogger({ service: "outbox-relay", level: config.LOG_LEVEL });
-  const clock: Clock = options.clock ?? { now: () => new Date() };
+  const clock: Clock = options.clock ?? systemClock;
   const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
   const metrics = new Metrics();
   const gaugeLease = new OutboxGaugeLease(pool);

@@ -118,4 +118,12 @@ export async function dropDatabase(url: string): Promise<void> {
 
 export type { Connection, Pool, PoolConnection } from "mariadb";
 export { MAX_LOCK_NAME_LENGTH, serverLockName } from "./lockName";
-export { ER_CHECK_CONSTRAINT_VIOLATED, ER_CONSTRAINT_FAILED, isCheckViolation } from "./sqlErrors";
+export { inTransaction } from "./transaction";
+export {
+  ER_CHECK_CONSTRAINT_VIOLATED,
+  ER_CONSTRAINT_FAILED,
+  ER_DUP_ENTRY,
+  isCheckViolation,
+  isDuplicateKey,
+  isRetryableLockError,
+} from "./sqlErrors";

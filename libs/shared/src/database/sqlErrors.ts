@@ -10,3 +10,21 @@ export function isCheckViolation(error: unknown): boolean {
   const errno = errnoOf(error);
   return errno === ER_CHECK_CONSTRAINT_VIOLATED || errno === ER_CONSTRAINT_FAILED;
 }
+
+/** Duplicate entry for a primary or unique key (ER_DUP_ENTRY): the race-safe way to see a row exists. */
+export const ER_DUP_ENTRY = 1062;
+const ER_LOCK_WAIT_TIMEOUT = 1205;
+const ER_LOCK_DEADLOCK = 1213;
+
+/** An insert hit a primary or unique key that already holds the value. */
+export function isDuplicateKey(error: unknown): boolean {
+  return (
+    errnoOf(error) === ER_DUP_ENTRY || (error as { code?: string } | null)?.code === "ER_DUP_ENTRY"
+  );
+}
+
+/** The transaction lost a lock race and was (or must be) rolled back; running it again is safe. */
+export function isRetryableLockError(error: unknown): boolean {
+  const errno = errnoOf(error);
+  return errno === ER_LOCK_DEADLOCK || errno === ER_LOCK_WAIT_TIMEOUT;
+}

@@ -1,4 +1,4 @@
-import type { Logger, Pool, PoolConnection } from "@app/shared";
+import { isRetryableLockError, type Logger, type Pool, type PoolConnection } from "@app/shared";
 import { ARCHIVABLE_STATUSES } from "../domain/archivePolicy";
 import type { ArchiveStore, ChunkRequest, ChunkResult, EligibleCount } from "../application/ports";
 
@@ -7,9 +7,8 @@ const ORDER_COLUMNS =
   "id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at";
 const ITEM_COLUMNS = "id, order_id, product_id, sku, name, unit_price, quantity, line_total";
 
-// Deadlock victim / lock-wait timeout: the whole chunk is rolled back (by the server or by the
-// catch below), so running it again is safe.
-const RETRYABLE_ERRNOS = new Set([1213, 1205]);
+// A deadlock victim or lock-wait timeout (isRetryableLockError): the whole chunk is rolled back
+// (by the server or by the catch below), so running it again is safe.
 const MAX_ATTEMPTS = 5;
 const ROW_LOCK_WAIT_SECONDS = 10;
 
@@ -83,8 +82,7 @@ export class MariaDbArchiveStore implements ArchiveStore {
         return { ...(await this.moveLocked(ids, cutoff)), retries: attempt - 1 };
       } catch (error) {
         const errno = (error as { errno?: number }).errno;
-        if (attempt >= MAX_ATTEMPTS || errno === undefined || !RETRYABLE_ERRNOS.has(errno))
-          throw error;
+        if (attempt >= MAX_ATTEMPTS || !isRetryableLockError(error)) throw error;
         this.logger.warn("chunk rolled back by the database; retrying", {
           errno,
           attempt,

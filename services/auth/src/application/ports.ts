@@ -88,9 +88,7 @@ export interface HashingSlots {
   release(): void;
 }
 
-export interface Clock {
-  now(): Date;
-}
+export type { Clock } from "@app/shared";
 
 export interface IdGenerator {
   newId(): string;

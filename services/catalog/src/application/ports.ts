@@ -132,6 +132,4 @@ export interface CatalogMetrics {
   settled(action: "confirmed" | "released", source: "api" | "event" | "sweeper"): void;
 }
 
-export interface Clock {
-  now(): Date;
-}
+export type { Clock } from "@app/shared";

@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection } from "@app/shared";
+import { isDuplicateKey, isRetryableLockError, type Pool, type PoolConnection } from "@app/shared";
 import {
   confirmTransition,
   releaseTransition,
@@ -18,7 +18,6 @@ import type {
   ReserveAttempt,
   SweepReport,
 } from "../application/ports";
-import { isDuplicateKey, isRetryableLockError } from "./sqlErrors";
 import { DECREMENT_IF_VERSION, INCREMENT } from "./stockStatements";
 
 interface StockReadRow {

@@ -4,9 +4,7 @@ import type { KeyState } from "../domain/keyLifecycle";
 import type { Order, OrderStatus, ReservedLine, StatusDecision } from "../domain/order";
 import type { KeysetCursor as OrderCursor } from "@app/shared";
 
-export interface Clock {
-  now(): Date;
-}
+export type { Clock } from "@app/shared";
 
 export interface RequestedLine {
   productId: string;

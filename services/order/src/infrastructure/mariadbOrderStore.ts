@@ -1,9 +1,8 @@
-import type { Pool } from "@app/shared";
+import { inTransaction, type Pool } from "@app/shared";
 import type { OrderStore } from "../application/ports";
 import type { Order, StatusDecision } from "../domain/order";
 import { insertOutbox } from "./orderWrites";
 import { loadOrder } from "./orderRows";
-import { inTransaction } from "./transaction";
 
 /** Status changes of existing orders; placing an order is MariaDbPlacementStore's. */
 export class MariaDbOrderStore implements OrderStore {

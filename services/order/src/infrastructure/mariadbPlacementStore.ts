@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection } from "@app/shared";
+import { inTransaction, isDuplicateKey, type Pool, type PoolConnection } from "@app/shared";
 import type {
   CommitOutcome,
   ExpiredPlacement,
@@ -14,8 +14,6 @@ import { canTransition, mayCommit, type KeyState } from "../domain/keyLifecycle"
 import type { Order } from "../domain/order";
 import { insertOrder, insertOutbox } from "./orderWrites";
 import { loadOrder } from "./orderRows";
-import { isDuplicateKey } from "./sqlErrors";
-import { inTransaction } from "./transaction";
 
 interface KeyRow {
   user_id: string;

@@ -57,9 +57,7 @@ export interface RelayMetrics {
   purged(count: number): void;
 }
 
-export interface Clock {
-  now(): Date;
-}
+export type { Clock } from "@app/shared";
 
 /** Test seams at the points where a crash matters. */
 export interface RelayHooks {

@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection } from "@app/shared";
+import type { Pool, PoolConnection } from "mariadb";
 
 /** Runs `work` in one transaction on one connection: commit on return, rollback on throw. */
 export async function inTransaction<T>(
