@@ -91,7 +91,10 @@ describe("a placement whose commit acknowledgement is lost", () => {
       items: [{ productId: product.id, quantity: 3 }],
     });
 
-    expect(failed.status).toBe(500);
+    // A lost database connection is the dependency's failure, not the request's: 503, retry.
+    expect(failed.status).toBe(503);
+    expect(failed.body.code).toBe("DEPENDENCY_UNAVAILABLE");
+    expect(Number(failed.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
     expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
     expect(await availableOf(s, product.id)).toBe(10);
