@@ -37,7 +37,7 @@ const violations: (Source & { says: string })[] = [
   },
   {
     file: "services/order/src/domain/fixture.ts",
-    code: 'import { inTransaction } from "../infrastructure/transaction";\nexport const fixture = inTransaction;\n',
+    code: 'import { MariaDbPlacementStore } from "../infrastructure/mariadbPlacementStore";\nexport const fixture = MariaDbPlacementStore;\n',
     says: "domain/ holds pure rules",
   },
   {
