@@ -229,11 +229,19 @@ describe("the whole system through the gateway", () => {
       subject: expect.stringMatching(/placed$/),
     });
     expect(mails[0]!.text).toContain(`Order: ${order.body.id}`);
-    const calls = await waitFor(() => (receiver.calls.length >= 1 ? receiver.calls : undefined), {
-      timeoutMs: 30_000,
-      what: "the webhook call",
-    });
+    // The endpoint hears every customer's ORDER_CREATED (other tests place orders meanwhile):
+    // this order's event arrives once, and no event arrives twice.
+    const callsOf = (orderId: string) =>
+      receiver.calls.filter(
+        (c) => (JSON.parse(c.body) as { data: { orderId: string } }).data.orderId === orderId,
+      );
+    const calls = await waitFor(
+      () => (callsOf(order.body.id).length >= 1 ? callsOf(order.body.id) : undefined),
+      { timeoutMs: 30_000, what: "the webhook call" },
+    );
     expect(calls).toHaveLength(1);
+    const ids = receiver.calls.map((c) => c.headers["webhook-id"]);
+    expect(new Set(ids).size).toBe(ids.length);
     expect(calls[0]!.headers["webhook-id"]).toBe(created!.eventId);
     expect(
       new Webhook(endpoint.body.secret as string).verify(calls[0]!.body, calls[0]!.headers),
