@@ -29,7 +29,11 @@ async function startWebhookReceiver() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/orders`,
     calls,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // the notifier's keep-alive sockets
+      }),
   };
 }
 
@@ -165,91 +169,97 @@ describe("the whole system through the gateway", () => {
 
   test("an order's notification arrives, as one email in the local inbox and one signed webhook call; seed 3: the same Kafka record produced again yields no second notification, email or call", async () => {
     const receiver = await startWebhookReceiver();
-    const endpoint = await call("POST", "/api/v1/notifications/webhook-endpoints", {
-      token: adminToken,
-      body: { url: receiver.url, eventTypes: ["ORDER_CREATED"] },
-    });
-    expect(endpoint.status).toBe(201);
-    const p = await createProduct(5);
-    const order = await placeOrder(alice.token, randomUUID(), [{ productId: p.id, quantity: 1 }]);
-    expect(order.status).toBe(201);
-    const notificationsOf = async (orderId: string) =>
-      (
-        (await call("GET", "/api/v1/notifications?limit=100", { token: alice.token })).body
-          .items as { orderId: string; type: string; eventId: string }[]
-      ).filter((n) => n.orderId === orderId);
-    const [created] = await waitFor(
-      async () => {
-        const list = await notificationsOf(order.body.id);
-        return list.length === 1 ? list : undefined;
-      },
-      { timeoutMs: 30_000, what: "the ORDER_CREATED notification" },
-    );
-    expect(created).toMatchObject({ type: "ORDER_CREATED", orderId: order.body.id });
-
-    // Produce the very record the relay published once more onto the topic.
-    const original = await waitForKafkaMessage(
-      e2e.kafka,
-      e2e.topic,
-      (m) => m.headers["event-id"] === created!.eventId,
-    );
-    const producer = await e2e.kafka.producer();
-    await producer.send(e2e.topic, [
-      {
-        key: original.key!,
-        value: original.value!.toString(),
-        headers: original.headers as Record<string, string>,
-      },
-    ]);
-    await producer.disconnect();
-    // A later event of the same order (same key, same partition) is consumed after the duplicate.
-    expect(
-      (await call("POST", `/api/v1/orders/${order.body.id}/cancel`, { token: alice.token })).status,
-    ).toBe(200);
-    await waitFor(
-      async () => (await notificationsOf(order.body.id)).some((n) => n.type === "ORDER_CANCELLED"),
-      { timeoutMs: 30_000, what: "the ORDER_CANCELLED notification" },
-    );
-    const all = await notificationsOf(order.body.id);
-    expect(all.filter((n) => n.type === "ORDER_CREATED")).toHaveLength(1);
-
-    // The cancellation's email arrived, so the created one (sent first) is in the inbox too.
-    const inbox = e2e.stack.mailInbox!;
-    const mailOf = (eventId: string) =>
-      inbox.messages.filter((m) => m.messageId?.startsWith(`<${eventId}@`));
-    const cancelled = all.find((n) => n.type === "ORDER_CANCELLED")!;
-    await waitFor(() => mailOf(cancelled.eventId).length === 1, {
-      timeoutMs: 30_000,
-      what: "the cancellation email",
-    });
-    const mails = mailOf(created!.eventId);
-    expect(mails).toHaveLength(1);
-    expect(mails[0]).toMatchObject({
-      to: [alice.email],
-      subject: expect.stringMatching(/placed$/),
-    });
-    expect(mails[0]!.text).toContain(`Order: ${order.body.id}`);
-    // The endpoint hears every customer's ORDER_CREATED (other tests place orders meanwhile):
-    // this order's event arrives once, and no event arrives twice.
-    const callsOf = (orderId: string) =>
-      receiver.calls.filter(
-        (c) => (JSON.parse(c.body) as { data: { orderId: string } }).data.orderId === orderId,
+    // Closed however the test ends: a listening receiver would keep jest from exiting.
+    try {
+      const endpoint = await call("POST", "/api/v1/notifications/webhook-endpoints", {
+        token: adminToken,
+        body: { url: receiver.url, eventTypes: ["ORDER_CREATED"] },
+      });
+      expect(endpoint.status).toBe(201);
+      const p = await createProduct(5);
+      const order = await placeOrder(alice.token, randomUUID(), [{ productId: p.id, quantity: 1 }]);
+      expect(order.status).toBe(201);
+      const notificationsOf = async (orderId: string) =>
+        (
+          (await call("GET", "/api/v1/notifications?limit=100", { token: alice.token })).body
+            .items as { orderId: string; type: string; eventId: string }[]
+        ).filter((n) => n.orderId === orderId);
+      const [created] = await waitFor(
+        async () => {
+          const list = await notificationsOf(order.body.id);
+          return list.length === 1 ? list : undefined;
+        },
+        { timeoutMs: 30_000, what: "the ORDER_CREATED notification" },
       );
-    const calls = await waitFor(
-      () => (callsOf(order.body.id).length >= 1 ? callsOf(order.body.id) : undefined),
-      { timeoutMs: 30_000, what: "the webhook call" },
-    );
-    expect(calls).toHaveLength(1);
-    const ids = receiver.calls.map((c) => c.headers["webhook-id"]);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(calls[0]!.headers["webhook-id"]).toBe(created!.eventId);
-    expect(
-      new Webhook(endpoint.body.secret as string).verify(calls[0]!.body, calls[0]!.headers),
-    ).toMatchObject({ type: "ORDER_CREATED", data: { orderId: order.body.id } });
-    await call("POST", `/api/v1/notifications/webhook-endpoints/${endpoint.body.id}/disable`, {
-      token: adminToken,
-    });
-    await receiver.close();
+      expect(created).toMatchObject({ type: "ORDER_CREATED", orderId: order.body.id });
+
+      // Produce the very record the relay published once more onto the topic.
+      const original = await waitForKafkaMessage(
+        e2e.kafka,
+        e2e.topic,
+        (m) => m.headers["event-id"] === created!.eventId,
+      );
+      const producer = await e2e.kafka.producer();
+      await producer.send(e2e.topic, [
+        {
+          key: original.key!,
+          value: original.value!.toString(),
+          headers: original.headers as Record<string, string>,
+        },
+      ]);
+      await producer.disconnect();
+      // A later event of the same order (same key, same partition) is consumed after the duplicate.
+      expect(
+        (await call("POST", `/api/v1/orders/${order.body.id}/cancel`, { token: alice.token }))
+          .status,
+      ).toBe(200);
+      await waitFor(
+        async () =>
+          (await notificationsOf(order.body.id)).some((n) => n.type === "ORDER_CANCELLED"),
+        { timeoutMs: 30_000, what: "the ORDER_CANCELLED notification" },
+      );
+      const all = await notificationsOf(order.body.id);
+      expect(all.filter((n) => n.type === "ORDER_CREATED")).toHaveLength(1);
+
+      // The cancellation's email arrived, so the created one (sent first) is in the inbox too.
+      const inbox = e2e.stack.mailInbox!;
+      const mailOf = (eventId: string) =>
+        inbox.messages.filter((m) => m.messageId?.startsWith(`<${eventId}@`));
+      const cancelled = all.find((n) => n.type === "ORDER_CANCELLED")!;
+      await waitFor(() => mailOf(cancelled.eventId).length === 1, {
+        timeoutMs: 30_000,
+        what: "the cancellation email",
+      });
+      const mails = mailOf(created!.eventId);
+      expect(mails).toHaveLength(1);
+      expect(mails[0]).toMatchObject({
+        to: [alice.email],
+        subject: expect.stringMatching(/placed$/),
+      });
+      expect(mails[0]!.text).toContain(`Order: ${order.body.id}`);
+      // The endpoint hears every customer's ORDER_CREATED (other tests place orders meanwhile):
+      // this order's event arrives once, and no event arrives twice.
+      const callsOf = (orderId: string) =>
+        receiver.calls.filter(
+          (c) => (JSON.parse(c.body) as { data: { orderId: string } }).data.orderId === orderId,
+        );
+      const calls = await waitFor(
+        () => (callsOf(order.body.id).length >= 1 ? callsOf(order.body.id) : undefined),
+        { timeoutMs: 30_000, what: "the webhook call" },
+      );
+      expect(calls).toHaveLength(1);
+      const ids = receiver.calls.map((c) => c.headers["webhook-id"]);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(calls[0]!.headers["webhook-id"]).toBe(created!.eventId);
+      expect(
+        new Webhook(endpoint.body.secret as string).verify(calls[0]!.body, calls[0]!.headers),
+      ).toMatchObject({ type: "ORDER_CREATED", data: { orderId: order.body.id } });
+      await call("POST", `/api/v1/notifications/webhook-endpoints/${endpoint.body.id}/disable`, {
+        token: adminToken,
+      });
+    } finally {
+      await receiver.close();
+    }
   });
 
   test("cancelling returns the stock exactly once; cancelling again changes nothing", async () => {
