@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 
 // The layer and service boundaries (eslint.boundaries.mjs) are part of `npm run lint`: each source
@@ -84,6 +85,19 @@ const allowed: Source[] = [
 
 describe("layer and service boundaries in npm run lint", () => {
   let linted: Linted[];
+
+  // An import of a file that no longer exists names no layer, so the rule would refuse nothing
+  // and a violation fixture would pass vacuously: every relative import must name a real module.
+  test.each([...violations, ...allowed].map((s) => [s.file, s.code] as const))(
+    "%s imports only modules that exist",
+    (file, code) => {
+      const repository = path.resolve(__dirname, "../../..");
+      for (const [, spec] of code.matchAll(/from "(\.[^"]+)"/g)) {
+        const target = path.resolve(repository, path.dirname(file), spec!);
+        expect([target, existsSync(`${target}.ts`)]).toEqual([target, true]);
+      }
+    },
+  );
 
   beforeAll(async () => {
     linted = await lint([...violations, ...allowed]);
