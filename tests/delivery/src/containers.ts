@@ -1,21 +1,20 @@
-// What a container really executes: the image's ENTRYPOINT and CMD (read from the Dockerfile's
-// final stage) combined with a Kubernetes container's command/args or a Compose service's
+// What a container really executes: the image's ENTRYPOINT and CMD (read from the final stage
+// of its build) combined with a Kubernetes container's command/args or a Compose service's
 // entrypoint/command, by each tool's documented rules.
-import fs from "node:fs";
-import { DockerfileParser } from "dockerfile-ast";
-import { repoPath } from "./paths";
+import type { Instruction } from "dockerfile-ast";
+import { SERVICES, type Service } from "./paths";
+import { renderServiceImage } from "./serviceImages";
 
 export interface ImageCommand {
   entrypoint: string[];
   cmd: string[];
 }
 
-/** Exec-form (JSON) ENTRYPOINT and CMD of the final stage; a shell form is an error (no signals). */
-export function imageCommand(dockerfileText: string): ImageCommand {
-  const dockerfile = DockerfileParser.parse(dockerfileText);
-  const instructions = dockerfile.getInstructions();
-  const froms = dockerfile.getFROMs();
-  const finalStage = instructions.slice(instructions.indexOf(froms[froms.length - 1]!));
+/**
+ * Exec-form (JSON) ENTRYPOINT and CMD of the final stage (with the stages it is built FROM); a
+ * shell form is an error (no signals).
+ */
+export function imageCommand(finalStage: Instruction[]): ImageCommand {
   const last = (keyword: string): string[] | undefined => {
     const found = finalStage.filter((i) => i.getKeyword() === keyword).at(-1);
     if (!found) return undefined;
@@ -37,7 +36,8 @@ export function imageCommand(dockerfileText: string): ImageCommand {
 }
 
 export function serviceImage(service: string): ImageCommand {
-  return imageCommand(fs.readFileSync(repoPath("services", service, "Dockerfile"), "utf8"));
+  if (!(SERVICES as readonly string[]).includes(service)) throw new Error(`no service ${service}`);
+  return imageCommand(renderServiceImage(service as Service).finalStage);
 }
 
 /**

@@ -11,5 +11,6 @@ export const SERVICES = [
   "notifier",
   "archiver",
 ] as const;
+export type Service = (typeof SERVICES)[number];
 
 export const repoPath = (...parts: string[]) => path.join(REPO, ...parts);

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { composeValidator, readCompose, type ComposeFile } from "../src/compose";
 import { composeArgv, serviceImage } from "../src/containers";
 import { repoPath, SERVICES } from "../src/paths";
+import { SERVICE_BUILDS, SERVICE_DOCKERFILE } from "../src/serviceImages";
 import { nginxRoutes, routeTable } from "../src/routes";
 import { composeNginxConf, renderNginxConf } from "../../../scripts/gateway/nginxConf";
 
@@ -33,9 +34,27 @@ describe("docker-compose.yml", () => {
       expect(fs.existsSync(repoPath(s.build.context, s.build.dockerfile))).toBe(true);
     }
     const images = new Set(built.map(([, s]) => s.build.dockerfile));
-    expect([...images].sort()).toEqual(
-      [...SERVICES.map((s) => `services/${s}/Dockerfile`), "gateway/Dockerfile"].sort(),
+    expect([...images].sort()).toEqual([SERVICE_DOCKERFILE, "gateway/Dockerfile"].sort());
+  });
+
+  it("builds each service's image with its target and build arguments, service and migrations alike", () => {
+    const built = Object.entries(compose.services).filter(
+      ([, s]) => s.build?.dockerfile === SERVICE_DOCKERFILE,
     );
+    const named = new Set<string>();
+    for (const [name, s] of built) {
+      const service = s.build.args.SERVICE as (typeof SERVICES)[number];
+      named.add(service);
+      expect({ name, image: s.image }).toEqual({
+        name,
+        image: `product-ordering/${service}:local`,
+      });
+      expect({ name, target: s.build.target, args: s.build.args }).toEqual({
+        name,
+        ...SERVICE_BUILDS[service],
+      });
+    }
+    expect([...named].sort()).toEqual([...SERVICES].sort());
   });
 
   it("runs MySQL 8.4, Redis 7 and a single KRaft Kafka node with healthchecks", () => {
@@ -137,11 +156,12 @@ describe("docker-compose.yml", () => {
   });
 
   it("runs every service and migration one-shot of its image under tini", () => {
-    const built = Object.entries(compose.services).filter(([, s]) =>
-      s.build?.dockerfile.startsWith("services/"),
+    const built = Object.entries(compose.services).filter(
+      ([, s]) => s.build?.dockerfile === SERVICE_DOCKERFILE,
     );
+    expect(built.length).toBeGreaterThanOrEqual(SERVICES.length);
     for (const [name, s] of built) {
-      const service = /^services\/([^/]+)\/Dockerfile$/.exec(s.build.dockerfile)![1]!;
+      const service = s.build.args.SERVICE as string;
       const expected = name.endsWith("-migrate")
         ? ["node", "/app/node_modules/@app/shared/dist/migrations/cli.js", "migrations"]
         : ["node", "dist/main.js"];

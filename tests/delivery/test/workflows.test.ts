@@ -4,6 +4,7 @@ import path from "node:path";
 import { parse } from "yaml";
 import { expand, scratchPullRequest, stepOutputs, turboPackages } from "../src/ciScope";
 import { CACHE, repoPath, SERVICES } from "../src/paths";
+import { SERVICE_BUILDS, SERVICE_DOCKERFILE } from "../src/serviceImages";
 
 const ACTIONLINT = repoPath("tests/delivery/bin/actionlint.js");
 const WORKFLOWS = repoPath(".github/workflows");
@@ -137,8 +138,15 @@ describe("GitHub Actions workflows", () => {
       expect(test).toEqual(expect.arrayContaining(["@app/order", "@app/sql-dialect"]));
     });
 
-    it("a pull request changing a service's Dockerfile runs that service's tests and the delivery tests", () => {
-      const { test } = selected("pull_request", ["services/archiver/Dockerfile"]);
+    it("a pull request changing the services' Dockerfile runs every service's tests and the delivery tests", () => {
+      const { test } = selected("pull_request", [SERVICE_DOCKERFILE]);
+      expect(test).toEqual(
+        expect.arrayContaining([...SERVICES.map((s) => `@app/${s}`), "@app/delivery-tests"]),
+      );
+    });
+
+    it("a pull request changing one service's sources runs that service's tests, not another's", () => {
+      const { test } = selected("pull_request", ["services/archiver/src/main.ts"]);
       expect(test).toEqual(expect.arrayContaining(["@app/archiver", "@app/delivery-tests"]));
       expect(test).not.toContain("@app/auth");
     });
@@ -184,7 +192,7 @@ describe("GitHub Actions workflows", () => {
       );
       // The Helm chart's gateway Deployment runs <registry>/gateway (gateway/Dockerfile).
       expect(build.with.file).toBe(
-        "${{ matrix.service == 'gateway' && 'gateway/Dockerfile' || format('services/{0}/Dockerfile', matrix.service) }}",
+        `\${{ matrix.service == 'gateway' && 'gateway/Dockerfile' || '${SERVICE_DOCKERFILE}' }}`,
       );
       expect(build.with.push).toBe(
         "${{ github.event_name == 'push' && github.ref == 'refs/heads/main' }}",
@@ -192,6 +200,35 @@ describe("GitHub Actions workflows", () => {
       expect(pushedTags(build.with.tags)).toEqual(["${{ github.sha }}", "main"]);
       const name = ci.jobs.image.steps.find((s: Step) => s.id === "name");
       expect(name.run).toContain("image=ghcr.io/${GITHUB_REPOSITORY,,}/${{ matrix.service }}");
+    });
+
+    it("builds each service's image with the target and build arguments its image checks expect", () => {
+      const build = ci.jobs.image.steps.find((s: Step) =>
+        s.uses?.startsWith("docker/build-push-action"),
+      );
+      const include = ci.jobs.image.strategy.matrix.include as Record<string, string>[];
+      for (const service of SERVICES) {
+        const entries = include.filter((e) => e.service === service);
+        expect({ service, entries: entries.length }).toEqual({ service, entries: 1 });
+        const context = {
+          "matrix.service": service,
+          "matrix.target": entries[0]!.target ?? "",
+          "matrix.port": entries[0]!.port ?? "",
+        };
+        // docker/build-push-action: one NAME=value a line; an empty value is an unused argument.
+        const args = Object.fromEntries(
+          expand(build.with["build-args"], context)
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => line.split("="))
+            .filter(([, value]) => value !== ""),
+        );
+        expect({ service, target: expand(build.with.target, context), args }).toEqual({
+          service,
+          ...SERVICE_BUILDS[service],
+        });
+      }
+      expect(include.every((e) => e.service !== "gateway")).toBe(true);
     });
 
     it("the image tags of the values files are ones CI pushes: dev the moving `main`, staging and prod a required commit SHA", () => {
