@@ -1,6 +1,8 @@
-// `npm run chaos -- [--duration SECONDS] [--seed N] [--faults LIST] [--users N] [--out FILE]`:
-// the whole system (two replicas of every service behind the nginx gateway, a private Redis and
-// Kafka) under load and seeded faults, then healed, settled and checked against the ledger.
+// `npm run chaos -- [--duration SECONDS] [--seed N] [--faults LIST] [--users N] [--out FILE]
+// [--kafka-cluster 1|3]`: the whole system (two replicas of every service behind the nginx
+// gateway, a private Redis and Kafka: one broker, or a three-node KRaft cluster with replication
+// factor 3 where kafka-kill takes one broker down at a time) under load and seeded faults, then
+// healed, settled and checked against the ledger.
 // Prints `chaos: <faults> faults, <orders> orders, <violations> violations` last; exits 1 on any.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     faults: { type: "string", default: FAULT_KINDS.join(",") },
     users: { type: "string" },
     replicas: { type: "string", default: "2" },
+    "kafka-cluster": { type: "string", default: "1" },
     gap: { type: "string" },
     out: { type: "string" },
   },
@@ -31,6 +34,11 @@ const { values } = parseArgs({
 const durationSeconds = Number(values.duration);
 const seed = Number(values.seed);
 const replicas = Number(values.replicas);
+const kafkaBrokers = Number(values["kafka-cluster"]);
+if (kafkaBrokers !== 1 && kafkaBrokers !== 3) {
+  process.stderr.write("chaos: --kafka-cluster is 1 (one broker) or 3 (a KRaft cluster)\n");
+  process.exit(2);
+}
 const users = Number(values.users ?? (durationSeconds >= 300 ? 24 : 12));
 const kinds = values.faults!.split(",").map((k) => k.trim()) as FaultKind[];
 const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
@@ -140,7 +148,7 @@ async function main(): Promise<number> {
   log(`[chaos] service logs: ${path.relative(process.cwd(), logFile)}`);
 
   const redis = await privateRedis();
-  const kafka = await privateKafka().catch(async (error: unknown) => {
+  const kafka = await privateKafka(kafkaBrokers).catch(async (error: unknown) => {
     await redis.remove();
     throw error;
   });
@@ -182,7 +190,7 @@ async function main(): Promise<number> {
     const replays = await replayAll(journal, load, byId);
     const ledger = await checkLedger({
       stack,
-      kafkaBrokers: [kafka.address],
+      kafkaBrokers: kafka.address.split(","),
       load,
       products,
       exchanges: journal.exchanges.filter((e) => e.op !== "replay"),
@@ -209,6 +217,7 @@ async function main(): Promise<number> {
           seed,
           durationSeconds,
           replicas,
+          kafkaBrokers,
           users,
           startedAt,
           wallSeconds: (Date.now() - wallStart) / 1000,

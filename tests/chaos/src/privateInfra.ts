@@ -1,6 +1,7 @@
 // A Redis and a Kafka broker of the chaos run's own, on free ports with their own data
 // directories: the run kills and flushes them, which it must never do to the shared servers.
 import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -100,32 +101,95 @@ export async function privateRedis(): Promise<PrivateServer & { flushAll(): Prom
   };
 }
 
-/** A single KRaft broker through scripts/infra/kafka.sh, in a directory of its own. */
-export async function privateKafka(): Promise<PrivateServer> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "chaos-kafka-"));
-  const port = await freePort();
-  const env = {
+/** What the run's faults need of Kafka: its bootstrap list, and one broker at a time killed. */
+export interface PrivateKafka {
+  /** Bootstrap servers, comma-separated. */
+  address: string;
+  brokers: number;
+  /** SIGKILLs the next broker in turn (all of Kafka when there is one); names it. */
+  killOne(): Promise<string>;
+  /** Starts the broker killOne() stopped, and waits until it serves. */
+  restartKilled(): Promise<void>;
+  remove(): Promise<void>;
+}
+
+// The cluster id format of `StorageTool random-uuid`: 16 random bytes, URL-safe base64, never
+// starting with '-'.
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
+
+/**
+ * Kafka through scripts/infra/kafka.sh, each node in a directory of its own: one broker, or a
+ * KRaft cluster of `size` nodes (each broker and controller) with replication factor `size` and
+ * min.insync.replicas 2, as users run it in production.
+ */
+export async function privateKafka(size = 1): Promise<PrivateKafka> {
+  const host = "127.0.0.1";
+  const nodes: { home: string; port: number; controller: number }[] = [];
+  for (let i = 0; i < size; i++)
+    nodes.push({
+      home: fs.mkdtempSync(path.join(os.tmpdir(), "chaos-kafka-")),
+      port: await freePort(),
+      controller: await freePort(),
+    });
+  const voters = nodes.map((n, i) => `${i + 1}@${host}:${n.controller}`).join(",");
+  const cluster = clusterId();
+  const replicated =
+    size > 1
+      ? [
+          `default.replication.factor=${size}`,
+          "min.insync.replicas=2",
+          `offsets.topic.replication.factor=${size}`,
+          `transaction.state.log.replication.factor=${size}`,
+          "transaction.state.log.min.isr=2",
+          `share.coordinator.state.topic.replication.factor=${size}`,
+          "share.coordinator.state.topic.min.isr=2",
+        ]
+      : [];
+  const envOf = (i: number) => ({
     ...process.env,
-    KAFKA_HOME_DIR: home,
-    KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(await freePort()),
+    KAFKA_HOME_DIR: nodes[i]!.home,
+    KAFKA_PORT: String(nodes[i]!.port),
+    KAFKA_CONTROLLER_PORT: String(nodes[i]!.controller),
+    KAFKA_NODE_ID: String(i + 1),
+    KAFKA_QUORUM_VOTERS: voters,
+    KAFKA_CLUSTER_ID: cluster,
     KAFKA_HEAP_OPTS: "-Xmx384m -Xms128m",
     KAFKA_START_TIMEOUT: "180",
-    // One broker: the internal topics cannot have more replicas than that.
-    KAFKA_EXTRA_PROPS: "group.initial.rebalance.delay.ms=0",
-  };
+    KAFKA_EXTRA_PROPS: ["group.initial.rebalance.delay.ms=0", ...replicated].join("\n"),
+  });
   await run("bash", [KAFKA_SCRIPT, "fetch"], { timeout: 600_000 });
-  const start = async () =>
-    void (await run("bash", [KAFKA_SCRIPT, "start"], { env, timeout: 240_000 }));
-  await start();
-  const kill = () => killAndWait(pidFrom(path.join(home, "kafka.pid")));
+  const start = async (i: number) =>
+    void (await run("bash", [KAFKA_SCRIPT, "start"], { env: envOf(i), timeout: 240_000 }));
+  const kill = (i: number) => killAndWait(pidFrom(path.join(nodes[i]!.home, "kafka.pid")));
+  const removeAll = async () => {
+    await Promise.all(nodes.map((_, i) => kill(i)));
+    for (const n of nodes) fs.rmSync(n.home, { recursive: true, force: true });
+  };
+  // A cluster's nodes start together: none serves before a quorum of controllers is up.
+  await Promise.all(nodes.map((_, i) => start(i))).catch(async (error: unknown) => {
+    await removeAll();
+    throw error;
+  });
+  let next = 0;
+  let killed: number | undefined;
   return {
-    address: `127.0.0.1:${port}`,
-    start,
-    kill,
-    async remove() {
-      await kill();
-      fs.rmSync(home, { recursive: true, force: true });
+    address: nodes.map((n) => `${host}:${n.port}`).join(","),
+    brokers: size,
+    async killOne() {
+      killed = next;
+      next = (next + 1) % size;
+      await kill(killed);
+      return size === 1 ? "kafka" : `kafka#${killed + 1}`;
     },
+    async restartKilled() {
+      if (killed !== undefined) await start(killed);
+      killed = undefined;
+    },
+    remove: removeAll,
   };
 }

@@ -7,6 +7,8 @@ export interface RunSummary {
   seed: number;
   durationSeconds: number;
   replicas: number;
+  /** 1: a single broker (kafka-kill stops all of Kafka); 3: a KRaft cluster, one broker killed at a time. */
+  kafkaBrokers: number;
   users: number;
   startedAt: Date;
   wallSeconds: number;
@@ -48,7 +50,7 @@ export function renderReport(s: RunSummary): string {
     "",
     `Command: \`${s.command}\``,
     "",
-    `Seed ${s.seed}; load for ${s.durationSeconds} s (${s.wallSeconds.toFixed(0)} s wall clock with start-up, healing and the ledger); ${s.replicas} replicas of every service behind the nginx gateway; ${s.users} customers and an admin.`,
+    `Seed ${s.seed}; load for ${s.durationSeconds} s (${s.wallSeconds.toFixed(0)} s wall clock with start-up, healing and the ledger); ${s.replicas} replicas of every service behind the nginx gateway; ${s.kafkaBrokers === 1 ? "a single Kafka broker" : `a ${s.kafkaBrokers}-broker KRaft cluster (replication factor ${s.kafkaBrokers}, min.insync.replicas 2; kafka-kill stops one broker at a time)`}; ${s.users} customers and an admin.`,
     "",
     `**${ledger.recoveries.length} faults, ${ledger.orders} orders, ${ledger.violations.length} violations**; ${s.requests} requests, ${ledger.events} events on the topic (${ledger.duplicatesOnTopic} duplicate deliveries by the relay, absorbed by the consumers).`,
     "",
