@@ -320,6 +320,8 @@ export interface Recovery {
   fault: Fault;
   ordersMs?: number;
   notificationsMs?: number;
+  /** Until the first notification stored after healing: when consumption resumed. */
+  resumedMs?: number;
   /** Until every order created before healing had its notification (0: none was waiting). */
   backlogMs?: number;
 }
@@ -343,6 +345,10 @@ function recoveries(input: LedgerInput, facts: Facts): Recovery[] {
       if (n.committedAt !== undefined && n.created_at.getTime() - n.committedAt < 1000)
         notified = Math.min(notified, n.created_at.getTime());
     }
+    let resumed = Infinity;
+    for (const n of facts.notifications.values())
+      if (n.created_at.getTime() >= fault.healedAt)
+        resumed = Math.min(resumed, n.created_at.getTime());
     let caughtUp = fault.healedAt;
     for (const n of created) {
       const order = facts.orders.get(n.order_id);
@@ -354,6 +360,7 @@ function recoveries(input: LedgerInput, facts: Facts): Recovery[] {
       // Not drained before the next fault: that one's backlog, not this one's.
       backlogMs: caughtUp <= next ? caughtUp - fault.healedAt : undefined,
       ordersMs: Number.isFinite(firstOk) ? Math.max(0, firstOk - fault.healedAt) : undefined,
+      resumedMs: Number.isFinite(resumed) ? resumed - fault.healedAt : undefined,
       notificationsMs: Number.isFinite(notified)
         ? Math.max(0, notified - fault.healedAt)
         : undefined,

@@ -54,14 +54,15 @@ export function renderReport(s: RunSummary): string {
     "",
     `**${ledger.recoveries.length} faults, ${ledger.orders} orders, ${ledger.violations.length} violations**; ${s.requests} requests, ${ledger.events} events on the topic (${ledger.duplicatesOnTopic} duplicate deliveries by the relay, absorbed by the consumers).`,
     "",
-    "Recovery is measured from the moment a fault is healed (the process or broker is back and ready, the proxy lifted): until a new placement succeeds; until an order placed after healing gets its notification within 1 s of its commit; and until every order created before healing has its notification (the backlog the fault left; — when the next fault came first).",
+    "Recovery is measured from the moment a fault is healed (the process or broker is back and ready, the proxy lifted): until a new placement succeeds; until the notifier stores its next notification (consumption resumed); until an order placed after healing gets its notification within 1 s of its commit; and until every order created before healing has its notification (the backlog the fault left; — when the next fault came first).",
     "",
-    "| Fault | Injections | Orders recover p50 / max (s) | Notification lag < 1 s again p50 / max (s) | Notification backlog drained p50 / max (s) | Requests during | Non-2xx answers during |",
-    "| ----- | ---------- | ---------------------------- | ------------------------------------------ | ------------------------------------------ | --------------- | ---------------------- |",
+    "| Fault | Injections | Orders recover p50 / max (s) | Notifier resumes p50 / max (s) | Notification lag < 1 s again p50 / max (s) | Notification backlog drained p50 / max (s) | Requests during | Non-2xx answers during |",
+    "| ----- | ---------- | ---------------------------- | ------------------------------ | ------------------------------------------ | ------------------------------------------ | --------------- | ---------------------- |",
   ];
   for (const kind of kinds) {
     const rs = ledger.recoveries.filter((r) => r.fault.kind === kind);
     const orders = rs.map((r) => r.ordersMs).filter((x): x is number => x !== undefined);
+    const resumed = rs.map((r) => r.resumedMs).filter((x): x is number => x !== undefined);
     const notes = rs.map((r) => r.notificationsMs).filter((x): x is number => x !== undefined);
     const backlog = rs.map((r) => r.backlogMs).filter((x): x is number => x !== undefined);
     const windows = ledger.recoveries
@@ -72,7 +73,7 @@ export function renderReport(s: RunSummary): string {
       windows.some(([a, b]) => e.startedAt <= b && e.endedAt >= a),
     );
     lines.push(
-      `| ${kind} | ${rs.length} | ${seconds(percentile(orders, 50))} / ${seconds(percentile(orders, 100))} | ${seconds(percentile(notes, 50))} / ${seconds(percentile(notes, 100))}${notes.length < rs.length ? ` (${rs.length - notes.length} not reached)` : ""} | ${seconds(percentile(backlog, 50))} / ${seconds(percentile(backlog, 100))} | ${during.length} | ${outcomes(during)} |`,
+      `| ${kind} | ${rs.length} | ${seconds(percentile(orders, 50))} / ${seconds(percentile(orders, 100))} | ${seconds(percentile(resumed, 50))} / ${seconds(percentile(resumed, 100))} | ${seconds(percentile(notes, 50))} / ${seconds(percentile(notes, 100))}${notes.length < rs.length ? ` (${rs.length - notes.length} not reached)` : ""} | ${seconds(percentile(backlog, 50))} / ${seconds(percentile(backlog, 100))} | ${during.length} | ${outcomes(during)} |`,
     );
   }
   const lag = ledger.notificationLagMs;
@@ -88,12 +89,12 @@ export function renderReport(s: RunSummary): string {
   lines.push(
     "## Faults in order",
     "",
-    "| # | Fault | Target | Held (s) | Orders recover (s) | Notification lag < 1 s again (s) | Backlog drained (s) |",
-    "| - | ----- | ------ | -------- | ------------------ | -------------------------------- | ------------------- |",
+    "| # | Fault | Target | Held (s) | Orders recover (s) | Notifier resumes (s) | Notification lag < 1 s again (s) | Backlog drained (s) |",
+    "| - | ----- | ------ | -------- | ------------------ | -------------------- | -------------------------------- | ------------------- |",
   );
   ledger.recoveries.forEach((r, i) =>
     lines.push(
-      `| ${i + 1} | ${r.fault.kind} | ${r.fault.target}${r.fault.note ? ` (${r.fault.note})` : ""} | ${((r.fault.healedAt - r.fault.injectedAt) / 1000).toFixed(1)} | ${seconds(r.ordersMs)} | ${seconds(r.notificationsMs)} | ${seconds(r.backlogMs)} |`,
+      `| ${i + 1} | ${r.fault.kind} | ${r.fault.target}${r.fault.note ? ` (${r.fault.note})` : ""} | ${((r.fault.healedAt - r.fault.injectedAt) / 1000).toFixed(1)} | ${seconds(r.ordersMs)} | ${seconds(r.resumedMs)} | ${seconds(r.notificationsMs)} | ${seconds(r.backlogMs)} |`,
     ),
   );
   lines.push("", "## Violations", "");
