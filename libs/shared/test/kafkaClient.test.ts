@@ -6,7 +6,7 @@ import {
   KafkaJSRequestTimeoutError,
 } from "kafkajs";
 import { classifySendError, kafkaCheck, KafkaClient, runHealthChecks } from "../src";
-import { testServers } from "../src/testing";
+import { testServers, uniqueName, waitFor } from "../src/testing";
 
 // As kafkajs builds them from a broker's error code (src/protocol/error.js).
 const protocolError = (type: string, retriable: boolean) =>
@@ -74,5 +74,34 @@ describe("kafka readiness probe", () => {
     expect(report.checks.kafka?.error).not.toMatch(/timed out/);
     // The client's own retries would take seconds (200 ms doubling, five times).
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe("a consumer group's lag", () => {
+  it("counts the messages past the group's commits: all of them before it consumed, none after", async () => {
+    const kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "lag-test" });
+    const topic = uniqueName("lag_topic");
+    const groupId = uniqueName("lag_group");
+    await kafka.ensureTopics([{ topic, partitions: 2 }]);
+    const producer = await kafka.producer();
+    const consumer = kafka.consumer(groupId);
+    try {
+      await producer.send(
+        topic,
+        ["a", "b", "c"].map((key) => ({ key, value: key })),
+      );
+      expect(await kafka.groupLag(groupId, topic)).toBe(3);
+      const seen: string[] = [];
+      await consumer.run([topic], async (message) => void seen.push(message.key ?? ""));
+      await waitFor(async () => (await kafka.groupLag(groupId, topic)) === 0, {
+        what: "the group caught up",
+        timeoutMs: 30_000,
+      });
+      expect(seen.sort()).toEqual(["a", "b", "c"]);
+    } finally {
+      await consumer.stop();
+      await producer.disconnect();
+      await kafka.deleteTopics([topic]);
+    }
   });
 });

@@ -92,6 +92,15 @@ async function settle(input: LedgerInput, sql: { orders: Pool; catalog: Pool; no
       )) === 0,
     { what: "the outbox drained", timeoutMs, intervalMs: 1000 },
   ).catch(() => undefined);
+  // Cancellations give stock back through the catalog's consumer: the stock balance is read
+  // once both consumer groups have processed every event on the topic.
+  const kafka = new KafkaClient({ brokers: input.kafkaBrokers, clientId: "chaos-settle" });
+  for (const service of ["catalog", "notifier"])
+    await waitFor(
+      async () =>
+        (await kafka.groupLag(`${input.stack.dbPrefix}${service}`, input.stack.topic)) === 0,
+      { what: `the ${service} consumer group caught up`, timeoutMs, intervalMs: 1000 },
+    ).catch(() => undefined);
   await waitFor(
     async () =>
       (await count(sql.notifier, "SELECT COUNT(*) AS n FROM notifications")) >=

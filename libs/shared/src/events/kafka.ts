@@ -304,6 +304,28 @@ export class KafkaClient {
     }
   }
 
+  /**
+   * Messages of the topic past the group's committed offsets, summed over its partitions (a
+   * partition the group never committed counts from its start): 0 when the group is caught up.
+   */
+  async groupLag(groupId: string, topic: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      let lag = 0n;
+      for (const end of ends) {
+        const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset;
+        const from = at === undefined || BigInt(at) < 0n ? BigInt(end.low) : BigInt(at);
+        if (BigInt(end.high) > from) lag += BigInt(end.high) - from;
+      }
+      return Number(lag);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** Creates missing topics; existing ones are left alone, so it is safe on every start. */
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
     const admin = this.kafka.admin();
