@@ -2,6 +2,7 @@
 // - relay: a 10,000-row READY backlog to PUBLISHED (services/outbox-relay/scripts/measure-throughput.ts);
 // - notifier: 10,000 ORDER_CREATED envelopes already on a topic to notification rows.
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createLogger, createPool, KafkaClient } from "@app/shared";
@@ -16,6 +17,7 @@ import { loadNotifierConfig, NOTIFIER_MIGRATIONS_DIR, startNotifier } from "@app
 import { round } from "./stats";
 
 const REPO = path.resolve(__dirname, "..");
+const NOTIFICATION_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /** One relay run as its own process (its own order database and topic); parses its JSON line. */
 export async function relayThroughput(
@@ -122,6 +124,53 @@ export async function notifierThroughput(brokers: string[], topic: string, count
   } finally {
     await notifier.close();
     await issuer.close();
+    await sql.end();
+    await db.drop();
+  }
+}
+
+/**
+ * The limit for the notifier's writes: the same notification rows (message, order snapshot)
+ * inserted from one process over one connection, `batch` rows per multi-row INSERT and
+ * transaction, skipping existing event ids as the notifier does. No Kafka, no parsing.
+ */
+export async function rawNotifierLimit(count: number, batch = 500) {
+  const db = await createTestDatabase(NOTIFIER_MIGRATIONS_DIR, "bench_notifier_raw");
+  const sql = createPool(db.url, { connectionLimit: 1 });
+  try {
+    const rows = Array.from({ length: count }, () => {
+      const e = sampleEnvelope();
+      const now = new Date();
+      return [
+        randomUUID(),
+        e.eventId,
+        String(e.payload.userId),
+        e.aggregateId,
+        e.eventType,
+        "Your order was placed: 1 item, EUR 19.99.",
+        now,
+        JSON.stringify(e.payload),
+        new Date(e.occurredAt),
+      ];
+    });
+    const started = performance.now();
+    for (let i = 0; i < count; i += batch) {
+      const chunk = rows.slice(i, i + batch);
+      const c = await sql.getConnection();
+      try {
+        await c.beginTransaction();
+        await c.query(
+          `INSERT INTO notifications (id, event_id, user_id, order_id, type, message, created_at, payload, occurred_at) VALUES ${NOTIFICATION_ROW}${`, ${NOTIFICATION_ROW}`.repeat(chunk.length - 1)} ON DUPLICATE KEY UPDATE event_id = event_id`,
+          chunk.flat(),
+        );
+        await c.commit();
+      } finally {
+        await c.release();
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { perSecond: round(count / seconds, 0), seconds: round(seconds, 2) };
+  } finally {
     await sql.end();
     await db.drop();
   }

@@ -184,6 +184,87 @@ describe("startReliableConsumer on a real broker", () => {
     }
   });
 
+  test("with handleBatch, hands a fetched batch over at once and commits past it; a failing batch goes one by one through handle, broken payloads to the DLQ", async () => {
+    const batchTopic = uniqueName("rc_batch");
+    const batchDlq = `${batchTopic}.dlq`;
+    const orderId = "2d9f7a3e-6c1d-4a2b-8e5f-1a2b3c4d5e6f";
+    const first = [
+      createOrderEvent("ORDER_CREATED", orderId, { ok: true }),
+      createOrderEvent("ORDER_COMPLETED", orderId, { ok: true }),
+      createOrderEvent("ORDER_CREATED", orderId, { ok: true }),
+    ];
+    // Once a batch holds a broken payload, the whole batch takes the one-by-one path.
+    const second = [
+      createOrderEvent("ORDER_CREATED", orderId, { ok: true }),
+      createOrderEvent("ORDER_CREATED", orderId, { ok: false }),
+    ];
+    const batches: string[][] = [];
+    const oneByOne: string[] = [];
+    const outcomes: string[] = [];
+    const groupId = uniqueName("rc_group");
+    const producer = await kafka.producer();
+    await kafka.ensureTopics([
+      { topic: batchTopic, partitions: 1 },
+      { topic: batchDlq, partitions: 1 },
+    ]);
+    const send = (events: EventEnvelope[]) =>
+      producer.send(
+        batchTopic,
+        events.map((e) => ({ key: orderId, value: JSON.stringify(e), headers: eventHeaders(e) })),
+      );
+    // Published before the consumer starts: its first fetch holds all three.
+    await send(first);
+    const consumer = await startReliableConsumer({
+      brokers,
+      clientId: "rc-test",
+      topic: batchTopic,
+      partitions: 1,
+      groupId,
+      maxAttempts: 1,
+      parse,
+      handle: async (event) => {
+        oneByOne.push(event.orderId);
+        return "processed";
+      },
+      handleBatch: async (events) => {
+        batches.push(events.map((e) => e.orderId));
+        return events.map((_, i) => (i === 0 ? "processed" : "duplicate"));
+      },
+      onOutcome: (outcome, eventType) => outcomes.push(`${outcome} ${eventType}`),
+      logger,
+    });
+    const dlqReader = kafka.consumer(uniqueName("rc_dlq_group"));
+    const deadLetters: IncomingMessage[] = [];
+    try {
+      await dlqReader.run([batchDlq], async (m) => void deadLetters.push(m));
+      await waitFor(() => outcomes.length === 3, { what: "the first batch handled" });
+      expect(batches).toEqual([[orderId, orderId]]);
+      expect(outcomes).toEqual([
+        "processed ORDER_CREATED",
+        "skipped ORDER_COMPLETED",
+        "duplicate ORDER_CREATED",
+      ]);
+      expect(oneByOne).toEqual([]);
+
+      await send(second);
+      await waitFor(() => deadLetters.length === 1 && oneByOne.length === 1, {
+        timeoutMs: 30_000,
+        what: "the second batch handled one by one",
+      });
+      expect(batches).toHaveLength(1);
+      expect(outcomes.slice(3)).toEqual(["processed ORDER_CREATED", "dead_lettered ORDER_CREATED"]);
+      expect(deadLetters[0]!.headers["event-id"]).toBe(second[1]!.eventId);
+      await waitFor(() => consumer.lag().length > 0 && consumer.lag().every((p) => p.lag === 0), {
+        what: "every fetched partition processed",
+      });
+    } finally {
+      await consumer.stop();
+      await dlqReader.stop();
+      await producer.disconnect();
+      await kafka.deleteTopics([batchTopic, batchDlq]).catch(() => undefined);
+    }
+  });
+
   test("reports a partition's lag from its fetch while the handler holds a message, without asking the broker", async () => {
     const lagTopic = uniqueName("rc_lag_topic");
     await kafka.ensureTopics([{ topic: lagTopic, partitions: 1 }]);

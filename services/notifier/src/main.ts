@@ -27,7 +27,7 @@ import { preferenceRoutes } from "./api/preferenceRoutes";
 import { webhookEndpointRoutes } from "./api/webhookEndpointRoutes";
 import { callWebhook } from "./application/callWebhook";
 import { deliverDue } from "./application/deliverDue";
-import { notifyOrderEvent } from "./application/notifyOrderEvent";
+import { notifyOrderEvent, notifyOrderEvents } from "./application/notifyOrderEvent";
 import type { Clock, NotifierHooks } from "./application/ports";
 import { sendEmail } from "./application/sendEmail";
 import { loadNotifierConfig, type NotifierConfig } from "./config";
@@ -179,6 +179,8 @@ export async function startNotifier(
         parse: toFacts,
         handle: (facts) =>
           traceUseCase("notifyOrderEvent", () => notifyOrderEvent(notifyDeps, facts)),
+        handleBatch: (batch) =>
+          traceUseCase("notifyOrderEvent", () => notifyOrderEvents(notifyDeps, batch)),
         onOutcome: (outcome, eventType) => notifierMetrics.outcome(outcome, eventType),
         metrics,
         logger,

@@ -83,13 +83,23 @@ function tracer() {
  */
 export async function inSpan<T>(
   name: string,
-  options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
+  options: {
+    kind?: SpanKind;
+    attributes?: Attributes;
+    parent?: Context;
+    /** Traces this span's work belongs to besides its parent's (the messages of a batch). */
+    linkedTo?: Context[];
+  },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
+  const links = (options.linkedTo ?? [])
+    .map((c) => trace.getSpanContext(c))
+    .filter((c) => c !== undefined && trace.isSpanContextValid(c))
+    .map((c) => ({ context: c! }));
   const span = tracer().startSpan(
     name,
-    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links },
     parent,
   );
   try {

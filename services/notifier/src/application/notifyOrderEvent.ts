@@ -5,6 +5,7 @@ import type {
   Clock,
   IdGenerator,
   NewDelivery,
+  NewNotification,
   NotificationStore,
   NotifierHooks,
   PreferenceStore,
@@ -34,8 +35,24 @@ export async function notifyOrderEvent(
   deps: NotifyDeps,
   facts: OrderEventFacts,
 ): Promise<NotifyOutcome> {
-  const message = messageFor(facts);
-  if (message === null) return "skipped";
+  const [outcome] = await notifyOrderEvents(deps, [facts]);
+  return outcome!;
+}
+
+/**
+ * notifyOrderEvent for a batch of events (a fetched Kafka batch), one outcome each in order:
+ * the preferences and endpoints read once, every notification and delivery written in one
+ * transaction, events already notified (or twice in the batch) left as they are.
+ */
+export async function notifyOrderEvents(
+  deps: NotifyDeps,
+  batch: OrderEventFacts[],
+): Promise<NotifyOutcome[]> {
+  const notified = batch.flatMap((facts) => {
+    const message = messageFor(facts);
+    return message === null ? [] : [{ facts, message }];
+  });
+  if (!notified.length) return batch.map(() => "skipped");
   const now = deps.clock.now();
   const delivery = (channel: DeliveryChannel, target: string): NewDelivery => ({
     id: deps.ids.next(),
@@ -43,10 +60,12 @@ export async function notifyOrderEvent(
     target,
     nextAttemptAt: now,
   });
-  const wantsEmail = deps.emailEnabled && (await deps.preferences.get(facts.userId)).email;
-  const endpoints = (await deps.endpoints.enabled()).filter((e) => subscribes(e, facts.eventType));
-  const result = await deps.store.record(
-    {
+  const emailOff = deps.emailEnabled
+    ? await deps.preferences.emailTurnedOff([...new Set(notified.map((n) => n.facts.userId))])
+    : undefined;
+  const enabled = await deps.endpoints.enabled();
+  const entries: NewNotification[] = notified.map(({ facts, message }) => ({
+    notification: {
       id: deps.ids.next(),
       eventId: facts.eventId,
       userId: facts.userId,
@@ -57,11 +76,18 @@ export async function notifyOrderEvent(
       order: facts.order,
       occurredAt: facts.occurredAt,
     },
-    [
-      ...(wantsEmail ? [delivery("EMAIL", facts.userId)] : []),
-      ...endpoints.map((e) => delivery("WEBHOOK", e.id)),
+    deliveries: [
+      ...(emailOff && !emailOff.has(facts.userId) ? [delivery("EMAIL", facts.userId)] : []),
+      ...enabled
+        .filter((e) => subscribes(e, facts.eventType))
+        .map((e) => delivery("WEBHOOK", e.id)),
     ],
-  );
-  await deps.hooks?.afterWrite?.(result.notification);
-  return result.kind === "created" ? "processed" : "duplicate";
+  }));
+  const results = await deps.store.recordAll(entries);
+  const outcomes = new Map<OrderEventFacts, NotifyOutcome>();
+  for (const [i, result] of results.entries()) {
+    await deps.hooks?.afterWrite?.(result.notification);
+    outcomes.set(notified[i]!.facts, result.kind === "created" ? "processed" : "duplicate");
+  }
+  return batch.map((facts) => outcomes.get(facts) ?? "skipped");
 }

@@ -9,12 +9,19 @@ export type RecordResult =
 
 export type NewDelivery = Pick<Delivery, "id" | "channel" | "target" | "nextAttemptAt">;
 
+/** A notification to write with its deliveries. */
+export interface NewNotification {
+  notification: Notification;
+  deliveries: NewDelivery[];
+}
+
 export interface NotificationStore {
   /**
-   * Inserts the notification and its deliveries in one transaction unless a notification exists
-   * for its event; either way returns the stored row.
+   * Inserts the notifications and their deliveries in one transaction, leaving out those whose
+   * event has a notification already (stored before, or earlier in the list); returns the
+   * stored row of each, in order.
    */
-  record(notification: Notification, deliveries: NewDelivery[]): Promise<RecordResult>;
+  recordAll(entries: NewNotification[]): Promise<RecordResult[]>;
   /** The user's notifications, newest first, after the cursor; one more than `limit` tells whether a next page exists. */
   listForUser(userId: string, limit: number, after: KeysetCursor | null): Promise<Notification[]>;
 }
@@ -67,6 +74,8 @@ export interface NotificationPreferences {
 
 export interface PreferenceStore {
   get(userId: string): Promise<NotificationPreferences>;
+  /** Those of the users who turned email off (no row: email on). */
+  emailTurnedOff(userIds: string[]): Promise<Set<string>>;
   set(userId: string, email: boolean, at: Date): Promise<NotificationPreferences>;
 }
 

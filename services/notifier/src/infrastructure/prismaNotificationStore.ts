@@ -1,14 +1,16 @@
 import type { KeysetCursor as NotificationCursor } from "@app/shared";
-import type { NewDelivery, NotificationStore, RecordResult } from "../application/ports";
+import type { NewNotification, NotificationStore, RecordResult } from "../application/ports";
 import type { Notification, OrderSnapshot } from "../domain/notification";
 import { olderThan } from "./keysetWhere";
-import { Prisma } from "./prisma/generated/client";
+import type { Prisma } from "./prisma/generated/client";
 import type { NotifierPrisma } from "./prismaClient";
 
-/** Prisma's P2002: the insert hit the unique event_id (the race-safe way to detect a duplicate). */
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-}
+// The batch's notifications in one statement; an event notified already keeps its row (the
+// unique event_id), and a no-op update rather than INSERT IGNORE, which would also turn real
+// errors (a value too long) into warnings.
+const NOTIFICATION_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const insertNotifications = (rows: number) =>
+  `INSERT INTO notifications (id, event_id, user_id, order_id, type, message, created_at, payload, occurred_at) VALUES ${NOTIFICATION_ROW}${`, ${NOTIFICATION_ROW}`.repeat(rows - 1)} ON DUPLICATE KEY UPDATE event_id = event_id`;
 
 type NotificationRow = Prisma.NotificationGetPayload<object>;
 
@@ -29,30 +31,54 @@ export function toNotification(row: NotificationRow): Notification {
 export class PrismaNotificationStore implements NotificationStore {
   constructor(private readonly prisma: NotifierPrisma) {}
 
-  async record(notification: Notification, deliveries: NewDelivery[]): Promise<RecordResult> {
-    const { order, ...columns } = notification;
-    try {
-      await this.prisma.$transaction([
-        this.prisma.notification.create({
-          data: { ...columns, payload: order === null ? null : JSON.stringify(order) },
-        }),
-        this.prisma.notificationDelivery.createMany({
-          data: deliveries.map((d) => ({
-            ...d,
-            notificationId: notification.id,
-            status: "PENDING",
-            createdAt: notification.createdAt,
-          })),
-        }),
-      ]);
-      return { kind: "created", notification };
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const existing = await this.prisma.notification.findUniqueOrThrow({
-        where: { eventId: notification.eventId },
-      });
-      return { kind: "duplicate", notification: toNotification(existing) };
-    }
+  async recordAll(entries: NewNotification[]): Promise<RecordResult[]> {
+    if (!entries.length) return [];
+    return this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(
+          insertNotifications(entries.length),
+          ...entries.flatMap(({ notification: { order, ...n } }) => [
+            n.id,
+            n.eventId,
+            n.userId,
+            n.orderId,
+            n.type,
+            n.message,
+            n.createdAt,
+            order === null ? null : JSON.stringify(order),
+            n.occurredAt,
+          ]),
+        );
+        // Ours where the id is the one we chose; anything else was there first.
+        const stored = new Map(
+          (
+            await tx.notification.findMany({
+              where: { eventId: { in: entries.map((e) => e.notification.eventId) } },
+            })
+          ).map((row) => [row.eventId, row]),
+        );
+        const results = entries.map(({ notification }): RecordResult => {
+          const row = stored.get(notification.eventId)!;
+          return row.id === notification.id
+            ? { kind: "created", notification }
+            : { kind: "duplicate", notification: toNotification(row) };
+        });
+        const deliveries = entries.flatMap(({ notification, deliveries }, i) =>
+          results[i]!.kind === "created"
+            ? deliveries.map((d) => ({
+                ...d,
+                notificationId: notification.id,
+                status: "PENDING",
+                createdAt: notification.createdAt,
+              }))
+            : [],
+        );
+        if (deliveries.length) await tx.notificationDelivery.createMany({ data: deliveries });
+        return results;
+      },
+      // A batch may wait for a pooled connection behind the delivery workers.
+      { maxWait: 10_000, timeout: 30_000 },
+    );
   }
 
   async listForUser(

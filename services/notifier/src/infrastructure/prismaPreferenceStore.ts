@@ -12,6 +12,14 @@ export class PrismaPreferenceStore implements PreferenceStore {
       : { email: true, updatedAt: null };
   }
 
+  async emailTurnedOff(userIds: string[]): Promise<Set<string>> {
+    const rows = await this.prisma.notificationPreference.findMany({
+      where: { userId: { in: userIds }, emailEnabled: false },
+      select: { userId: true },
+    });
+    return new Set(rows.map((r) => r.userId));
+  }
+
   async set(userId: string, email: boolean, at: Date): Promise<NotificationPreferences> {
     const row = await this.prisma.notificationPreference.upsert({
       where: { userId },

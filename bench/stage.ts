@@ -1,0 +1,73 @@
+// One stage of `npm run bench` on its own, for working on that stage without loading the machine
+// with the whole run. Prints one JSON line.
+//   npx tsx bench/stage.ts notifier   # the notifier vs kafka-consumer-perf-test and its raw limit
+//   npx tsx bench/stage.ts relay      # the relay vs kafka-producer-perf-test
+import os from "node:os";
+import { createLogger, KafkaClient } from "@app/shared";
+import { uniqueName } from "@app/shared/testing";
+import { consumerPerformance, producerPerformance } from "./kafkaTools";
+import {
+  fillTopic,
+  notifierThroughput,
+  rawNotifierLimit,
+  relayThroughput,
+  sampleEnvelope,
+} from "./pipeline";
+
+process.env.DATABASE_URL ??= "mysql://root@127.0.0.1:3306/bench";
+process.env.REDIS_URL ??= "redis://127.0.0.1:6379";
+process.env.KAFKA_BROKERS ??= "127.0.0.1:9092";
+const brokers = process.env.KAFKA_BROKERS.split(",");
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
+
+async function main(stage: string | undefined) {
+  const kafka = new KafkaClient({
+    brokers,
+    clientId: "bench",
+    logger: createLogger({ service: "bench", silent: true }),
+  });
+  const load = () => os.loadavg().map((l) => l.toFixed(2));
+  const before = load();
+  let result: Record<string, unknown>;
+  if (stage === "notifier") {
+    const topic = await fillTopic(kafka, EVENTS, 3);
+    try {
+      const notifier = await notifierThroughput(brokers, topic, EVENTS);
+      const tool = await consumerPerformance(
+        brokers.join(","),
+        topic,
+        EVENTS,
+        uniqueName("bench_consumer_perf"),
+      );
+      const raw = await rawNotifierLimit(EVENTS);
+      result = { notifier, tool, raw };
+    } finally {
+      await kafka.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
+    }
+  } else if (stage === "relay") {
+    const topic = uniqueName("bench_producer_perf");
+    await kafka.ensureTopics([{ topic, partitions: 3 }]);
+    try {
+      const relay = await relayThroughput(EVENTS, 1, 50);
+      const tool = await producerPerformance(
+        brokers.join(","),
+        topic,
+        EVENTS,
+        JSON.stringify(sampleEnvelope()).length,
+      );
+      result = { relay, tool };
+    } finally {
+      await kafka.deleteTopics([topic]).catch(() => undefined);
+    }
+  } else {
+    throw new Error(`usage: tsx bench/stage.ts notifier|relay (got ${stage})`);
+  }
+  process.stdout.write(
+    `${JSON.stringify({ stage, ...result, loadBefore: before, loadAfter: load() })}\n`,
+  );
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  process.stderr.write(`[bench] failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
