@@ -62,3 +62,38 @@ export async function hotProductRound(
     conflictRetries: (await conflictRetries(catalogUrl)) - retriesBefore,
   };
 }
+
+/**
+ * The hot round's yardstick: the same buyers at the same moment, each on a product of its own
+ * (one unit each), so no two orders touch one stock row. Buyers answered per second.
+ */
+export async function spreadRound(
+  gateway: string,
+  adminToken: string,
+  buyerTokens: string[],
+): Promise<{ created: number; seconds: number; perSecond: number }> {
+  const products = await createProducts(gateway, adminToken, buyerTokens.length, 1, "SPREAD");
+  const started = performance.now();
+  const statuses = await Promise.all(
+    buyerTokens.map((token, i) =>
+      fetch(`${gateway}/api/v1/orders`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${token}`,
+          "idempotency-key": randomUUID(),
+        },
+        body: JSON.stringify({ items: [{ productId: products[i], quantity: 1 }] }),
+      }).then(async (res) => {
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    created: statuses.filter((s) => s === 201).length,
+    seconds: Number(seconds.toFixed(3)),
+    perSecond: Number((buyerTokens.length / seconds).toFixed(1)),
+  };
+}

@@ -10,12 +10,20 @@ import { createLogger, createPool, KafkaClient, withDatabase } from "@app/shared
 import { uniqueName } from "@app/shared/testing";
 import { startIsolatedStack } from "../scripts/stack/isolated";
 import { createProducts, customer } from "./client";
-import { hotProductRound, type HotRound } from "./hotProduct";
+import { cpuMs, stackProcesses } from "./cpu";
+import { hotProductRound, spreadRound, type HotRound } from "./hotProduct";
 import { consumerPerformance, producerPerformance } from "./kafkaTools";
 import { commitToNotificationLag } from "./lag";
-import { fillTopic, notifierThroughput, relayThroughput, sampleEnvelope } from "./pipeline";
+import {
+  fillTopic,
+  notifierThroughput,
+  rawNotifierLimit,
+  relayThroughput,
+  sampleEnvelope,
+} from "./pipeline";
 import { loadPlacement, type LoadResult } from "./placement";
 import { rawPlacement, type RawResult } from "./rawPlacement";
+import { benchResults, writeLatestJson } from "./results";
 import { median, ratio, round } from "./stats";
 
 const REPO = path.resolve(__dirname, "..");
@@ -26,6 +34,7 @@ const brokers = process.env.KAFKA_BROKERS.split(",");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = [1, 8, 32];
 const EVENTS = 10_000;
+const BUYERS = 100;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function machine() {
@@ -66,19 +75,22 @@ async function main() {
     // Cheap hashing only so that 100 buyers can sign up quickly, at once and from one address
     // (past the registration limits); no measured path hashes.
     env: {
+      // What `npm start`, compose and the chart run (the isolated stack's default is quieter).
+      LOG_LEVEL: "info",
       BCRYPT_COST: "4",
       PAYMENT_DECLINE_ABOVE: "1000000000",
       REGISTER_MAX_PER_CLIENT: "1000",
       REGISTER_HASHING_MAX_IN_FLIGHT: "100",
     },
   });
-  const placement: LoadResult[] = [];
+  const placement: (LoadResult & { cpuMsPerOrder: number })[] = [];
   const hot: HotRound[] = [];
   let lag: Awaited<ReturnType<typeof commitToNotificationLag>>;
+  let spread: Awaited<ReturnType<typeof spreadRound>>;
   try {
     const admin = await e.stack.adminToken();
     const buyers = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
+      Array.from({ length: BUYERS }, (_, i) =>
         customer(
           e.gateway,
           `buyer-${i}-${uniqueName("b").toLowerCase().replace(/_/g, "-")}@example.com`,
@@ -90,8 +102,16 @@ async function main() {
 
     log(`placement through the gateway, ${SECONDS} s per concurrency`);
     await loadPlacement(e.gateway, tokens, products, 8, 3); // warm-up: JIT, pools, JWKS cache
+    // CPU of every process serving an order: services, nginx, and the shared servers.
+    const pids = stackProcesses([
+      ...Object.values(e.stack.services).map((s) => s.process.pid!),
+      e.stack.gateway.process.pid!,
+    ]);
     for (const c of CONCURRENCIES) {
-      placement.push(await loadPlacement(e.gateway, tokens, products, c, SECONDS));
+      const cpuBefore = cpuMs(pids);
+      const result = await loadPlacement(e.gateway, tokens, products, c, SECONDS);
+      const cpuMsPerOrder = round((cpuMs(pids) - cpuBefore) / Math.max(1, result.created), 2);
+      placement.push({ ...result, cpuMsPerOrder });
       log(`  c=${c}: ${JSON.stringify(placement[placement.length - 1])}`);
     }
 
@@ -100,6 +120,10 @@ async function main() {
       hot.push(await hotProductRound(e.gateway, e.stack.services.catalog!.url, admin, tokens, 50));
       log(`  round ${round_ + 1}: ${JSON.stringify(hot[hot.length - 1])}`);
     }
+
+    log("the same 100 buyers spread over 100 products");
+    spread = await spreadRound(e.gateway, admin, tokens);
+    log(`  ${JSON.stringify(spread)}`);
 
     log("commit-to-notification lag at 20 orders/s");
     lag = await commitToNotificationLag(
@@ -145,8 +169,9 @@ async function main() {
     EVENTS,
     uniqueName("bench_consumer_perf"),
   );
+  const notifierRaw = await rawNotifierLimit(EVENTS);
   log(
-    `  notifier: ${JSON.stringify(notifier)}; kafka-consumer-perf-test: ${JSON.stringify(consumerPerf)}`,
+    `  notifier: ${JSON.stringify(notifier)}; kafka-consumer-perf-test: ${JSON.stringify(consumerPerf)}; raw inserts: ${JSON.stringify(notifierRaw)}`,
   );
   await kafka
     .deleteTopics([perfTopic, notifierTopic, `${notifierTopic}.dlq`])
@@ -163,15 +188,17 @@ async function main() {
     "",
     "Gateway: `POST /api/v1/orders` with autocannon, a unique `Idempotency-Key` per request, 100 users, one line on one of 100 products; each order = token check, idempotency claim (MariaDB + Redis), reservation at the catalog over HTTP behind a breaker, payment placeholder, order + items + outbox + key in one transaction. Raw: the same rows and statements (idempotency row, reservation with the version-checked decrement, order, item, outbox row, completed key) from one process over a pool, no HTTP.",
     "",
-    "| concurrency | gateway orders/s | p50 | p90 | p99 | non-201 | raw SQL orders/s | raw p50 | raw p99 | gateway / raw |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "CPU per order: user + system time of every process of the stack (services, nginx, MariaDB, Redis, Kafka; the last three are shared with anything else running) over the load phase, per created order.",
+    "",
+    "| concurrency | gateway orders/s | p50 | p90 | p99 | non-201 | CPU ms/order | raw SQL orders/s | raw p50 | raw p99 | gateway / raw |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...placement.map((p, i) => {
       const r = raw[i]!;
       const other =
         Object.entries(p.otherStatuses)
           .map(([code, n]) => `${n}×${code}`)
           .join(", ") || "0";
-      return `| ${p.concurrency} | ${p.perSecond} | ${ms(p.p50)} | ${ms(p.p90)} | ${ms(p.p99)} | ${other}${p.errors ? `, ${p.errors} errors` : ""} | ${r.perSecond} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(p.perSecond, r.perSecond)} |`;
+      return `| ${p.concurrency} | ${p.perSecond} | ${ms(p.p50)} | ${ms(p.p90)} | ${ms(p.p99)} | ${other}${p.errors ? `, ${p.errors} errors` : ""} | ${p.cpuMsPerOrder} | ${r.perSecond} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(p.perSecond, r.perSecond)} |`;
     }),
     "",
     "## Hot product: 100 concurrent buyers, 50 units (5 rounds)",
@@ -193,6 +220,7 @@ async function main() {
     `| outbox relay, same backlog, 1 replica, batch 200 | ${relayBig.eventsPerSecond} | (same) | ${producerPerf.perSecond} | ${ratio(relayBig.eventsPerSecond, producerPerf.perSecond)} |`,
     `| notifier, ${EVENTS} messages → notification rows (steady, first to last row) | ${notifier.steadyPerSecond} | kafka-consumer-perf-test (fetch.nMsg.sec) | ${consumerPerf.fetchPerSecond} | ${ratio(notifier.steadyPerSecond, consumerPerf.fetchPerSecond)} |`,
     `| notifier, including start and group join | ${notifier.perSecond} | kafka-consumer-perf-test (nMsg.sec, with rebalance) | ${consumerPerf.perSecond} | ${ratio(notifier.perSecond, consumerPerf.perSecond)} |`,
+    `| notifier (steady) vs the same rows inserted ${500} at a time from one process | ${notifier.steadyPerSecond} | (raw SQL, no Kafka) | ${notifierRaw.perSecond} | ${ratio(notifier.steadyPerSecond, notifierRaw.perSecond)} |`,
     "",
     `## Order commit → notification row, ${lag.perSecond} orders/s through the gateway (${lag.orders} orders)`,
     "",
@@ -207,6 +235,39 @@ async function main() {
   writeFileSync(file, markdown);
   process.stdout.write(`${markdown}\n`);
   log(`written to ${path.relative(REPO, file)}`);
+  const hotSellOutMs = median(hot.map((h) => h.sellOutMs));
+  const json = writeLatestJson(
+    path.join(REPO, "bench/results"),
+    benchResults({
+      date,
+      machine: { cores: info.cores, memoryGiB: info.memoryGiB },
+      placement: placement.map((p, i) => ({
+        concurrency: p.concurrency,
+        gatewayPerSecond: p.perSecond,
+        rawPerSecond: raw[i]!.perSecond,
+        p50Ms: p.p50,
+        p99Ms: p.p99,
+        cpuMsPerOrder: p.cpuMsPerOrder,
+      })),
+      relay: {
+        defaultEventsPerSecond: relay1.eventsPerSecond,
+        toolEventsPerSecond: producerPerf.perSecond,
+      },
+      notifier: {
+        eventsPerSecond: notifier.steadyPerSecond,
+        toolEventsPerSecond: consumerPerf.fetchPerSecond,
+        rawLimitPerSecond: notifierRaw.perSecond,
+      },
+      // Buyers answered per second: the contended product against one product per buyer.
+      hotProduct: {
+        created: median(hot.map((h) => h.created)),
+        sellOutPerSecond: round((1000 * BUYERS) / hotSellOutMs, 1),
+        uncontendedPerSecond: spread.perSecond,
+      },
+      lag: { p50Ms: lag.p50, p99Ms: lag.p99 },
+    }),
+  );
+  log(`written to ${path.relative(REPO, json)}`);
 }
 
 main().catch((error: unknown) => {
