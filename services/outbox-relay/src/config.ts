@@ -19,6 +19,8 @@ export const relayConfigSchema = z.object({
   ORDER_EVENTS_DLQ_TOPIC: z.string().min(1).default("order-events.dlq"),
   ORDER_EVENTS_PARTITIONS: env.int(3, 1),
   RELAY_BATCH_SIZE: env.int(50, 1),
+  /** With a backlog the loop's batch doubles after each full pass, up to this (adaptiveBatchSize). */
+  RELAY_BATCH_SIZE_MAX: env.int(400, 1),
   /** Pause between polls when the outbox is empty; with backlog the next batch starts at once. */
   RELAY_POLL_INTERVAL_MS: env.int(100, 1),
   /** Publish attempts of one row before it is parked as FAILED. */

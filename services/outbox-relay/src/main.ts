@@ -14,6 +14,7 @@ import {
 } from "@app/shared";
 import type { Clock, RelayHooks } from "./application/ports";
 import { purgePublished } from "./application/purgePublished";
+import { adaptiveBatchSize } from "./application/batchSize";
 import { relayBatch, type BatchReport } from "./application/relayBatch";
 import { loadRelayConfig, type RelayConfig } from "./config";
 import { KafkaEventPublisher } from "./infrastructure/kafkaEventPublisher";
@@ -90,11 +91,13 @@ export async function startRelay(
     chunkSize: config.RELAY_RETENTION_CHUNK,
   };
 
-  const runOnce = async (): Promise<BatchReport> => {
+  const runPass = async (batchSize: number): Promise<BatchReport> => {
     // While Kafka is unreachable nothing is claimed: rows wait without spending attempts.
     if (!(await publisher.ready())) return { published: 0, retried: 0, failed: 0 };
-    return relayBatch(batchDeps, batchSettings);
+    return relayBatch(batchDeps, { ...batchSettings, batchSize });
   };
+  const runOnce = () => runPass(config.RELAY_BATCH_SIZE);
+  const batchSize = adaptiveBatchSize(config.RELAY_BATCH_SIZE, config.RELAY_BATCH_SIZE_MAX);
   let stopping = false;
   const purgeOnce = () =>
     purgePublished({ outbox, metrics: relayMetrics, clock, logger }, retention, () => stopping);
@@ -104,8 +107,10 @@ export async function startRelay(
     loops.push(
       startWorkerLoop(
         async () => {
-          const r = await runOnce();
-          return r.published + r.retried + r.failed > 0;
+          const r = await runPass(batchSize.current);
+          const settled = r.published + r.retried + r.failed;
+          batchSize.after(settled);
+          return settled > 0;
         },
         { name: "relay", idleMs: config.RELAY_POLL_INTERVAL_MS, maxErrorBackoffMs: 5_000 },
         logger,

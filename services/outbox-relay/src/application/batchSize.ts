@@ -1,0 +1,16 @@
+/**
+ * The relay loop's batch size: with a backlog (a pass settled a full batch) it doubles up to
+ * `max`, so one claim, one Kafka request and one settle cover more rows; a partial pass brings
+ * it back to `base`, so a quiet outbox keeps small claims and short row locks.
+ */
+export function adaptiveBatchSize(base: number, max: number) {
+  let size = base;
+  return {
+    get current() {
+      return size;
+    },
+    after(settled: number) {
+      size = settled >= size ? Math.min(Math.max(base, max), size * 2) : base;
+    },
+  };
+}
