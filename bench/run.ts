@@ -80,6 +80,7 @@ async function main() {
       BCRYPT_COST: "4",
       PAYMENT_DECLINE_ABOVE: "1000000000",
       REGISTER_MAX_PER_CLIENT: "1000",
+      LOGIN_MAX_FAILURES_PER_CLIENT: "1000",
       REGISTER_HASHING_MAX_IN_FLIGHT: "100",
     },
   });
