@@ -1,7 +1,7 @@
 import { createLogger, createPool } from "@app/shared";
 import { createTestDatabase, type TestDatabase } from "@app/shared/testing";
 import { startAuth, type RunningAuth } from "../src/main";
-import { authTestEnv, call, MIGRATIONS, post, type AuthTestEnv, type TokenPair } from "./support";
+import { authTestEnv, type AuthTestEnv, call, MIGRATIONS, post, type TokenPair } from "./support";
 
 let env: AuthTestEnv;
 

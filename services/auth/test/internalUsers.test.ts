@@ -1,34 +1,20 @@
 import { randomUUID } from "node:crypto";
-import type { RunningAuth } from "../src/main";
-import { aSignedInUser, authTestEnv, call, type AuthTestEnv } from "./support";
+import { aSignedInUser, authServiceForFile, call, userView } from "./support";
 
-let env: AuthTestEnv;
-let auth: RunningAuth;
 const TOKEN = "notifier-test-token";
-
-beforeAll(async () => {
-  env = await authTestEnv();
-  auth = await env.start({ INTERNAL_TOKENS: TOKEN });
-});
-afterAll(() => env.cleanup());
+const running = authServiceForFile({ INTERNAL_TOKENS: TOKEN });
 
 const lookUp = (id: string, token: string | null = TOKEN) =>
-  call(auth.url, "GET", `/internal/v1/users/${id}`, {
+  call(running.auth.url, "GET", `/internal/v1/users/${id}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
 
 describe("GET /internal/v1/users/{id}", () => {
   it("answers the user with their email address to a caller holding a service token", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     const res = await lookUp(user.userId);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      id: user.userId,
-      email: user.email,
-      name: user.name,
-      role: "CUSTOMER",
-      createdAt: expect.any(String),
-    });
+    expect(res.body).toEqual(userView(user));
   });
 
   it("answers 404 USER_NOT_FOUND for an id no user has", async () => {
@@ -44,7 +30,7 @@ describe("GET /internal/v1/users/{id}", () => {
   });
 
   it("answers 401 UNAUTHENTICATED without a service token, with a wrong one and with a user's access token", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     for (const token of [null, "wrong-token", user.tokens.accessToken]) {
       const res = await lookUp(user.userId, token);
       expect(res.status).toBe(401);

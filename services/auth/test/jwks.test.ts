@@ -2,16 +2,9 @@ import { createHash, createPublicKey, randomUUID } from "node:crypto";
 import { createTokenVerifier, InvalidTokenError } from "@app/shared";
 import jwt from "jsonwebtoken";
 import type { RunningAuth } from "../src/main";
-import { aKeyPair, aSignedInUser, authTestEnv, call, type AuthTestEnv } from "./support";
+import { aKeyPair, aSignedInUser, authServiceForFile, call } from "./support";
 
-let env: AuthTestEnv;
-let auth: RunningAuth;
-
-beforeAll(async () => {
-  env = await authTestEnv();
-  auth = await env.start();
-});
-afterAll(() => env.cleanup());
+const running = authServiceForFile();
 
 interface Jwks {
   keys: { kty: string; n: string; e: string; kid: string; alg: string; use: string }[];
@@ -25,7 +18,7 @@ const meWith = (service: RunningAuth, token: string) =>
 
 describe("GET /.well-known/jwks.json", () => {
   it("publishes the current RSA public key with kid, alg RS256 and use sig, and nothing private", async () => {
-    const res = await fetchJwks(auth);
+    const res = await fetchJwks(running.auth);
 
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toContain("max-age");
@@ -41,11 +34,11 @@ describe("GET /.well-known/jwks.json", () => {
     });
     expect(
       createPublicKey({ key: key!, format: "jwk" }).export({ format: "pem", type: "spki" }),
-    ).toBe(env.keys.publicPem);
+    ).toBe(running.env.keys.publicPem);
   });
 
   it("names the key by its RFC 7638 thumbprint when no JWT_KEY_ID is configured", async () => {
-    const [key] = (await fetchJwks(auth)).body.keys;
+    const [key] = (await fetchJwks(running.auth)).body.keys;
     const canonical = JSON.stringify({ e: key!.e, kty: "RSA", n: key!.n });
 
     expect(key!.kid).toBe(createHash("sha256").update(canonical).digest("base64url"));
@@ -54,8 +47,8 @@ describe("GET /.well-known/jwks.json", () => {
 
 describe("verification from the JWKS alone", () => {
   it("verifies an access token with nothing but the JWKS document (no shared code)", async () => {
-    const user = await aSignedInUser(auth.url);
-    const { keys } = (await fetchJwks(auth)).body;
+    const user = await aSignedInUser(running.auth.url);
+    const { keys } = (await fetchJwks(running.auth)).body;
     const { kid } = jwt.decode(user.tokens.accessToken, { complete: true })!.header;
     const jwk = keys.find((k) => k.kid === kid)!;
 
@@ -73,9 +66,9 @@ describe("verification from the JWKS alone", () => {
   });
 
   it("is accepted by libs/shared's createTokenVerifier given only the JWKS URL", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     const verifier = createTokenVerifier({
-      jwksUrl: jwksUrl(auth),
+      jwksUrl: jwksUrl(running.auth),
       issuer: "product-ordering-auth",
       audience: "product-ordering",
       algorithm: "RS256",
@@ -102,7 +95,7 @@ describe("verification from the JWKS alone", () => {
       expiresIn: 900,
     });
     const verifier = createTokenVerifier({
-      jwksUrl: jwksUrl(auth),
+      jwksUrl: jwksUrl(running.auth),
       issuer: "product-ordering-auth",
       audience: "product-ordering",
       algorithm: "RS256",
@@ -118,7 +111,7 @@ describe("verification from the JWKS alone", () => {
 
 describe("key rotation", () => {
   it("uses JWT_KEY_ID as the kid in token headers and in the JWKS", async () => {
-    const named = await env.start({ JWT_KEY_ID: "auth-2026-01" });
+    const named = await running.env.start({ JWT_KEY_ID: "auth-2026-01" });
     const user = await aSignedInUser(named.url);
 
     expect(jwt.decode(user.tokens.accessToken, { complete: true })!.header.kid).toBe(
@@ -128,18 +121,18 @@ describe("key rotation", () => {
   });
 
   it("publishes the previous key beside the new one, so tokens signed before the rotation stay valid everywhere", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     const oldToken = user.tokens.accessToken;
     const next = aKeyPair();
 
-    const rotated = await env.start({
+    const rotated = await running.env.start({
       JWT_PRIVATE_KEY: next.privatePem,
-      JWT_PREVIOUS_PUBLIC_KEY: env.keys.publicPem,
+      JWT_PREVIOUS_PUBLIC_KEY: running.env.keys.publicPem,
     });
 
     const kids = (await fetchJwks(rotated)).body.keys.map((k) => k.kid);
     expect(kids).toHaveLength(2);
-    expect(kids[1]).toBe(auth.jwks.keys[0]!.kid);
+    expect(kids[1]).toBe(running.auth.jwks.keys[0]!.kid);
     expect((await meWith(rotated, oldToken)).status).toBe(200);
     const verifier = createTokenVerifier({
       jwksUrl: jwksUrl(rotated),
@@ -157,8 +150,8 @@ describe("key rotation", () => {
   });
 
   it("stops accepting the old key's tokens once the previous key is no longer configured", async () => {
-    const user = await aSignedInUser(auth.url);
-    const afterRotation = await env.start({ JWT_PRIVATE_KEY: aKeyPair().privatePem });
+    const user = await aSignedInUser(running.auth.url);
+    const afterRotation = await running.env.start({ JWT_PRIVATE_KEY: aKeyPair().privatePem });
 
     const res = await meWith(afterRotation, user.tokens.accessToken);
 

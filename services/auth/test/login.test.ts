@@ -1,22 +1,13 @@
 import jwt from "jsonwebtoken";
-import type { RunningAuth } from "../src/main";
 import {
   aRegistration,
-  authTestEnv,
-  call,
+  authServiceForFile,
+  expectMalformedJsonRefused,
   post,
-  type AuthTestEnv,
   type TokenPair,
 } from "./support";
 
-let env: AuthTestEnv;
-let auth: RunningAuth;
-
-beforeAll(async () => {
-  env = await authTestEnv();
-  auth = await env.start();
-});
-afterAll(() => env.cleanup());
+const running = authServiceForFile();
 
 // Each test speaks from its own client address (trusted X-Forwarded-For from loopback), so the
 // per-client throttle of one test never touches another.
@@ -25,13 +16,13 @@ const aClient = () => ({ "x-forwarded-for": `10.1.0.${++clientCounter}` });
 
 async function registered(overrides: Partial<{ email: string; password: string }> = {}) {
   const registration = aRegistration(overrides);
-  const res = await post<{ id: string }>(auth.url, "/api/v1/auth/register", registration);
+  const res = await post<{ id: string }>(running.auth.url, "/api/v1/auth/register", registration);
   expect(res.status).toBe(201);
   return { ...registration, id: res.body.id };
 }
 
 const login = (body: unknown, headers = aClient()) =>
-  post<TokenPair & Record<string, unknown>>(auth.url, "/api/v1/auth/login", body, headers);
+  post<TokenPair & Record<string, unknown>>(running.auth.url, "/api/v1/auth/login", body, headers);
 
 describe("POST /api/v1/auth/login", () => {
   it("answers 200 with a Bearer access token for the user and an opaque refresh token", async () => {
@@ -47,7 +38,7 @@ describe("POST /api/v1/auth/login", () => {
       expiresIn: 900,
     });
     const decoded = jwt.decode(res.body.accessToken, { complete: true })!;
-    expect(decoded.header).toMatchObject({ alg: "RS256", kid: auth.jwks.keys[0]!.kid });
+    expect(decoded.header).toMatchObject({ alg: "RS256", kid: running.auth.jwks.keys[0]!.kid });
     const claims = decoded.payload as jwt.JwtPayload;
     expect(claims).toMatchObject({
       sub: user.id,
@@ -104,9 +95,6 @@ describe("POST /api/v1/auth/login", () => {
   });
 
   it("returns 400 MALFORMED_JSON for a body that is not JSON", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/login", { rawBody: "{nope" });
-
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe("MALFORMED_JSON");
+    await expectMalformedJsonRefused(running.auth.url, "/api/v1/auth/login", "{nope");
   });
 });

@@ -1,20 +1,12 @@
-import type { RunningAuth } from "../src/main";
-import { aRegistration, authTestEnv, call, post, type AuthTestEnv } from "./support";
+import { aRegistration, authServiceForFile, call, post } from "./support";
 
-let env: AuthTestEnv;
-let auth: RunningAuth;
-
-beforeAll(async () => {
-  env = await authTestEnv();
-  auth = await env.start();
-});
-afterAll(() => env.cleanup());
+const running = authServiceForFile();
 
 describe("operations endpoints", () => {
   it("answers /health/live and /health/ready with database and redis checks", async () => {
-    expect((await call(auth.url, "GET", "/health/live")).status).toBe(200);
+    expect((await call(running.auth.url, "GET", "/health/live")).status).toBe(200);
     const ready = await call<{ status: string; checks: Record<string, { status: string }> }>(
-      auth.url,
+      running.auth.url,
       "GET",
       "/health/ready",
     );
@@ -36,7 +28,7 @@ describe("operations endpoints", () => {
           { properties?: Record<string, { minLength?: number; maxLength?: number }> }
         >;
       };
-    }>(auth.url, "GET", "/openapi.json");
+    }>(running.auth.url, "GET", "/openapi.json");
 
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe("3.1.0");
@@ -59,14 +51,14 @@ describe("operations endpoints", () => {
 
   it("counts registrations and logins by outcome in /metrics", async () => {
     const registration = aRegistration();
-    await post(auth.url, "/api/v1/auth/register", registration);
-    await post(auth.url, "/api/v1/auth/register", registration);
-    await post(auth.url, "/api/v1/auth/login", {
+    await post(running.auth.url, "/api/v1/auth/register", registration);
+    await post(running.auth.url, "/api/v1/auth/register", registration);
+    await post(running.auth.url, "/api/v1/auth/login", {
       email: registration.email,
       password: registration.password,
     });
 
-    const metrics = await (await fetch(`${auth.url}/metrics`)).text();
+    const metrics = await (await fetch(`${running.auth.url}/metrics`)).text();
 
     expect(metrics).toMatch(/auth_registrations_total\{outcome="created"\} [1-9]/);
     expect(metrics).toMatch(/auth_registrations_total\{outcome="email_taken"\} [1-9]/);
@@ -74,12 +66,12 @@ describe("operations endpoints", () => {
   });
 
   it("labels request metrics with the route template, also for answers that are problems", async () => {
-    await post(auth.url, "/api/v1/auth/login", {
+    await post(running.auth.url, "/api/v1/auth/login", {
       email: "nobody@example.com",
       password: "wrong password",
     });
 
-    const metrics = await (await fetch(`${auth.url}/metrics`)).text();
+    const metrics = await (await fetch(`${running.auth.url}/metrics`)).text();
 
     const line = metrics
       .split("\n")
@@ -93,7 +85,7 @@ describe("operations endpoints", () => {
   });
 
   it("echoes a sane X-Request-Id and puts it in problem documents", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/login", {
+    const res = await call(running.auth.url, "POST", "/api/v1/auth/login", {
       body: {},
       headers: { "x-request-id": "trace-abc-123" },
     });
@@ -103,7 +95,7 @@ describe("operations endpoints", () => {
   });
 
   it("answers 404 NOT_FOUND for an unknown auth route", async () => {
-    const res = await call(auth.url, "GET", "/api/v1/auth/nothing-here");
+    const res = await call(running.auth.url, "GET", "/api/v1/auth/nothing-here");
 
     expect(res.status).toBe(404);
     expect(res.body.code).toBe("NOT_FOUND");

@@ -1,6 +1,6 @@
 import { waitFor } from "@app/shared/testing";
 import type { RunningAuth } from "../src/main";
-import { aSignedInUser, authTestEnv, post, type AuthTestEnv, type TokenPair } from "./support";
+import { aSignedInUser, authTestEnv, type AuthTestEnv, post, type TokenPair } from "./support";
 
 let env: AuthTestEnv;
 let purger: RunningAuth;

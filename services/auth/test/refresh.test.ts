@@ -1,30 +1,27 @@
-import type { RunningAuth } from "../src/main";
 import {
   aSignedInUser,
-  authTestEnv,
+  authServiceForFile,
   call,
+  expectMalformedJsonRefused,
   post,
-  type AuthTestEnv,
   type TokenPair,
 } from "./support";
 
-let env: AuthTestEnv;
-let auth: RunningAuth;
-
-beforeAll(async () => {
-  env = await authTestEnv();
-  auth = await env.start();
-});
-afterAll(() => env.cleanup());
+const running = authServiceForFile();
 
 const refresh = (refreshToken: unknown) =>
-  post<TokenPair & Record<string, unknown>>(auth.url, "/api/v1/auth/refresh", { refreshToken });
-const logout = (refreshToken: unknown) => post(auth.url, "/api/v1/auth/logout", { refreshToken });
+  post<TokenPair & Record<string, unknown>>(running.auth.url, "/api/v1/auth/refresh", {
+    refreshToken,
+  });
+const logout = (refreshToken: unknown) =>
+  post(running.auth.url, "/api/v1/auth/logout", { refreshToken });
 const me = (accessToken: string) =>
-  call(auth.url, "GET", "/api/v1/auth/me", { headers: { authorization: `Bearer ${accessToken}` } });
+  call(running.auth.url, "GET", "/api/v1/auth/me", {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
 
 async function familyRows(userId: string) {
-  return env.pool.query(
+  return running.env.pool.query(
     "SELECT family_id, used_at, revoked_at FROM refresh_tokens WHERE user_id = ? ORDER BY created_at",
     [userId],
   );
@@ -32,7 +29,7 @@ async function familyRows(userId: string) {
 
 describe("POST /api/v1/auth/refresh", () => {
   it("answers 200 with a new token pair whose access token works", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     const res = await refresh(user.tokens.refreshToken);
 
     expect(res.status).toBe(200);
@@ -47,11 +44,11 @@ describe("POST /api/v1/auth/refresh", () => {
   });
 
   it("stores only a hash of the refresh token, in the same family across rotations", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     const rotated = await refresh(user.tokens.refreshToken);
     expect(rotated.status).toBe(200);
 
-    const rows = await env.pool.query(
+    const rows = await running.env.pool.query(
       "SELECT token_hash, family_id FROM refresh_tokens WHERE user_id = ?",
       [user.userId],
     );
@@ -64,7 +61,7 @@ describe("POST /api/v1/auth/refresh", () => {
   });
 
   it("rotates: the used refresh token is dead and answers 401 INVALID_REFRESH_TOKEN", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     expect((await refresh(user.tokens.refreshToken)).status).toBe(200);
 
     const again = await refresh(user.tokens.refreshToken);
@@ -74,7 +71,7 @@ describe("POST /api/v1/auth/refresh", () => {
   });
 
   it("revokes the whole family when a rotated token is presented again, so the thief's and the owner's newer tokens die", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     const second = await refresh(user.tokens.refreshToken);
     const third = await refresh(second.body.refreshToken);
     expect(third.status).toBe(200);
@@ -89,8 +86,8 @@ describe("POST /api/v1/auth/refresh", () => {
   });
 
   it("leaves the user's other sessions (other families) alive when one family is revoked", async () => {
-    const user = await aSignedInUser(auth.url);
-    const otherSession = await post<TokenPair>(auth.url, "/api/v1/auth/login", {
+    const user = await aSignedInUser(running.auth.url);
+    const otherSession = await post<TokenPair>(running.auth.url, "/api/v1/auth/login", {
       email: user.email,
       password: user.password,
     });
@@ -101,14 +98,14 @@ describe("POST /api/v1/auth/refresh", () => {
   });
 
   it("lets exactly one of two concurrent refreshes with the same token succeed", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     const answers = await Promise.all([
       refresh(user.tokens.refreshToken),
       refresh(user.tokens.refreshToken),
     ]);
 
     expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
-    const [{ n }] = await env.pool.query(
+    const [{ n }] = await running.env.pool.query(
       "SELECT COUNT(*) AS n FROM refresh_tokens WHERE user_id = ? AND used_at IS NOT NULL",
       [user.userId],
     );
@@ -123,7 +120,7 @@ describe("POST /api/v1/auth/refresh", () => {
   });
 
   it("answers 401 for an expired refresh token without revoking its family", async () => {
-    const shortLived = await env.start({
+    const shortLived = await running.env.start({
       REFRESH_TOKEN_TTL_SECONDS: "1",
       REFRESH_TOKEN_PURGE_INTERVAL_MS: "0",
     });
@@ -145,27 +142,22 @@ describe("POST /api/v1/auth/refresh", () => {
     ["a non-string refreshToken", { refreshToken: 42 }],
     ["an empty refreshToken", { refreshToken: "" }],
   ])("returns 400 VALIDATION_FAILED for %s", async (_case, body) => {
-    const res = await post(auth.url, "/api/v1/auth/refresh", body);
+    const res = await post(running.auth.url, "/api/v1/auth/refresh", body);
 
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("VALIDATION_FAILED");
   });
 
   it("returns 400 MALFORMED_JSON for a body that is not JSON", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/refresh", {
-      rawBody: '{"refreshToken":',
-    });
-
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe("MALFORMED_JSON");
+    await expectMalformedJsonRefused(running.auth.url, "/api/v1/auth/refresh", '{"refreshToken":');
   });
 
   it("counts refreshes by outcome in the metrics", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     await refresh(user.tokens.refreshToken);
     await refresh(user.tokens.refreshToken);
 
-    const metrics = await (await fetch(`${auth.url}/metrics`)).text();
+    const metrics = await (await fetch(`${running.auth.url}/metrics`)).text();
     expect(metrics).toMatch(/auth_refreshes_total\{outcome="rotated"\} [1-9]/);
     expect(metrics).toMatch(/auth_refreshes_total\{outcome="reused"\} [1-9]/);
   });
@@ -173,7 +165,7 @@ describe("POST /api/v1/auth/refresh", () => {
 
 describe("POST /api/v1/auth/logout", () => {
   it("answers 204 and the refresh token no longer works", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
 
     const res = await logout(user.tokens.refreshToken);
 
@@ -182,7 +174,7 @@ describe("POST /api/v1/auth/logout", () => {
   });
 
   it("ends the whole session: the newest token of a rotated family dies too", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     const rotated = await refresh(user.tokens.refreshToken);
 
     expect((await logout(rotated.body.refreshToken)).status).toBe(204);
@@ -191,7 +183,7 @@ describe("POST /api/v1/auth/logout", () => {
   });
 
   it("answers 204 again for a token already logged out, and for one it never issued", async () => {
-    const user = await aSignedInUser(auth.url);
+    const user = await aSignedInUser(running.auth.url);
     await logout(user.tokens.refreshToken);
 
     expect((await logout(user.tokens.refreshToken)).status).toBe(204);
@@ -199,16 +191,13 @@ describe("POST /api/v1/auth/logout", () => {
   });
 
   it("returns 400 VALIDATION_FAILED without a refreshToken", async () => {
-    const res = await post(auth.url, "/api/v1/auth/logout", {});
+    const res = await post(running.auth.url, "/api/v1/auth/logout", {});
 
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("VALIDATION_FAILED");
   });
 
   it("returns 400 MALFORMED_JSON for a body that is not JSON", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/logout", { rawBody: "nope" });
-
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe("MALFORMED_JSON");
+    await expectMalformedJsonRefused(running.auth.url, "/api/v1/auth/logout", "nope");
   });
 });

@@ -1,16 +1,14 @@
-import type { RunningAuth } from "../src/main";
-import { aRegistration, authTestEnv, call, post, type AuthTestEnv } from "./support";
+import {
+  aRegistration,
+  authServiceForFile,
+  call,
+  expectMalformedJsonRefused,
+  post,
+} from "./support";
 
-let env: AuthTestEnv;
-let auth: RunningAuth;
+const running = authServiceForFile();
 
-beforeAll(async () => {
-  env = await authTestEnv();
-  auth = await env.start();
-});
-afterAll(() => env.cleanup());
-
-const register = (body: unknown) => post(auth.url, "/api/v1/auth/register", body);
+const register = (body: unknown) => post(running.auth.url, "/api/v1/auth/register", body);
 
 describe("POST /api/v1/auth/register", () => {
   it("creates a customer and answers 201 with the user, never the password", async () => {
@@ -26,7 +24,7 @@ describe("POST /api/v1/auth/register", () => {
       createdAt: expect.any(String),
     });
     expect(new Date(res.body.createdAt as string).toISOString()).toBe(res.body.createdAt);
-    const [row] = await env.pool.query("SELECT password_hash FROM users WHERE id = ?", [
+    const [row] = await running.env.pool.query("SELECT password_hash FROM users WHERE id = ?", [
       res.body.id,
     ]);
     expect(row.password_hash).toMatch(/^\$2[aby]\$04\$/);
@@ -76,7 +74,7 @@ describe("POST /api/v1/auth/register", () => {
     );
 
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409]);
-    const [row] = await env.pool.query(
+    const [row] = await running.env.pool.query(
       "SELECT COUNT(*) AS n FROM users WHERE email_normalized = ?",
       [registration.email.toLowerCase()],
     );
@@ -113,16 +111,15 @@ describe("POST /api/v1/auth/register", () => {
   });
 
   it("returns 400 MALFORMED_JSON for a body that is not JSON", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/register", {
-      rawBody: '{"email": "a@example.com",',
-    });
-
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe("MALFORMED_JSON");
+    await expectMalformedJsonRefused(
+      running.auth.url,
+      "/api/v1/auth/register",
+      '{"email": "a@example.com",',
+    );
   });
 
   it("returns 415 for a body that is not sent as JSON", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/register", {
+    const res = await call(running.auth.url, "POST", "/api/v1/auth/register", {
       rawBody: "email=a@example.com",
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
@@ -132,7 +129,7 @@ describe("POST /api/v1/auth/register", () => {
   });
 
   it("returns 400 VALIDATION_FAILED when there is no body at all", async () => {
-    const res = await call(auth.url, "POST", "/api/v1/auth/register");
+    const res = await call(running.auth.url, "POST", "/api/v1/auth/register");
 
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("VALIDATION_FAILED");

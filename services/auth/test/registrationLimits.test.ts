@@ -1,5 +1,5 @@
 import type { RunningAuth } from "../src/main";
-import { aRegistration, authTestEnv, post, type AuthTestEnv } from "./support";
+import { aRegistration, authTestEnv, type AuthTestEnv, post } from "./support";
 
 const MAX_PER_CLIENT = 4;
 const WINDOW_SECONDS = 600;

@@ -6,7 +6,7 @@ import { ConfigError } from "@app/shared";
 import { startupExit } from "@app/shared/testing";
 import jwt from "jsonwebtoken";
 import { loadAuthConfig } from "../src/main";
-import { aKeyPair, aSignedInUser, authTestEnv, call, type AuthTestEnv } from "./support";
+import { aKeyPair, aSignedInUser, authTestEnv, type AuthTestEnv, call } from "./support";
 
 let env: AuthTestEnv;
 let tempDir: string;

@@ -81,6 +81,43 @@ export async function authTestEnv(): Promise<AuthTestEnv> {
   };
 }
 
+/** The auth service one test file runs against; both fields are set once its `beforeAll` ran. */
+export interface AuthForFile {
+  env: AuthTestEnv;
+  auth: RunningAuth;
+}
+
+/**
+ * Starts one auth service for the calling test file before its tests and removes its database,
+ * Redis keys and every service it started after them.
+ */
+export function authServiceForFile(env?: Record<string, string>): AuthForFile {
+  const running = {} as AuthForFile;
+  beforeAll(async () => {
+    running.env = await authTestEnv();
+    running.auth = await running.env.start(env);
+  });
+  afterAll(() => running.env.cleanup());
+  return running;
+}
+
+/** The user as GET /me and the internal lookup show it. */
+export const userView = (user: { userId: string; email: string; name: string }) => ({
+  id: user.userId,
+  email: user.email,
+  name: user.name,
+  role: "CUSTOMER",
+  createdAt: expect.any(String),
+});
+
+/** Sends `rawBody` (not JSON) to a POST route and checks the 400 MALFORMED_JSON answer. */
+export async function expectMalformedJsonRefused(baseUrl: string, route: string, rawBody: string) {
+  const res = await call(baseUrl, "POST", route, { rawBody });
+
+  expect(res.status).toBe(400);
+  expect(res.body.code).toBe("MALFORMED_JSON");
+}
+
 async function deleteRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis(testServers().redisUrl);
   try {

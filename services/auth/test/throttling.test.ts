@@ -1,6 +1,5 @@
 import { createServer, type AddressInfo } from "node:net";
-import type { RunningAuth } from "../src/main";
-import { aRegistration, authTestEnv, post, type AuthTestEnv } from "./support";
+import { aRegistration, authServiceForFile, authTestEnv, post } from "./support";
 
 const MAX_PER_PAIR = 3;
 const MAX_PER_CLIENT = 5;
@@ -12,26 +11,27 @@ const limits = {
   LOGIN_MAX_FAILURES_PER_EMAIL: String(MAX_PER_EMAIL),
 };
 
-let env: AuthTestEnv;
-let auth: RunningAuth;
-
-beforeAll(async () => {
-  env = await authTestEnv();
-  auth = await env.start({ ...limits, LOGIN_THROTTLE_WINDOW_SECONDS: String(WINDOW_SECONDS) });
+const running = authServiceForFile({
+  ...limits,
+  LOGIN_THROTTLE_WINDOW_SECONDS: String(WINDOW_SECONDS),
 });
-afterAll(() => env.cleanup());
 
 let clientCounter = 0;
 const aClientAddress = () => `10.2.0.${++clientCounter}`;
 
 async function registered() {
   const registration = aRegistration();
-  expect((await post(auth.url, "/api/v1/auth/register", registration)).status).toBe(201);
+  expect((await post(running.auth.url, "/api/v1/auth/register", registration)).status).toBe(201);
   return registration;
 }
 
 const login = (email: string, password: string, clientAddress = aClientAddress()) =>
-  post(auth.url, "/api/v1/auth/login", { email, password }, { "x-forwarded-for": clientAddress });
+  post(
+    running.auth.url,
+    "/api/v1/auth/login",
+    { email, password },
+    { "x-forwarded-for": clientAddress },
+  );
 
 const statusesOf = (answers: { status: number }[]) =>
   answers.reduce<Record<number, number>>(
@@ -156,7 +156,7 @@ describe("login throttling", () => {
     await failTimes(MAX_PER_PAIR, user.email, () => client);
     await login(user.email, "wrong password", client);
 
-    const metrics = await (await fetch(`${auth.url}/metrics`)).text();
+    const metrics = await (await fetch(`${running.auth.url}/metrics`)).text();
     expect(metrics).toMatch(/auth_throttled_attempts_total\{scope="email_client"\} [1-9]/);
     expect(metrics).toMatch(/auth_logins_total\{outcome="too_many_attempts"\} [1-9]/);
     expect(metrics).toMatch(/auth_logins_total\{outcome="invalid_credentials"\} [1-9]/);
@@ -224,7 +224,7 @@ describe("login throttling", () => {
   });
 
   it("lets the right password in once the Retry-After of a concurrent burst has passed", async () => {
-    const shortWindow = await env.start({ ...limits, LOGIN_THROTTLE_WINDOW_SECONDS: "3" });
+    const shortWindow = await running.env.start({ ...limits, LOGIN_THROTTLE_WINDOW_SECONDS: "3" });
     const user = await registered();
     const client = aClientAddress();
     const loginThere = (password: string) =>
@@ -249,7 +249,7 @@ describe("login throttling", () => {
 
 describe("login throttling without a trusted proxy (TRUST_PROXY=false)", () => {
   it("answers 429 after N failures from one socket however each request forges X-Forwarded-For", async () => {
-    const direct = await env.start({ ...limits, TRUST_PROXY: "false" });
+    const direct = await running.env.start({ ...limits, TRUST_PROXY: "false" });
     try {
       const answers = [];
       for (let i = 0; i < MAX_PER_CLIENT + 2; i++)
@@ -275,7 +275,7 @@ describe("login throttling while Redis is down", () => {
     const outage = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => outage.listen(0, "127.0.0.1", resolve));
     const { port } = outage.address() as AddressInfo;
-    const withoutRedis = await env.start({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    const withoutRedis = await running.env.start({ REDIS_URL: `redis://127.0.0.1:${port}` });
     const user = await registered();
 
     try {
