@@ -110,6 +110,7 @@ export { startTcpProxy, type TcpProxy } from "./tcpProxy";
 export { anOrderEvent } from "./orderEvents";
 export { problemViolations, renderedProblem } from "./problems";
 export { startupExit } from "./startup";
+export { holdAt, runStoppingProcess } from "./stoppingProcess";
 export { startMailSink, type MailSink, type ReceivedMail } from "./mailSink";
 export {
   aPrivateKafka,

@@ -2,16 +2,7 @@ import { randomUUID } from "node:crypto";
 import { waitFor } from "@app/shared/testing";
 import { loadOrderConfig, startOrder } from "@app/order/src/main";
 import { startFakeCatalog, startRecordingProxy, startStalledCatalog } from "./support/fakeCatalog";
-import {
-  aProduct,
-  availableOf,
-  call,
-  countRows,
-  placeOrder,
-  SERVICE_TOKEN,
-  startSystem,
-  type TestSystem,
-} from "./support/system";
+import { call, SERVICE_TOKEN, startSystem, type TestSystem } from "./support/system";
 
 let s: TestSystem;
 
@@ -33,11 +24,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-const aCustomer = () => {
-  const userId = randomUUID();
-  return { userId, token: s.tokenFor(userId) };
-};
-
 /** The one state whose `order_circuit_breaker_state` series is 1 (every other state is 0). */
 async function breakerState(name: string, orderUrl = s.orderUrl): Promise<string> {
   const metrics = await call(orderUrl, "GET", "/metrics");
@@ -56,7 +42,7 @@ async function breakerState(name: string, orderUrl = s.orderUrl): Promise<string
 
 /** Outbox rows whose event is about this user's orders (the payload is the order). */
 const outboxRowsOf = (userId: string) =>
-  countRows(s, "outbox_events", "JSON_VALUE(payload, '$.userId') = ?", [userId]);
+  s.countRows("outbox_events", "JSON_VALUE(payload, '$.userId') = ?", [userId]);
 
 /** A second order service on the same database, calling the catalog at another address. */
 async function withOrderService(
@@ -75,18 +61,18 @@ async function withOrderService(
 
 describe("payment", () => {
   it("answers 402 PAYMENT_DECLINED above the approval limit, returns the stock, writes no order, and replays the decline", async () => {
-    const product = await aProduct(s, { price: 60_000, quantity: 5 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 2 }] };
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { price: 60_000, quantity: 5 },
+      quantity: 2,
+    });
 
-    const declined = await placeOrder(s, token, key, body);
-    const replayed = await placeOrder(s, token, key, body);
+    const declined = await s.placeOrder(token, key, body);
+    const replayed = await s.placeOrder(token, key, body);
 
     expect(declined.status).toBe(402);
     expect(declined.body.code).toBe("PAYMENT_DECLINED");
-    expect(await availableOf(s, product.id)).toBe(5);
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+    expect(await s.availableOf(product.id)).toBe(5);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(0);
     expect(await outboxRowsOf(userId)).toBe(0);
     expect(replayed.status).toBe(402);
     expect(replayed.headers.get("idempotent-replayed")).toBe("true");
@@ -94,8 +80,8 @@ describe("payment", () => {
   });
 
   it("approves a total at the limit", async () => {
-    const product = await aProduct(s, { price: 50_000, quantity: 5 });
-    const response = await placeOrder(s, aCustomer().token, randomUUID(), {
+    const product = await s.aProduct({ price: 50_000, quantity: 5 });
+    const response = await s.placeOrder(s.aCustomer().token, randomUUID(), {
       items: [{ productId: product.id, quantity: 2 }],
     });
     expect(response.status).toBe(201);
@@ -105,14 +91,13 @@ describe("payment", () => {
 
 describe("catalog unavailable", () => {
   it("answers 503 DEPENDENCY_UNAVAILABLE with Retry-After and writes nothing; the breaker opens, then recovers and the same key succeeds", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 10 },
+    });
 
     s.catalogLink.down();
     const failures = [];
-    for (let i = 0; i < 4; i++) failures.push(await placeOrder(s, token, key, body));
+    for (let i = 0; i < 4; i++) failures.push(await s.placeOrder(token, key, body));
 
     for (const failure of failures) {
       expect(failure.status).toBe(503);
@@ -120,15 +105,15 @@ describe("catalog unavailable", () => {
       expect(Number(failure.headers.get("retry-after"))).toBeGreaterThan(0);
     }
     expect(await breakerState("catalog")).toBe("open");
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(0);
     expect(await outboxRowsOf(userId)).toBe(0);
     // A transient failure is not stored: the key stays free for the retry.
-    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
 
     s.catalogLink.up();
     const recovered = await waitFor(
       async () => {
-        const attempt = await placeOrder(s, token, key, body);
+        const attempt = await s.placeOrder(token, key, body);
         return attempt.status === 201 ? attempt : undefined;
       },
       { timeoutMs: 10_000, intervalMs: 200, what: "a placement through the recovered breaker" },
@@ -136,8 +121,8 @@ describe("catalog unavailable", () => {
 
     expect(recovered.headers.get("idempotent-replayed")).toBeNull();
     expect(await breakerState("catalog")).toBe("closed");
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
-    expect(await availableOf(s, product.id)).toBe(9);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(1);
+    expect(await s.availableOf(product.id)).toBe(9);
   });
 });
 
@@ -146,9 +131,9 @@ describe("calls to the catalog", () => {
     const recorder = await startRecordingProxy(s.catalogUrl);
     try {
       await withOrderService({ CATALOG_URL: recorder.url }, async (orderUrl) => {
-        const product = await aProduct(s, { quantity: 5 });
+        const product = await s.aProduct({ quantity: 5 });
         const response = await call(orderUrl, "POST", "/api/v1/orders", {
-          token: aCustomer().token,
+          token: s.aCustomer().token,
           body: { items: [{ productId: product.id, quantity: 1 }] },
           headers: { "idempotency-key": randomUUID(), "x-request-id": "req-to-catalog-1" },
         });
@@ -178,7 +163,7 @@ describe("calls to the catalog", () => {
           CATALOG_RETRIES: "0",
         },
         async (orderUrl) => {
-          const { userId, token } = aCustomer();
+          const { userId, token } = s.aCustomer();
           const started = performance.now();
           const response = await call(orderUrl, "POST", "/api/v1/orders", {
             token,
@@ -201,8 +186,8 @@ describe("calls to the catalog", () => {
           expect(elapsedMs).toBeGreaterThanOrEqual(timeoutMs * 0.9);
           expect(closedReleasesAtAnswer).toBe(0);
           await waitFor(() => releases().length > 0, { what: "the release sent to the catalog" });
-          expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
-          expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+          expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
+          expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(0);
         },
       );
     } finally {
@@ -235,7 +220,7 @@ describe("calls to the catalog", () => {
           RETRY_BACKOFF_BASE_MS: "5",
         },
         async (orderUrl) => {
-          const { userId, token } = aCustomer();
+          const { userId, token } = s.aCustomer();
           const key = randomUUID();
           const place = () =>
             call(orderUrl, "POST", "/api/v1/orders", {
@@ -253,7 +238,7 @@ describe("calls to the catalog", () => {
           // refused by an open breaker, and the key stayed free for the client's retry.
           expect(reservationCalls()).toBe(8);
           expect(await breakerState("catalog", orderUrl)).toBe("closed");
-          expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+          expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
 
           // The same settings do open the breaker once the catalog fails for real.
           failing = true;
@@ -271,18 +256,17 @@ describe("calls to the catalog", () => {
 describe("Redis unavailable", () => {
   it("still places exactly one order per key, with the database alone deciding", async () => {
     await s.restartOrder({ REDIS_URL: "redis://127.0.0.1:1" });
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 10 },
+    });
 
-    const first = await placeOrder(s, token, key, body);
-    const second = await placeOrder(s, token, key, body);
+    const first = await s.placeOrder(token, key, body);
+    const second = await s.placeOrder(token, key, body);
 
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
-    expect(await availableOf(s, product.id)).toBe(9);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(1);
+    expect(await s.availableOf(product.id)).toBe(9);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { testServers, waitFor } from "@app/shared/testing";
-import { countRows, placeOrder, aProduct, startSystem, type TestSystem } from "./support/system";
+import { startSystem, type TestSystem } from "./support/system";
 
 // How long an Idempotency-Key keeps its answer (IDEMPOTENCY_TTL_HOURS, 24 h by default), on the
 // real paths: the order service runs on a clock the test sets, so "23 h later" needs no waiting;
@@ -33,11 +33,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-const aCustomer = () => {
-  const userId = randomUUID();
-  return { userId, token: s.tokenFor(userId) };
-};
-
 async function keyCreatedAt(userId: string): Promise<Date> {
   const rows: { created_at: Date }[] = await s.sql.query(
     "SELECT created_at FROM idempotency_keys WHERE user_id = ?",
@@ -47,51 +42,53 @@ async function keyCreatedAt(userId: string): Promise<Date> {
   return rows[0]!.created_at;
 }
 
+/** Places an order now and returns its request, its 201 answer and when its key was created. */
+async function aFirstPlacementNow() {
+  clock.set(new Date());
+  const request = await s.anOrderRequest({ product: { quantity: 10 } });
+  const first = await s.placeOrder(request.token, request.key, request.body);
+  expect(first.status).toBe(201);
+  return { ...request, first, createdAt: await keyCreatedAt(request.userId) };
+}
+
 describe("an Idempotency-Key in the database alone (Redis down)", () => {
   it("replays 23 h after the placement and, 25 h after it, places a new order over the row the purge has not removed yet", async () => {
-    clock.set(new Date());
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
-    const first = await placeOrder(s, token, key, body);
-    expect(first.status).toBe(201);
-    const createdAt = await keyCreatedAt(userId);
+    const { userId, token, key, body, first, createdAt } = await aFirstPlacementNow();
 
     clock.set(new Date(createdAt.getTime() + 23 * HOUR));
-    const replay = await placeOrder(s, token, key, body);
+    const replay = await s.placeOrder(token, key, body);
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.body).toEqual(first.body);
 
     // Past retention, and no purge has run: the finished row is still there...
     clock.set(new Date(createdAt.getTime() + 25 * HOUR));
-    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(1);
+    expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(1);
     // ...and the claim treats it as absent: a new placement, not a replay.
-    const fresh = await placeOrder(s, token, key, body);
+    const fresh = await s.placeOrder(token, key, body);
     expect(fresh.status).toBe(201);
     expect(fresh.headers.get("idempotent-replayed")).toBeNull();
     expect(fresh.body.id).not.toBe(first.body.id);
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(2);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(2);
     expect((await keyCreatedAt(userId)).getTime()).toBe(createdAt.getTime() + 25 * HOUR);
 
     // The new placement starts a retention of its own.
     clock.set(new Date(createdAt.getTime() + 48 * HOUR));
-    const again = await placeOrder(s, token, key, body);
+    const again = await s.placeOrder(token, key, body);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.body.id).toBe(fresh.body.id);
   });
 
   it("a different request under a key within retention is still refused 422 at 23 h", async () => {
     clock.set(new Date());
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
+    const product = await s.aProduct({ quantity: 10 });
+    const { userId, token } = s.aCustomer();
     const key = randomUUID();
     expect(
-      (await placeOrder(s, token, key, { items: [{ productId: product.id, quantity: 1 }] })).status,
+      (await s.placeOrder(token, key, { items: [{ productId: product.id, quantity: 1 }] })).status,
     ).toBe(201);
     clock.set(new Date((await keyCreatedAt(userId)).getTime() + 23 * HOUR));
-    const other = await placeOrder(s, token, key, {
+    const other = await s.placeOrder(token, key, {
       items: [{ productId: product.id, quantity: 2 }],
     });
     expect(other.status).toBe(422);
@@ -103,19 +100,12 @@ describe("the Redis copy of an answer", () => {
   it("lives only as long as the key's retention has left, expires by its TTL, and the database answers after it", async () => {
     // Placed while the copy could not be written (Redis down), as after an outage.
     await s.restartOrder(WITHOUT_REDIS, { clock });
-    clock.set(new Date());
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
-    const first = await placeOrder(s, token, key, body);
-    expect(first.status).toBe(201);
-    const createdAt = await keyCreatedAt(userId);
+    const { userId, token, key, body, first, createdAt } = await aFirstPlacementNow();
     await s.restartOrder(WITH_REDIS(), { clock });
 
     // 2 s before the retention ends, a replay from the database writes the copy for what is left.
     clock.set(new Date(createdAt.getTime() + 24 * HOUR - 2000));
-    const replay = await placeOrder(s, token, key, body);
+    const replay = await s.placeOrder(token, key, body);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.body).toEqual(first.body);
     const copy = `${s.orderEnv.REDIS_KEY_PREFIX}idem:response:${userId}:${key}`;
@@ -129,10 +119,10 @@ describe("the Redis copy of an answer", () => {
       what: "the copy to expire",
       timeoutMs: 30_000,
     });
-    const afterExpiry = await placeOrder(s, token, key, body);
+    const afterExpiry = await s.placeOrder(token, key, body);
     expect(afterExpiry.headers.get("idempotent-replayed")).toBe("true");
     expect(afterExpiry.body).toEqual(first.body);
     expect(await redis.exists(copy)).toBe(1);
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(1);
   });
 });

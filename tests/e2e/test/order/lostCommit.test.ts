@@ -1,14 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createPool, type Pool } from "@app/shared";
 import { InMemoryPaymentGateway, paymentReference } from "@app/order/src/main";
-import {
-  aProduct,
-  availableOf,
-  countRows,
-  placeOrder,
-  startSystem,
-  type TestSystem,
-} from "./support/system";
+import { startSystem, type TestSystem } from "./support/system";
 
 let s: TestSystem;
 let catalogSql: Pool;
@@ -48,7 +41,7 @@ async function reservationStatus(orderId: string): Promise<string> {
 
 describe("a placement whose commit acknowledgement is lost", () => {
   it("answers 201 with the committed order and keeps its stock and payment when the connection is cut right after COMMIT", async () => {
-    const product = await aProduct(s, { quantity: 10 });
+    const product = await s.aProduct({ quantity: 10 });
     const userId = randomUUID();
     const key = randomUUID();
     let cut: Promise<void> | undefined;
@@ -56,30 +49,30 @@ describe("a placement whose commit acknowledgement is lost", () => {
       cut = s.databaseLink!.cutAfterRequest("COMMIT");
     };
 
-    const response = await placeOrder(s, s.tokenFor(userId), key, {
+    const response = await s.placeOrder(s.tokenFor(userId), key, {
       items: [{ productId: product.id, quantity: 3 }],
     });
 
     await cut; // the cut really happened after the server took the COMMIT
     expect(response.status).toBe(201);
-    expect(await countRows(s, "orders", "id = ?", [response.body.id])).toBe(1);
+    expect(await s.countRows("orders", "id = ?", [response.body.id])).toBe(1);
     expect(
-      await countRows(s, "idempotency_keys", "user_id = ? AND state = 'COMPLETED'", [userId]),
+      await s.countRows("idempotency_keys", "user_id = ? AND state = 'COMPLETED'", [userId]),
     ).toBe(1);
-    expect(await availableOf(s, product.id)).toBe(7);
+    expect(await s.availableOf(product.id)).toBe(7);
     expect(await reservationStatus(response.body.id)).toBe("RESERVED");
     expect(payment.authorization(paymentReference(userId, key))?.status).toBe("AUTHORIZED");
 
-    const replay = await placeOrder(s, s.tokenFor(userId), key, {
+    const replay = await s.placeOrder(s.tokenFor(userId), key, {
       items: [{ productId: product.id, quantity: 3 }],
     });
     expect(replay.status).toBe(201);
     expect(replay.body.id).toBe(response.body.id);
-    expect(await availableOf(s, product.id)).toBe(7);
+    expect(await s.availableOf(product.id)).toBe(7);
   });
 
   it("returns the stock, voids the payment and frees the key when the connection is cut before COMMIT", async () => {
-    const product = await aProduct(s, { quantity: 10 });
+    const product = await s.aProduct({ quantity: 10 });
     const userId = randomUUID();
     const key = randomUUID();
     beforeCommit = async () => {
@@ -87,7 +80,7 @@ describe("a placement whose commit acknowledgement is lost", () => {
       void s.databaseLink!.cutAfterRequest("INSERT INTO orders");
     };
 
-    const failed = await placeOrder(s, s.tokenFor(userId), key, {
+    const failed = await s.placeOrder(s.tokenFor(userId), key, {
       items: [{ productId: product.id, quantity: 3 }],
     });
 
@@ -95,18 +88,18 @@ describe("a placement whose commit acknowledgement is lost", () => {
     expect(failed.status).toBe(503);
     expect(failed.body.code).toBe("DEPENDENCY_UNAVAILABLE");
     expect(Number(failed.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
-    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
-    expect(await availableOf(s, product.id)).toBe(10);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(0);
+    expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    expect(await s.availableOf(product.id)).toBe(10);
     expect(payment.authorization(paymentReference(userId, key))?.status).toBe("VOIDED");
 
     // The client's retry of the key authorizes again under the same reference and succeeds.
     beforeCommit = undefined;
-    const retried = await placeOrder(s, s.tokenFor(userId), key, {
+    const retried = await s.placeOrder(s.tokenFor(userId), key, {
       items: [{ productId: product.id, quantity: 3 }],
     });
     expect(retried.status).toBe(201);
-    expect(await availableOf(s, product.id)).toBe(7);
+    expect(await s.availableOf(product.id)).toBe(7);
     expect(payment.authorization(paymentReference(userId, key))).toMatchObject({
       status: "AUTHORIZED",
       amount: 3 * product.price,

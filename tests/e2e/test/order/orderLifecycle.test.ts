@@ -2,16 +2,7 @@ import { randomUUID } from "node:crypto";
 import { KafkaClient } from "@app/shared";
 import { testServers, uniqueName, waitFor } from "@app/shared/testing";
 import { startOutboxCopier, type OutboxCopier } from "./support/outboxCopier";
-import {
-  aProduct,
-  availableOf,
-  call,
-  countRows,
-  placeOrder,
-  SERVICE_TOKEN,
-  startSystem,
-  type TestSystem,
-} from "./support/system";
+import { call, SERVICE_TOKEN, startSystem, type TestSystem } from "./support/system";
 
 let s: TestSystem;
 let copier: OutboxCopier;
@@ -37,14 +28,9 @@ afterAll(async () => {
     .catch(() => undefined);
 });
 
-const aCustomer = () => {
-  const userId = randomUUID();
-  return { userId, token: s.tokenFor(userId) };
-};
-
 async function anOrder(token: string, quantity = 1, productQuantity = 10) {
-  const product = await aProduct(s, { quantity: productQuantity });
-  const placed = await placeOrder(s, token, randomUUID(), {
+  const product = await s.aProduct({ quantity: productQuantity });
+  const placed = await s.placeOrder(token, randomUUID(), {
     items: [{ productId: product.id, quantity }],
   });
   if (placed.status !== 201) throw new Error(`placement failed: ${placed.status}`);
@@ -88,7 +74,7 @@ async function archive(...orderIds: string[]): Promise<void> {
 
 describe("GET /api/v1/orders/{id}", () => {
   it("returns the order to its owner and to an admin, and 404 ORDER_NOT_FOUND to another user", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const { order } = await anOrder(token);
 
     const own = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, { token });
@@ -96,7 +82,7 @@ describe("GET /api/v1/orders/{id}", () => {
       token: s.adminToken,
     });
     const stranger = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, {
-      token: aCustomer().token,
+      token: s.aCustomer().token,
     });
 
     expect([own.status, admin.status]).toEqual([200, 200]);
@@ -106,7 +92,7 @@ describe("GET /api/v1/orders/{id}", () => {
   });
 
   it("answers 404 for an unknown or malformed id and 401 without a token", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const unknown = await call(s.orderUrl, "GET", `/api/v1/orders/${randomUUID()}`, { token });
     const malformed = await call(s.orderUrl, "GET", "/api/v1/orders/abc", { token });
     const anonymous = await call(s.orderUrl, "GET", `/api/v1/orders/${randomUUID()}`);
@@ -116,7 +102,7 @@ describe("GET /api/v1/orders/{id}", () => {
   });
 
   it("still returns an archived order, with its items, to its owner only", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const { order } = await anOrder(token, 2);
     const completed = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, {
       token: s.adminToken,
@@ -125,10 +111,10 @@ describe("GET /api/v1/orders/{id}", () => {
 
     const own = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, { token });
     const stranger = await call(s.orderUrl, "GET", `/api/v1/orders/${order.id}`, {
-      token: aCustomer().token,
+      token: s.aCustomer().token,
     });
 
-    expect(await countRows(s, "orders", "id = ?", [order.id])).toBe(0);
+    expect(await s.countRows("orders", "id = ?", [order.id])).toBe(0);
     expect(own.status).toBe(200);
     expect(own.body).toEqual(completed.body);
     expect(stranger.status).toBe(404);
@@ -137,10 +123,10 @@ describe("GET /api/v1/orders/{id}", () => {
 
 describe("GET /api/v1/orders", () => {
   it("lists only the caller's orders, newest first, page by page with an opaque cursor, archived ones included", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const placed = [];
     for (let i = 0; i < 5; i++) placed.push((await anOrder(token)).order);
-    await anOrder(aCustomer().token);
+    await anOrder(s.aCustomer().token);
     await call(s.orderUrl, "POST", `/api/v1/orders/${placed[1].id}/complete`, {
       token: s.adminToken,
     });
@@ -168,11 +154,11 @@ describe("GET /api/v1/orders", () => {
   });
 
   it("lists every order exactly once, with its items, while the archiver moves them", async () => {
-    const { token } = aCustomer();
-    const product = await aProduct(s, { quantity: 100 });
+    const { token } = s.aCustomer();
+    const product = await s.aProduct({ quantity: 100 });
     const placed = await Promise.all(
       Array.from({ length: 30 }, () =>
-        placeOrder(s, token, randomUUID(), { items: [{ productId: product.id, quantity: 1 }] }),
+        s.placeOrder(token, randomUUID(), { items: [{ productId: product.id, quantity: 1 }] }),
       ),
     );
     const ids = placed.map((p) => p.body.id as string).sort();
@@ -198,7 +184,7 @@ describe("GET /api/v1/orders", () => {
     };
     await Promise.all([mover, reader(), reader(), reader()]);
 
-    expect(await countRows(s, "orders", "id IN (?)", [ids])).toBe(0);
+    expect(await s.countRows("orders", "id IN (?)", [ids])).toBe(0);
     expect(pages.length).toBeGreaterThan(3);
     for (const page of pages) {
       expect(page.map((o) => o.id).sort()).toEqual(ids);
@@ -207,7 +193,7 @@ describe("GET /api/v1/orders", () => {
   });
 
   it("answers 400 VALIDATION_FAILED for a limit outside 1..100 or a cursor it did not issue", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     for (const query of ["limit=0", "limit=101", "limit=abc", "cursor=bm9wZQ"]) {
       const response = await call(s.orderUrl, "GET", `/api/v1/orders?${query}`, { token });
       expect([query, response.status, response.body.code]).toEqual([
@@ -219,16 +205,18 @@ describe("GET /api/v1/orders", () => {
   });
 
   it("answers an empty page to a customer without orders", async () => {
-    const response = await call(s.orderUrl, "GET", "/api/v1/orders", { token: aCustomer().token });
+    const response = await call(s.orderUrl, "GET", "/api/v1/orders", {
+      token: s.aCustomer().token,
+    });
     expect(response.body).toEqual({ items: [], nextCursor: null });
   });
 });
 
 describe("POST /api/v1/orders/{id}/cancel", () => {
   it("cancels with one ORDER_CANCELLED event; a second cancel is a 200 no-op; the catalog returns the stock exactly once", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const { product, order } = await anOrder(token, 3, 10);
-    expect(await availableOf(s, product.id)).toBe(7);
+    expect(await s.availableOf(product.id)).toBe(7);
 
     const cancelled = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/cancel`, {
       token,
@@ -248,7 +236,7 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
       { event_type: "ORDER_CREATED", request_id: expect.any(String) },
       { event_type: "ORDER_CANCELLED", request_id: "req-cancel-1" },
     ]);
-    await waitFor(async () => (await availableOf(s, product.id)) === 10, {
+    await waitFor(async () => (await s.availableOf(product.id)) === 10, {
       what: "the catalog to release the cancelled order's stock",
     });
 
@@ -262,16 +250,16 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
       async () => (await catalogEventCount("duplicate", "ORDER_CANCELLED")) > duplicatesBefore,
       { what: "the redelivered event" },
     );
-    expect(await availableOf(s, product.id)).toBe(10);
+    expect(await s.availableOf(product.id)).toBe(10);
   });
 
   it("lets an admin cancel anyone's order, hides the order from another customer (404), and refuses a completed one (409)", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const first = (await anOrder(token)).order;
     const second = (await anOrder(token)).order;
 
     const stranger = await call(s.orderUrl, "POST", `/api/v1/orders/${first.id}/cancel`, {
-      token: aCustomer().token,
+      token: s.aCustomer().token,
     });
     const byAdmin = await call(s.orderUrl, "POST", `/api/v1/orders/${first.id}/cancel`, {
       token: s.adminToken,
@@ -283,7 +271,7 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
 
     expect([stranger.status, stranger.body.code]).toEqual([404, "ORDER_NOT_FOUND"]);
     expect(
-      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
+      await s.countRows("outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
         first.id,
       ]),
     ).toBe(1);
@@ -296,14 +284,14 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
       orderStatus: "COMPLETED",
     });
     expect(
-      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
+      await s.countRows("outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
         second.id,
       ]),
     ).toBe(0);
   });
 
   it("writes one ORDER_CANCELLED however many cancels race", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const { order } = await anOrder(token);
     const responses = await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -312,14 +300,14 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
     );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(
-      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
+      await s.countRows("outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
         order.id,
       ]),
     ).toBe(1);
   });
 
   it("answers 200 without a new event for an archived cancelled order, and 404 for an unknown one", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const { order } = await anOrder(token);
     await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/cancel`, { token });
     await archive(order.id);
@@ -331,7 +319,7 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
 
     expect([archived.status, archived.body.status]).toEqual([200, "CANCELLED"]);
     expect(
-      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
+      await s.countRows("outbox_events", "aggregate_id = ? AND event_type = 'ORDER_CANCELLED'", [
         order.id,
       ]),
     ).toBe(1);
@@ -341,7 +329,7 @@ describe("POST /api/v1/orders/{id}/cancel", () => {
 
 describe("POST /api/v1/orders/{id}/complete", () => {
   it("completes for an admin with one ORDER_COMPLETED event; again is a 200 no-op", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const { order } = await anOrder(token);
 
     const completed = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, {
@@ -354,7 +342,7 @@ describe("POST /api/v1/orders/{id}/complete", () => {
     expect([completed.status, completed.body.status]).toEqual([200, "COMPLETED"]);
     expect(again.body).toEqual(completed.body);
     expect(
-      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_COMPLETED'", [
+      await s.countRows("outbox_events", "aggregate_id = ? AND event_type = 'ORDER_COMPLETED'", [
         order.id,
       ]),
     ).toBe(1);
@@ -373,7 +361,7 @@ describe("POST /api/v1/orders/{id}/complete", () => {
   });
 
   it("answers 403 FORBIDDEN to the owning customer and 409 ORDER_NOT_COMPLETABLE for a cancelled order", async () => {
-    const { token } = aCustomer();
+    const { token } = s.aCustomer();
     const { order } = await anOrder(token);
 
     const byOwner = await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, {
@@ -392,7 +380,7 @@ describe("POST /api/v1/orders/{id}/complete", () => {
       orderStatus: "CANCELLED",
     });
     expect(
-      await countRows(s, "outbox_events", "aggregate_id = ? AND event_type = 'ORDER_COMPLETED'", [
+      await s.countRows("outbox_events", "aggregate_id = ? AND event_type = 'ORDER_COMPLETED'", [
         order.id,
       ]),
     ).toBe(0);
@@ -401,7 +389,7 @@ describe("POST /api/v1/orders/{id}/complete", () => {
 
 describe("POST /internal/v1/reservations/{id}/abandon (the catalog's sweeper)", () => {
   it("answers ORDER_EXISTS for an archived order whose idempotency key is long purged, and abandons nothing", async () => {
-    const { userId, token } = aCustomer();
+    const { userId, token } = s.aCustomer();
     const { order } = await anOrder(token);
     await call(s.orderUrl, "POST", `/api/v1/orders/${order.id}/complete`, { token: s.adminToken });
     const [{ reservation_id: reservationId }] = await s.sql.query(
@@ -414,7 +402,7 @@ describe("POST /internal/v1/reservations/{id}/abandon (the catalog's sweeper)", 
       [userId],
     );
     await s.order.purgeKeysOnce();
-    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
     await archive(order.id);
 
     const lookup = await call(

@@ -1,14 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { waitFor } from "@app/shared/testing";
 import { InMemoryPaymentGateway, paymentReference, type PaymentGateway } from "@app/order/src/main";
-import {
-  aProduct,
-  availableOf,
-  countRows,
-  placeOrder,
-  startSystem,
-  type TestSystem,
-} from "./support/system";
+import { startSystem, type TestSystem } from "./support/system";
 
 /**
  * A provider whose answer can be lost on the way back: it authorizes, then the connection drops
@@ -59,11 +52,11 @@ function deferred() {
 
 describe("payment authorizations of orders that are not created", () => {
   it("authorizes under a reference stable per (user, Idempotency-Key)", async () => {
-    const product = await aProduct(s, { price: 500 });
+    const product = await s.aProduct({ price: 500 });
     const userId = randomUUID();
     const key = `key-${randomUUID()}`;
 
-    const placed = await placeOrder(s, s.tokenFor(userId), key, {
+    const placed = await s.placeOrder(s.tokenFor(userId), key, {
       items: [{ productId: product.id, quantity: 2 }],
     });
 
@@ -78,34 +71,34 @@ describe("payment authorizations of orders that are not created", () => {
   });
 
   it("voids an authorization whose answer was lost, and the retry of the key authorizes again under the same reference", async () => {
-    const product = await aProduct(s, { quantity: 5 });
+    const product = await s.aProduct({ quantity: 5 });
     const userId = randomUUID();
     const key = randomUUID();
     const body = { items: [{ productId: product.id, quantity: 1 }] };
     gateway.loseNextAnswer = true;
 
-    const lost = await placeOrder(s, s.tokenFor(userId), key, body);
+    const lost = await s.placeOrder(s.tokenFor(userId), key, body);
 
     expect(lost.status).toBe(503);
     expect(lost.body.code).toBe("DEPENDENCY_UNAVAILABLE");
     expect(provider.authorization(paymentReference(userId, key))?.status).toBe("VOIDED");
-    expect(await availableOf(s, product.id)).toBe(5);
+    expect(await s.availableOf(product.id)).toBe(5);
 
     const created = provider.authorizationsCreated();
-    const retried = await placeOrder(s, s.tokenFor(userId), key, body);
+    const retried = await s.placeOrder(s.tokenFor(userId), key, body);
     expect(retried.status).toBe(201);
     expect(provider.authorization(paymentReference(userId, key))?.status).toBe("AUTHORIZED");
     expect(provider.authorizationsCreated()).toBe(created + 1);
   });
 
   it("voids the authorization of a placement that lost its lease to recovery, and creates no order", async () => {
-    const product = await aProduct(s, { quantity: 5 });
+    const product = await s.aProduct({ quantity: 5 });
     const userId = randomUUID();
     const key = randomUUID();
     const hold = deferred();
     holdBeforeCommit = hold.promise;
 
-    const slow = placeOrder(s, s.tokenFor(userId), key, {
+    const slow = s.placeOrder(s.tokenFor(userId), key, {
       items: [{ productId: product.id, quantity: 2 }],
     });
     // Recovery takes the placement over once its lease has run out.
@@ -119,8 +112,8 @@ describe("payment authorizations of orders that are not created", () => {
 
     expect(answer.status).toBe(409);
     expect(answer.body.code).toBe("IDEMPOTENCY_KEY_IN_USE");
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
-    expect(await availableOf(s, product.id)).toBe(5);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(0);
+    expect(await s.availableOf(product.id)).toBe(5);
     expect(provider.authorization(paymentReference(userId, key))?.status).toBe("VOIDED");
   });
 });

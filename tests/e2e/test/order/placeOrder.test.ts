@@ -1,15 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { metricValue } from "@app/shared/testing";
-import {
-  aProduct,
-  availableOf,
-  call,
-  countRows,
-  deleteRedisKeys,
-  placeOrder,
-  startSystem,
-  type TestSystem,
-} from "./support/system";
+import { call, deleteRedisKeys, startSystem, type TestSystem } from "./support/system";
 
 let s: TestSystem;
 /** Armed by a test to hold a placement between payment and commit; no-op otherwise. */
@@ -25,11 +16,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-const aCustomer = () => {
-  const userId = randomUUID();
-  return { userId, token: s.tokenFor(userId) };
-};
-
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
@@ -38,8 +24,8 @@ function deferred<T = void>() {
 
 describe("POST /api/v1/orders", () => {
   it("creates the order with catalog prices, and writes its items and a READY outbox row carrying the request id", async () => {
-    const product = await aProduct(s, { price: 1250, quantity: 10 });
-    const { userId, token } = aCustomer();
+    const product = await s.aProduct({ price: 1250, quantity: 10 });
+    const { userId, token } = s.aCustomer();
     const response = await call(s.orderUrl, "POST", "/api/v1/orders", {
       token,
       body: { items: [{ productId: product.id, quantity: 3 }] },
@@ -65,7 +51,7 @@ describe("POST /api/v1/orders", () => {
         },
       ],
     });
-    expect(await availableOf(s, product.id)).toBe(7);
+    expect(await s.availableOf(product.id)).toBe(7);
 
     const [order] = await s.sql.query(
       "SELECT user_id, status, total_amount, reservation_id FROM orders WHERE id = ?",
@@ -94,26 +80,26 @@ describe("POST /api/v1/orders", () => {
   });
 
   it("replays the first answer for the same key and body: one order, one decrement, Idempotent-Replayed: true", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 2 }] };
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 10 },
+      quantity: 2,
+    });
 
-    const first = await placeOrder(s, token, key, body);
-    const second = await placeOrder(s, token, key, body);
+    const first = await s.placeOrder(token, key, body);
+    const second = await s.placeOrder(token, key, body);
 
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
     expect(second.headers.get("location")).toBe(first.headers.get("location"));
     expect(second.body).toEqual(first.body);
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
-    expect(await availableOf(s, product.id)).toBe(8);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(1);
+    expect(await s.availableOf(product.id)).toBe(8);
   });
 
   it("replays the first answer byte for byte from the database, which keeps it as the text that was sent", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
+    const product = await s.aProduct({ quantity: 10 });
+    const { userId, token } = s.aCustomer();
     const key = randomUUID();
     const send = () =>
       fetch(`${s.orderUrl}/api/v1/orders`, {
@@ -143,13 +129,12 @@ describe("POST /api/v1/orders", () => {
   });
 
   it("with 8 concurrent requests on one key creates one order; the others are replayed or 409 IDEMPOTENCY_KEY_IN_USE", async () => {
-    const product = await aProduct(s, { quantity: 20 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 20 },
+    });
 
     const responses = await Promise.all(
-      Array.from({ length: 8 }, () => placeOrder(s, token, key, body)),
+      Array.from({ length: 8 }, () => s.placeOrder(token, key, body)),
     );
 
     const created = responses.filter(
@@ -166,15 +151,14 @@ describe("POST /api/v1/orders", () => {
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
     }
     for (const r of replayed) expect(r.body.id).toBe(created[0]!.body.id);
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
-    expect(await availableOf(s, product.id)).toBe(19);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(1);
+    expect(await s.availableOf(product.id)).toBe(19);
   });
 
   it("answers 409 IDEMPOTENCY_KEY_IN_USE with Retry-After while the first request with the key is still running, even with Redis flushed, then replays its order", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 10 },
+    });
     const conflictsBefore = await metricValue(
       s.orderUrl,
       "order_idempotency_in_flight_conflicts_total",
@@ -187,34 +171,34 @@ describe("POST /api/v1/orders", () => {
       await letCommit.promise;
     };
     try {
-      const first = placeOrder(s, token, key, body);
+      const first = s.placeOrder(token, key, body);
       await atCommit.promise;
 
-      const whileRunning = await placeOrder(s, token, key, body);
+      const whileRunning = await s.placeOrder(token, key, body);
       // Without the Redis lock the database record alone refuses it.
       await deleteRedisKeys(s.orderEnv.REDIS_KEY_PREFIX!);
-      const withoutRedis = await placeOrder(s, token, key, body);
+      const withoutRedis = await s.placeOrder(token, key, body);
 
       for (const response of [whileRunning, withoutRedis]) {
         expect([response.status, response.body.code]).toEqual([409, "IDEMPOTENCY_KEY_IN_USE"]);
         expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
       }
-      expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+      expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(0);
       expect(await metricValue(s.orderUrl, "order_idempotency_in_flight_conflicts_total")).toBe(
         conflictsBefore + 2,
       );
 
       letCommit.resolve();
       const created = await first;
-      const replayed = await placeOrder(s, token, key, body);
+      const replayed = await s.placeOrder(token, key, body);
 
       expect(created.status).toBe(201);
       expect(created.headers.get("idempotent-replayed")).toBeNull();
       expect(replayed.status).toBe(201);
       expect(replayed.headers.get("idempotent-replayed")).toBe("true");
       expect(replayed.body).toEqual(created.body);
-      expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
-      expect(await availableOf(s, product.id)).toBe(9);
+      expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(1);
+      expect(await s.availableOf(product.id)).toBe(9);
     } finally {
       holdBeforeCommit = undefined;
       letCommit.resolve();
@@ -222,57 +206,57 @@ describe("POST /api/v1/orders", () => {
   });
 
   it("answers 422 IDEMPOTENCY_KEY_REUSED when the key comes back with another body, and changes nothing", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
+    const product = await s.aProduct({ quantity: 10 });
+    const { userId, token } = s.aCustomer();
     const key = randomUUID();
-    await placeOrder(s, token, key, { items: [{ productId: product.id, quantity: 1 }] });
+    await s.placeOrder(token, key, { items: [{ productId: product.id, quantity: 1 }] });
 
-    const reused = await placeOrder(s, token, key, {
+    const reused = await s.placeOrder(token, key, {
       items: [{ productId: product.id, quantity: 2 }],
     });
 
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe("IDEMPOTENCY_KEY_REUSED");
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
-    expect(await availableOf(s, product.id)).toBe(9);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(1);
+    expect(await s.availableOf(product.id)).toBe(9);
   });
 
   it("answers 400 IDEMPOTENCY_KEY_MISSING without a key and 400 VALIDATION_FAILED for a key that is not visible ASCII", async () => {
-    const product = await aProduct(s);
-    const { userId, token } = aCustomer();
+    const product = await s.aProduct();
+    const { userId, token } = s.aCustomer();
     const body = { items: [{ productId: product.id, quantity: 1 }] };
 
-    const missing = await placeOrder(s, token, undefined, body);
-    const tooLong = await placeOrder(s, token, "k".repeat(256), body);
-    const withSpace = await placeOrder(s, token, "has space", body);
+    const missing = await s.placeOrder(token, undefined, body);
+    const tooLong = await s.placeOrder(token, "k".repeat(256), body);
+    const withSpace = await s.placeOrder(token, "has space", body);
 
     expect(missing.status).toBe(400);
     expect(missing.body.code).toBe("IDEMPOTENCY_KEY_MISSING");
     expect([tooLong.status, tooLong.body.code]).toEqual([400, "VALIDATION_FAILED"]);
     expect([withSpace.status, withSpace.body.code]).toEqual([400, "VALIDATION_FAILED"]);
-    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
   });
 
   it("scopes keys to the user: two users with the same key get two orders", async () => {
-    const product = await aProduct(s, { quantity: 10 });
+    const product = await s.aProduct({ quantity: 10 });
     const key = randomUUID();
     const body = { items: [{ productId: product.id, quantity: 1 }] };
 
-    const a = await placeOrder(s, aCustomer().token, key, body);
-    const b = await placeOrder(s, aCustomer().token, key, body);
+    const a = await s.placeOrder(s.aCustomer().token, key, body);
+    const b = await s.placeOrder(s.aCustomer().token, key, body);
 
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(b.headers.get("idempotent-replayed")).toBeNull();
     expect(a.body.id).not.toBe(b.body.id);
-    expect(await availableOf(s, product.id)).toBe(8);
+    expect(await s.availableOf(product.id)).toBe(8);
   });
 
   it("creates 5 orders and answers 5 OUT_OF_STOCK when 10 customers race for 5 units, leaving stock at 0", async () => {
-    const product = await aProduct(s, { quantity: 5 });
+    const product = await s.aProduct({ quantity: 5 });
     const body = { items: [{ productId: product.id, quantity: 1 }] };
 
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => placeOrder(s, aCustomer().token, randomUUID(), body)),
+      Array.from({ length: 10 }, () => s.placeOrder(s.aCustomer().token, randomUUID(), body)),
     );
 
     expect(responses.filter((r) => r.status === 201)).toHaveLength(5);
@@ -283,17 +267,17 @@ describe("POST /api/v1/orders", () => {
         code: "OUT_OF_STOCK",
         shortItems: [{ productId: product.id, requested: 1 }],
       });
-    expect(await availableOf(s, product.id)).toBe(0);
-    expect(await countRows(s, "order_items", "product_id = ?", [product.id])).toBe(5);
+    expect(await s.availableOf(product.id)).toBe(0);
+    expect(await s.countRows("order_items", "product_id = ?", [product.id])).toBe(5);
   });
 
   it("stores OUT_OF_STOCK as the key's final answer and replays it even after stock arrives", async () => {
-    const product = await aProduct(s, { quantity: 1 });
-    const { token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 2 }] };
+    const { product, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 1 },
+      quantity: 2,
+    });
 
-    const first = await placeOrder(s, token, key, body);
+    const first = await s.placeOrder(token, key, body);
     const read = await call(s.catalogUrl, "GET", `/api/v1/products/${product.id}`);
     const restocked = await call(s.catalogUrl, "PUT", `/api/v1/products/${product.id}/stock`, {
       token: s.adminToken,
@@ -301,20 +285,20 @@ describe("POST /api/v1/orders", () => {
       body: { quantity: 50 },
     });
     expect(restocked.status).toBe(200);
-    const again = await placeOrder(s, token, key, body);
+    const again = await s.placeOrder(token, key, body);
 
     expect(first.status).toBe(409);
     expect(again.status).toBe(409);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.body).toEqual(first.body);
-    expect(await availableOf(s, product.id)).toBe(50);
+    expect(await s.availableOf(product.id)).toBe(50);
   });
 
   it("answers 422 PRODUCT_NOT_FOUND naming the unknown products, reserving nothing", async () => {
-    const product = await aProduct(s, { quantity: 4 });
+    const product = await s.aProduct({ quantity: 4 });
     const unknown = randomUUID();
 
-    const response = await placeOrder(s, aCustomer().token, randomUUID(), {
+    const response = await s.placeOrder(s.aCustomer().token, randomUUID(), {
       items: [
         { productId: product.id, quantity: 1 },
         { productId: unknown, quantity: 1 },
@@ -326,12 +310,12 @@ describe("POST /api/v1/orders", () => {
       code: "PRODUCT_NOT_FOUND",
       missingProductIds: [unknown],
     });
-    expect(await availableOf(s, product.id)).toBe(4);
+    expect(await s.availableOf(product.id)).toBe(4);
   });
 
   it("stores PRODUCT_NOT_FOUND as the key's final answer and replays it, from Redis and from the database", async () => {
-    const product = await aProduct(s, { quantity: 4 });
-    const { userId, token } = aCustomer();
+    const product = await s.aProduct({ quantity: 4 });
+    const { userId, token } = s.aCustomer();
     const key = randomUUID();
     const body = {
       items: [
@@ -340,10 +324,10 @@ describe("POST /api/v1/orders", () => {
       ],
     };
 
-    const first = await placeOrder(s, token, key, body);
-    const replayed = await placeOrder(s, token, key, body);
+    const first = await s.placeOrder(token, key, body);
+    const replayed = await s.placeOrder(token, key, body);
     await deleteRedisKeys(s.orderEnv.REDIS_KEY_PREFIX!);
-    const fromDatabase = await placeOrder(s, token, key, body);
+    const fromDatabase = await s.placeOrder(token, key, body);
 
     expect([first.status, first.body.code]).toEqual([422, "PRODUCT_NOT_FOUND"]);
     expect(first.headers.get("idempotent-replayed")).toBeNull();
@@ -354,26 +338,25 @@ describe("POST /api/v1/orders", () => {
       expect(again.body).toEqual(first.body);
     }
     expect(
-      await countRows(s, "idempotency_keys", "user_id = ? AND state = 'COMPLETED'", [userId]),
+      await s.countRows("idempotency_keys", "user_id = ? AND state = 'COMPLETED'", [userId]),
     ).toBe(1);
-    expect(await availableOf(s, product.id)).toBe(4);
+    expect(await s.availableOf(product.id)).toBe(4);
   });
 
   it("still creates one order when Redis is flushed between two identical requests", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 10 },
+    });
 
-    const first = await placeOrder(s, token, key, body);
+    const first = await s.placeOrder(token, key, body);
     expect(await deleteRedisKeys(s.orderEnv.REDIS_KEY_PREFIX!)).toBeGreaterThan(0);
-    const second = await placeOrder(s, token, key, body);
+    const second = await s.placeOrder(token, key, body);
 
     expect(second.status).toBe(201);
     expect(second.headers.get("idempotent-replayed")).toBe("true");
     expect(second.body.id).toBe(first.body.id);
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(1);
-    expect(await availableOf(s, product.id)).toBe(9);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(1);
+    expect(await s.availableOf(product.id)).toBe(9);
   });
 
   it.each([
@@ -398,37 +381,36 @@ describe("POST /api/v1/orders", () => {
   ])(
     "answers 400 VALIDATION_FAILED for %s and stores nothing against the key",
     async (_name, body) => {
-      const { userId, token } = aCustomer();
-      const response = await placeOrder(s, token, randomUUID(), body);
+      const { userId, token } = s.aCustomer();
+      const response = await s.placeOrder(token, randomUUID(), body);
       expect(response.status).toBe(400);
       expect(response.body.code).toBe("VALIDATION_FAILED");
       expect(response.body.errors.length).toBeGreaterThan(0);
-      expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+      expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
     },
   );
 
   it("answers 401 UNAUTHENTICATED without a valid token", async () => {
-    const none = await placeOrder(s, "", randomUUID(), { items: [] });
-    const forged = await placeOrder(s, "not.a.jwt", randomUUID(), { items: [] });
+    const none = await s.placeOrder("", randomUUID(), { items: [] });
+    const forged = await s.placeOrder("not.a.jwt", randomUUID(), { items: [] });
     expect([none.status, none.body.code]).toEqual([401, "UNAUTHENTICATED"]);
     expect([forged.status, forged.body.code]).toEqual([401, "UNAUTHENTICATED"]);
   });
 
   it("frees a finished key once its retention has passed: the purge deletes it and the key places a new order", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
-    const first = await placeOrder(s, token, key, body);
+    const { userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 10 },
+    });
+    const first = await s.placeOrder(token, key, body);
     await s.sql.query(
       "UPDATE idempotency_keys SET created_at = NOW(3) - INTERVAL 25 HOUR WHERE user_id = ?",
       [userId],
     );
 
     expect(await s.order.purgeKeysOnce()).toBeGreaterThanOrEqual(1);
-    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
     await deleteRedisKeys(s.orderEnv.REDIS_KEY_PREFIX!);
-    const later = await placeOrder(s, token, key, body);
+    const later = await s.placeOrder(token, key, body);
 
     expect(later.status).toBe(201);
     expect(later.headers.get("idempotent-replayed")).toBeNull();
@@ -442,13 +424,10 @@ describe("POST /api/v1/orders", () => {
       replays: await metricValue(s.orderUrl, "order_idempotent_replays_total"),
       timed: await metricValue(s.orderUrl, "order_placement_duration_seconds_count", created),
     };
-    const product = await aProduct(s, { quantity: 10 });
-    const { token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
+    const { token, key, body } = await s.anOrderRequest({ product: { quantity: 10 } });
 
-    expect((await placeOrder(s, token, key, body)).status).toBe(201);
-    expect((await placeOrder(s, token, key, body)).status).toBe(201);
+    expect((await s.placeOrder(token, key, body)).status).toBe(201);
+    expect((await s.placeOrder(token, key, body)).status).toBe(201);
 
     expect(await metricValue(s.orderUrl, "order_placements_total", created)).toBe(
       before.placed + 1,

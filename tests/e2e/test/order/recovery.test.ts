@@ -3,16 +3,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { waitFor } from "@app/shared/testing";
-import {
-  aProduct,
-  availableOf,
-  call,
-  countRows,
-  placeOrder,
-  SERVICE_TOKEN,
-  startSystem,
-  type TestSystem,
-} from "./support/system";
+import { call, SERVICE_TOKEN, startSystem, type TestSystem } from "./support/system";
 
 let s: TestSystem;
 const LEASE_MS = "600";
@@ -27,11 +18,6 @@ afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
   await s?.close();
 });
-
-const aCustomer = () => {
-  const userId = randomUUID();
-  return { userId, token: s.tokenFor(userId) };
-};
 
 /** The catalog's sweeper deciding on a reservation. */
 const abandon = (reservationId: string, token = SERVICE_TOKEN) =>
@@ -72,10 +58,10 @@ async function startStoppingChild(): Promise<{
 
 describe("crash between reservation and commit", () => {
   it("leaves an in-flight key (PENDING to the sweeper) that recovery on the next start resolves: stock back, key free", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 4 }] };
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 10 },
+      quantity: 4,
+    });
 
     const { child, url, beforeCommit } = await startStoppingChild();
     const doomed = call(url, "POST", "/api/v1/orders", {
@@ -92,36 +78,35 @@ describe("crash between reservation and commit", () => {
     await exited;
     expect(await doomed).toBe("connection lost");
 
-    expect(await availableOf(s, product.id)).toBe(6);
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
+    expect(await s.availableOf(product.id)).toBe(6);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(0);
     expect(
-      await countRows(s, "idempotency_keys", "user_id = ? AND state = 'IN_FLIGHT'", [userId]),
+      await s.countRows("idempotency_keys", "user_id = ? AND state = 'IN_FLIGHT'", [userId]),
     ).toBe(1);
     expect((await abandon(reservationId)).body).toEqual({ reservationId, state: "PENDING" });
 
     await waitFor(
       async () =>
-        (await countRows(s, "idempotency_keys", "user_id = ? AND locked_until < NOW(3)", [
+        (await s.countRows("idempotency_keys", "user_id = ? AND locked_until < NOW(3)", [
           userId,
         ])) === 1,
       { what: "the lease to expire" },
     );
     await s.restartOrder({ RECOVERY_ENABLED: "true" });
 
-    expect(await availableOf(s, product.id)).toBe(10);
-    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    expect(await s.availableOf(product.id)).toBe(10);
+    expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
     expect((await abandon(reservationId)).body).toEqual({ reservationId, state: "NO_ORDER" });
-    const retried = await placeOrder(s, token, key, body);
+    const retried = await s.placeOrder(token, key, body);
     expect(retried.status).toBe(201);
-    expect(await availableOf(s, product.id)).toBe(6);
+    expect(await s.availableOf(product.id)).toBe(6);
   });
 
   it("completes an expired in-flight key whose order exists, so the key replays that order", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 1 }] };
-    const placed = await placeOrder(s, token, key, body);
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 10 },
+    });
+    const placed = await s.placeOrder(token, key, body);
     // The state a process dying between an order insert and its key update would leave.
     await s.sql.query(
       "UPDATE idempotency_keys SET state = 'IN_FLIGHT', response_status = NULL, response_body = NULL, locked_until = NOW(3) - INTERVAL 1 SECOND WHERE user_id = ?",
@@ -139,7 +124,7 @@ describe("crash between reservation and commit", () => {
     expect(replay.status).toBe(201);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.body).toEqual(placed.body);
-    expect(await availableOf(s, product.id)).toBe(9);
+    expect(await s.availableOf(product.id)).toBe(9);
   });
 });
 
@@ -160,20 +145,20 @@ describe("a placement that outlives its lease", () => {
       },
     );
     try {
-      const product = await aProduct(s, { quantity: 10 });
-      const { userId, token } = aCustomer();
-      const key = randomUUID();
-      const body = { items: [{ productId: product.id, quantity: 2 }] };
+      const { product, userId, token, key, body } = await s.anOrderRequest({
+        product: { quantity: 10 },
+        quantity: 2,
+      });
 
-      const late = await placeOrder(s, token, key, body);
+      const late = await s.placeOrder(token, key, body);
 
       expect([late.status, late.body.code]).toEqual([409, "IDEMPOTENCY_KEY_IN_USE"]);
-      expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
-      expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
-      expect(await availableOf(s, product.id)).toBe(10);
-      const retried = await placeOrder(s, token, key, body);
+      expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(0);
+      expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
+      expect(await s.availableOf(product.id)).toBe(10);
+      const retried = await s.placeOrder(token, key, body);
       expect(retried.status).toBe(201);
-      expect(await availableOf(s, product.id)).toBe(8);
+      expect(await s.availableOf(product.id)).toBe(8);
     } finally {
       await s.restartOrder();
     }
@@ -182,17 +167,17 @@ describe("a placement that outlives its lease", () => {
 
 describe("order and outbox row are written together or not at all", () => {
   it("answers 500 when the outbox insert fails, leaves no order, returns the stock and frees the key", async () => {
-    const product = await aProduct(s, { quantity: 10 });
-    const { userId, token } = aCustomer();
-    const key = randomUUID();
-    const body = { items: [{ productId: product.id, quantity: 3 }] };
+    const { product, userId, token, key, body } = await s.anOrderRequest({
+      product: { quantity: 10 },
+      quantity: 3,
+    });
     const trigger = `fail_outbox_${Date.now()}`;
     await s.sql.query(
       `CREATE TRIGGER ${trigger} BEFORE INSERT ON outbox_events FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'outbox refused by test'`,
     );
     let failed;
     try {
-      failed = await placeOrder(s, token, key, body);
+      failed = await s.placeOrder(token, key, body);
     } finally {
       await s.sql.query(`DROP TRIGGER ${trigger}`);
     }
@@ -200,35 +185,37 @@ describe("order and outbox row are written together or not at all", () => {
     expect(failed.status).toBe(500);
     expect(failed.body.code).toBe("INTERNAL");
     expect(JSON.stringify(failed.body)).not.toMatch(/outbox refused|SIGNAL|INSERT/);
-    expect(await countRows(s, "orders", "user_id = ?", [userId])).toBe(0);
-    expect(await countRows(s, "order_items", "product_id = ?", [product.id])).toBe(0);
-    expect(await availableOf(s, product.id)).toBe(10);
-    expect(await countRows(s, "idempotency_keys", "user_id = ?", [userId])).toBe(0);
+    expect(await s.countRows("orders", "user_id = ?", [userId])).toBe(0);
+    expect(await s.countRows("order_items", "product_id = ?", [product.id])).toBe(0);
+    expect(await s.availableOf(product.id)).toBe(10);
+    expect(await s.countRows("idempotency_keys", "user_id = ?", [userId])).toBe(0);
 
-    const retried = await placeOrder(s, token, key, body);
+    const retried = await s.placeOrder(token, key, body);
     expect(retried.status).toBe(201);
-    expect(await countRows(s, "outbox_events", "aggregate_id = ?", [retried.body.id])).toBe(1);
+    expect(await s.countRows("outbox_events", "aggregate_id = ?", [retried.body.id])).toBe(1);
   });
 });
 
+/** Places an order and returns its id and the reservation it holds. */
+async function aPlacedOrder(): Promise<{ orderId: string; reservationId: string }> {
+  const product = await s.aProduct();
+  const placed = await s.placeOrder(s.aCustomer().token, randomUUID(), {
+    items: [{ productId: product.id, quantity: 1 }],
+  });
+  const [row] = await s.sql.query("SELECT reservation_id FROM orders WHERE id = ?", [
+    placed.body.id,
+  ]);
+  return { orderId: placed.body.id as string, reservationId: row.reservation_id };
+}
+
 describe("POST /internal/v1/reservations/{reservationId}/abandon (the catalog's sweeper)", () => {
   it("answers ORDER_EXISTS with the order id for a placed order's reservation", async () => {
-    const product = await aProduct(s);
-    const placed = await placeOrder(s, aCustomer().token, randomUUID(), {
-      items: [{ productId: product.id, quantity: 1 }],
-    });
-    const [row] = await s.sql.query("SELECT reservation_id FROM orders WHERE id = ?", [
-      placed.body.id,
-    ]);
+    const placed = await aPlacedOrder();
 
-    const response = await abandon(row.reservation_id);
+    const response = await abandon(placed.reservationId);
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({
-      reservationId: row.reservation_id,
-      state: "ORDER_EXISTS",
-      orderId: placed.body.id,
-    });
+    expect(response.body).toEqual({ ...placed, state: "ORDER_EXISTS" });
   });
 
   it("answers NO_ORDER for a reservation no placement holds, and records it as abandoned so the answer stays final", async () => {
@@ -243,9 +230,9 @@ describe("POST /internal/v1/reservations/{reservationId}/abandon (the catalog's 
   });
 
   it("answers NO_ORDER for a declined placement's reservation (the key holds a final answer but no order)", async () => {
-    const product = await aProduct(s, { price: 5_000_000, quantity: 2 });
-    const { userId, token } = aCustomer();
-    const declined = await placeOrder(s, token, randomUUID(), {
+    const product = await s.aProduct({ price: 5_000_000, quantity: 2 });
+    const { userId, token } = s.aCustomer();
+    const declined = await s.placeOrder(token, randomUUID(), {
       items: [{ productId: product.id, quantity: 1 }],
     });
     const [row] = await s.sql.query(
@@ -272,22 +259,12 @@ describe("POST /internal/v1/reservations/{reservationId}/abandon (the catalog's 
 
 describe("GET /internal/v1/reservations/{reservationId}/order (reads only)", () => {
   it("answers ORDER_EXISTS with the order id for a placed order's reservation", async () => {
-    const product = await aProduct(s);
-    const placed = await placeOrder(s, aCustomer().token, randomUUID(), {
-      items: [{ productId: product.id, quantity: 1 }],
-    });
-    const [row] = await s.sql.query("SELECT reservation_id FROM orders WHERE id = ?", [
-      placed.body.id,
-    ]);
+    const placed = await aPlacedOrder();
 
-    const response = await lookup(row.reservation_id);
+    const response = await lookup(placed.reservationId);
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({
-      reservationId: row.reservation_id,
-      state: "ORDER_EXISTS",
-      orderId: placed.body.id,
-    });
+    expect(response.body).toEqual({ ...placed, state: "ORDER_EXISTS" });
   });
 
   it("answers NO_ORDER for a reservation no placement holds and records nothing, so asking twice decides nothing", async () => {

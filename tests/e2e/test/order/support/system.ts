@@ -55,6 +55,19 @@ export interface TestSystem {
   catalogEnv: Record<string, string>;
   adminToken: string;
   tokenFor(userId: string, role?: "CUSTOMER" | "ADMIN"): string;
+  /** A new customer id and a token signed for it. */
+  aCustomer(): { userId: string; token: string };
+  /** Creates a product through the catalog's admin API, the way real products come to exist. */
+  aProduct(overrides?: ProductOverrides): Promise<CreatedProduct>;
+  /** Available stock as the catalog's public API reports it. */
+  availableOf(productId: string): Promise<number>;
+  /** A product in stock, a customer, a fresh Idempotency-Key and a body ordering `quantity` of it. */
+  anOrderRequest(options?: {
+    product?: ProductOverrides;
+    quantity?: number;
+  }): Promise<OrderRequest>;
+  placeOrder(token: string, key: string | undefined, body: unknown): Promise<HttpResult>;
+  countRows(table: OrderTable, where?: string, params?: unknown[]): Promise<number>;
   restartOrder(overrides?: Record<string, string>, options?: OrderOptions): Promise<void>;
   close(): Promise<void>;
 }
@@ -125,6 +138,20 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     catalogEnv,
     adminToken: issuer.tokenFor({ userId: randomUUID(), role: "ADMIN" }),
     tokenFor: (userId, role = "CUSTOMER") => issuer.tokenFor({ userId, role }),
+    aCustomer() {
+      const userId = randomUUID();
+      return { userId, token: system.tokenFor(userId) };
+    },
+    aProduct: (overrides) => aProduct(system, overrides),
+    availableOf: (productId) => availableOf(system, productId),
+    async anOrderRequest({ product: overrides, quantity = 1 } = {}) {
+      const product = await aProduct(system, overrides);
+      const { userId, token } = system.aCustomer();
+      const body = { items: [{ productId: product.id, quantity }] };
+      return { product, userId, token, key: randomUUID(), body };
+    },
+    placeOrder: (token, key, body) => placeOrder(system, token, key, body),
+    countRows: (table, where, params) => countRows(system, table, where, params),
     async restartOrder(overrides = {}, orderOptions) {
       await order.close();
       order = await startOrder(loadOrderConfig({ ...orderEnv, ...overrides }), orderOptions);
@@ -162,11 +189,29 @@ export async function deleteRedisKeys(prefix: string): Promise<number> {
   }
 }
 
-/** Creates a product through the catalog's admin API, the way real products come to exist. */
-export async function aProduct(
-  s: TestSystem,
-  overrides: Partial<{ price: number; currency: string; quantity: number; name: string }> = {},
-) {
+type ProductOverrides = Partial<{
+  price: number;
+  currency: string;
+  quantity: number;
+  name: string;
+}>;
+interface CreatedProduct {
+  id: string;
+  sku: string;
+  name: string;
+  price: number;
+  currency: string;
+}
+interface OrderRequest {
+  product: CreatedProduct;
+  userId: string;
+  token: string;
+  key: string;
+  body: { items: { productId: string; quantity: number }[] };
+}
+type OrderTable = "orders" | "order_items" | "outbox_events" | "idempotency_keys";
+
+async function aProduct(s: TestSystem, overrides: ProductOverrides = {}): Promise<CreatedProduct> {
   const response = await call(s.catalogUrl, "POST", "/api/v1/products", {
     token: s.adminToken,
     body: {
@@ -179,23 +224,16 @@ export async function aProduct(
   });
   if (response.status !== 201)
     throw new Error(`product creation failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as {
-    id: string;
-    sku: string;
-    name: string;
-    price: number;
-    currency: string;
-  };
+  return response.body as unknown as CreatedProduct;
 }
 
-/** Available stock as the catalog's public API reports it. */
-export async function availableOf(s: TestSystem, productId: string): Promise<number> {
+async function availableOf(s: TestSystem, productId: string): Promise<number> {
   const response = await call(s.catalogUrl, "GET", `/api/v1/products/${productId}`);
   if (response.status !== 200) throw new Error(`product read failed: ${response.status}`);
   return response.body.availableQuantity as number;
 }
 
-export function placeOrder(
+function placeOrder(
   s: TestSystem,
   token: string,
   key: string | undefined,
@@ -208,9 +246,9 @@ export function placeOrder(
   });
 }
 
-export async function countRows(
+async function countRows(
   s: TestSystem,
-  table: "orders" | "order_items" | "outbox_events" | "idempotency_keys",
+  table: OrderTable,
   where = "1 = 1",
   params: unknown[] = [],
 ): Promise<number> {
