@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { testServers, waitFor } from "@app/shared/testing";
 import { metricValue } from "@app/shared/testing";
-import { aProduct, call, reserve, startTestCatalog, type TestCatalog } from "./support";
+import {
+  aProduct,
+  availableOf,
+  call,
+  reserve,
+  startTestCatalog,
+  type TestCatalog,
+} from "./support";
 import { startTcpProxy, type TcpProxy } from "@app/shared/testing";
 
 // Nothing listens on port 1: every Redis command fails at once, as in an outage.
@@ -33,17 +40,13 @@ describe("when Redis is down", () => {
     expect((await reserve(t, randomUUID(), [{ productId: product.id, quantity: 3 }])).status).toBe(
       201,
     );
-    expect(
-      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
-    ).toBe(1);
+    expect(await availableOf(t, product.id)).toBe(1);
     const put = await call(t.url, "PUT", `/api/v1/products/${product.id}/stock`, {
       token: t.adminToken,
       body: { quantity: 8, expectedVersion: 1 },
     });
     expect(put.status).toBe(200);
-    expect(
-      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
-    ).toBe(8);
+    expect(await availableOf(t, product.id)).toBe(8);
   });
 
   it("stays ready (Redis is an optimisation, not a dependency) and counts cache errors", async () => {

@@ -11,9 +11,9 @@ import { metricValue, testServers, uniqueName, waitFor } from "@app/shared/testi
 import { randomUUID } from "node:crypto";
 import {
   aProduct,
-  call,
+  aReservation,
+  availableOf,
   reservationStatus,
-  reserve,
   startTestCatalog,
   stockOf,
   type TestCatalog,
@@ -67,16 +67,10 @@ async function publish(event: ReturnType<typeof anOrderEvent>) {
   ]);
 }
 
-async function aReservation(productId: string, quantity: number) {
-  const reservationId = randomUUID();
-  expect((await reserve(t, reservationId, [{ productId, quantity }])).status).toBe(201);
-  return reservationId;
-}
-
 describe("order events from Kafka", () => {
   it("confirms the reservation when ORDER_CREATED arrives", async () => {
     const product = await aProduct(t, { quantity: 5 });
-    const reservationId = await aReservation(product.id, 2);
+    const reservationId = await aReservation(t, product.id, 2);
     await publish(anOrderEvent("ORDER_CREATED", randomUUID(), reservationId));
     await waitFor(async () => (await reservationStatus(t, reservationId)) === "CONFIRMED", {
       what: "confirmation",
@@ -87,14 +81,14 @@ describe("order events from Kafka", () => {
 
   it("releases once when the same ORDER_CANCELLED is delivered twice", async () => {
     const product = await aProduct(t, { quantity: 5 });
-    const reservationId = await aReservation(product.id, 3);
+    const reservationId = await aReservation(t, product.id, 3);
     const orderId = randomUUID();
     await publish(anOrderEvent("ORDER_CREATED", orderId, reservationId));
     const cancelled = anOrderEvent("ORDER_CANCELLED", orderId, reservationId);
     await publish(cancelled);
     await publish(cancelled);
     // A marker event behind both copies on the same partition: once it is handled, both copies were.
-    const marker = await aReservation(product.id, 1);
+    const marker = await aReservation(t, product.id, 1);
     await publish(anOrderEvent("ORDER_CREATED", orderId, marker));
     await waitFor(async () => (await reservationStatus(t, marker)) === "CONFIRMED", {
       what: "the marker event",
@@ -107,9 +101,7 @@ describe("order events from Kafka", () => {
       [cancelled.eventId],
     );
     expect(processed[0]!.n).toBe(1);
-    expect(
-      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
-    ).toBe(4);
+    expect(await availableOf(t, product.id)).toBe(4);
   });
 
   describe("a poison event", () => {
@@ -133,7 +125,7 @@ describe("order events from Kafka", () => {
       const broken = createOrderEvent("ORDER_CANCELLED", orderId, { id: orderId });
       const value = JSON.stringify(broken);
       await producer.send(topic, [{ key: orderId, value, headers: eventHeaders(broken) }]);
-      const reservationId = await aReservation(product.id, 2);
+      const reservationId = await aReservation(t, product.id, 2);
       await publish(anOrderEvent("ORDER_CREATED", orderId, reservationId));
       await waitFor(async () => (await reservationStatus(t, reservationId)) === "CONFIRMED", {
         what: "the event after the bad one",

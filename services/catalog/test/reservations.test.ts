@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   aProduct,
+  availableOf,
   call,
   INTERNAL_TOKEN,
   reservationStatus,
@@ -213,9 +214,7 @@ describe("POST /internal/v1/reservations", () => {
 
   it("shows the new availableQuantity on a cached read right after a reservation", async () => {
     const product = await aProduct(t, { quantity: 9 });
-    expect(
-      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
-    ).toBe(9);
+    expect(await availableOf(t, product.id)).toBe(9);
     expect((await call(t.url, "GET", "/api/v1/products?limit=3")).body.items[0]).toMatchObject({
       id: product.id,
       availableQuantity: 9,
@@ -354,9 +353,7 @@ describe("confirm and release", () => {
     });
     expect(third.status).toBe(200);
     expect((await stockOf(t, product.id)).quantity).toBe(10);
-    expect(
-      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
-    ).toBe(10);
+    expect(await availableOf(t, product.id)).toBe(10);
   });
 
   it("answers 409 RESERVATION_CONFIRMED and keeps the stock held when asked to release a confirmed reservation", async () => {

@@ -3,7 +3,8 @@ import { reservationsCli } from "../src/reservationsCli";
 import { startFakeOrderService } from "./fakeOrderService";
 import {
   aProduct,
-  call,
+  aReservation,
+  availableOf,
   catalogEnv,
   reservationStatus,
   reserve,
@@ -42,8 +43,7 @@ async function run(argv: string[]) {
 
 /** A reservation whose TTL ran out a minute ago and that no event settled. */
 async function anExpiredReservation(productId: string, quantity: number): Promise<string> {
-  const reservationId = randomUUID();
-  expect((await reserve(t, reservationId, [{ productId, quantity }])).status).toBe(201);
+  const reservationId = await aReservation(t, productId, quantity);
   await t.sql.query("UPDATE reservations SET expires_at = ? WHERE id = ?", [
     new Date(Date.now() - 60_000),
     reservationId,
@@ -62,9 +62,7 @@ describe("reservations CLI", () => {
     orders.setState(ordered, "ORDER_EXISTS");
     orders.setState(pending, "PENDING");
     // Warm the product cache: the sweep must invalidate it.
-    expect(
-      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
-    ).toBe(3);
+    expect(await availableOf(t, product.id)).toBe(3);
 
     const listed = await run(["list-expired"]);
     expect(listed.code).toBe(0);
@@ -98,9 +96,7 @@ describe("reservations CLI", () => {
     expect(await reservationStatus(t, pending)).toBe("RESERVED");
     expect(await reservationStatus(t, fresh)).toBe("RESERVED");
     expect((await stockOf(t, product.id)).quantity).toBe(5);
-    expect(
-      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
-    ).toBe(5);
+    expect(await availableOf(t, product.id)).toBe(5);
   });
 
   it("answers 64 and prints nothing on stdout for a bad command line", async () => {

@@ -1,10 +1,12 @@
 import { createPool, type Pool } from "@app/shared";
 import {
   call,
+  createProduct,
   createTestDatabase,
   startTestIssuer,
   testServers,
   uniqueName,
+  type ProductOverrides,
   type TestDatabase,
   type TestIssuer,
 } from "@app/shared/testing";
@@ -125,39 +127,12 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
   }
 }
 
-/** Creates a product through the admin API (the way real products come to exist). */
-export async function aProduct(
-  t: TestCatalog,
-  overrides: Partial<{
-    sku: string;
-    name: string;
-    price: number;
-    currency: string;
-    quantity: number;
-    description: string;
-  }> = {},
-) {
-  const response = await call(t.url, "POST", "/api/v1/products", {
-    token: t.adminToken,
-    body: {
-      sku: overrides.sku ?? `SKU-${randomUUID().slice(0, 8)}`,
-      name: overrides.name ?? "Blue mug",
-      description: overrides.description ?? "350 ml, stoneware",
-      price: overrides.price ?? 1299,
-      currency: overrides.currency ?? "EUR",
-      initialQuantity: overrides.quantity ?? 10,
-    },
+/** Creates a product through the admin API, described as a 350 ml stoneware mug unless told otherwise. */
+export function aProduct(t: TestCatalog, overrides: ProductOverrides = {}) {
+  return createProduct(t.url, t.adminToken, {
+    ...overrides,
+    description: overrides.description ?? "350 ml, stoneware",
   });
-  if (response.status !== 201)
-    throw new Error(`product creation failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as {
-    id: string;
-    sku: string;
-    price: number;
-    currency: string;
-    availableQuantity: number;
-    stockVersion: number;
-  };
 }
 
 export async function stockOf(
@@ -181,6 +156,18 @@ export async function reservationStatus(
     [reservationId],
   );
   return rows[0]?.status;
+}
+
+/** Reserves `quantity` of a product under a new reservation id; expects 201. */
+export async function aReservation(t: TestCatalog, productId: string, quantity: number) {
+  const reservationId: string = randomUUID();
+  expect((await reserve(t, reservationId, [{ productId, quantity }])).status).toBe(201);
+  return reservationId;
+}
+
+/** Available stock as the catalog's public (cached) read shows it. */
+export async function availableOf(t: TestCatalog, productId: string): Promise<number> {
+  return (await call(t.url, "GET", `/api/v1/products/${productId}`)).body.availableQuantity;
 }
 
 export function reserve(

@@ -1,11 +1,10 @@
 import { waitFor } from "@app/shared/testing";
-import { randomUUID } from "node:crypto";
 import { startFakeOrderService } from "./fakeOrderService";
 import {
   aProduct,
-  call,
+  aReservation,
+  availableOf,
   reservationStatus,
-  reserve,
   startTestCatalog,
   stockOf,
   type TestCatalog,
@@ -31,23 +30,15 @@ afterAll(async () => {
   await orders.close();
 });
 
-async function aReservation(productId: string, quantity: number): Promise<string> {
-  const reservationId: string = randomUUID();
-  expect((await reserve(t, reservationId, [{ productId, quantity }])).status).toBe(201);
-  return reservationId;
-}
-
 describe("the reservation sweeper", () => {
   it("releases an expired orphan, confirms an expired one whose order exists, and leaves a pending one", async () => {
     const product = await aProduct(t, { quantity: 10 });
-    const orphan = await aReservation(product.id, 2);
-    const ordered = await aReservation(product.id, 3);
-    const pending = await aReservation(product.id, 1);
+    const orphan = await aReservation(t, product.id, 2);
+    const ordered = await aReservation(t, product.id, 3);
+    const pending = await aReservation(t, product.id, 1);
     orders.setState(ordered, "ORDER_EXISTS");
     orders.setState(pending, "PENDING");
-    expect(
-      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
-    ).toBe(4);
+    expect(await availableOf(t, product.id)).toBe(4);
 
     t.clock.advance((TTL_SECONDS + 1) * 1000);
     const report = await t.catalog.sweepOnce();
@@ -60,14 +51,12 @@ describe("the reservation sweeper", () => {
     expect(await reservationStatus(t, pending)).toBe("RESERVED");
     expect((await stockOf(t, product.id)).quantity).toBe(6);
     // The cached read shows the returned units at once.
-    expect(
-      (await call(t.url, "GET", `/api/v1/products/${product.id}`)).body.availableQuantity,
-    ).toBe(6);
+    expect(await availableOf(t, product.id)).toBe(6);
   });
 
   it("leaves reservations that have not expired alone and does not ask about them", async () => {
     const product = await aProduct(t, { quantity: 5 });
-    const fresh = await aReservation(product.id, 1);
+    const fresh = await aReservation(t, product.id, 1);
     await t.catalog.sweepOnce();
     expect(orders.asked).not.toContain(fresh);
     expect(await reservationStatus(t, fresh)).toBe("RESERVED");
@@ -76,9 +65,9 @@ describe("the reservation sweeper", () => {
   it("releases nothing twice when two sweeps run at once (as two replicas would)", async () => {
     const product = await aProduct(t, { quantity: 10 });
     const ids = [
-      await aReservation(product.id, 1),
-      await aReservation(product.id, 2),
-      await aReservation(product.id, 3),
+      await aReservation(t, product.id, 1),
+      await aReservation(t, product.id, 2),
+      await aReservation(t, product.id, 3),
     ];
     t.clock.advance((TTL_SECONDS + 1) * 1000);
     const [a, b] = await Promise.all([t.catalog.sweepOnce(), t.catalog.sweepOnce()]);
@@ -89,7 +78,7 @@ describe("the reservation sweeper", () => {
 
   it("waits when the order service cannot be reached, and never releases blind", async () => {
     const product = await aProduct(t, { quantity: 4 });
-    const reservationId = await aReservation(product.id, 4);
+    const reservationId = await aReservation(t, product.id, 4);
     await t.restart({ ORDER_SERVICE_URL: "http://127.0.0.1:1", ORDER_SERVICE_TIMEOUT_MS: "500" });
     try {
       t.clock.advance((TTL_SECONDS + 1) * 1000);
@@ -104,7 +93,7 @@ describe("the reservation sweeper", () => {
 
   it("runs on its own interval when enabled", async () => {
     const product = await aProduct(t, { quantity: 3 });
-    const reservationId = await aReservation(product.id, 3);
+    const reservationId = await aReservation(t, product.id, 3);
     t.clock.advance((TTL_SECONDS + 1) * 1000);
     await t.restart({
       ORDER_SERVICE_URL: orders.url,

@@ -111,6 +111,7 @@ export { anOrderEvent } from "./orderEvents";
 export { problemViolations, renderedProblem } from "./problems";
 export { startupExit } from "./startup";
 export { holdAt, runStoppingProcess } from "./stoppingProcess";
+export { createProduct, type CreatedProduct, type ProductOverrides } from "./catalogProducts";
 export { startMailSink, type MailSink, type ReceivedMail } from "./mailSink";
 export {
   aPrivateKafka,

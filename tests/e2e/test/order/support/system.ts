@@ -24,7 +24,13 @@ import {
   type OrderOptions,
   type RunningOrder,
 } from "@app/order/src/main";
-import { startTcpProxy, type TcpProxy } from "@app/shared/testing";
+import {
+  createProduct,
+  startTcpProxy,
+  type CreatedProduct,
+  type ProductOverrides,
+  type TcpProxy,
+} from "@app/shared/testing";
 
 export const SERVICE_TOKEN = "test-service-token";
 
@@ -142,10 +148,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       const userId = randomUUID();
       return { userId, token: system.tokenFor(userId) };
     },
-    aProduct: (overrides) => aProduct(system, overrides),
+    aProduct: (overrides) => createProduct(system.catalogUrl, system.adminToken, overrides),
     availableOf: (productId) => availableOf(system, productId),
     async anOrderRequest({ product: overrides, quantity = 1 } = {}) {
-      const product = await aProduct(system, overrides);
+      const product = await system.aProduct(overrides);
       const { userId, token } = system.aCustomer();
       const body = { items: [{ productId: product.id, quantity }] };
       return { product, userId, token, key: randomUUID(), body };
@@ -189,19 +195,6 @@ export async function deleteRedisKeys(prefix: string): Promise<number> {
   }
 }
 
-type ProductOverrides = Partial<{
-  price: number;
-  currency: string;
-  quantity: number;
-  name: string;
-}>;
-interface CreatedProduct {
-  id: string;
-  sku: string;
-  name: string;
-  price: number;
-  currency: string;
-}
 interface OrderRequest {
   product: CreatedProduct;
   userId: string;
@@ -210,22 +203,6 @@ interface OrderRequest {
   body: { items: { productId: string; quantity: number }[] };
 }
 type OrderTable = "orders" | "order_items" | "outbox_events" | "idempotency_keys";
-
-async function aProduct(s: TestSystem, overrides: ProductOverrides = {}): Promise<CreatedProduct> {
-  const response = await call(s.catalogUrl, "POST", "/api/v1/products", {
-    token: s.adminToken,
-    body: {
-      sku: `SKU-${randomUUID().slice(0, 8)}`,
-      name: overrides.name ?? "Blue mug",
-      price: overrides.price ?? 1299,
-      currency: overrides.currency ?? "EUR",
-      initialQuantity: overrides.quantity ?? 10,
-    },
-  });
-  if (response.status !== 201)
-    throw new Error(`product creation failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as unknown as CreatedProduct;
-}
 
 async function availableOf(s: TestSystem, productId: string): Promise<number> {
   const response = await call(s.catalogUrl, "GET", `/api/v1/products/${productId}`);
