@@ -1,12 +1,11 @@
 import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { createLogger, type Pool } from "@app/shared";
-import { uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
+import { freePort, uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
 import { startRelay, type RunningRelay } from "../src/main";
 import {
   anOrderDatabase,
@@ -22,14 +21,6 @@ import {
 // A private broker this test may stop and start: the shared one on :9092 serves everyone else.
 const KAFKA_SCRIPT = path.join(__dirname, "../../../scripts/infra/kafka.sh");
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface PrivateBroker {
   address: string;

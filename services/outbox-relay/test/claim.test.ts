@@ -1,24 +1,19 @@
-import type { Pool } from "@app/shared";
-import { uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
+import { waitFor } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
-import { startRelay, type RunningRelay } from "../src/main";
+import { type RunningRelay } from "../src/main";
 import {
-  anOrderDatabase,
   anOrderEvent,
-  collectTopic,
-  deleteTopics,
   insertOutbox,
   metricValue,
-  outboxRows,
-  relayConfig,
   type OrderEvent,
+  outboxRows,
+  relayTestFile,
   type TopicCollector,
+  untilReady,
 } from "./support";
 
 // Claims driven by hand (no loops): what one pass takes is exactly what the claim SQL chose.
-const topic = uniqueName("relay_claims");
-let db: TestDatabase;
-let sql: Pool;
+const file = relayTestFile("relay_claims");
 let relay: RunningRelay;
 /** A second replica whose pass can be held between Kafka's acknowledgement and its commit. */
 let holding: RunningRelay;
@@ -26,10 +21,9 @@ let hold: { reached: () => void; release: Promise<void> } | undefined;
 let reader: TopicCollector;
 
 beforeAll(async () => {
-  ({ db, sql } = await anOrderDatabase());
-  const config = relayConfig(db.url, topic, { RELAY_BATCH_SIZE: "5" });
-  relay = await startRelay(config, { loops: false });
-  holding = await startRelay(config, {
+  const batchOfFive = { RELAY_BATCH_SIZE: "5" };
+  relay = await file.startRelay(batchOfFive, { loops: false });
+  holding = await file.startRelay(batchOfFive, {
     loops: false,
     hooks: {
       afterPublish: async () => {
@@ -40,25 +34,13 @@ beforeAll(async () => {
       },
     },
   });
-  for (const r of [relay, holding])
-    await waitFor(async () => (await fetch(`${r.url}/health/ready`)).status === 200, {
-      what: "relay ready",
-      timeoutMs: 30_000,
-    });
-  reader = await collectTopic(topic);
-});
-
-afterAll(async () => {
-  await reader?.stop();
-  await Promise.all([relay?.close(), holding?.close()]);
-  await sql?.end();
-  await db?.drop();
-  await deleteTopics(topic);
+  for (const r of [relay, holding]) await untilReady(r);
+  reader = await file.readTopic();
 });
 
 afterEach(async () => {
   // Each test starts from an outbox with nothing publishable left over.
-  await sql.query("DELETE FROM outbox_events");
+  await file.sql.query("DELETE FROM outbox_events");
 });
 
 /** Starts a pass of the holding replica and resolves once its batch is on Kafka, still uncommitted. */
@@ -78,7 +60,7 @@ async function holdAPass(): Promise<{ release: () => Promise<void> }> {
 }
 
 const statusOf = async (events: OrderEvent[]) => {
-  const rows = await outboxRows(sql);
+  const rows = await outboxRows(file.sql);
   return events.map((e) => rows.find((r) => r.event_id === e.eventId)?.status);
 };
 
@@ -86,18 +68,18 @@ describe("claiming a batch", () => {
   it("fills the batch with publishable rows, skipping rows that wait behind an earlier unpublished event of their order", async () => {
     const backingOff = randomUUID();
     const failed = randomUUID();
-    await insertOutbox(sql, [anOrderEvent({ orderId: backingOff })], {
+    await insertOutbox(file.sql, [anOrderEvent({ orderId: backingOff })], {
       availableAt: new Date(Date.now() + 3_600_000),
     });
-    await insertOutbox(sql, [anOrderEvent({ orderId: failed })], { status: "FAILED" });
+    await insertOutbox(file.sql, [anOrderEvent({ orderId: failed })], { status: "FAILED" });
     const blocked = [
       anOrderEvent({ orderId: backingOff, eventType: "ORDER_CANCELLED" }),
       anOrderEvent({ orderId: failed, eventType: "ORDER_CANCELLED" }),
       anOrderEvent({ orderId: backingOff, eventType: "ORDER_COMPLETED" }),
     ];
-    await insertOutbox(sql, blocked);
+    await insertOutbox(file.sql, blocked);
     const heads = Array.from({ length: 5 }, () => anOrderEvent());
-    await insertOutbox(sql, heads);
+    await insertOutbox(file.sql, heads);
 
     // The blocked rows are older than the heads: a claim that took them would leave slots empty.
     expect(await relay.runOnce()).toEqual({ published: 5, retried: 0, failed: 0 });
@@ -113,7 +95,7 @@ describe("claiming a batch", () => {
       anOrderEvent({ orderId }),
       anOrderEvent({ orderId, eventType: "ORDER_CANCELLED" }),
     ];
-    await insertOutbox(sql, events);
+    await insertOutbox(file.sql, events);
     expect(await relay.runOnce()).toMatchObject({ published: 1 });
     expect(await statusOf(events)).toEqual(["PUBLISHED", "READY"]);
     expect(await relay.runOnce()).toMatchObject({ published: 1 });
@@ -128,12 +110,12 @@ describe("claiming a batch", () => {
   it("holds back an order's later event while another replica has its earlier one in hand, and claims other orders meanwhile", async () => {
     const orderId = randomUUID();
     const first = anOrderEvent({ orderId });
-    await insertOutbox(sql, [first]);
+    await insertOutbox(file.sql, [first]);
     const held = await holdAPass();
     try {
       const second = anOrderEvent({ orderId, eventType: "ORDER_CANCELLED" });
       const other = anOrderEvent();
-      await insertOutbox(sql, [second, other]);
+      await insertOutbox(file.sql, [second, other]);
       expect(await relay.runOnce()).toMatchObject({ published: 1 });
       expect(await statusOf([first, second, other])).toEqual(["READY", "READY", "PUBLISHED"]);
 
@@ -152,7 +134,7 @@ describe("claiming a batch", () => {
 
   it("locks only its own batch: a second replica claiming meanwhile fills its batch with the next rows", async () => {
     const events = Array.from({ length: 10 }, () => anOrderEvent());
-    await insertOutbox(sql, events);
+    await insertOutbox(file.sql, events);
     const held = await holdAPass();
     try {
       expect(await relay.runOnce()).toEqual({ published: 5, retried: 0, failed: 0 });

@@ -1,55 +1,22 @@
-import type { Pool } from "@app/shared";
-import { uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
+import { freePort, waitFor } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
-import net from "node:net";
-import { startRelay, type RunningRelay } from "../src/main";
 import {
-  anOrderDatabase,
   anOrderEvent,
   collectTopic,
   countByStatus,
-  deleteTopics,
   insertOutbox,
   metricValue,
-  outboxRows,
-  relayConfig,
   type OrderEvent,
+  outboxRows,
+  relayTestFile,
 } from "./support";
 
-const topic = uniqueName("relay_delivery");
-let db: TestDatabase;
-let sql: Pool;
-const relays: RunningRelay[] = [];
-
-beforeAll(async () => {
-  ({ db, sql } = await anOrderDatabase());
-});
-
-afterAll(async () => {
-  await Promise.all(relays.map((r) => r.close()));
-  await sql.end();
-  await db.drop();
-  await deleteTopics(topic);
-});
-
-async function aRelay(overrides: Record<string, string> = {}): Promise<RunningRelay> {
-  const relay = await startRelay(relayConfig(db.url, topic, overrides));
-  relays.push(relay);
-  return relay;
-}
-
-/** A port on which nothing listens: a broker that is down. */
-async function aClosedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const file = relayTestFile("relay_delivery");
+const aRelay = (overrides: Record<string, string> = {}) => file.startRelay(overrides);
 
 describe("delivery guarantees", () => {
   it("publishes each of 1,000 events exactly once with two replicas, keeping every order's events in order", async () => {
-    const reader = await collectTopic(topic, { create: true });
+    const reader = await collectTopic(file.topic, { create: true });
     try {
       const [a, b] = await Promise.all([
         aRelay({ RELAY_BATCH_SIZE: "7" }),
@@ -66,11 +33,11 @@ describe("delivery guarantees", () => {
             extra: { seq },
           }),
         );
-        await insertOutbox(sql, wave);
+        await insertOutbox(file.sql, wave);
         written.push(...wave);
       }
 
-      await waitFor(async () => (await countByStatus(sql, "PUBLISHED")) === 1000, {
+      await waitFor(async () => (await countByStatus(file.sql, "PUBLISHED")) === 1000, {
         what: "1,000 PUBLISHED rows",
         timeoutMs: 60_000,
       });
@@ -94,15 +61,15 @@ describe("delivery guarantees", () => {
       expect(perReplica[0]! + perReplica[1]!).toBe(1000);
     } finally {
       await reader.stop();
-      await Promise.all(relays.splice(0).map((r) => r.close()));
+      await Promise.all(file.relays.splice(0).map((r) => r.close()));
     }
   });
 
   it("lets the backlog grow without spending attempts while Kafka is unreachable, then drains it once Kafka answers", async () => {
-    const cut = await aRelay({ KAFKA_BROKERS: `127.0.0.1:${await aClosedPort()}` });
-    const before = await countByStatus(sql, "READY");
+    const cut = await aRelay({ KAFKA_BROKERS: `127.0.0.1:${await freePort()}` });
+    const before = await countByStatus(file.sql, "READY");
     const events = Array.from({ length: 30 }, () => anOrderEvent());
-    for (const event of events) await insertOutbox(sql, [event]);
+    for (const event of events) await insertOutbox(file.sql, [event]);
 
     await waitFor(
       async () => (await metricValue(cut.url, "outbox_ready_backlog")) === before + 30,
@@ -110,16 +77,16 @@ describe("delivery guarantees", () => {
     );
     expect(await metricValue(cut.url, "outbox_oldest_ready_age_seconds")).toBeGreaterThan(0);
     expect((await fetch(`${cut.url}/health/ready`)).status).toBe(503);
-    const waiting = (await outboxRows(sql)).filter((r) =>
+    const waiting = (await outboxRows(file.sql)).filter((r) =>
       events.some((e) => e.eventId === r.event_id),
     );
     expect(waiting.map((r) => [r.status, r.attempts])).toEqual(events.map(() => ["READY", 0]));
     await cut.close();
 
-    const reader = await collectTopic(topic, { create: true });
+    const reader = await collectTopic(file.topic, { create: true });
     try {
       await aRelay();
-      await waitFor(async () => (await countByStatus(sql, "READY")) === 0, {
+      await waitFor(async () => (await countByStatus(file.sql, "READY")) === 0, {
         what: "drained outbox",
         timeoutMs: 30_000,
       });

@@ -1,25 +1,13 @@
-import type { Pool } from "@app/shared";
-import { uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
-import { startRelay, type RunningRelay } from "../src/main";
-import { anOrderDatabase, anOrderEvent, deleteTopics, insertOutbox, relayConfig } from "./support";
+import { waitFor } from "@app/shared/testing";
+import { type RunningRelay } from "../src/main";
+import { anOrderEvent, insertOutbox, relayTestFile } from "./support";
 
 // The outbox gauges describe the table: across replicas exactly one reports them.
-const topic = uniqueName("relay_gauges");
-let db: TestDatabase;
-let sql: Pool;
-const relays: RunningRelay[] = [];
+const file = relayTestFile("relay_gauges");
+const relays = file.relays;
 
 beforeAll(async () => {
-  ({ db, sql } = await anOrderDatabase());
-  for (let i = 0; i < 2; i++)
-    relays.push(await startRelay(relayConfig(db.url, topic), { loops: false }));
-});
-
-afterAll(async () => {
-  await Promise.all(relays.map((r) => r.close()));
-  await sql?.end();
-  await db?.drop();
-  await deleteTopics(topic);
+  for (let i = 0; i < 2; i++) await file.startRelay({}, { loops: false });
 });
 
 /** The value of an unlabelled series, or undefined when the replica does not export it. */
@@ -30,8 +18,8 @@ async function series(relay: RunningRelay, name: string): Promise<number | undef
 }
 
 it("reports READY age and FAILED rows from one replica only, and from the other once the first is gone", async () => {
-  await insertOutbox(sql, [anOrderEvent(), anOrderEvent()], { status: "FAILED" });
-  await insertOutbox(sql, [anOrderEvent()], {
+  await insertOutbox(file.sql, [anOrderEvent(), anOrderEvent()], { status: "FAILED" });
+  await insertOutbox(file.sql, [anOrderEvent()], {
     availableAt: new Date(Date.now() + 3_600_000),
   });
   const [first, second] = relays as [RunningRelay, RunningRelay];

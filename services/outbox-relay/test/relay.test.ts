@@ -1,46 +1,29 @@
-import type { Pool } from "@app/shared";
 import { ConfigError } from "@app/shared";
-import { uniqueName, waitFor, type TestDatabase } from "@app/shared/testing";
+import { waitFor } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import { loadRelayConfig, startRelay, type RunningRelay } from "../src/main";
 import {
   anOrderDatabase,
   anOrderEvent,
-  collectTopic,
   countByStatus,
-  deleteTopics,
   insertOutbox,
   metricValue,
   outboxRows,
   relayConfig,
+  relayTestFile,
   type TopicCollector,
+  untilReady,
 } from "./support";
 
-const topic = uniqueName("relay_events");
-let db: TestDatabase;
-let sql: Pool;
+const file = relayTestFile("relay_events");
 let relay: RunningRelay;
 let topicReader: TopicCollector;
 
 beforeAll(async () => {
-  ({ db, sql } = await anOrderDatabase());
-  relay = await startRelay(
-    relayConfig(db.url, topic, { ORDER_EVENTS_PARTITIONS: "2", RELAY_MAX_ATTEMPTS: "3" }),
-  );
+  relay = await file.startRelay({ ORDER_EVENTS_PARTITIONS: "2", RELAY_MAX_ATTEMPTS: "3" });
   // The relay creates the topic on its first connection; read it only once it exists.
-  await waitFor(async () => (await fetch(`${relay.url}/health/ready`)).status === 200, {
-    what: "relay ready",
-    timeoutMs: 30_000,
-  });
-  topicReader = await collectTopic(topic);
-});
-
-afterAll(async () => {
-  await topicReader?.stop();
-  await relay.close();
-  await sql.end();
-  await db.drop();
-  await deleteTopics(topic);
+  await untilReady(relay);
+  topicReader = await file.readTopic();
 });
 
 const messageOf = (eventId: string) =>
@@ -53,7 +36,7 @@ describe("outbox relay", () => {
   it("publishes a ready row keyed by order id with the rebuilt envelope and the contract headers, then marks it PUBLISHED", async () => {
     const event = anOrderEvent();
     const requestId = randomUUID();
-    await insertOutbox(sql, [event], { requestId });
+    await insertOutbox(file.sql, [event], { requestId });
 
     const message = await messageOf(event.eventId);
     expect(message.key).toBe(event.aggregateId);
@@ -65,7 +48,7 @@ describe("outbox relay", () => {
     });
     const row = await waitFor(
       async () =>
-        (await outboxRows(sql)).find(
+        (await outboxRows(file.sql)).find(
           (r) => r.event_id === event.eventId && r.status === "PUBLISHED",
         ),
       { what: "PUBLISHED" },
@@ -76,7 +59,7 @@ describe("outbox relay", () => {
 
   it("creates the topic with the configured partitions, so keys spread over exactly those", async () => {
     const events = Array.from({ length: 60 }, () => anOrderEvent());
-    await insertOutbox(sql, events);
+    await insertOutbox(file.sql, events);
     await Promise.all(events.map((e) => messageOf(e.eventId)));
     const partitions = new Set(topicReader.messages.map((m) => m.partition));
     expect([...partitions].sort()).toEqual([0, 1]);
@@ -84,13 +67,15 @@ describe("outbox relay", () => {
 
   it("leaves a row alone until its available_at has come", async () => {
     const later = anOrderEvent();
-    await insertOutbox(sql, [later], { availableAt: new Date(Date.now() + 60 * 60 * 1000) });
+    await insertOutbox(file.sql, [later], { availableAt: new Date(Date.now() + 60 * 60 * 1000) });
     const marker = anOrderEvent();
-    await insertOutbox(sql, [marker]);
+    await insertOutbox(file.sql, [marker]);
     await messageOf(marker.eventId);
     await relay.runOnce();
     expect(topicReader.eventIds()).not.toContain(later.eventId);
-    expect((await outboxRows(sql)).find((r) => r.event_id === later.eventId)?.status).toBe("READY");
+    expect((await outboxRows(file.sql)).find((r) => r.event_id === later.eventId)?.status).toBe(
+      "READY",
+    );
   });
 
   it("holds back a later event of an order while an earlier one of the same order is still waiting", async () => {
@@ -98,20 +83,20 @@ describe("outbox relay", () => {
     const first = anOrderEvent({ orderId });
     const second = anOrderEvent({ orderId, eventType: "ORDER_CANCELLED" });
     // The first is backing off (as after a failed send); the second is due now.
-    await insertOutbox(sql, [first], { availableAt: new Date(Date.now() + 60 * 60 * 1000) });
-    await insertOutbox(sql, [second]);
+    await insertOutbox(file.sql, [first], { availableAt: new Date(Date.now() + 60 * 60 * 1000) });
+    await insertOutbox(file.sql, [second]);
     // A pass that published a marker inserted after both has seen the due second one.
     const marker = anOrderEvent();
-    await insertOutbox(sql, [marker]);
+    await insertOutbox(file.sql, [marker]);
     await messageOf(marker.eventId);
     await relay.runOnce();
     expect(topicReader.messages.filter((m) => m.key === orderId)).toHaveLength(0);
-    expect((await outboxRows(sql)).find((r) => r.event_id === second.eventId)?.status).toBe(
+    expect((await outboxRows(file.sql)).find((r) => r.event_id === second.eventId)?.status).toBe(
       "READY",
     );
 
     // The first's back-off ends: both go out, in order.
-    await sql.query("UPDATE outbox_events SET available_at = ? WHERE event_id = ?", [
+    await file.sql.query("UPDATE outbox_events SET available_at = ? WHERE event_id = ?", [
       new Date(Date.now() - 1000),
       first.eventId,
     ]);
@@ -130,16 +115,16 @@ describe("outbox relay", () => {
       anOrderEvent({ orderId, eventType: "ORDER_CANCELLED" }),
       anOrderEvent({ orderId, eventType: "ORDER_COMPLETED" }),
     ];
-    await insertOutbox(sql, [parked], { status: "FAILED" });
-    await insertOutbox(sql, later);
+    await insertOutbox(file.sql, [parked], { status: "FAILED" });
+    await insertOutbox(file.sql, later);
     const marker = anOrderEvent();
-    await insertOutbox(sql, [marker]);
+    await insertOutbox(file.sql, [marker]);
 
     await messageOf(marker.eventId);
     await relay.runOnce();
     expect(topicReader.messages.filter((m) => m.key === orderId)).toHaveLength(0);
     expect(
-      (await outboxRows(sql))
+      (await outboxRows(file.sql))
         .filter((r) => later.some((e) => e.eventId === r.event_id))
         .map((r) => [r.status, r.attempts]),
     ).toEqual([
@@ -148,9 +133,10 @@ describe("outbox relay", () => {
     ]);
     expect(await metricValue(relay.url, "outbox_orders_blocked_by_failed")).toBe(1);
 
-    await sql.query("UPDATE outbox_events SET status = 'READY', attempts = 0 WHERE event_id = ?", [
-      parked.eventId,
-    ]);
+    await file.sql.query(
+      "UPDATE outbox_events SET status = 'READY', attempts = 0 WHERE event_id = ?",
+      [parked.eventId],
+    );
     await Promise.all(later.map((e) => messageOf(e.eventId)));
     const order = topicReader.messages
       .filter((m) => m.key === orderId)
@@ -163,12 +149,12 @@ describe("outbox relay", () => {
     const tooLarge = anOrderEvent({ extra: { note: "x".repeat(1_100_000) } });
     const fine = anOrderEvent();
     const failedBefore = await metricValue(relay.url, "outbox_failed_total");
-    await insertOutbox(sql, [tooLarge, fine]);
+    await insertOutbox(file.sql, [tooLarge, fine]);
 
     await messageOf(fine.eventId);
     const row = await waitFor(
       async () =>
-        (await outboxRows(sql)).find(
+        (await outboxRows(file.sql)).find(
           (r) => r.event_id === tooLarge.eventId && r.status === "FAILED",
         ),
       {
@@ -219,7 +205,7 @@ describe("retention", () => {
   it("deletes PUBLISHED rows older than the retention in chunks and keeps newer and unpublished ones", async () => {
     const { db: own, sql: ownSql } = await anOrderDatabase();
     const purger = await startRelay(
-      relayConfig(own.url, topic, { RELAY_RETENTION_HOURS: "24", RELAY_RETENTION_CHUNK: "4" }),
+      relayConfig(own.url, file.topic, { RELAY_RETENTION_HOURS: "24", RELAY_RETENTION_CHUNK: "4" }),
       { loops: false },
     );
     try {
@@ -258,7 +244,7 @@ describe("graceful shutdown", () => {
     const { db: own, sql: ownSql } = await anOrderDatabase();
     let inHook: () => void = () => undefined;
     const reachedHook = new Promise<void>((resolve) => (inHook = resolve));
-    const stopping = await startRelay(relayConfig(own.url, topic), {
+    const stopping = await startRelay(relayConfig(own.url, file.topic), {
       hooks: {
         afterPublish: async () => {
           inHook();

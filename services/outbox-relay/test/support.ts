@@ -14,7 +14,13 @@ import {
 } from "@app/shared/testing";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { loadRelayConfig, type RelayConfig } from "../src/main";
+import {
+  loadRelayConfig,
+  startRelay,
+  type RelayConfig,
+  type RelayOptions,
+  type RunningRelay,
+} from "../src/main";
 
 export const ORDER_MIGRATIONS_DIR = path.join(__dirname, "../../order/migrations");
 
@@ -164,3 +170,54 @@ export async function deleteTopics(topic: string): Promise<void> {
 }
 
 export { metricValue } from "@app/shared/testing";
+
+/** What one relay test file owns: an order database, a topic, and the relays and readers it starts. */
+export interface RelayTestFile {
+  topic: string;
+  db: TestDatabase;
+  sql: Pool;
+  /** The relays still running; each is closed after the file's tests. */
+  relays: RunningRelay[];
+  /** Starts a relay on this file's database and topic. */
+  startRelay(overrides?: Record<string, string>, options?: RelayOptions): Promise<RunningRelay>;
+  /** Reads this file's topic from now on; stopped after the tests, before the relays close. */
+  readTopic(): Promise<TopicCollector>;
+}
+
+/** Sets up (beforeAll) and removes (afterAll) what one relay test file owns. */
+export function relayTestFile(topicPrefix: string): RelayTestFile {
+  const readers: TopicCollector[] = [];
+  const file = {
+    topic: uniqueName(topicPrefix),
+    relays: [] as RunningRelay[],
+    async startRelay(overrides: Record<string, string> = {}, options?: RelayOptions) {
+      const relay = await startRelay(relayConfig(file.db.url, file.topic, overrides), options);
+      file.relays.push(relay);
+      return relay;
+    },
+    async readTopic() {
+      const reader = await collectTopic(file.topic);
+      readers.push(reader);
+      return reader;
+    },
+  } as RelayTestFile;
+  beforeAll(async () => {
+    ({ db: file.db, sql: file.sql } = await anOrderDatabase());
+  });
+  afterAll(async () => {
+    await Promise.all(readers.map((reader) => reader.stop()));
+    await Promise.all(file.relays.map((relay) => relay.close()));
+    await file.sql?.end();
+    await file.db?.drop();
+    await deleteTopics(file.topic);
+  });
+  return file;
+}
+
+/** Waits until the relay reports ready (it creates the topic on its first connection). */
+export async function untilReady(relay: RunningRelay): Promise<void> {
+  await waitFor(async () => (await fetch(`${relay.url}/health/ready`)).status === 200, {
+    what: "relay ready",
+    timeoutMs: 30_000,
+  });
+}
