@@ -45,3 +45,16 @@ apt_install() {
   info "apt-get install -y $*"
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >/dev/null
 }
+
+# run_ensure_or_status ARGS... : the command line of a script that defines cmd_ensure and
+# cmd_status (mariadb.sh, redis.sh, nginx.sh): `ensure` (idempotent) or `status` (exit 3 when down)
+run_ensure_or_status() {
+  case "${1:-}" in
+    ensure) cmd_ensure ;;
+    status) cmd_status ;;
+    *)
+      echo "usage: $0 ensure|status" >&2
+      exit 64
+      ;;
+  esac
+}

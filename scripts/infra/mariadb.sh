@@ -165,11 +165,4 @@ cmd_status() {
   return 3
 }
 
-case "${1:-}" in
-  ensure) cmd_ensure ;;
-  status) cmd_status ;;
-  *)
-    echo "usage: $0 ensure|status" >&2
-    exit 64
-    ;;
-esac
+run_ensure_or_status "$@"
