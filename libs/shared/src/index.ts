@@ -15,3 +15,4 @@ export * from "./pagination";
 export { systemClock, type Clock } from "./clock";
 export * from "./retry";
 export * from "./loops";
+export { parseCommandWord, runAsMain, runCommand, type CommandLine, type PrintLine } from "./cli";

@@ -11,12 +11,12 @@ import {
   startHttpServer,
   type Logger,
   systemClock,
+  startIntervalLoop,
 } from "@app/shared";
 import { Redis } from "ioredis";
 import { authRoutes, type AuthUseCases } from "./api/authRoutes";
 import { internalUserRoutes } from "./api/internalUserRoutes";
 import { authOpenApiDocument } from "./api/openapi";
-import { schedulePurge } from "./api/purgeSchedule";
 import { bootstrapAdmin } from "./application/bootstrapAdmin";
 import { getCurrentUser } from "./application/getCurrentUser";
 import { loginUser } from "./application/loginUser";
@@ -142,16 +142,16 @@ export async function startAuth(
 
     const purge =
       config.REFRESH_TOKEN_PURGE_INTERVAL_MS > 0
-        ? schedulePurge(
+        ? startIntervalLoop(
             async () => {
               const deleted = await purgeRefreshTokens(
                 { refreshTokens, clock },
                 config.REFRESH_TOKEN_PURGE_BATCH_SIZE,
               );
               authMetrics.purgedRefreshTokens.inc(deleted);
-              return deleted;
+              if (deleted > 0) logger.info("refresh tokens purged", { deleted });
             },
-            config.REFRESH_TOKEN_PURGE_INTERVAL_MS,
+            { name: "refresh token purge", intervalMs: config.REFRESH_TOKEN_PURGE_INTERVAL_MS },
             logger,
           )
         : undefined;

@@ -19,11 +19,12 @@ import {
   traceUseCase,
   kafkaSecurity,
   systemClock,
+  startIntervalLoop,
+  type IntervalLoop,
 } from "@app/shared";
 import { catalogOpenApi } from "./api/openapi";
 import { productRoutes } from "./api/productRoutes";
 import { reservationRoutes } from "./api/reservationRoutes";
-import { startSweeperLoop, type SweeperLoop } from "./api/sweeperLoop";
 import { handleOrderEvent } from "./application/handleOrderEvent";
 import type { Clock, SweepReport } from "./application/ports";
 import type { ReserveSettings } from "./application/reserveStock";
@@ -136,7 +137,7 @@ export async function startCatalog(
   });
 
   let consumer: RunningConsumer | undefined;
-  let sweeper: SweeperLoop | undefined;
+  let sweeper: IntervalLoop | undefined;
   const stopBackground = async () => {
     await sweeper?.stop();
     await consumer?.stop();
@@ -167,7 +168,11 @@ export async function startCatalog(
       });
     }
     if (config.SWEEPER_ENABLED)
-      sweeper = startSweeperLoop(sweepOnce, config.SWEEPER_INTERVAL_MS, logger);
+      sweeper = startIntervalLoop(
+        sweepOnce,
+        { name: "reservation sweep", intervalMs: config.SWEEPER_INTERVAL_MS },
+        logger,
+      );
   } catch (error) {
     await stopBackground().catch(() => undefined);
     await closePools();

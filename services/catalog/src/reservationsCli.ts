@@ -6,9 +6,11 @@ import {
   connectOptionalRedis,
   createLogger,
   createPool,
-  exitOnConfigError,
   Metrics,
+  runAsMain,
+  runCommand,
   runWithContext,
+  type CommandLine,
   type Logger,
   type Pool,
 } from "@app/shared";
@@ -59,60 +61,43 @@ function sweeper(
 }
 
 /** Runs the command line; resolves to the process exit code. */
-export async function reservationsCli(
-  argv: string[],
-  env: Record<string, string | undefined>,
-  print: (line: string) => void,
-): Promise<number> {
-  const command = parseReservationsCommand(argv);
-  if ("error" in command) {
-    process.stderr.write(`${command.error}\n`);
-    return 64;
-  }
-  const config = loadCatalogConfig(env);
-  const logger = createLogger({
-    service: "reservations-cli",
-    level: config.LOG_LEVEL,
-    stream: process.stderr,
-  });
-  const pool = createPool(config.DATABASE_URL, { connectionLimit: 3 });
-  const sweeping = command.name === "sweep" && !command.dryRun;
-  // Released stock must not stay stale in the product cache: the sweep invalidates it.
-  const redis = sweeping
-    ? await connectOptionalRedis({
-        url: config.REDIS_URL,
-        commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-        logger,
-        outageMessage: "redis unavailable; the product cache expires on its own",
-      })
-    : undefined;
-  try {
-    const clock = { now: () => new Date() };
-    const sweepOnce = redis
-      ? sweeper(config, pool, redis, logger, clock)
-      : () => Promise.reject(new Error("sweep --dry-run does not sweep"));
-    await runReservationsCommand(
-      command,
-      {
-        expired: new MariaDbExpiredReservations(pool),
-        sweepOnce,
-        now: clock.now,
-      },
-      print,
-    );
-    return 0;
-  } finally {
-    await pool.end();
-    redis?.disconnect();
-  }
-}
-
-if (require.main === module) {
-  reservationsCli(process.argv.slice(2), process.env, (line) => process.stdout.write(`${line}\n`))
-    .then((code) => process.exit(code))
-    .catch((error: unknown) => {
-      exitOnConfigError(error);
-      process.stdout.write(`${JSON.stringify({ error: (error as Error).message })}\n`);
-      process.exit(1);
+export const reservationsCli: CommandLine = (argv, env, print) =>
+  runCommand(argv, parseReservationsCommand, async (command) => {
+    const config = loadCatalogConfig(env);
+    const logger = createLogger({
+      service: "reservations-cli",
+      level: config.LOG_LEVEL,
+      stream: process.stderr,
     });
-}
+    const pool = createPool(config.DATABASE_URL, { connectionLimit: 3 });
+    const sweeping = command.name === "sweep" && !command.dryRun;
+    // Released stock must not stay stale in the product cache: the sweep invalidates it.
+    const redis = sweeping
+      ? await connectOptionalRedis({
+          url: config.REDIS_URL,
+          commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+          logger,
+          outageMessage: "redis unavailable; the product cache expires on its own",
+        })
+      : undefined;
+    try {
+      const clock = { now: () => new Date() };
+      const sweepOnce = redis
+        ? sweeper(config, pool, redis, logger, clock)
+        : () => Promise.reject(new Error("sweep --dry-run does not sweep"));
+      await runReservationsCommand(
+        command,
+        {
+          expired: new MariaDbExpiredReservations(pool),
+          sweepOnce,
+          now: clock.now,
+        },
+        print,
+      );
+    } finally {
+      await pool.end();
+      redis?.disconnect();
+    }
+  });
+
+if (require.main === module) runAsMain(reservationsCli);

@@ -12,9 +12,10 @@ import {
   startHttpServer,
   type Logger,
   systemClock,
+  startIntervalLoop,
+  type IntervalLoop,
 } from "@app/shared";
 import { internalRoutes } from "./api/internalRoutes";
-import { startMaintenanceLoop, type MaintenanceLoop } from "./api/maintenanceLoop";
 import { orderOpenApi } from "./api/openapi";
 import { orderRoutes } from "./api/orderRoutes";
 import type { PlaceOrderDeps, PlacementHooks } from "./application/placeOrder";
@@ -160,18 +161,18 @@ export async function startOrder(
     },
   });
 
-  let loop: MaintenanceLoop | undefined;
+  let loop: IntervalLoop | undefined;
   if (config.RECOVERY_ENABLED) {
     // Placements a previous process left in flight are resolved before new traffic arrives.
     await recoverOnce().catch((error: unknown) =>
       logger.error("recovery on start failed", { error }),
     );
-    loop = startMaintenanceLoop(
+    loop = startIntervalLoop(
       async () => {
         await recoverOnce();
         await purgeKeysOnce();
       },
-      config.RECOVERY_INTERVAL_MS,
+      { name: "maintenance pass", intervalMs: config.RECOVERY_INTERVAL_MS },
       logger,
     );
   }

@@ -1,1 +1,2 @@
+export { startIntervalLoop, type IntervalLoop, type IntervalLoopSettings } from "./intervalLoop";
 export { startWorkerLoop, type LoopSettings, type WorkerLoop } from "./workerLoop";

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandWord } from "@app/shared";
 import { sweepUntilDone, type ExpiredReservationQuery } from "../application/expiredReservations";
 import type { SweepReport } from "../application/ports";
 
@@ -9,30 +9,25 @@ export type ReservationsCommand =
   { name: "list-expired"; limit: number; dryRun: boolean } | { name: "sweep"; dryRun: boolean };
 
 export function parseReservationsCommand(argv: string[]): ReservationsCommand | { error: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        limit: { type: "string", default: "100" },
-        "dry-run": { type: "boolean", default: false },
-      },
-    });
-  } catch (error) {
-    return { error: `${(error as Error).message}; ${RESERVATIONS_USAGE}` };
-  }
-  const { positionals, values } = parsed;
+  const parsed = parseCommandWord(
+    argv,
+    {
+      limit: { type: "string", default: "100" },
+      "dry-run": { type: "boolean", default: false },
+    },
+    RESERVATIONS_USAGE,
+  );
+  if ("error" in parsed) return parsed;
+  const { word, values } = parsed;
   const dryRun = values["dry-run"] ?? false;
-  if (positionals.length !== 1) return { error: RESERVATIONS_USAGE };
-  if (positionals[0] === "list-expired") {
+  if (word === "list-expired") {
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
       return { error: `--limit must be 1..10000; ${RESERVATIONS_USAGE}` };
     return { name: "list-expired", limit, dryRun };
   }
-  if (positionals[0] === "sweep") return { name: "sweep", dryRun };
-  return { error: `unknown command ${positionals[0]}; ${RESERVATIONS_USAGE}` };
+  if (word === "sweep") return { name: "sweep", dryRun };
+  return { error: `unknown command ${word}; ${RESERVATIONS_USAGE}` };
 }
 
 const MAX_PASSES = 1000;

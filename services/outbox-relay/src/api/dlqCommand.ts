@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandWord } from "@app/shared";
 import { deadLetterSummary, type DeadLetter } from "../domain/deadLetter";
 import {
   replayDeadLetters,
@@ -18,26 +18,21 @@ export type DlqCommand =
 
 /** The command line, or the message that says what is wrong with it. */
 export function parseDlqCommand(argv: string[]): DlqCommand | { error: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        "event-id": { type: "string" },
-        all: { type: "boolean", default: false },
-        to: { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-      },
-    });
-  } catch (error) {
-    return { error: `${(error as Error).message}; ${DLQ_USAGE}` };
-  }
-  const { positionals, values } = parsed;
+  const parsed = parseCommandWord(
+    argv,
+    {
+      "event-id": { type: "string" },
+      all: { type: "boolean", default: false },
+      to: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+    },
+    DLQ_USAGE,
+  );
+  if ("error" in parsed) return parsed;
+  const { word, values } = parsed;
   const dryRun = values["dry-run"] ?? false;
   const eventId = values["event-id"];
-  if (positionals.length !== 1) return { error: DLQ_USAGE };
-  switch (positionals[0]) {
+  switch (word) {
     case "list":
       return { name: "list", dryRun };
     case "show":
@@ -54,7 +49,7 @@ export function parseDlqCommand(argv: string[]): DlqCommand | { error: string } 
         dryRun,
       };
     default:
-      return { error: `unknown command ${positionals[0]}; ${DLQ_USAGE}` };
+      return { error: `unknown command ${word}; ${DLQ_USAGE}` };
   }
 }
 

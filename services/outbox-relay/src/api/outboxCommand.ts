@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseCommandWord } from "@app/shared";
 import { requeueFailedEvents, type OutboxMaintenanceStore } from "../application/outboxMaintenance";
 
 export const OUTBOX_USAGE =
@@ -8,31 +8,26 @@ export type OutboxCommand =
   { name: "status"; dryRun: boolean } | { name: "requeue"; eventId?: string; dryRun: boolean };
 
 export function parseOutboxCommand(argv: string[]): OutboxCommand | { error: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        failed: { type: "boolean", default: false },
-        "event-id": { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-      },
-    });
-  } catch (error) {
-    return { error: `${(error as Error).message}; ${OUTBOX_USAGE}` };
-  }
-  const { positionals, values } = parsed;
+  const parsed = parseCommandWord(
+    argv,
+    {
+      failed: { type: "boolean", default: false },
+      "event-id": { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+    },
+    OUTBOX_USAGE,
+  );
+  if ("error" in parsed) return parsed;
+  const { word, values } = parsed;
   const dryRun = values["dry-run"] ?? false;
-  if (positionals.length !== 1) return { error: OUTBOX_USAGE };
-  if (positionals[0] === "status") return { name: "status", dryRun };
-  if (positionals[0] === "requeue") {
+  if (word === "status") return { name: "status", dryRun };
+  if (word === "requeue") {
     // Only FAILED rows are requeued; saying so (or naming one event) keeps it deliberate.
     if (!values.failed && !values["event-id"])
       return { error: `requeue needs --failed or --event-id; ${OUTBOX_USAGE}` };
     return { name: "requeue", eventId: values["event-id"], dryRun };
   }
-  return { error: `unknown command ${positionals[0]}; ${OUTBOX_USAGE}` };
+  return { error: `unknown command ${word}; ${OUTBOX_USAGE}` };
 }
 
 const FAILED_SHOWN = 50;
