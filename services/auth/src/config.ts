@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ConfigError, env, loadConfig } from "@app/shared";
+import { ConfigError, env, httpServiceEnv, loadConfig, ownedDatabaseEnv } from "@app/shared";
 import { z } from "zod";
 import { isAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./domain/password";
 
@@ -8,15 +8,8 @@ const optionalText = () =>
   z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional());
 
 export const authConfigSchema = z.object({
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
-  TRUST_PROXY: env.trustProxy("loopback"),
-  PORT: env.port(3001),
-  DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/auth"),
-  /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */
-  MIGRATE_ON_START: env.bool(true),
-  DATABASE_POOL_SIZE: env.int(10, 1),
+  ...httpServiceEnv(3001),
+  ...ownedDatabaseEnv("mysql://root@127.0.0.1:3306/auth", 10),
   REDIS_URL: env.urlWithDefault("redis://127.0.0.1:6379"),
   REDIS_KEY_PREFIX: z.string().default("auth:"),
   /** Service tokens accepted on /internal (the notifier's user lookup). */

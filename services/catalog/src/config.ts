@@ -1,16 +1,16 @@
-import { env, kafkaConnectionEnv, loadConfig } from "@app/shared";
+import {
+  env,
+  httpServiceEnv,
+  kafkaConnectionEnv,
+  loadConfig,
+  ownedDatabaseEnv,
+  tokenVerificationEnv,
+} from "@app/shared";
 import { z } from "zod";
 
 export const catalogConfigSchema = z.object({
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
-  TRUST_PROXY: env.trustProxy("loopback"),
-  PORT: env.port(3002),
-  DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/catalog"),
-  /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */
-  MIGRATE_ON_START: env.bool(true),
-  DATABASE_POOL_SIZE: env.int(10, 1),
+  ...httpServiceEnv(3002),
+  ...ownedDatabaseEnv("mysql://root@127.0.0.1:3306/catalog", 10),
   REDIS_URL: env.urlWithDefault("redis://127.0.0.1:6379"),
   REDIS_KEY_PREFIX: z.string().default("catalog:"),
   /** Upper bound for one Redis command; past it the read goes to the database instead. */
@@ -38,11 +38,8 @@ export const catalogConfigSchema = z.object({
   SWEEPER_ENABLED: env.bool(true),
   SWEEPER_INTERVAL_MS: env.int(30_000, 10),
   SWEEPER_BATCH_SIZE: env.int(50, 1),
-  JWKS_URL: env.urlWithDefault("http://127.0.0.1:3001/.well-known/jwks.json"),
-  /** The whole key set is fetched again this often (a rotation is seen within it at worst). */
-  JWKS_REFRESH_SECONDS: env.int(300, 1),
-  JWT_ISSUER: z.string().min(1).default("product-ordering-auth"),
-  JWT_AUDIENCE: z.string().min(1).default("product-ordering"),
+  /** JWKS_URL, JWKS_REFRESH_SECONDS, JWT_ISSUER, JWT_AUDIENCE: how access tokens are checked. */
+  ...tokenVerificationEnv,
 });
 
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>;

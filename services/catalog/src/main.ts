@@ -5,7 +5,7 @@ import {
   createHttpApp,
   createLogger,
   createPool,
-  createTokenVerifier,
+  jwksTokenVerifier,
   redisDeliveryCounter,
   databaseCheck,
   type Logger,
@@ -98,14 +98,7 @@ export async function startCatalog(
     },
     logger,
   );
-  const verifier = createTokenVerifier({
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    algorithm: "RS256",
-    jwksUrl: config.JWKS_URL,
-    jwksRefreshIntervalMs: config.JWKS_REFRESH_SECONDS * 1000,
-    onKeySetError: (error) => logger.warn("JWKS fetch failed; keeping the keys held", { error }),
-  });
+  const verifier = jwksTokenVerifier(config, logger);
   const settings: ReserveSettings = {
     ttlSeconds: config.RESERVATION_TTL_SECONDS,
     maxAttempts: config.RESERVATION_MAX_ATTEMPTS,

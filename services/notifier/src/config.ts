@@ -1,4 +1,12 @@
-import { ConfigError, env, kafkaConnectionEnv, loadConfig } from "@app/shared";
+import {
+  ConfigError,
+  env,
+  httpServiceEnv,
+  kafkaConnectionEnv,
+  loadConfig,
+  ownedDatabaseEnv,
+  tokenVerificationEnv,
+} from "@app/shared";
 import { z } from "zod";
 
 // An empty variable (`SMTP_HOST=` in a compose file) means "not set".
@@ -6,15 +14,8 @@ const optionalText = () =>
   z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional());
 
 export const notifierConfigSchema = z.object({
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
-  TRUST_PROXY: env.trustProxy("loopback"),
-  PORT: env.port(3004),
-  DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/notifier"),
-  /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */
-  MIGRATE_ON_START: env.bool(true),
-  DATABASE_POOL_SIZE: env.int(5, 1),
+  ...httpServiceEnv(3004),
+  ...ownedDatabaseEnv("mysql://root@127.0.0.1:3306/notifier", 5),
   KAFKA_BROKERS: env.list("127.0.0.1:9092"),
   /** KAFKA_SSL*, KAFKA_SASL_* and KAFKA_CREATE_TOPICS (README, "Kafka security"). */
   ...kafkaConnectionEnv,
@@ -33,11 +34,8 @@ export const notifierConfigSchema = z.object({
   /** Where failed deliveries are counted across replicas; unset: in each process. */
   REDIS_URL: z.url().optional(),
   REDIS_KEY_PREFIX: z.string().default("notifier:"),
-  JWKS_URL: env.urlWithDefault("http://127.0.0.1:3001/.well-known/jwks.json"),
-  /** The whole key set is fetched again this often (a rotation is seen within it at worst). */
-  JWKS_REFRESH_SECONDS: env.int(300, 1),
-  JWT_ISSUER: z.string().min(1).default("product-ordering-auth"),
-  JWT_AUDIENCE: z.string().min(1).default("product-ordering"),
+  /** JWKS_URL, JWKS_REFRESH_SECONDS, JWT_ISSUER, JWT_AUDIENCE: how access tokens are checked. */
+  ...tokenVerificationEnv,
 
   /** The delivery worker (README, "Channels"): several replicas share the work through SKIP LOCKED claims. */
   DELIVERY_WORKER_ENABLED: env.bool(true),

@@ -4,7 +4,7 @@ import {
   connectOptionalRedis,
   createHttpApp,
   createLogger,
-  createTokenVerifier,
+  jwksTokenVerifier,
   databaseCheck,
   kafkaCheck,
   KafkaClient,
@@ -96,14 +96,7 @@ export async function startNotifier(
     : undefined;
   const clock: Clock = options.clock ?? { now: () => new Date() };
   const ids = { next: randomUUID };
-  const verifier = createTokenVerifier({
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    algorithm: "RS256",
-    jwksUrl: config.JWKS_URL,
-    jwksRefreshIntervalMs: config.JWKS_REFRESH_SECONDS * 1000,
-    onKeySetError: (error) => logger.warn("JWKS fetch failed; keeping the keys held", { error }),
-  });
+  const verifier = jwksTokenVerifier(config, logger);
   const metrics = new Metrics();
   let consumer: RunningConsumer | undefined;
   const notifierMetrics = new PrometheusNotifierMetrics(metrics, deliveries);

@@ -1,25 +1,21 @@
-import { env, loadConfig } from "@app/shared";
+import {
+  env,
+  httpServiceEnv,
+  loadConfig,
+  ownedDatabaseEnv,
+  tokenVerificationEnv,
+} from "@app/shared";
 import { z } from "zod";
 
 export const orderConfigSchema = z.object({
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
-  TRUST_PROXY: env.trustProxy("loopback"),
-  PORT: env.port(3003),
-  DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/orders"),
-  /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */
-  MIGRATE_ON_START: env.bool(true),
-  DATABASE_POOL_SIZE: env.int(10, 1),
+  ...httpServiceEnv(3003),
+  ...ownedDatabaseEnv("mysql://root@127.0.0.1:3306/orders", 10),
   REDIS_URL: env.urlWithDefault("redis://127.0.0.1:6379"),
   REDIS_KEY_PREFIX: z.string().default("order:"),
   /** Upper bound for one Redis command; past it the database decides alone. */
   REDIS_COMMAND_TIMEOUT_MS: env.int(200, 1),
-  JWKS_URL: env.urlWithDefault("http://127.0.0.1:3001/.well-known/jwks.json"),
-  /** The whole key set is fetched again this often (a rotation is seen within it at worst). */
-  JWKS_REFRESH_SECONDS: env.int(300, 1),
-  JWT_ISSUER: z.string().min(1).default("product-ordering-auth"),
-  JWT_AUDIENCE: z.string().min(1).default("product-ordering"),
+  /** JWKS_URL, JWKS_REFRESH_SECONDS, JWT_ISSUER, JWT_AUDIENCE: how access tokens are checked. */
+  ...tokenVerificationEnv,
   /** Service tokens accepted on /internal (the catalog's sweeper). */
   INTERNAL_TOKENS: env.list("local-internal-token"),
   CATALOG_URL: env.urlWithDefault("http://127.0.0.1:3002"),

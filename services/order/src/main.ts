@@ -4,7 +4,7 @@ import {
   createHttpApp,
   createLogger,
   createPool,
-  createTokenVerifier,
+  jwksTokenVerifier,
   databaseCheck,
   Metrics,
   runMigrations,
@@ -113,14 +113,7 @@ export async function startOrder(
   const orders = new MariaDbOrderStore(pool);
   const reader = new PrismaOrderReader(prisma);
   const cache = new RedisIdempotencyCache(redis, config.REDIS_KEY_PREFIX, logger);
-  const verifier = createTokenVerifier({
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    algorithm: "RS256",
-    jwksUrl: config.JWKS_URL,
-    jwksRefreshIntervalMs: config.JWKS_REFRESH_SECONDS * 1000,
-    onKeySetError: (error) => logger.warn("JWKS fetch failed; keeping the keys held", { error }),
-  });
+  const verifier = jwksTokenVerifier(config, logger);
 
   const placement: PlaceOrderDeps = {
     keys,

@@ -1,13 +1,9 @@
-import { env, kafkaConnectionEnv, loadConfig } from "@app/shared";
+import { env, httpServiceEnv, kafkaConnectionEnv, loadConfig } from "@app/shared";
 import { z } from "zod";
 
 export const relayConfigSchema = z.object({
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
-  TRUST_PROXY: env.trustProxy("loopback"),
-  /** Health and metrics only: the relay serves no API. */
-  PORT: env.port(3005),
+  /** PORT: health and metrics only, the relay serves no API. */
+  ...httpServiceEnv(3005),
   /** The order service's database: the relay reads and settles its outbox_events table. */
   DATABASE_URL: env.databaseUrl("mysql://root@127.0.0.1:3306/orders"),
   DATABASE_POOL_SIZE: env.int(4, 2),

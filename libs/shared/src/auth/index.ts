@@ -3,6 +3,7 @@ import type { RequestHandler } from "express";
 import jwt from "jsonwebtoken";
 import { setCaller } from "../context";
 import { problems } from "../errors";
+import type { Logger } from "../logging";
 import { createRemoteKeySet } from "./remoteKeySet";
 
 export { createRemoteKeySet, type RemoteKeySet, type RemoteKeySetOptions } from "./remoteKeySet";
@@ -41,6 +42,26 @@ export interface TokenVerifier {
 
 export class InvalidTokenError extends Error {
   override name = "InvalidTokenError";
+}
+
+/** The variables `tokenVerificationEnv` (libs/shared config) adds to a service's config. */
+export interface TokenVerificationConfig {
+  JWKS_URL: string;
+  JWKS_REFRESH_SECONDS: number;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}
+
+/** How every API service checks auth's RS256 access tokens: against auth's JWKS, refreshed. */
+export function jwksTokenVerifier(config: TokenVerificationConfig, logger: Logger): TokenVerifier {
+  return createTokenVerifier({
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    algorithm: "RS256",
+    jwksUrl: config.JWKS_URL,
+    jwksRefreshIntervalMs: config.JWKS_REFRESH_SECONDS * 1000,
+    onKeySetError: (error) => logger.warn("JWKS fetch failed; keeping the keys held", { error }),
+  });
 }
 
 /** Verifies access tokens with the issuer's public keys only. */

@@ -125,3 +125,29 @@ export function exitOnConfigError(error: unknown): never {
   }
   throw error;
 }
+
+/** What every HTTP service reads alike; only the default port differs. Spread into a schema. */
+export const httpServiceEnv = (defaultPort: number) => ({
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+  /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
+  TRUST_PROXY: env.trustProxy("loopback"),
+  PORT: env.port(defaultPort),
+});
+
+/** A service that owns its database: where it is, whether it migrates at start, its pool size. */
+export const ownedDatabaseEnv = (defaultUrl: string, defaultPoolSize: number) => ({
+  DATABASE_URL: env.databaseUrl(defaultUrl),
+  /** Apply migrations/ at start (under the runner's lock, so replicas starting together migrate once). */
+  MIGRATE_ON_START: env.bool(true),
+  DATABASE_POOL_SIZE: env.int(defaultPoolSize, 1),
+});
+
+/** Where a service that checks access tokens finds auth's public keys, and what a token must say. */
+export const tokenVerificationEnv = {
+  JWKS_URL: env.urlWithDefault("http://127.0.0.1:3001/.well-known/jwks.json"),
+  /** The whole key set is fetched again this often (a rotation is seen within it at worst). */
+  JWKS_REFRESH_SECONDS: env.int(300, 1),
+  JWT_ISSUER: z.string().min(1).default("product-ordering-auth"),
+  JWT_AUDIENCE: z.string().min(1).default("product-ordering"),
+};
