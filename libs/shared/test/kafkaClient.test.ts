@@ -105,3 +105,40 @@ describe("a consumer group's lag", () => {
     }
   });
 });
+
+describe("a consumer whose session expired while it handled a batch", () => {
+  it("rejoins the group and goes on consuming (the refused commit used to stop it for good)", async () => {
+    const kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "expiry-test" });
+    const topic = uniqueName("expiry_topic");
+    const groupId = uniqueName("expiry_group");
+    await kafka.ensureTopics([{ topic, partitions: 1 }]);
+    const producer = await kafka.producer();
+    const consumer = kafka.consumer(groupId);
+    try {
+      await producer.send(topic, [{ key: "first", value: "first" }]);
+      const seen: string[] = [];
+      let stalled = false;
+      await consumer.run([topic], async (message) => {
+        // The first delivery outlives the 6 s session: the coordinator drops the member and the
+        // commit after it is refused.
+        if (!stalled) {
+          stalled = true;
+          await new Promise((resolve) => setTimeout(resolve, 9000));
+        }
+        seen.push(message.key ?? "");
+      });
+      await waitFor(() => stalled, { what: "the first delivery", timeoutMs: 30_000 });
+      await producer.send(topic, [{ key: "second", value: "second" }]);
+      await waitFor(async () => (await kafka.groupLag(groupId, topic)) === 0, {
+        what: "the group past both messages",
+        timeoutMs: 60_000,
+      });
+      expect(seen).toContain("first");
+      expect(seen).toContain("second");
+    } finally {
+      await consumer.stop();
+      await producer.disconnect();
+      await kafka.deleteTopics([topic]);
+    }
+  });
+});

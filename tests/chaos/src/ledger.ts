@@ -369,7 +369,8 @@ function recoveries(input: LedgerInput, facts: Facts): Recovery[] {
       // Not drained before the next fault: that one's backlog, not this one's.
       backlogMs: caughtUp <= next ? caughtUp - fault.healedAt : undefined,
       ordersMs: Number.isFinite(firstOk) ? Math.max(0, firstOk - fault.healedAt) : undefined,
-      resumedMs: Number.isFinite(resumed) ? resumed - fault.healedAt : undefined,
+      // Not resumed before the next fault: that one's stall, not this one's.
+      resumedMs: Number.isFinite(resumed) && resumed <= next ? resumed - fault.healedAt : undefined,
       notificationsMs: Number.isFinite(notified)
         ? Math.max(0, notified - fault.healedAt)
         : undefined,

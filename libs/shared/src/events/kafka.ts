@@ -150,6 +150,29 @@ export function classifySendError(error: unknown): SendFailure {
   return "unavailable";
 }
 
+// The group moved on while a batch was handled (the member's session expired under load, or a
+// rebalance began): the commit is refused with one of these, and the batch is redelivered.
+const REBALANCE_ERRORS = new Set([
+  "UNKNOWN_MEMBER_ID",
+  "ILLEGAL_GENERATION",
+  "REBALANCE_IN_PROGRESS",
+  "NOT_COORDINATOR_FOR_GROUP",
+]);
+
+/**
+ * kafkajs wraps a refused commit in a non-retriable error, and a consumer crashing with one is
+ * never restarted (both catalog replicas stopped consuming for good in a chaos run). Its fetch
+ * loop rejoins the group on the protocol error itself, so that is what is thrown.
+ */
+function rethrowRebalance(error: unknown): never {
+  let cause = error as { type?: unknown; cause?: unknown } | undefined;
+  while (cause && typeof cause === "object") {
+    if (typeof cause.type === "string" && REBALANCE_ERRORS.has(cause.type)) throw cause;
+    cause = cause.cause as typeof cause;
+  }
+  throw error;
+}
+
 export class KafkaClient {
   private readonly config: KafkaConfig;
   private readonly kafka: Kafka;
@@ -224,11 +247,12 @@ export class KafkaClient {
   consumer(groupId: string): EventConsumer {
     // A restarted broker remembers the group's members from before; a rebalance waits for the
     // dead ones until their session expires, so the session bounds how long consumption stalls
-    // after the broker is back (30 s here gave 30-90 s of notification lag in the chaos run).
-    // 10 s is broker-legal and, with a heartbeat a second, long enough for a batch's handler.
+    // after the broker is back (30 s gave 30-90 s of notification lag in the chaos run, 10 s up
+    // to 11 s). 6 s is the broker's minimum (group.min.session.timeout.ms); a heartbeat goes
+    // after every slice of a batch, and a slice is one transaction of at most maxBatchSize rows.
     const consumer: Consumer = this.kafka.consumer({
       groupId,
-      sessionTimeout: 10000,
+      sessionTimeout: 6000,
       rebalanceTimeout: 20000,
       heartbeatInterval: 1000,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 2000 },
@@ -293,7 +317,9 @@ export class KafkaClient {
             // message costs a broker round trip each (the notifier went from 171 to 863
             // messages/s), and a crash before it only redelivers what idempotent handlers applied.
             if (next !== undefined)
-              await consumer.commitOffsets([{ topic, partition, offset: next }]);
+              await consumer
+                .commitOffsets([{ topic, partition, offset: next }])
+                .catch(rethrowRebalance);
           }
         },
       });
