@@ -6,6 +6,7 @@ import {
   type Consumer,
   type IHeaders,
   type KafkaConfig,
+  type KafkaMessage,
   type Producer,
 } from "kafkajs";
 import type { KafkaSecurity } from "./kafkaConnection";
@@ -148,6 +149,19 @@ export function classifySendError(error: unknown): SendFailure {
     e = e.cause as typeof e;
   }
   return "unavailable";
+}
+
+/** A fetched kafkajs message as handlers and tools see it. */
+function incomingMessage(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    value: message.value,
+    headers: decodeHeaders(message.headers),
+    timestamp: message.timestamp,
+  };
 }
 
 // The group moved on while a batch was handled (the member's session expired under load, or a
@@ -296,15 +310,7 @@ export class KafkaClient {
               if (!isRunning() || isStale()) break;
               const slice = batch.messages
                 .slice(i, i + sliceSize)
-                .map((message): IncomingMessage => ({
-                  topic,
-                  partition,
-                  offset: message.offset,
-                  key: message.key?.toString() ?? null,
-                  value: message.value,
-                  headers: decodeHeaders(message.headers),
-                  timestamp: message.timestamp,
-                }));
+                .map((message) => incomingMessage(topic, partition, message));
               await handle(slice);
               const last = slice[slice.length - 1]!.offset;
               resolveOffset(last);
@@ -469,15 +475,7 @@ export class KafkaClient {
               eachMessage: async ({ partition, message }) => {
                 const end = ends.get(partition);
                 if (end === undefined) return;
-                messages.push({
-                  topic,
-                  partition,
-                  offset: message.offset,
-                  key: message.key?.toString() ?? null,
-                  value: message.value,
-                  headers: decodeHeaders(message.headers),
-                  timestamp: message.timestamp,
-                });
+                messages.push(incomingMessage(topic, partition, message));
                 if (BigInt(message.offset) + 1n >= end) ends.delete(partition);
                 if (!ends.size) {
                   clearTimeout(timer);
