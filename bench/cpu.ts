@@ -2,7 +2,7 @@
 // gateway's nginx (master and workers), and the database, Redis and Kafka servers. The servers
 // are shared by everything on this machine, so their share includes whatever else runs.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 const TICKS_PER_SECOND = (() => {
   try {
@@ -77,4 +77,29 @@ export function stackProcesses(roots: number[]): number[] {
 /** User + system CPU milliseconds the processes have used so far (those gone count 0). */
 export function cpuMs(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + (procStat(pid)?.cpuMs ?? 0), 0);
+}
+
+/** A short name for a stack process: the service a Node process runs (its directory), else its command. */
+export function processLabel(pid: number): string {
+  const stat = procStat(pid);
+  if (!stat) return "gone";
+  let cwd = "";
+  try {
+    cwd = readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    // gone or not ours: named by its command
+  }
+  const service = /services\/([a-z-]+)$/.exec(cwd)?.[1];
+  if (service) return service;
+  return stat.comm === "java" ? "kafka" : stat.comm;
+}
+
+/** CPU milliseconds so far per process label (nginx master and workers add up). */
+export function cpuMsByLabel(pids: number[]): Record<string, number> {
+  const byLabel: Record<string, number> = {};
+  for (const pid of pids) {
+    const label = processLabel(pid);
+    byLabel[label] = (byLabel[label] ?? 0) + (procStat(pid)?.cpuMs ?? 0);
+  }
+  return byLabel;
 }

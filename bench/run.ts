@@ -8,9 +8,6 @@ import os from "node:os";
 import path from "node:path";
 import { createLogger, createPool, KafkaClient, withDatabase } from "@app/shared";
 import { uniqueName } from "@app/shared/testing";
-import { startIsolatedStack } from "../scripts/stack/isolated";
-import { createProducts, customer } from "./client";
-import { cpuMs, stackProcesses } from "./cpu";
 import { hotProductRound, spreadRound, type HotRound } from "./hotProduct";
 import { consumerPerformance, producerPerformance } from "./kafkaTools";
 import { commitToNotificationLag } from "./lag";
@@ -21,7 +18,7 @@ import {
   relayThroughput,
   sampleEnvelope,
 } from "./pipeline";
-import { loadPlacement, type LoadResult } from "./placement";
+import { measurePlacement, startBenchStack, type PlacementRun } from "./placementStage";
 import { rawPlacement, type RawResult } from "./rawPlacement";
 import { benchResults, writeLatestJson } from "./results";
 import { median, ratio, round } from "./stats";
@@ -67,54 +64,22 @@ async function main() {
 
   // 1-3: through the gateway of a stack started as `npm start` does (its own databases and ports).
   log("starting an isolated stack");
-  const e = await startIsolatedStack({
-    label: "bench",
-    databaseUrl: process.env.DATABASE_URL!,
-    redisUrl: process.env.REDIS_URL!,
-    kafkaBrokers: brokers,
-    // Cheap hashing only so that 100 buyers can sign up quickly, at once and from one address
-    // (past the registration limits); no measured path hashes.
-    env: {
-      // What `npm start`, compose and the chart run (the isolated stack's default is quieter).
-      LOG_LEVEL: "info",
-      BCRYPT_COST: "4",
-      PAYMENT_DECLINE_ABOVE: "1000000000",
-      REGISTER_MAX_PER_CLIENT: "1000",
-      LOGIN_MAX_FAILURES_PER_CLIENT: "1000",
-      REGISTER_HASHING_MAX_IN_FLIGHT: "100",
+  const b = await startBenchStack(
+    {
+      databaseUrl: process.env.DATABASE_URL!,
+      redisUrl: process.env.REDIS_URL!,
+      kafkaBrokers: brokers,
     },
-  });
-  const placement: (LoadResult & { cpuMsPerOrder: number })[] = [];
+    BUYERS,
+  );
+  const { e, admin, tokens, products } = b;
   const hot: HotRound[] = [];
+  let placement: PlacementRun[];
   let lag: Awaited<ReturnType<typeof commitToNotificationLag>>;
   let spread: Awaited<ReturnType<typeof spreadRound>>;
   try {
-    const admin = await e.stack.adminToken();
-    const buyers = await Promise.all(
-      Array.from({ length: BUYERS }, (_, i) =>
-        customer(
-          e.gateway,
-          `buyer-${i}-${uniqueName("b").toLowerCase().replace(/_/g, "-")}@example.com`,
-        ),
-      ),
-    );
-    const tokens = buyers.map((b) => b.token);
-    const products = await createProducts(e.gateway, admin, 100, 1_000_000, "LOAD");
-
     log(`placement through the gateway, ${SECONDS} s per concurrency`);
-    await loadPlacement(e.gateway, tokens, products, 8, 3); // warm-up: JIT, pools, JWKS cache
-    // CPU of every process serving an order: services, nginx, and the shared servers.
-    const pids = stackProcesses([
-      ...Object.values(e.stack.services).map((s) => s.process.pid!),
-      e.stack.gateway.process.pid!,
-    ]);
-    for (const c of CONCURRENCIES) {
-      const cpuBefore = cpuMs(pids);
-      const result = await loadPlacement(e.gateway, tokens, products, c, SECONDS);
-      const cpuMsPerOrder = round((cpuMs(pids) - cpuBefore) / Math.max(1, result.created), 2);
-      placement.push({ ...result, cpuMsPerOrder });
-      log(`  c=${c}: ${JSON.stringify(placement[placement.length - 1])}`);
-    }
+    placement = await measurePlacement(b, CONCURRENCIES, SECONDS, log);
 
     log("hot product: 100 buyers, 50 units, 5 rounds");
     for (let round_ = 0; round_ < 5; round_++) {

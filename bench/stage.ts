@@ -2,10 +2,16 @@
 // with the whole run. Prints one JSON line.
 //   npx tsx bench/stage.ts notifier   # the notifier vs kafka-consumer-perf-test and its raw limit
 //   npx tsx bench/stage.ts relay      # the relay vs kafka-producer-perf-test
+//   npx tsx bench/stage.ts placement  # orders through the gateway vs raw SQL, CPU per process
+//     (BENCH_SECONDS, BENCH_CONCURRENCY=8,32; STACK_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
+//     profiles every service)
 import os from "node:os";
 import { createLogger, KafkaClient } from "@app/shared";
 import { uniqueName } from "@app/shared/testing";
 import { consumerPerformance, producerPerformance } from "./kafkaTools";
+import { placementThroughGateway } from "./placementStage";
+import { rawPlacement } from "./rawPlacement";
+import { round } from "./stats";
 import {
   fillTopic,
   notifierThroughput,
@@ -59,8 +65,20 @@ async function main(stage: string | undefined) {
     } finally {
       await kafka.deleteTopics([topic]).catch(() => undefined);
     }
+  } else if (stage === "placement") {
+    const concurrencies = (process.env.BENCH_CONCURRENCY ?? "8,32").split(",").map(Number);
+    const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+    const gateway = await placementThroughGateway(concurrencies, seconds);
+    const raw = await rawPlacement(concurrencies, seconds, 100);
+    result = {
+      placement: gateway.map((g, i) => ({
+        ...g,
+        rawPerSecond: raw[i]!.perSecond,
+        ratio: round(g.perSecond / raw[i]!.perSecond, 2),
+      })),
+    };
   } else {
-    throw new Error(`usage: tsx bench/stage.ts notifier|relay (got ${stage})`);
+    throw new Error(`usage: tsx bench/stage.ts notifier|relay|placement (got ${stage})`);
   }
   process.stdout.write(
     `${JSON.stringify({ stage, ...result, loadBefore: before, loadAfter: load() })}\n`,

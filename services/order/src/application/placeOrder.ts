@@ -9,9 +9,7 @@ import {
   answerFromRecord,
   finish,
   giveUpLostKey,
-  inUse,
   releaseQuietly,
-  remember,
   replayOrRefuse,
   reservationUnanswered,
   settleLostCommit,
@@ -41,7 +39,8 @@ export interface PlaceOrderInput {
 /**
  * Places an order once per (user, Idempotency-Key): replays a finished answer, refuses a
  * concurrent or different request, else reserves, charges and commits. The database record is
- * the truth; Redis only saves round trips.
+ * the truth; Redis holds a copy of answers that were replayed, so a client's retries are answered
+ * without it.
  */
 export async function placeOrder(
   deps: PlaceOrderDeps,
@@ -63,24 +62,16 @@ async function placeOnce(deps: PlaceOrderDeps, input: PlaceOrderInput): Promise<
   const cached = await deps.cache.getResponse(userId, key);
   if (cached) return replayOrRefuse(deps, cached.requestHash === requestHash, cached.response);
 
-  const token = randomUUID();
-  const lock = await deps.cache.lock(userId, key, token, deps.settings.leaseMs);
-  try {
-    if (lock === "held") {
-      const existing = await deps.keys.find(userId, key);
-      return existing ? answerFromRecord(deps, existing, requestHash) : inUse(deps);
-    }
-    const now = deps.clock.now();
-    const ref: KeyRef = { userId, key, reservationId: randomUUID() };
-    const claim = await deps.keys.claim(
-      { ...ref, requestHash, now, lockedUntil: new Date(now.getTime() + deps.settings.leaseMs) },
-      retentionCutoff(now, deps.settings.retentionHours),
-    );
-    if (claim.kind === "exists") return answerFromRecord(deps, claim.record, requestHash);
-    return await reservePayCommit(deps, input, ref, requestHash);
-  } finally {
-    if (lock === "acquired") await deps.cache.unlock(userId, key, token);
-  }
+  // No Redis lock: the claim below is a primary-key insert, so of two requests with one key the
+  // database lets exactly one through and the other reads its record (in use, replay or 422).
+  const now = deps.clock.now();
+  const ref: KeyRef = { userId, key, reservationId: randomUUID() };
+  const claim = await deps.keys.claim(
+    { ...ref, requestHash, now, lockedUntil: new Date(now.getTime() + deps.settings.leaseMs) },
+    retentionCutoff(now, deps.settings.retentionHours),
+  );
+  if (claim.kind === "exists") return answerFromRecord(deps, claim.record, requestHash);
+  return reservePayCommit(deps, input, ref);
 }
 
 /** Reserve -> price -> pay -> commit. Every exit either stores a final answer or frees the key. */
@@ -88,11 +79,10 @@ async function reservePayCommit(
   deps: PlaceOrderDeps,
   input: PlaceOrderInput,
   ref: KeyRef,
-  requestHash: string,
 ): Promise<PlacementResult> {
   const reserved = await deps.catalog.reserve(ref.reservationId, input.items);
   if (reserved.kind === "out_of_stock" || reserved.kind === "products_missing")
-    return finish(deps, ref, requestHash, reserved);
+    return finish(deps, ref, reserved);
   if (reserved.kind === "unavailable")
     return reservationUnanswered(deps, ref, reserved.retryAfterSeconds);
   // A reservation the catalog already let go (swept) cannot back an order; a retry takes a fresh one.
@@ -102,7 +92,7 @@ async function reservePayCommit(
   if (pricing.kind === "mixed_currency") {
     await releaseQuietly(deps, ref.reservationId);
     const { currencies } = pricing;
-    return finish(deps, ref, requestHash, { kind: "currency_mismatch", currencies });
+    return finish(deps, ref, { kind: "currency_mismatch", currencies });
   }
 
   const payment = await deps.payment.authorize({
@@ -117,7 +107,7 @@ async function reservePayCommit(
   }
   if (payment.kind === "declined") {
     await releaseQuietly(deps, ref.reservationId);
-    return finish(deps, ref, requestHash, { kind: "payment_declined", reason: payment.reason });
+    return finish(deps, ref, { kind: "payment_declined", reason: payment.reason });
   }
 
   const now = deps.clock.now();
@@ -144,7 +134,6 @@ async function reservePayCommit(
     items: order.items.length,
     totalAmount: order.totalAmount,
   });
-  await remember(deps, ref, requestHash, response, now);
   return { kind: "answered", outcome: "created", response, replayed: false };
 }
 

@@ -67,8 +67,11 @@ export async function answerFromRecord(
   return replayOrRefuse(deps, true, record.response);
 }
 
-/** Copies a stored answer to the cache for as long as the key replays it. */
-export function remember(
+/**
+ * Copies a replayed answer to the cache for as long as the key replays it. Only replays write
+ * it: most keys are never sent twice, and the first answer costs no Redis write.
+ */
+function remember(
   deps: PlacementStepDeps,
   key: { userId: string; key: string },
   requestHash: string,
@@ -83,13 +86,10 @@ export function remember(
 export async function finish(
   deps: PlacementStepDeps,
   ref: KeyRef,
-  requestHash: string,
   outcome: Exclude<FinalOutcome, { kind: "created" }>,
 ): Promise<PlacementResult> {
   const response = finalAnswer(outcome);
-  const now = deps.clock.now();
-  if (await deps.keys.complete(ref, response, now))
-    await remember(deps, ref, requestHash, response, now);
+  await deps.keys.complete(ref, response, deps.clock.now());
   return { kind: "answered", outcome: outcome.kind, response, replayed: false };
 }
 

@@ -85,14 +85,6 @@ export interface IdempotencyCache {
     entry: { requestHash: string; response: StoredResponse },
     ttlSeconds: number,
   ): Promise<void>;
-  /** "acquired", "held" by another request, or "unavailable" (Redis down: the database decides alone). */
-  lock(
-    userId: string,
-    key: string,
-    token: string,
-    ttlMs: number,
-  ): Promise<"acquired" | "held" | "unavailable">;
-  unlock(userId: string, key: string, token: string): Promise<void>;
 }
 
 export interface PlacementCommit {

@@ -1,0 +1,117 @@
+// Placement through the gateway of a stack started as `npm start` runs it: the phase of
+// `npm run bench` that `bench/stage.ts placement` also runs on its own.
+import { uniqueName } from "@app/shared/testing";
+import { startIsolatedStack, type IsolatedStack } from "../scripts/stack/isolated";
+import { createProducts, customer } from "./client";
+import { cpuMs, cpuMsByLabel, stackProcesses } from "./cpu";
+import { loadPlacement, type LoadResult } from "./placement";
+import { round } from "./stats";
+
+export interface PlacementRun extends LoadResult {
+  /** User + system CPU of every process of the stack over the phase, per created order. */
+  cpuMsPerOrder: number;
+  /** The same per process (services by name, nginx, mariadbd, redis-server, kafka). */
+  cpuMsPerOrderBy: Record<string, number>;
+}
+
+export interface BenchStack {
+  e: IsolatedStack;
+  admin: string;
+  tokens: string[];
+  products: string[];
+}
+
+/** The stack with `npm start`'s settings, `buyers` signed-up customers and 100 products. */
+export async function startBenchStack(
+  o: { databaseUrl: string; redisUrl: string; kafkaBrokers: string[] },
+  buyers: number,
+): Promise<BenchStack> {
+  const e = await startIsolatedStack({
+    label: "bench",
+    ...o,
+    // Cheap hashing only so that 100 buyers can sign up quickly, at once and from one address
+    // (past the registration limits); no measured path hashes.
+    env: {
+      // What `npm start`, compose and the chart run (the isolated stack's default is quieter).
+      LOG_LEVEL: "info",
+      BCRYPT_COST: "4",
+      PAYMENT_DECLINE_ABOVE: "1000000000",
+      REGISTER_MAX_PER_CLIENT: "1000",
+      LOGIN_MAX_FAILURES_PER_CLIENT: "1000",
+      REGISTER_HASHING_MAX_IN_FLIGHT: "100",
+    },
+  });
+  try {
+    const admin = await e.stack.adminToken();
+    const signedUp = await Promise.all(
+      Array.from({ length: buyers }, (_, i) =>
+        customer(
+          e.gateway,
+          `buyer-${i}-${uniqueName("b").toLowerCase().replace(/_/g, "-")}@example.com`,
+        ),
+      ),
+    );
+    const products = await createProducts(e.gateway, admin, 100, 1_000_000, "LOAD");
+    return { e, admin, tokens: signedUp.map((b) => b.token), products };
+  } catch (error) {
+    await e.stop();
+    throw error;
+  }
+}
+
+/** Orders through the gateway for `seconds` at each concurrency, after a short warm-up. */
+export async function measurePlacement(
+  b: BenchStack,
+  concurrencies: number[],
+  seconds: number,
+  log: (line: string) => void = () => undefined,
+): Promise<PlacementRun[]> {
+  await loadPlacement(b.e.gateway, b.tokens, b.products, 8, 3); // warm-up: JIT, pools, JWKS cache
+  // CPU of every process serving an order: services, nginx, and the shared servers.
+  const pids = stackProcesses([
+    ...Object.values(b.e.stack.services).map((s) => s.process.pid!),
+    b.e.stack.gateway.process.pid!,
+  ]);
+  const runs: PlacementRun[] = [];
+  for (const c of concurrencies) {
+    const before = cpuMsByLabel(pids);
+    const total = cpuMs(pids);
+    const result = await loadPlacement(b.e.gateway, b.tokens, b.products, c, seconds);
+    const orders = Math.max(1, result.created);
+    const after = cpuMsByLabel(pids);
+    const cpuMsPerOrderBy = Object.fromEntries(
+      Object.entries(after)
+        .map(([label, ms]) => [label, round((ms - (before[label] ?? 0)) / orders, 2)] as const)
+        .sort((x, y) => y[1] - x[1]),
+    );
+    runs.push({
+      ...result,
+      cpuMsPerOrder: round((cpuMs(pids) - total) / orders, 2),
+      cpuMsPerOrderBy,
+    });
+    log(`  c=${c}: ${JSON.stringify(runs[runs.length - 1])}`);
+  }
+  return runs;
+}
+
+/** The placement phase alone: its own stack, stopped afterwards. */
+export async function placementThroughGateway(
+  concurrencies: number[],
+  seconds: number,
+): Promise<PlacementRun[]> {
+  const b = await startBenchStack(
+    {
+      databaseUrl: process.env.DATABASE_URL!,
+      redisUrl: process.env.REDIS_URL!,
+      kafkaBrokers: process.env.KAFKA_BROKERS!.split(","),
+    },
+    20,
+  );
+  try {
+    return await measurePlacement(b, concurrencies, seconds, (line) =>
+      process.stderr.write(`[bench] ${line}\n`),
+    );
+  } finally {
+    await b.e.stop();
+  }
+}
