@@ -9,6 +9,8 @@ module.exports = {
     ],
   },
   testMatch: ["<rootDir>/test/**/*.test.ts", "<rootDir>/src/**/*.test.ts"],
+  // Every test process refuses connections outside loopback and the named test servers.
+  setupFiles: [require.resolve("./libs/shared/jest/blockOutboundNetwork.js")],
   globalSetup: require.resolve("./libs/shared/jest/globalSetup.js"),
   globalTeardown: require.resolve("./libs/shared/jest/globalTeardown.js"),
   testTimeout: 60_000,
