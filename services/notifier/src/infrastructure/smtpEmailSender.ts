@@ -19,6 +19,8 @@ export class SmtpEmailSender implements EmailSender {
 
   constructor(private readonly settings: SmtpSettings) {
     this.transport = nodemailer.createTransport({
+      // A few long-lived connections instead of a connect, greeting and EHLO per message.
+      pool: true,
       host: settings.host,
       port: settings.port,
       secure: settings.secure,
