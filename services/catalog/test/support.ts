@@ -116,6 +116,26 @@ export async function startTestCatalog(
   return handle;
 }
 
+/**
+ * The catalog for one test file (or describe block): started before its tests, closed after them.
+ * Read its fields in tests and hooks, not at load time.
+ */
+export function catalogForFile(overrides: Record<string, string> = {}): TestCatalog {
+  let started: TestCatalog | undefined;
+  beforeAll(async () => {
+    started = await startTestCatalog(overrides);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as TestCatalog, {
+    get(_target, field) {
+      if (!started) throw new Error("the catalog is started in beforeAll: read it from a test");
+      return Reflect.get(started, field);
+    },
+  });
+}
+
 async function deleteRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis(testServers().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {

@@ -1,0 +1,112 @@
+import { randomUUID } from "node:crypto";
+import {
+  aProduct,
+  availableOf,
+  call,
+  catalogForFile,
+  INTERNAL_TOKEN,
+  reservationStatus,
+  reserve,
+  stockOf,
+} from "./support";
+
+const t = catalogForFile();
+
+describe("confirm and release", () => {
+  async function aReservation(quantity = 2) {
+    const product = await aProduct(t, { quantity: 10 });
+    const reservationId = randomUUID();
+    const response = await reserve(t, reservationId, [{ productId: product.id, quantity }]);
+    expect(response.status).toBe(201);
+    return { product, reservationId };
+  }
+
+  it("confirms once and answers the same on a repeat", async () => {
+    const { reservationId } = await aReservation();
+    const first = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, {
+      token: INTERNAL_TOKEN,
+    });
+    const again = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, {
+      token: INTERNAL_TOKEN,
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ reservationId, status: "CONFIRMED" });
+    expect(again.body).toEqual(first.body);
+  });
+
+  it("returns the stock once when release is called twice, also concurrently", async () => {
+    const { product, reservationId } = await aReservation(3);
+    expect((await stockOf(t, product.id)).quantity).toBe(7);
+    const results = await Promise.all(
+      [1, 2].map(() =>
+        call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, {
+          token: INTERNAL_TOKEN,
+        }),
+      ),
+    );
+    for (const r of results)
+      expect(r).toMatchObject({ status: 200, body: { reservationId, status: "RELEASED" } });
+    const third = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, {
+      token: INTERNAL_TOKEN,
+    });
+    expect(third.status).toBe(200);
+    expect((await stockOf(t, product.id)).quantity).toBe(10);
+    expect(await availableOf(t, product.id)).toBe(10);
+  });
+
+  it("answers 409 RESERVATION_CONFIRMED and keeps the stock held when asked to release a confirmed reservation", async () => {
+    const { product, reservationId } = await aReservation(4);
+    await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, {
+      token: INTERNAL_TOKEN,
+    });
+    const refused = await call(
+      t.url,
+      "POST",
+      `/internal/v1/reservations/${reservationId}/release`,
+      { token: INTERNAL_TOKEN },
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe("RESERVATION_CONFIRMED");
+    expect(await reservationStatus(t, reservationId)).toBe("CONFIRMED");
+    // Only the order's own cancellation (ORDER_CANCELLED, see orderEvents.test.ts) returns it.
+    expect((await stockOf(t, product.id)).quantity).toBe(6);
+  });
+
+  it("returns 409 RESERVATION_RELEASED when confirming a released reservation", async () => {
+    const { reservationId } = await aReservation();
+    await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, {
+      token: INTERNAL_TOKEN,
+    });
+    const response = await call(
+      t.url,
+      "POST",
+      `/internal/v1/reservations/${reservationId}/confirm`,
+      { token: INTERNAL_TOKEN },
+    );
+    expect(response.status).toBe(409);
+    expect(response.body.code).toBe("RESERVATION_RELEASED");
+  });
+
+  it("returns 404 RESERVATION_NOT_FOUND for unknown ids and 401 without credentials", async () => {
+    for (const action of ["confirm", "release"]) {
+      const unknown = await call(
+        t.url,
+        "POST",
+        `/internal/v1/reservations/${randomUUID()}/${action}`,
+        { token: INTERNAL_TOKEN },
+      );
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe("RESERVATION_NOT_FOUND");
+      expect(
+        (
+          await call(t.url, "POST", `/internal/v1/reservations/not-a-uuid/${action}`, {
+            token: INTERNAL_TOKEN,
+          })
+        ).status,
+      ).toBe(404);
+      expect(
+        (await call(t.url, "POST", `/internal/v1/reservations/${randomUUID()}/${action}`)).status,
+      ).toBe(401);
+    }
+  });
+});
