@@ -5,13 +5,15 @@
 //   npx tsx bench/stage.ts placement  # orders through the gateway vs raw SQL, CPU per process
 //     (BENCH_SECONDS, BENCH_CONCURRENCY=8,32; STACK_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
 //     profiles every service)
+//   npx tsx bench/stage.ts hot        # 100 buyers on one product of 50 units vs on 100 products
 import os from "node:os";
 import { createLogger, KafkaClient } from "@app/shared";
 import { uniqueName } from "@app/shared/testing";
 import { consumerPerformance, producerPerformance } from "./kafkaTools";
-import { placementThroughGateway } from "./placementStage";
+import { hotProductRound, spreadRound, type HotRound } from "./hotProduct";
+import { placementThroughGateway, startBenchStack } from "./placementStage";
 import { rawPlacement } from "./rawPlacement";
-import { round } from "./stats";
+import { median, round } from "./stats";
 import {
   fillTopic,
   notifierThroughput,
@@ -77,8 +79,37 @@ async function main(stage: string | undefined) {
         ratio: round(g.perSecond / raw[i]!.perSecond, 2),
       })),
     };
+  } else if (stage === "hot") {
+    const b = await startBenchStack(
+      {
+        databaseUrl: process.env.DATABASE_URL!,
+        redisUrl: process.env.REDIS_URL!,
+        kafkaBrokers: brokers,
+      },
+      100,
+    );
+    try {
+      const catalog = b.e.stack.services.catalog!.url;
+      // Alternated so that both see the same machine.
+      const rounds: HotRound[] = [];
+      const spreads: { perSecond: number }[] = [];
+      for (let i = 0; i < 3; i++) {
+        rounds.push(await hotProductRound(b.e.gateway, catalog, b.admin, b.tokens, 50));
+        spreads.push(await spreadRound(b.e.gateway, b.admin, b.tokens));
+      }
+      const sellOutPerSecond = round(100_000 / median(rounds.map((r) => r.sellOutMs)), 1);
+      const uncontendedPerSecond = median(spreads.map((s) => s.perSecond));
+      result = {
+        rounds,
+        sellOutPerSecond,
+        uncontendedPerSecond,
+        ratio: round(sellOutPerSecond / uncontendedPerSecond, 2),
+      };
+    } finally {
+      await b.e.stop();
+    }
   } else {
-    throw new Error(`usage: tsx bench/stage.ts notifier|relay|placement (got ${stage})`);
+    throw new Error(`usage: tsx bench/stage.ts notifier|relay|placement|hot (got ${stage})`);
   }
   process.stdout.write(
     `${JSON.stringify({ stage, ...result, loadBefore: before, loadAfter: load() })}\n`,

@@ -1,12 +1,13 @@
-// Measure-and-choose: the reservation's version-checked update with jittered retries versus a
-// single conditional decrement (`... WHERE quantity >= ?`), both as full reservation
-// transactions against one hot product on the real database.
+// Measure-and-choose: the reservation's guarded decrement (`... WHERE quantity >= ?`, the service's
+// path since it won this comparison) versus the version-checked update with jittered retries it
+// replaced, both as full reservation transactions against one hot product on the real database.
 //
 //   cd services/catalog && DATABASE_URL=mysql://root@127.0.0.1:3306/test npx tsx scripts/bench-hot-product.ts
 //   env: BENCH_CONCURRENCY (100), BENCH_UNITS (50), BENCH_ROUNDS (5), BENCH_POOL (10), BENCH_MAX_ATTEMPTS (10)
 import { randomUUID } from "node:crypto";
 import {
   createLogger,
+  jitteredBackoffMs,
   createPool,
   dropDatabase,
   runMigrations,
@@ -17,7 +18,6 @@ import { reserveStock, type ReserveResult } from "../src/application/reserveStoc
 import type { CatalogMetrics, ProductCache } from "../src/application/ports";
 import { CATALOG_MIGRATIONS_DIR } from "../src/main";
 import { MariaDbReservationStore } from "../src/infrastructure/mariadbReservationStore";
-import { DECREMENT_IF_AVAILABLE } from "../src/infrastructure/stockStatements";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const CONCURRENCY = num("BENCH_CONCURRENCY", 100);
@@ -53,8 +53,8 @@ async function seedHotProduct(pool: Pool): Promise<string> {
   return id;
 }
 
-/** The service's path: reserveStock with version-checked updates and bounded jittered retries. */
-function versionChecked(pool: Pool, counters: { retries: number }) {
+/** The service's path: reserveStock with its guarded decrement (retries only on lock errors). */
+function servicePath(pool: Pool, counters: { retries: number }) {
   const store = new MariaDbReservationStore(pool);
   const metrics: CatalogMetrics = {
     reservation: () => undefined,
@@ -87,9 +87,13 @@ function versionChecked(pool: Pool, counters: { retries: number }) {
   };
 }
 
-/** The alternative: the same transaction, but one conditional decrement that cannot conflict. */
-function conditionalDecrement(pool: Pool) {
-  return async (productId: string): Promise<Outcome> => {
+// The former reservation statement: takes units only if nobody changed the row since it was read.
+const DECREMENT_IF_VERSION =
+  "UPDATE stocks SET quantity = quantity - ?, version = version + 1, updated_at = ? WHERE product_id = ? AND version = ? AND quantity >= ?";
+
+/** The former form: read the version, update only that version, retry the whole transaction. */
+function versionCheckedRetries(pool: Pool, counters: { retries: number }) {
+  const attemptOnce = async (productId: string): Promise<Outcome | "conflict"> => {
     const conn = await pool.getConnection();
     const now = new Date();
     const reservationId = randomUUID();
@@ -99,23 +103,35 @@ function conditionalDecrement(pool: Pool) {
         "INSERT INTO reservations (id, status, expires_at, created_at, updated_at) VALUES (?, 'RESERVED', ?, ?, ?)",
         [reservationId, new Date(now.getTime() + 900_000), now, now],
       );
-      const [product]: { sku: string; name: string; price: number; currency: string }[] =
-        await conn.query("SELECT sku, name, price, currency FROM products WHERE id = ?", [
-          productId,
-        ]);
-      const updated: { affectedRows: number } = await conn.query(DECREMENT_IF_AVAILABLE, [
+      const [row]: {
+        sku: string;
+        name: string;
+        price: number;
+        currency: string;
+        quantity: number;
+        version: number;
+      }[] = await conn.query(
+        "SELECT p.sku, p.name, p.price, p.currency, s.quantity, s.version FROM products p JOIN stocks s ON s.product_id = p.id WHERE p.id = ?",
+        [productId],
+      );
+      if (row!.quantity < 1) {
+        await conn.rollback();
+        return "out_of_stock";
+      }
+      const updated: { affectedRows: number } = await conn.query(DECREMENT_IF_VERSION, [
         1,
         now,
         productId,
+        row!.version,
         1,
       ]);
       if (updated.affectedRows !== 1) {
         await conn.rollback();
-        return "out_of_stock";
+        return "conflict";
       }
       await conn.query(
         "INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price, currency, sku, name) VALUES (?, ?, 1, ?, ?, ?, ?)",
-        [reservationId, productId, product!.price, product!.currency, product!.sku, product!.name],
+        [reservationId, productId, row!.price, row!.currency, row!.sku, row!.name],
       );
       await conn.commit();
       return "reserved";
@@ -125,6 +141,17 @@ function conditionalDecrement(pool: Pool) {
     } finally {
       await conn.release();
     }
+  };
+  return async (productId: string): Promise<Outcome> => {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const outcome = await attemptOnce(productId);
+      if (outcome !== "conflict") return outcome;
+      if (attempt < MAX_ATTEMPTS) {
+        counters.retries++;
+        await new Promise((r) => setTimeout(r, jitteredBackoffMs(attempt, 5, 100)));
+      }
+    }
+    return "contention";
   };
 }
 
@@ -193,21 +220,19 @@ async function main() {
   const pool = createPool(url, { connectionLimit: POOL });
   try {
     // One warm-up round each so connection set-up is not measured.
-    await runRound(pool, versionChecked(pool, { retries: 0 }));
-    await runRound(pool, conditionalDecrement(pool));
+    await runRound(pool, servicePath(pool, { retries: 0 }));
+    await runRound(pool, versionCheckedRetries(pool, { retries: 0 }));
     const results = [];
-    results.push(
-      await bench("version check + retries", pool, () => {
-        const counters = { retries: 0 };
-        return { reserveOne: versionChecked(pool, counters), retries: () => counters.retries };
-      }),
-    );
-    results.push(
-      await bench("conditional decrement", pool, () => ({
-        reserveOne: conditionalDecrement(pool),
-        retries: () => 0,
-      })),
-    );
+    for (const [name, form] of [
+      ["guarded decrement (the service)", servicePath],
+      ["version check + retries (former)", versionCheckedRetries],
+    ] as const)
+      results.push(
+        await bench(name, pool, () => {
+          const counters = { retries: 0 };
+          return { reserveOne: form(pool, counters), retries: () => counters.retries };
+        }),
+      );
     console.log(
       `hot product: ${CONCURRENCY} concurrent 1-unit reservations against ${UNITS} units, ${ROUNDS} rounds, pool ${POOL}, max attempts ${MAX_ATTEMPTS}`,
     );

@@ -31,7 +31,13 @@ export const catalogConfigSchema = z.object({
   ORDER_TOKEN: z.string().min(1).default("local-internal-token"),
   ORDER_SERVICE_TIMEOUT_MS: env.int(2000, 1),
   RESERVATION_TTL_SECONDS: env.int(900, 1),
-  /** Attempts of one reservation transaction when a stock version moved underneath it. */
+  /**
+   * How long a statement waits for a row lock (`innodb_lock_wait_timeout`) before the reservation
+   * is retried, and in the end answered 503 STOCK_CONTENTION: well inside the order service's
+   * deadline rather than the server's 50 s.
+   */
+  DATABASE_LOCK_WAIT_SECONDS: env.int(2, 1),
+  /** Attempts of one reservation transaction that hit a deadlock or a lock wait timeout. */
   RESERVATION_MAX_ATTEMPTS: env.int(10, 1),
   RESERVATION_BACKOFF_BASE_MS: env.int(5, 0),
   RESERVATION_BACKOFF_MAX_MS: env.int(100, 0),

@@ -71,7 +71,10 @@ export async function startCatalog(
     await runMigrations({ databaseUrl: config.DATABASE_URL, dir: CATALOG_MIGRATIONS_DIR, logger });
 
   const prisma = createCatalogPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
+  const pool = createPool(config.DATABASE_URL, {
+    connectionLimit: config.DATABASE_POOL_SIZE,
+    lockWaitSeconds: config.DATABASE_LOCK_WAIT_SECONDS,
+  });
   const redis = await connectOptionalRedis({
     url: config.REDIS_URL,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,

@@ -52,6 +52,8 @@ export interface PoolOptions {
   multipleStatements?: boolean;
   /** Omit the database (to create it first). */
   noDatabase?: boolean;
+  /** `innodb_lock_wait_timeout` of every connection: how long a statement waits for a row lock. */
+  lockWaitSeconds?: number;
 }
 
 /** The driver settings for `url`; what its query string sets wins over the code's defaults. */
@@ -73,7 +75,14 @@ export function poolConfig(url: string, options: PoolOptions = {}): PoolConfig {
     cachingRsaPublicKey: fromUrl.cachingRsaPublicKey,
     // DATETIME columns hold UTC; the session agrees so NOW() and JS dates line up.
     timezone: "Z",
-    initSql: "SET time_zone = '+00:00'",
+    initSql: [
+      "SET time_zone = '+00:00'",
+      ...(options.lockWaitSeconds === undefined
+        ? []
+        : [
+            `SET SESSION innodb_lock_wait_timeout = ${Math.max(1, Math.trunc(options.lockWaitSeconds))}`,
+          ]),
+    ],
     bigIntAsNumber: true,
     insertIdAsNumber: true,
     decimalAsNumber: false,

@@ -18,7 +18,7 @@ import type {
   ReserveAttempt,
   SweepReport,
 } from "../application/ports";
-import { DECREMENT_IF_VERSION, INCREMENT } from "./stockStatements";
+import { DECREMENT_IF_AVAILABLE, INCREMENT } from "./stockStatements";
 
 interface StockReadRow {
   id: string;
@@ -27,7 +27,6 @@ interface StockReadRow {
   price: number;
   currency: string;
   quantity: number;
-  version: number;
 }
 
 interface ReservationRow {
@@ -83,9 +82,10 @@ export class MariaDbReservationStore implements ReservationStore {
           return stored ? { kind: "replayed", reservation: stored } : { kind: "conflict" };
         }
         const ids = lines.map((l) => l.productId);
-        // A plain (non-locking) read: the version it returns is checked by each UPDATE below.
+        // A plain (non-locking) read for the lines' prices and names and an early out-of-stock
+        // answer; the guarded decrements below decide, under each row's lock.
         const rows: StockReadRow[] = await conn.query(
-          `SELECT p.id, p.sku, p.name, p.price, p.currency, s.quantity, s.version
+          `SELECT p.id, p.sku, p.name, p.price, p.currency, s.quantity
            FROM products p JOIN stocks s ON s.product_id = p.id WHERE p.id IN (${placeholders(ids.length)})`,
           ids,
         );
@@ -101,18 +101,26 @@ export class MariaDbReservationStore implements ReservationStore {
           return { kind: "out_of_stock", shortItems: short };
         }
         // Lines arrive sorted by product id, so row locks are always taken in the same order.
+        // Each decrement waits for the row's lock and takes the units only if enough remain, so
+        // buyers of one hot product queue on its row instead of failing a version check and retrying.
         for (const line of lines) {
-          const stock = byId.get(line.productId)!;
-          const updated: { affectedRows: number } = await conn.query(DECREMENT_IF_VERSION, [
+          const updated: { affectedRows: number } = await conn.query(DECREMENT_IF_AVAILABLE, [
             line.quantity,
             now,
             line.productId,
-            stock.version,
             line.quantity,
           ]);
           if (updated.affectedRows !== 1) {
+            // Sold since the read: what is left now, read under the lock this transaction holds.
+            const [left]: { quantity: number }[] = await conn.query(
+              "SELECT quantity FROM stocks WHERE product_id = ? FOR UPDATE",
+              [line.productId],
+            );
             await conn.rollback();
-            return { kind: "conflict" };
+            return {
+              kind: "out_of_stock",
+              shortItems: shortLines([line], new Map([[line.productId, left?.quantity ?? 0]])),
+            };
           }
         }
         const items: ReservedItem[] = lines.map((line) => {

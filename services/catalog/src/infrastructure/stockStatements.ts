@@ -1,11 +1,10 @@
 // Every statement that changes a stock quantity, in one place. Each bumps `version` in the
 // same statement, so an optimistic reader holding the old version can never overwrite it.
 
-/** Reservation: takes units only if nobody changed the row since it was read and enough remain. */
-export const DECREMENT_IF_VERSION =
-  "UPDATE stocks SET quantity = quantity - ?, version = version + 1, updated_at = ? WHERE product_id = ? AND version = ? AND quantity >= ?";
-
-/** The alternative measured in scripts/bench-hot-product.ts (not used by the service): no version check. */
+/**
+ * Reservation: takes units only if enough remain, under the row's lock. It bumps `version` like
+ * every change, so an admin's `expectedVersion` from before it no longer applies.
+ */
 export const DECREMENT_IF_AVAILABLE =
   "UPDATE stocks SET quantity = quantity - ?, version = version + 1, updated_at = ? WHERE product_id = ? AND quantity >= ?";
 
