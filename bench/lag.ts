@@ -19,6 +19,7 @@ export async function commitToNotificationLag(
   seconds: number,
 ) {
   const placed = new Map<string, number>();
+  const latencies: number[] = [];
   const total = perSecond * seconds;
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
@@ -26,6 +27,7 @@ export async function commitToNotificationLag(
     // Open-loop arrivals: request i leaves at i / rate whatever the earlier ones are doing.
     const due = started + (i * 1000) / perSecond;
     await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+    const sent = performance.now();
     inFlight.push(
       expectStatus(
         call<{ id: string; createdAt: string }>(gateway, "POST", "/api/v1/orders", {
@@ -35,7 +37,10 @@ export async function commitToNotificationLag(
         }),
         201,
         "place order",
-      ).then((order) => void placed.set(order.id, Date.parse(order.createdAt))),
+      ).then((order) => {
+        latencies.push(performance.now() - sent);
+        placed.set(order.id, Date.parse(order.createdAt));
+      }),
     );
   }
   await Promise.all(inFlight);
@@ -64,9 +69,13 @@ export async function commitToNotificationLag(
   if (seen.size < placed.size)
     throw new Error(`only ${seen.size} of ${placed.size} notifications arrived within 60 s`);
   const lags = [...seen].map(([orderId, at]) => at - placed.get(orderId)!).sort((a, b) => a - b);
+  latencies.sort((a, b) => a - b);
   return {
     orders: placed.size,
     perSecond,
+    /** The placements' own latency at this rate, as the client saw it. */
+    placementP50: round(percentile(latencies, 50), 1),
+    placementP99: round(percentile(latencies, 99), 1),
     p50: round(percentile(lags, 50), 0),
     p99: round(percentile(lags, 99), 0),
     max: lags[lags.length - 1]!,
