@@ -16,19 +16,25 @@ const refused = (url: string) =>
     () => true,
   );
 
+/** An app whose GET /slow holds until the test opens `finish`; `arrived` opens once it is held. */
+function appWithSlowRoute() {
+  const events: string[] = [];
+  const arrived = gate();
+  const finish = gate();
+  const t = buildTestApp((a) =>
+    a.get("/slow", async (_req, res) => {
+      arrived.open();
+      await finish.opened;
+      res.json({ done: true });
+      events.push("slow answered");
+    }),
+  );
+  return { events, arrived, finish, t };
+}
+
 describe("graceful shutdown", () => {
   test("lets a slow in-flight request finish, refuses new connections, then runs the closers", async () => {
-    const events: string[] = [];
-    const arrived = gate();
-    const finish = gate();
-    const t = buildTestApp((a) =>
-      a.get("/slow", async (_req, res) => {
-        arrived.open();
-        await finish.opened;
-        res.json({ done: true });
-        events.push("slow answered");
-      }),
-    );
+    const { events, arrived, finish, t } = appWithSlowRoute();
     const running = await startHttpServer(t.app, {
       port: 0,
       host: "127.0.0.1",
@@ -52,17 +58,7 @@ describe("graceful shutdown", () => {
   });
 
   test("readiness answers 503 from the moment draining starts, with no flag of the service's own", async () => {
-    const events: string[] = [];
-    const arrived = gate();
-    const finish = gate();
-    const t = buildTestApp((a) =>
-      a.get("/slow", async (_req, res) => {
-        arrived.open();
-        await finish.opened;
-        res.json({ done: true });
-        events.push("slow answered");
-      }),
-    );
+    const { events, arrived, finish, t } = appWithSlowRoute();
     const running = await startHttpServer(t.app, {
       port: 0,
       host: "127.0.0.1",

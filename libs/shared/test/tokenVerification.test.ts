@@ -56,36 +56,31 @@ describe("bearer token verification", () => {
     });
   });
 
+  /** A base64url JWT payload claiming ADMIN from this issuer for this audience, for 10 minutes. */
+  const adminPayload = () =>
+    Buffer.from(
+      JSON.stringify({
+        sub: randomUUID(),
+        role: "ADMIN",
+        iss: issuer.issuer,
+        aud: issuer.audience,
+        exp: Math.floor(Date.now() / 1000) + 600,
+        jti: "x",
+      }),
+    ).toString("base64url");
+
   const forged: Record<string, () => string> = {
     "a missing token": () => "",
     "a malformed header": () => "Token abc",
     "an expired token": () => `Bearer ${issuer.tokenFor({}, { expiresInSeconds: -60 })}`,
     "a tampered payload": () => {
       const [h, , s] = issuer.tokenFor({}).split(".");
-      const payload = Buffer.from(
-        JSON.stringify({
-          sub: randomUUID(),
-          role: "ADMIN",
-          iss: issuer.issuer,
-          aud: issuer.audience,
-          exp: Math.floor(Date.now() / 1000) + 600,
-          jti: "x",
-        }),
-      ).toString("base64url");
+      const payload = adminPayload();
       return `Bearer ${h}.${payload}.${s}`;
     },
     "alg none": () => {
       const header = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
-      const payload = Buffer.from(
-        JSON.stringify({
-          sub: randomUUID(),
-          role: "ADMIN",
-          iss: issuer.issuer,
-          aud: issuer.audience,
-          exp: Math.floor(Date.now() / 1000) + 600,
-          jti: "x",
-        }),
-      ).toString("base64url");
+      const payload = adminPayload();
       return `Bearer ${header}.${payload}.`;
     },
     "HS256 signed with the public key as secret": () =>
