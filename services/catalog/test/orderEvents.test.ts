@@ -13,31 +13,28 @@ import {
   aProduct,
   aReservation,
   availableOf,
+  catalogForFile,
   reservationStatus,
-  startTestCatalog,
   stockOf,
-  type TestCatalog,
 } from "./support";
 
 const topic = uniqueName("order_events");
 const groupId = uniqueName("catalog");
-let t: TestCatalog;
+const t = catalogForFile({
+  RESERVATION_CONSUMER_ENABLED: "true",
+  ORDER_EVENTS_TOPIC: topic,
+  KAFKA_GROUP_ID: groupId,
+});
 let kafka: KafkaClient;
 let producer: EventProducer;
 
 beforeAll(async () => {
-  t = await startTestCatalog({
-    RESERVATION_CONSUMER_ENABLED: "true",
-    ORDER_EVENTS_TOPIC: topic,
-    KAFKA_GROUP_ID: groupId,
-  });
   kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "catalog-test" });
   producer = await kafka.producer();
 });
 
 afterAll(async () => {
   await producer.disconnect();
-  await t.close();
   await kafka.deleteTopics([topic, `${topic}.dlq`]);
 });
 

@@ -1,28 +1,26 @@
 import { randomUUID } from "node:crypto";
 import {
   aProduct,
+  aReservation,
   availableOf,
   call,
   catalogForFile,
   INTERNAL_TOKEN,
   reservationStatus,
-  reserve,
   stockOf,
 } from "./support";
 
 const t = catalogForFile();
 
 describe("confirm and release", () => {
-  async function aReservation(quantity = 2) {
+  /** A product of 10 units with `quantity` of them reserved (201 expected). */
+  async function aProductWithReservation(quantity = 2) {
     const product = await aProduct(t, { quantity: 10 });
-    const reservationId = randomUUID();
-    const response = await reserve(t, reservationId, [{ productId: product.id, quantity }]);
-    expect(response.status).toBe(201);
-    return { product, reservationId };
+    return { product, reservationId: await aReservation(t, product.id, quantity) };
   }
 
   it("confirms once and answers the same on a repeat", async () => {
-    const { reservationId } = await aReservation();
+    const { reservationId } = await aProductWithReservation();
     const first = await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, {
       token: INTERNAL_TOKEN,
     });
@@ -35,7 +33,7 @@ describe("confirm and release", () => {
   });
 
   it("returns the stock once when release is called twice, also concurrently", async () => {
-    const { product, reservationId } = await aReservation(3);
+    const { product, reservationId } = await aProductWithReservation(3);
     expect((await stockOf(t, product.id)).quantity).toBe(7);
     const results = await Promise.all(
       [1, 2].map(() =>
@@ -55,7 +53,7 @@ describe("confirm and release", () => {
   });
 
   it("answers 409 RESERVATION_CONFIRMED and keeps the stock held when asked to release a confirmed reservation", async () => {
-    const { product, reservationId } = await aReservation(4);
+    const { product, reservationId } = await aProductWithReservation(4);
     await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/confirm`, {
       token: INTERNAL_TOKEN,
     });
@@ -73,7 +71,7 @@ describe("confirm and release", () => {
   });
 
   it("returns 409 RESERVATION_RELEASED when confirming a released reservation", async () => {
-    const { reservationId } = await aReservation();
+    const { reservationId } = await aProductWithReservation();
     await call(t.url, "POST", `/internal/v1/reservations/${reservationId}/release`, {
       token: INTERNAL_TOKEN,
     });

@@ -1,13 +1,7 @@
 import { lifecycleSystemForFile } from "./support/lifecycle";
-import { call, SERVICE_TOKEN, type TestSystem } from "./support/system";
+import { call, SERVICE_TOKEN } from "./support/system";
 
-const lifecycle = lifecycleSystemForFile();
-const { anOrder, archive } = lifecycle;
-let s: TestSystem;
-
-beforeAll(() => {
-  s = lifecycle.system;
-});
+const { system: s, anOrder, archive } = lifecycleSystemForFile();
 
 describe("POST /internal/v1/reservations/{id}/abandon (the catalog's sweeper)", () => {
   it("answers ORDER_EXISTS for an archived order whose idempotency key is long purged, and abandons nothing", async () => {

@@ -1,14 +1,6 @@
-import { call, startSystem, type TestSystem } from "./support/system";
+import { call, systemForFile } from "./support/system";
 
-let s: TestSystem;
-
-beforeAll(async () => {
-  s = await startSystem();
-});
-
-afterAll(async () => {
-  await s?.close();
-});
+const s = systemForFile();
 
 describe("operations", () => {
   it("serves readiness, liveness and an OpenAPI 3.1 document naming every route", async () => {

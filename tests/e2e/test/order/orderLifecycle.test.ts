@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { waitFor } from "@app/shared/testing";
 import { lifecycleSystemForFile } from "./support/lifecycle";
-import { call, type TestSystem } from "./support/system";
+import { call } from "./support/system";
 
-const lifecycle = lifecycleSystemForFile();
-const { anOrder, archive, catalogEventCount } = lifecycle;
-let s: TestSystem;
-
-beforeAll(() => {
-  s = lifecycle.system;
-});
+const { system: s, anOrder, archive, catalogEventCount } = lifecycleSystemForFile();
 
 describe("POST /api/v1/orders/{id}/cancel", () => {
   it("cancels with one ORDER_CANCELLED event; a second cancel is a 200 no-op; the catalog returns the stock exactly once", async () => {

@@ -1,14 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { lifecycleSystemForFile } from "./support/lifecycle";
-import { call, type TestSystem } from "./support/system";
+import { call } from "./support/system";
 
-const lifecycle = lifecycleSystemForFile();
-const { anOrder, archive } = lifecycle;
-let s: TestSystem;
-
-beforeAll(() => {
-  s = lifecycle.system;
-});
+const { system: s, anOrder, archive } = lifecycleSystemForFile();
 
 describe("GET /api/v1/orders/{id}", () => {
   it("returns the order to its owner and to an admin, and 404 ORDER_NOT_FOUND to another user", async () => {

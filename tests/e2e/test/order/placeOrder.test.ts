@@ -1,16 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { metricValue } from "@app/shared/testing";
-import { call, startSystem, type TestSystem } from "./support/system";
+import { call, systemForFile } from "./support/system";
 
-let s: TestSystem;
-
-beforeAll(async () => {
-  s = await startSystem();
-});
-
-afterAll(async () => {
-  await s?.close();
-});
+const s = systemForFile();
 
 describe("POST /api/v1/orders", () => {
   it("creates the order with catalog prices, and writes its items and a READY outbox row carrying the request id", async () => {

@@ -1,19 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { metricValue } from "@app/shared/testing";
-import { call, deleteRedisKeys, startSystem, type TestSystem } from "./support/system";
+import { call, deleteRedisKeys, systemForFile } from "./support/system";
 
-let s: TestSystem;
 /** Armed by a test to hold a placement between payment and commit; no-op otherwise. */
 let holdBeforeCommit: ((reservationId: string) => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  s = await startSystem({
-    orderOptions: { hooks: { beforeCommit: async (id) => holdBeforeCommit?.(id) } },
-  });
-});
-
-afterAll(async () => {
-  await s?.close();
+const s = systemForFile({
+  orderOptions: { hooks: { beforeCommit: async (id) => holdBeforeCommit?.(id) } },
 });
 
 function deferred<T = void>() {

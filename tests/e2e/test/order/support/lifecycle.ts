@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { KafkaClient } from "@app/shared";
 import { testServers, uniqueName, type CreatedProduct, type HttpResult } from "@app/shared/testing";
 import { startOutboxCopier, type OutboxCopier } from "./outboxCopier";
-import { call, startSystem, type TestSystem } from "./system";
+import { call, startSystem, startedLater, type TestSystem } from "./system";
 
 /** One test file's system whose catalog consumes the order events, and what its tests do to orders. */
 export interface LifecycleFile {
@@ -27,22 +27,23 @@ export interface LifecycleFile {
 export function lifecycleSystemForFile(): LifecycleFile {
   const topic = uniqueName("order_events");
   let copier: OutboxCopier | undefined;
-  const file = {} as LifecycleFile;
+  let system: TestSystem | undefined;
+  const file = { system: startedLater(() => system, "the system") } as LifecycleFile;
 
   beforeAll(async () => {
-    file.system = await startSystem({
+    system = await startSystem({
       catalogEnv: {
         RESERVATION_CONSUMER_ENABLED: "true",
         ORDER_EVENTS_TOPIC: topic,
         KAFKA_GROUP_ID: uniqueName("catalog"),
       },
     });
-    copier = await startOutboxCopier(file.system.sql, testServers().kafkaBrokers, topic);
+    copier = await startOutboxCopier(system.sql, testServers().kafkaBrokers, topic);
   });
 
   afterAll(async () => {
     await copier?.stop();
-    await file.system?.close();
+    await system?.close();
     await new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "order-test-cleanup" })
       .deleteTopics([topic, `${topic}.dlq`])
       .catch(() => undefined);

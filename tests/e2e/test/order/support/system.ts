@@ -183,6 +183,29 @@ function databasePort(url: string): number {
 }
 
 /** Deletes every key under a prefix: "flushing Redis" for one service without touching other tests. */
+/** Forwards to what `started()` returns once a hook has started it: read it in tests, not at load time. */
+export function startedLater<T extends object>(started: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
+    get(_target, field) {
+      const value = started();
+      if (!value) throw new Error(`${what} is started in beforeAll: read it from a test`);
+      return Reflect.get(value, field);
+    },
+  });
+}
+
+/** The system for one test file: started before its tests, closed after them. */
+export function systemForFile(options: SystemOptions = {}): TestSystem {
+  let system: TestSystem | undefined;
+  beforeAll(async () => {
+    system = await startSystem(options);
+  });
+  afterAll(async () => {
+    await system?.close();
+  });
+  return startedLater(() => system, "the system");
+}
+
 export async function deleteRedisKeys(prefix: string): Promise<number> {
   const redis = new Redis(testServers().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
