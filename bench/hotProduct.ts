@@ -21,6 +21,19 @@ async function conflictRetries(catalogUrl: string): Promise<number> {
     .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
 }
 
+/** One buyer's order of one unit through the gateway, with a fresh Idempotency-Key. */
+function orderOneUnit(gateway: string, token: string, productId: string): Promise<Response> {
+  return fetch(`${gateway}/api/v1/orders`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${token}`,
+      "idempotency-key": randomUUID(),
+    },
+    body: JSON.stringify({ items: [{ productId, quantity: 1 }] }),
+  });
+}
+
 export async function hotProductRound(
   gateway: string,
   catalogUrl: string,
@@ -33,15 +46,7 @@ export async function hotProductRound(
   const started = performance.now();
   const answers = await Promise.all(
     buyerTokens.map((token) =>
-      fetch(`${gateway}/api/v1/orders`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${token}`,
-          "idempotency-key": randomUUID(),
-        },
-        body: JSON.stringify({ items: [{ productId, quantity: 1 }] }),
-      }).then(async (res) => ({
+      orderOneUnit(gateway, token, productId!).then(async (res) => ({
         status: res.status,
         code: res.status === 201 ? undefined : ((await res.json()) as { code?: string }).code,
       })),
@@ -76,15 +81,7 @@ export async function spreadRound(
   const started = performance.now();
   const statuses = await Promise.all(
     buyerTokens.map((token, i) =>
-      fetch(`${gateway}/api/v1/orders`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${token}`,
-          "idempotency-key": randomUUID(),
-        },
-        body: JSON.stringify({ items: [{ productId: products[i], quantity: 1 }] }),
-      }).then(async (res) => {
+      orderOneUnit(gateway, token, products[i]!).then(async (res) => {
         await res.arrayBuffer();
         return res.status;
       }),

@@ -14,6 +14,7 @@ import {
   waitFor,
 } from "@app/shared/testing";
 import { loadNotifierConfig, NOTIFIER_MIGRATIONS_DIR, startNotifier } from "@app/notifier";
+import { consumerPerformance } from "./kafkaTools";
 import { round } from "./stats";
 
 const REPO = path.resolve(__dirname, "..");
@@ -173,5 +174,27 @@ export async function rawNotifierLimit(count: number, batch = 500) {
   } finally {
     await sql.end();
     await db.drop();
+  }
+}
+
+/**
+ * The notifier stage: its events/s over `count` messages of a fresh topic, what
+ * kafka-consumer-perf-test reads of the same topic, and the raw insert limit; the topic is
+ * deleted after.
+ */
+export async function notifierFigures(kafka: KafkaClient, brokers: string[], count: number) {
+  const topic = await fillTopic(kafka, count, 3);
+  try {
+    const notifier = await notifierThroughput(brokers, topic, count);
+    const tool = await consumerPerformance(
+      brokers.join(","),
+      topic,
+      count,
+      uniqueName("bench_consumer_perf"),
+    );
+    const raw = await rawNotifierLimit(count);
+    return { notifier, tool, raw };
+  } finally {
+    await kafka.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
   }
 }

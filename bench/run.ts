@@ -9,15 +9,9 @@ import path from "node:path";
 import { createLogger, createPool, KafkaClient, withDatabase } from "@app/shared";
 import { uniqueName } from "@app/shared/testing";
 import { hotProductRound, spreadRound, type HotRound } from "./hotProduct";
-import { consumerPerformance, producerPerformance } from "./kafkaTools";
+import { producerPerformance } from "./kafkaTools";
 import { commitToNotificationLag } from "./lag";
-import {
-  fillTopic,
-  notifierThroughput,
-  rawNotifierLimit,
-  relayThroughput,
-  sampleEnvelope,
-} from "./pipeline";
+import { notifierFigures, relayThroughput, sampleEnvelope } from "./pipeline";
 import { measurePlacement, startBenchStack, type PlacementRun } from "./placementStage";
 import { rawPlacement, type RawResult } from "./rawPlacement";
 import { benchResults, writeLatestJson } from "./results";
@@ -142,21 +136,15 @@ async function main() {
   log(`  kafka-producer-perf-test: ${JSON.stringify(producerPerf)}`);
 
   log(`notifier over ${EVENTS} messages`);
-  const notifierTopic = await fillTopic(kafka, EVENTS, 3);
-  const notifier = await notifierThroughput(brokers, notifierTopic, EVENTS);
-  const consumerPerf = await consumerPerformance(
-    brokers.join(","),
-    notifierTopic,
-    EVENTS,
-    uniqueName("bench_consumer_perf"),
-  );
-  const notifierRaw = await rawNotifierLimit(EVENTS);
+  const {
+    notifier,
+    tool: consumerPerf,
+    raw: notifierRaw,
+  } = await notifierFigures(kafka, brokers, EVENTS);
   log(
     `  notifier: ${JSON.stringify(notifier)}; kafka-consumer-perf-test: ${JSON.stringify(consumerPerf)}; raw inserts: ${JSON.stringify(notifierRaw)}`,
   );
-  await kafka
-    .deleteTopics([perfTopic, notifierTopic, `${notifierTopic}.dlq`])
-    .catch(() => undefined);
+  await kafka.deleteTopics([perfTopic]).catch(() => undefined);
 
   const date = new Date().toISOString().slice(0, 10);
   const ms = (v: number) => `${round(v, 1)} ms`;

@@ -9,18 +9,12 @@
 import os from "node:os";
 import { createLogger, KafkaClient } from "@app/shared";
 import { uniqueName } from "@app/shared/testing";
-import { consumerPerformance, producerPerformance } from "./kafkaTools";
+import { producerPerformance } from "./kafkaTools";
 import { hotProductRound, spreadRound, type HotRound } from "./hotProduct";
 import { placementThroughGateway, startBenchStack } from "./placementStage";
 import { rawPlacement } from "./rawPlacement";
 import { median, round } from "./stats";
-import {
-  fillTopic,
-  notifierThroughput,
-  rawNotifierLimit,
-  relayThroughput,
-  sampleEnvelope,
-} from "./pipeline";
+import { notifierFigures, relayThroughput, sampleEnvelope } from "./pipeline";
 
 process.env.DATABASE_URL ??= "mysql://root@127.0.0.1:3306/bench";
 process.env.REDIS_URL ??= "redis://127.0.0.1:6379";
@@ -38,20 +32,7 @@ async function main(stage: string | undefined) {
   const before = load();
   let result: Record<string, unknown>;
   if (stage === "notifier") {
-    const topic = await fillTopic(kafka, EVENTS, 3);
-    try {
-      const notifier = await notifierThroughput(brokers, topic, EVENTS);
-      const tool = await consumerPerformance(
-        brokers.join(","),
-        topic,
-        EVENTS,
-        uniqueName("bench_consumer_perf"),
-      );
-      const raw = await rawNotifierLimit(EVENTS);
-      result = { notifier, tool, raw };
-    } finally {
-      await kafka.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
-    }
+    result = await notifierFigures(kafka, brokers, EVENTS);
   } else if (stage === "relay") {
     const topic = uniqueName("bench_producer_perf");
     await kafka.ensureTopics([{ topic, partitions: 3 }]);
