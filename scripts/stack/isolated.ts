@@ -3,7 +3,8 @@
 // the benchmark drive. `stop()` removes everything it created.
 import net from "node:net";
 import Redis from "ioredis";
-import { dropDatabase, KafkaClient, withDatabase } from "@app/shared";
+import { KafkaClient, withDatabase } from "@app/shared";
+import { dropDatabase } from "@app/shared/testing";
 import { seedDemoCatalog } from "./seed";
 import { startStack, type RunningStack } from "./stack";
 

@@ -1,18 +1,136 @@
-export * from "./config";
-export * from "./context";
-export * from "./logging";
-export * from "./metrics";
-export * from "./tracing";
-export * from "./health";
-export * from "./redis";
-export * from "./errors";
-export * from "./auth";
-export * from "./events";
-export * from "./http";
-export * from "./database";
-export * from "./migrations";
-export * from "./pagination";
+// The package's public surface: what services, scripts and tests use. Test helpers live in
+// ./testing (the "@app/shared/testing" entry point).
+export {
+  ConfigError,
+  env,
+  exitOnConfigError,
+  httpServiceEnv,
+  loadConfig,
+  ownedDatabaseEnv,
+  tokenVerificationEnv,
+} from "./config";
+export {
+  currentRequestId,
+  outgoingHeaders,
+  runWithContext,
+  type Caller,
+  type RequestContext,
+} from "./context";
+export { createLogger, type Logger } from "./logging";
+export { Metrics } from "./metrics";
+export {
+  currentTraceIds,
+  currentTraceparent,
+  inSpan,
+  otlpTracesEndpoint,
+  SpanKind,
+  startTracing,
+  traceUseCase,
+  type Tracing,
+} from "./tracing";
+export {
+  databaseCheck,
+  kafkaCheck,
+  redisCheck,
+  runHealthChecks,
+  type HealthCheck,
+  type HealthReport,
+} from "./health";
+export { connectOptionalRedis } from "./redis";
+export {
+  isConnectionLoss,
+  parseOrThrow,
+  PROBLEM_CONTENT_TYPE,
+  problemBody,
+  ProblemError,
+  problems,
+  type ProblemInit,
+} from "./errors";
+export {
+  createTokenVerifier,
+  InvalidTokenError,
+  jwksTokenVerifier,
+  requireAuth,
+  requireRole,
+  requireServiceToken,
+  type Principal,
+  type Role,
+  type TokenVerifier,
+} from "./auth";
+export {
+  classifySendError,
+  inMemoryDeliveryCounter,
+  KafkaClient,
+  kafkaConnectionEnv,
+  kafkaSecurity,
+  PermanentEventError,
+  redisDeliveryCounter,
+  reliableHandler,
+  startReliableConsumer,
+  type DeliveryCounter,
+  type EnvelopeReader,
+  type EventConsumer,
+  type EventOutcome,
+  type EventProducer,
+  type IncomingMessage,
+  type KafkaSecurity,
+  type MessageHandler,
+  type OutgoingMessage,
+  type RunningConsumer,
+} from "./events";
+export {
+  createOrderEvent,
+  deadLetterHeadersSchema,
+  describedEnvelopeSchema,
+  eventHeaders,
+  eventTypeLabel,
+  ORDER_EVENT_TYPES,
+  ORDER_EVENTS_DLQ_TOPIC,
+  ORDER_EVENTS_TOPIC,
+  orderEventDescriptions,
+  orderEventEnvelopes,
+  orderEventHeadersSchema,
+  orderEventKeySchema,
+  orderEventPayloadSchema,
+  orderEventPayloadSchemas,
+  parseEnvelope,
+  type EventEnvelope,
+  type OrderEventType,
+} from "./orderEvents";
+export {
+  buildOpenApiDocument,
+  callJson,
+  createHttpApp,
+  OpenAPIRegistry,
+  problemResponses,
+  rateLimitHeaderDocs,
+  rateLimitHeaders,
+  runUntilSignalled,
+  startHttpServer,
+  UpstreamUnreachableError,
+  z,
+  type JsonResponse,
+} from "./http";
+export {
+  createPool,
+  createPrismaAdapter,
+  DatabaseUrlError,
+  inTransaction,
+  isCheckViolation,
+  isDuplicateKey,
+  isRetryableLockError,
+  MAX_LOCK_NAME_LENGTH,
+  parseDatabaseUrl,
+  poolConfig,
+  serverLockName,
+  withDatabase,
+  type Connection,
+  type Pool,
+  type PoolConnection,
+} from "./database";
+export { checksum, MigrationChecksumError, runMigrations, splitStatements } from "./migrations";
+export { cursorFromQuery, decodeCursor, encodeCursor, type KeysetCursor } from "./pagination";
 export { systemClock, type Clock } from "./clock";
-export * from "./retry";
-export * from "./loops";
+export { jitteredBackoffMs } from "./retry";
+export { startIntervalLoop, startWorkerLoop, type IntervalLoop, type WorkerLoop } from "./loops";
 export { parseCommandWord, runAsMain, runCommand, type CommandLine, type PrintLine } from "./cli";

@@ -10,6 +10,7 @@ import {
   startReliableConsumer,
   type EventEnvelope,
   type IncomingMessage,
+  orderEventEnvelopes,
 } from "../src";
 import { testServers, uniqueName, waitFor } from "../src/testing";
 
@@ -34,6 +35,7 @@ describe("startReliableConsumer on a real broker", () => {
     const metrics = new Metrics({ collectDefaults: false });
     const groupId = uniqueName("rc_group");
     const consumer = await startReliableConsumer({
+      envelopes: orderEventEnvelopes,
       brokers,
       clientId: "rc-test",
       topic,
@@ -118,6 +120,7 @@ describe("startReliableConsumer on a real broker", () => {
     const handled: string[] = [];
     const outcomes: string[] = [];
     const consumer = await startReliableConsumer({
+      envelopes: orderEventEnvelopes,
       brokers,
       clientId: "rc-test",
       topic: failingTopic,
@@ -215,6 +218,7 @@ describe("startReliableConsumer on a real broker", () => {
     // Published before the consumer starts: its first fetch holds all three.
     await send(first);
     const consumer = await startReliableConsumer({
+      envelopes: orderEventEnvelopes,
       brokers,
       clientId: "rc-test",
       topic: batchTopic,

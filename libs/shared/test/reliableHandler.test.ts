@@ -6,6 +6,7 @@ import {
   PermanentEventError,
   reliableHandler,
   type IncomingMessage,
+  orderEventEnvelopes,
 } from "../src";
 import { testServers, uniqueName, waitFor } from "../src/testing";
 
@@ -39,6 +40,7 @@ describe("reliable consumer handler on a real broker", () => {
       await consumer.run(
         [topic],
         reliableHandler({
+          envelopes: orderEventEnvelopes,
           groupId: "rh",
           dlq: producer,
           dlqTopic,
@@ -110,6 +112,7 @@ describe("reliable consumer handler on a real broker", () => {
       await consumer.run(
         [t],
         reliableHandler({
+          envelopes: orderEventEnvelopes,
           groupId,
           dlq: producer,
           dlqTopic: `${t}.dlq`,
@@ -155,6 +158,7 @@ describe("outcome labels", () => {
   test("reports the contract's event types as they are and any other type, from the envelope or a header, as unknown", async () => {
     const seen: [string, string][] = [];
     const handler = reliableHandler({
+      envelopes: orderEventEnvelopes,
       groupId: "labels",
       dlq: { send: async () => undefined, disconnect: async () => undefined },
       logger,

@@ -11,6 +11,7 @@ import {
   eventHeaders,
   outgoingHeaders,
   type EventEnvelope,
+  orderEventEnvelopes,
 } from "../src";
 import { testServers, uniqueName, waitFor } from "../src/testing";
 import { buildTestApp } from "./testApp";
@@ -77,6 +78,7 @@ describe("request id", () => {
       await consumer.run(
         [topic],
         reliableHandler({
+          envelopes: orderEventEnvelopes,
           groupId: "ctx",
           dlq: producer,
           dlqTopic: `${topic}.dlq`,

@@ -2,8 +2,8 @@
 // and how long each chunk transaction held its row locks. Uses a scratch database it drops after.
 // Usage: npx tsx scripts/bench-archive.ts   (BENCH_ORDERS, BENCH_DATABASE_URL, ARCHIVE_* to vary)
 import path from "node:path";
-import { createPool, dropDatabase, runMigrations, withDatabase } from "@app/shared";
-import { uniqueName } from "@app/shared/testing";
+import { createPool, runMigrations, withDatabase } from "@app/shared";
+import { dropDatabase, uniqueName } from "@app/shared/testing";
 import { loadArchiverConfig, runArchive } from "../src/main";
 import { insertOrders, manyOrders } from "../test/factories";
 import { capturedLogger } from "../test/support";

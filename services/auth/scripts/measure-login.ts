@@ -2,7 +2,8 @@
 // password, an unknown email and a success, against a scratch database that is dropped after.
 // Usage: DATABASE_URL=mysql://root@127.0.0.1:3306/x REDIS_URL=redis://127.0.0.1:6379 \
 //        npx tsx scripts/measure-login.ts [rounds] [cost]
-import { createLogger, dropDatabase, withDatabase } from "@app/shared";
+import { createLogger, withDatabase } from "@app/shared";
+import { dropDatabase } from "@app/shared/testing";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { loadAuthConfig, startAuth } from "../src/main";

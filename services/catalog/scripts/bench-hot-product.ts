@@ -7,13 +7,13 @@
 import { randomUUID } from "node:crypto";
 import {
   createLogger,
-  jitteredBackoffMs,
   createPool,
-  dropDatabase,
+  jitteredBackoffMs,
   runMigrations,
   withDatabase,
   type Pool,
 } from "@app/shared";
+import { dropDatabase } from "@app/shared/testing";
 import { reserveStock, type ReserveResult } from "../src/application/reserveStock";
 import type { CatalogMetrics, ProductCache } from "../src/application/ports";
 import { CATALOG_MIGRATIONS_DIR } from "../src/main";

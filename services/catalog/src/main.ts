@@ -21,6 +21,7 @@ import {
   systemClock,
   startIntervalLoop,
   type IntervalLoop,
+  orderEventEnvelopes,
 } from "@app/shared";
 import { catalogOpenApi } from "./api/openapi";
 import { productRoutes } from "./api/productRoutes";
@@ -146,6 +147,7 @@ export async function startCatalog(
   try {
     if (config.RESERVATION_CONSUMER_ENABLED) {
       consumer = await startReliableConsumer({
+        envelopes: orderEventEnvelopes,
         brokers: config.KAFKA_BROKERS,
         clientId: "catalog",
         topic: config.ORDER_EVENTS_TOPIC,

@@ -20,6 +20,7 @@ import {
   kafkaSecurity,
   startWorkerLoop,
   type WorkerLoop,
+  orderEventEnvelopes,
 } from "@app/shared";
 import { notifierOpenApi } from "./api/openapi";
 import { notificationRoutes } from "./api/notificationRoutes";
@@ -155,6 +156,7 @@ export async function startNotifier(
   if (config.CONSUMER_ENABLED) {
     try {
       consumer = await startReliableConsumer({
+        envelopes: orderEventEnvelopes,
         brokers: config.KAFKA_BROKERS,
         clientId: "notifier",
         topic: config.ORDER_EVENTS_TOPIC,

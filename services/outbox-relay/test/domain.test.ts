@@ -34,6 +34,38 @@ describe("retry policy", () => {
 });
 
 describe("envelope rebuild", () => {
+  it("ships a stored envelope as written, its version and aggregate type included", () => {
+    const envelope = {
+      eventId: randomUUID(),
+      eventType: "ORDER_COMPLETED",
+      eventVersion: 2,
+      occurredAt: "2026-01-01T00:00:00.000+02:00",
+      aggregateType: "order" as const,
+      aggregateId: randomUUID(),
+      payload: { id: "x", status: "COMPLETED" },
+    };
+    const row: OutboxRow = {
+      id: 7,
+      eventId: envelope.eventId,
+      aggregateType: "order",
+      aggregateId: envelope.aggregateId,
+      eventType: envelope.eventType,
+      envelope,
+      payload: { ignored: true },
+      requestId: null,
+      traceparent: null,
+      attempts: 0,
+      createdAt: now,
+    };
+    expect(toOutboundEvent(row)).toEqual({
+      rowId: 7,
+      aggregateId: envelope.aggregateId,
+      requestId: null,
+      traceparent: null,
+      envelope,
+    });
+  });
+
   it("puts the columns back into the contract envelope with occurredAt from created_at", () => {
     const row: OutboxRow = {
       id: 1,
@@ -41,6 +73,7 @@ describe("envelope rebuild", () => {
       aggregateType: "order",
       aggregateId: randomUUID(),
       eventType: "ORDER_CANCELLED",
+      envelope: null,
       payload: { id: "x", status: "CANCELLED" },
       requestId: "req-1",
       traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",

@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { dropDatabase, KafkaClient, withDatabase } from "@app/shared";
-import { startTcpProxy, type TcpProxy } from "@app/shared/testing";
+import { KafkaClient, withDatabase } from "@app/shared";
+import { dropDatabase, startTcpProxy, type TcpProxy } from "@app/shared/testing";
 import {
   adminTokenFor,
   migrateAll,

@@ -99,7 +99,8 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   return tracePool(mariadb.createPool(poolConfig(url, options)));
 }
 
-const SAFE_DB_NAME = /^[A-Za-z0-9_]{1,64}$/;
+/** Names safe to splice into CREATE / DROP DATABASE (identifiers cannot be bound). */
+export const SAFE_DB_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
 export async function createDatabaseIfMissing(url: string): Promise<void> {
   const { database } = parseDatabaseUrl(url);
@@ -109,17 +110,6 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
     await conn.query(
       `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
-  } finally {
-    await conn.end();
-  }
-}
-
-export async function dropDatabase(url: string): Promise<void> {
-  const { database } = parseDatabaseUrl(url);
-  if (!SAFE_DB_NAME.test(database)) throw new Error(`unsafe database name: ${database}`);
-  const conn = await mariadb.createConnection({ ...poolConfig(url, { noDatabase: true }) });
-  try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
   } finally {
     await conn.end();
   }

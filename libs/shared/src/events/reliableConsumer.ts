@@ -1,7 +1,7 @@
 import { contextFromHeaders, runWithContext } from "../context";
 import type { Logger } from "../logging";
 import type { Metrics } from "../metrics";
-import { eventTypeLabel, parseEnvelope, type EventEnvelope } from "./envelope";
+import type { EnvelopeReader } from "./envelopeReader";
 import type { DeliveryCounter } from "./deliveryCounter";
 import type { KafkaSecurity } from "./kafkaConnection";
 import { KafkaClient, type IncomingMessage, type PartitionLag } from "./kafka";
@@ -9,7 +9,11 @@ import { reliableHandler, type EventOutcome } from "./reliableHandler";
 
 type HandledOutcome = "processed" | "duplicate" | "skipped";
 
-export interface ReliableConsumerSettings<E> {
+type Envelope = { eventId: string; eventType: string };
+
+export interface ReliableConsumerSettings<E, V extends Envelope> {
+  /** How the topic's envelopes are read (e.g. orderEventEnvelopes). */
+  envelopes: EnvelopeReader<V>;
   brokers: string[];
   clientId: string;
   topic: string;
@@ -26,7 +30,7 @@ export interface ReliableConsumerSettings<E> {
   /** Counts failed deliveries across redeliveries and replicas (default: in this process). */
   deliveries?: DeliveryCounter;
   /** The consumer's own event, or null for a type it ignores; throw PermanentEventError for a broken payload. */
-  parse: (envelope: EventEnvelope) => E | null;
+  parse: (envelope: V) => E | null;
   handle: (event: E) => Promise<HandledOutcome>;
   /**
    * Handles the parsed events of a fetched batch at once (one partition's, oldest first), one
@@ -58,8 +62,8 @@ export interface RunningConsumer {
  * Consumes a topic through reliableHandler (retries, DLQ at `<topic>.dlq`, request id restored),
  * creating the topic and its DLQ when missing so a consumer may start before the first publish.
  */
-export async function startReliableConsumer<E>(
-  settings: ReliableConsumerSettings<E>,
+export async function startReliableConsumer<E, V extends Envelope>(
+  settings: ReliableConsumerSettings<E, V>,
 ): Promise<RunningConsumer> {
   const { topic, groupId, logger } = settings;
   const kafka = new KafkaClient({
@@ -84,6 +88,7 @@ export async function startReliableConsumer<E>(
     settings.onOutcome?.(outcome, eventType);
   };
   const perMessage = reliableHandler({
+    envelopes: settings.envelopes,
     groupId,
     dlq,
     dlqTopic,
@@ -105,8 +110,7 @@ export async function startReliableConsumer<E>(
       await consumer.runBatches(
         [topic],
         async (messages) => {
-          const handled = () =>
-            batchHandled(messages, settings.parse, handleBatch, onOutcome, logger);
+          const handled = () => batchHandled(messages, settings, handleBatch, onOutcome);
           // A lone message keeps its request id in the log lines, as on the one-by-one path.
           const fast = await (messages.length === 1
             ? runWithContext(
@@ -161,18 +165,17 @@ export function consumerMetrics(metrics: Metrics, group: string, lag: () => Part
  * The fast path of a batch: every message parsed, then one call of `handleBatch`. False when a
  * message does not parse or the call fails, for the caller to go message by message instead.
  */
-async function batchHandled<E>(
+async function batchHandled<E, V extends Envelope>(
   messages: IncomingMessage[],
-  parse: (envelope: EventEnvelope) => E | null,
+  { envelopes, parse, logger }: ReliableConsumerSettings<E, V>,
   handleBatch: (events: E[]) => Promise<HandledOutcome[]>,
   onOutcome: (outcome: EventOutcome, eventType: string) => void,
-  logger: Logger,
 ): Promise<boolean> {
   let parsed: { type: string; event: E | null }[];
   try {
     parsed = messages.map((m) => {
-      const envelope = parseEnvelope(m.value);
-      return { type: eventTypeLabel(envelope.eventType), event: parse(envelope) };
+      const envelope = envelopes.parse(m.value);
+      return { type: envelopes.typeLabel(envelope.eventType), event: parse(envelope) };
     });
   } catch {
     return false; // the one-by-one path dead-letters what is broken

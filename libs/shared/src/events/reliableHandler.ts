@@ -1,13 +1,6 @@
 import { contextFromHeaders, runWithContext } from "../context";
 import type { Logger } from "../logging";
-import {
-  eventTypeLabel,
-  InvalidEnvelopeError,
-  ORDER_EVENTS_DLQ_TOPIC,
-  parseEnvelope,
-  type EventEnvelope,
-  type OrderEventType,
-} from "./envelope";
+import { InvalidEnvelopeError, type EnvelopeReader } from "./envelopeReader";
 import { inMemoryDeliveryCounter, type DeliveryCounter } from "./deliveryCounter";
 import type { EventProducer, IncomingMessage, MessageHandler } from "./kafka";
 
@@ -18,13 +11,15 @@ export class PermanentEventError extends Error {
 
 export type EventOutcome = "processed" | "duplicate" | "skipped" | "dead_lettered" | "retried";
 
-export interface ReliableHandlerOptions {
+type Envelope = { eventId: string; eventType: string };
+
+export interface ReliableHandlerOptions<E extends Envelope> {
+  /** How the topic's envelopes are read (e.g. orderEventEnvelopes). */
+  envelopes: EnvelopeReader<E>;
   /** Handles one valid envelope; resolves with how it went. Throw PermanentEventError for a bad message. */
-  handle: (
-    envelope: EventEnvelope,
-    message: IncomingMessage,
-  ) => Promise<"processed" | "duplicate" | "skipped">;
+  handle: (envelope: E, message: IncomingMessage) => Promise<"processed" | "duplicate" | "skipped">;
   dlq: EventProducer;
+  /** Default: the message's topic with `.dlq` appended. */
   dlqTopic?: string;
   groupId: string;
   logger: Logger;
@@ -35,8 +30,8 @@ export interface ReliableHandlerOptions {
   maxDeliveries?: number;
   /** Where failed deliveries are counted across redeliveries (default: in this process). */
   deliveries?: DeliveryCounter;
-  /** `eventType` is a bounded label (eventTypeLabel): a contract type, or "unknown" for anything else. */
-  onOutcome?: (outcome: EventOutcome, eventType: OrderEventType | "unknown") => void;
+  /** `eventType` is a bounded label (the reader's typeLabel), never raw message content. */
+  onOutcome?: (outcome: EventOutcome, eventType: string) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -50,11 +45,13 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * failed `maxDeliveries` deliveries, when it is dead-lettered too: never skipped, and never
  * blocking its partition for good.
  */
-export function reliableHandler(options: ReliableHandlerOptions): MessageHandler {
+export function reliableHandler<E extends Envelope>(
+  options: ReliableHandlerOptions<E>,
+): MessageHandler {
   const maxAttempts = options.maxAttempts ?? 5;
   const base = options.baseBackoffMs ?? 100;
   const sleep = options.sleep ?? defaultSleep;
-  const dlqTopic = options.dlqTopic ?? ORDER_EVENTS_DLQ_TOPIC;
+  const { envelopes } = options;
   const maxDeliveries = options.maxDeliveries ?? 5;
   const deliveries = options.deliveries ?? inMemoryDeliveryCounter();
   // The message, not its event id: a replay from the DLQ keeps the event id and starts afresh.
@@ -69,7 +66,7 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
   ) => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers[k] = v;
-    await options.dlq.send(dlqTopic, [
+    await options.dlq.send(options.dlqTopic ?? `${message.topic}.dlq`, [
       {
         key: message.key ?? "",
         value: message.value?.toString() ?? "",
@@ -92,16 +89,16 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
       offset: message.offset,
       error: error.message,
     });
-    options.onOutcome?.("dead_lettered", eventTypeLabel(message.headers["event-type"]));
+    options.onOutcome?.("dead_lettered", envelopes.typeLabel(message.headers["event-type"]));
   };
 
   return (message) =>
     runWithContext(
       contextFromHeaders(message.headers, { kind: "service", name: "kafka" }),
       async () => {
-        let envelope: EventEnvelope;
+        let envelope: E;
         try {
-          envelope = parseEnvelope(message.value);
+          envelope = envelopes.parse(message.value);
         } catch (error) {
           if (error instanceof InvalidEnvelopeError) return deadLetter(message, error, 1);
           throw error;
@@ -109,7 +106,7 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
         for (let attempt = 1; ; attempt++) {
           try {
             const outcome = await options.handle(envelope, message);
-            options.onOutcome?.(outcome, eventTypeLabel(envelope.eventType));
+            options.onOutcome?.(outcome, envelopes.typeLabel(envelope.eventType));
             return;
           } catch (error) {
             const err = error instanceof Error ? error : new Error(String(error));
@@ -132,7 +129,7 @@ export function reliableHandler(options: ReliableHandlerOptions): MessageHandler
               );
               throw err;
             }
-            options.onOutcome?.("retried", eventTypeLabel(envelope.eventType));
+            options.onOutcome?.("retried", envelopes.typeLabel(envelope.eventType));
             options.logger.warn("event handling failed; retrying", {
               eventId: envelope.eventId,
               attempt,

@@ -1,6 +1,18 @@
-export * from "./app";
-export * from "./server";
-export * from "./openapi";
-export * from "./httpClient";
-export * from "./runUntilSignalled";
-export * from "./rateLimitHeaders";
+export { createHttpApp, type HttpAppOptions } from "./app";
+export { exitOnSignals, startHttpServer, type RunningServer, type ServerOptions } from "./server";
+export {
+  buildOpenApiDocument,
+  OpenAPIRegistry,
+  problemResponses,
+  problemSchema,
+  rateLimitHeaderDocs,
+  z,
+} from "./openapi";
+export {
+  callJson,
+  UpstreamUnreachableError,
+  type JsonRequest,
+  type JsonResponse,
+} from "./httpClient";
+export { runUntilSignalled } from "./runUntilSignalled";
+export { rateLimitHeaders, type QuotaState } from "./rateLimitHeaders";

@@ -7,6 +7,7 @@ import type { Role } from "../auth";
 
 export {
   createTestDatabase,
+  dropDatabase,
   testServers,
   uniqueName,
   type TestDatabase,

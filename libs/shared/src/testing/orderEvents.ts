@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createOrderEvent, type OrderEventType } from "../events";
+import { createOrderEvent, type OrderEventType } from "../orderEvents";
 
 /**
  * A valid order event as the order service writes it (payload = the order snapshot plus its

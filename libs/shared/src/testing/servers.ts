@@ -1,6 +1,13 @@
 // The real servers a test runs against, and names and databases of its own on them.
 import { randomBytes } from "node:crypto";
-import { createDatabaseIfMissing, dropDatabase, withDatabase } from "../database";
+import mariadb from "mariadb";
+import {
+  createDatabaseIfMissing,
+  parseDatabaseUrl,
+  poolConfig,
+  SAFE_DB_NAME,
+  withDatabase,
+} from "../database";
 import { runMigrations } from "../migrations";
 
 export interface TestServers {
@@ -44,4 +51,16 @@ export async function createTestDatabase(
   if (migrationsDir) await runMigrations({ databaseUrl: url, dir: migrationsDir });
   else await createDatabaseIfMissing(url);
   return { url, name, drop: () => dropDatabase(url) };
+}
+
+/** Drops a database a test, bench or isolated stack created for itself. */
+export async function dropDatabase(url: string): Promise<void> {
+  const { database } = parseDatabaseUrl(url);
+  if (!SAFE_DB_NAME.test(database)) throw new Error(`unsafe database name: ${database}`);
+  const conn = await mariadb.createConnection({ ...poolConfig(url, { noDatabase: true }) });
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await conn.end();
+  }
 }

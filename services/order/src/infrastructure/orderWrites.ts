@@ -43,18 +43,19 @@ export async function insertOutbox(
   requestId: string | null,
   now: Date,
 ): Promise<void> {
-  // The relay rebuilds the envelope from these columns: payload = the envelope's payload,
-  // created_at = occurredAt; it publishes in the trace traceparent names.
+  // `envelope` is what the relay ships, as written. The split columns are what the relay's
+  // queries order and filter by, and what a relay of the previous version still reads.
   const envelope = createOrderEvent(eventType, order.id, eventPayload(order), now);
   await conn.query(
-    `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, request_id, traceparent, status, available_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'READY', ?, ?)`,
+    `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, envelope, request_id, traceparent, status, available_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'READY', ?, ?)`,
     [
       envelope.eventId,
       envelope.aggregateType,
       envelope.aggregateId,
       envelope.eventType,
       JSON.stringify(envelope.payload),
+      JSON.stringify(envelope),
       requestId,
       currentTraceparent() ?? null,
       now,

@@ -7,7 +7,9 @@ export interface OutboxRow {
   aggregateType: string;
   aggregateId: string;
   eventType: string;
-  /** The envelope's payload; the other envelope fields live in their own columns. */
+  /** The envelope as the order service wrote it; null on rows written before it was stored. */
+  envelope: EventEnvelope | null;
+  /** The envelope's payload, for rows without `envelope`. */
   payload: Record<string, unknown>;
   requestId: string | null;
   /** The trace of the work that wrote the event, continued by its publish. */
@@ -24,24 +26,29 @@ export interface OutboundEvent {
   traceparent: string | null;
 }
 
-/**
- * The order service stores the envelope split into columns; the relay puts it back together.
- * occurredAt is the row's created_at, written in the same transaction as the change itself.
- */
+/** The row's envelope as written, or the one a row from before migration 0006 stands for. */
 export function toOutboundEvent(row: OutboxRow): OutboundEvent {
   return {
     rowId: row.id,
     aggregateId: row.aggregateId,
     requestId: row.requestId,
     traceparent: row.traceparent,
-    envelope: {
-      eventId: row.eventId,
-      eventType: row.eventType,
-      eventVersion: 1,
-      occurredAt: row.createdAt.toISOString(),
-      aggregateType: "order",
-      aggregateId: row.aggregateId,
-      payload: row.payload,
-    },
+    envelope: row.envelope ?? legacyEnvelope(row),
+  };
+}
+
+/**
+ * The previous order service stored the envelope split into columns and wrote only version 1
+ * order events; occurredAt is the row's created_at, written in the change's own transaction.
+ */
+function legacyEnvelope(row: OutboxRow): EventEnvelope {
+  return {
+    eventId: row.eventId,
+    eventType: row.eventType,
+    eventVersion: 1,
+    occurredAt: row.createdAt.toISOString(),
+    aggregateType: "order",
+    aggregateId: row.aggregateId,
+    payload: row.payload,
   };
 }

@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection } from "@app/shared";
+import type { EventEnvelope, Pool, PoolConnection } from "@app/shared";
 import type { OutboxStore, Settlement } from "../application/ports";
 import type { OutboxRow } from "../domain/outboxEvent";
 
@@ -9,11 +9,16 @@ interface RawRow {
   aggregate_id: string;
   event_type: string;
   payload: string | Record<string, unknown>;
+  envelope: string | EventEnvelope | null;
   request_id: string | null;
   traceparent: string | null;
   attempts: number;
   created_at: Date;
 }
+
+// MariaDB's JSON is LONGTEXT on the wire: the driver hands back a string.
+const fromJson = <T>(value: string | T): T =>
+  typeof value === "string" ? (JSON.parse(value) as T) : value;
 
 function toRow(raw: RawRow): OutboxRow {
   return {
@@ -22,11 +27,8 @@ function toRow(raw: RawRow): OutboxRow {
     aggregateType: raw.aggregate_type,
     aggregateId: raw.aggregate_id,
     eventType: raw.event_type,
-    // MariaDB's JSON is LONGTEXT on the wire: the driver hands back a string.
-    payload:
-      typeof raw.payload === "string"
-        ? (JSON.parse(raw.payload) as Record<string, unknown>)
-        : raw.payload,
+    envelope: raw.envelope === null ? null : fromJson(raw.envelope),
+    payload: fromJson(raw.payload),
     requestId: raw.request_id,
     traceparent: raw.traceparent,
     attempts: Number(raw.attempts),
@@ -45,7 +47,7 @@ function toRow(raw: RawRow): OutboxRow {
 // - READ COMMITTED (set per transaction) keeps this to record locks: no gap locks that would
 //   stall the order service's outbox inserts.
 const CLAIM_SQL = `SELECT o.id, o.event_id, o.aggregate_type, o.aggregate_id, o.event_type, o.payload,
-    o.request_id, o.traceparent, o.attempts, o.created_at
+    o.envelope, o.request_id, o.traceparent, o.attempts, o.created_at
   FROM outbox_events o
   WHERE o.status = 'READY' AND o.published_at IS NULL AND o.available_at <= ?
     AND NOT EXISTS (

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { InvalidEnvelopeError, type EnvelopeReader } from "../events/envelopeReader";
 
 export const ORDER_EVENTS_TOPIC = "order-events";
 export const ORDER_EVENTS_DLQ_TOPIC = "order-events.dlq";
@@ -52,10 +53,6 @@ export function createOrderEvent<P extends Record<string, unknown>>(
   };
 }
 
-export class InvalidEnvelopeError extends Error {
-  override name = "InvalidEnvelopeError";
-}
-
 /** Parses a raw message value; throws InvalidEnvelopeError for bad JSON or a bad envelope. */
 export function parseEnvelope(raw: Buffer | string | null): EventEnvelope {
   if (raw === null) throw new InvalidEnvelopeError("message has no value");
@@ -81,3 +78,9 @@ export function eventHeaders(envelope: EventEnvelope, requestId?: string): Recor
     ...(requestId ? { "x-request-id": requestId } : {}),
   };
 }
+
+/** The order-events contract as the Kafka plumbing reads it. */
+export const orderEventEnvelopes: EnvelopeReader<EventEnvelope> = {
+  parse: parseEnvelope,
+  typeLabel: eventTypeLabel,
+};
