@@ -1,9 +1,11 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { Agent, request as undiciRequest, type Dispatcher } from "undici";
 import { outgoingHeaders } from "../context";
 import { failSpan, inSpan, SpanKind, traceHeaders } from "../tracing";
 
 export interface JsonResponse<T = unknown> {
   status: number;
-  headers: Headers;
+  headers: IncomingHttpHeaders;
   body: T;
 }
 
@@ -40,10 +42,15 @@ export function callJson<T = unknown>(
   );
 }
 
+// One keep-alive pool per origin for the whole process. undici's request() rather than fetch():
+// the same client without the WHATWG streams and Response objects, a third of fetch's CPU per call.
+const agent = new Agent({ keepAliveTimeout: 30_000 });
+
 async function sendJson<T>(url: string, request: JsonRequest): Promise<JsonResponse<T>> {
-  let response: Response;
+  let response: Dispatcher.ResponseData;
+  let text: string;
   try {
-    response = await fetch(url, {
+    response = await undiciRequest(url, {
       method: request.method ?? "GET",
       headers: {
         accept: "application/json",
@@ -54,13 +61,14 @@ async function sendJson<T>(url: string, request: JsonRequest): Promise<JsonRespo
       },
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       signal: AbortSignal.timeout(request.timeoutMs ?? 5000),
+      dispatcher: agent,
     });
+    text = await response.body.text();
   } catch (error) {
     throw new UpstreamUnreachableError(
       `${request.method ?? "GET"} ${url}: ${(error as Error).message}`,
     );
   }
-  const text = await response.text();
   let body: unknown = null;
   if (text) {
     try {
@@ -69,5 +77,5 @@ async function sendJson<T>(url: string, request: JsonRequest): Promise<JsonRespo
       body = text;
     }
   }
-  return { status: response.status, headers: response.headers, body: body as T };
+  return { status: response.statusCode, headers: response.headers, body: body as T };
 }
