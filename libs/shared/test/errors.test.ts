@@ -36,32 +36,23 @@ describe("problem+json error mapping", () => {
     expect(res.body.requestId).toBe(res.headers["x-request-id"]);
   });
 
-  test("malformed JSON answers 400 MALFORMED_JSON", async () => {
+  test.each([
+    ["malformed JSON", "application/json", '{"name": ', 400, "MALFORMED_JSON"],
+    [
+      "a body over 1 MB",
+      "application/json",
+      JSON.stringify({ name: "x".repeat(1024 * 1024 + 10), quantity: 1 }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+    ],
+    ["a non-JSON body on a write route", "text/plain", "name=x", 415, "UNSUPPORTED_MEDIA_TYPE"],
+  ])("%s answers %i %s", async (_what, contentType, body, status, code) => {
     const res = await request(app().app)
       .post("/things")
-      .set("content-type", "application/json")
-      .send('{"name": ');
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe("MALFORMED_JSON");
-  });
-
-  test("a body over 1 MB answers 413 PAYLOAD_TOO_LARGE", async () => {
-    const big = JSON.stringify({ name: "x".repeat(1024 * 1024 + 10), quantity: 1 });
-    const res = await request(app().app)
-      .post("/things")
-      .set("content-type", "application/json")
-      .send(big);
-    expect(res.status).toBe(413);
-    expect(res.body.code).toBe("PAYLOAD_TOO_LARGE");
-  });
-
-  test("a non-JSON body on a write route answers 415", async () => {
-    const res = await request(app().app)
-      .post("/things")
-      .set("content-type", "text/plain")
-      .send("name=x");
-    expect(res.status).toBe(415);
-    expect(res.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+      .set("content-type", contentType as string)
+      .send(body as string);
+    expect(res.status).toBe(status);
+    expect(res.body.code).toBe(code);
   });
 
   test("an unknown route answers 404 NOT_FOUND", async () => {

@@ -77,14 +77,19 @@ describe("kafka readiness probe", () => {
   });
 });
 
+/** A fresh topic of `partitions`, a producer and a consumer of a fresh group, named after `name`. */
+async function aTopicAndGroup(name: string, partitions: number) {
+  const kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: `${name}-test` });
+  const topic = uniqueName(`${name}_topic`);
+  const groupId = uniqueName(`${name}_group`);
+  await kafka.ensureTopics([{ topic, partitions }]);
+  const producer = await kafka.producer();
+  return { kafka, topic, groupId, producer, consumer: kafka.consumer(groupId) };
+}
+
 describe("a consumer group's lag", () => {
   it("counts the messages past the group's commits: all of them before it consumed, none after", async () => {
-    const kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "lag-test" });
-    const topic = uniqueName("lag_topic");
-    const groupId = uniqueName("lag_group");
-    await kafka.ensureTopics([{ topic, partitions: 2 }]);
-    const producer = await kafka.producer();
-    const consumer = kafka.consumer(groupId);
+    const { kafka, topic, groupId, producer, consumer } = await aTopicAndGroup("lag", 2);
     try {
       await producer.send(
         topic,
@@ -108,12 +113,7 @@ describe("a consumer group's lag", () => {
 
 describe("a consumer whose session expired while it handled a batch", () => {
   it("rejoins the group and goes on consuming (the refused commit used to stop it for good)", async () => {
-    const kafka = new KafkaClient({ brokers: testServers().kafkaBrokers, clientId: "expiry-test" });
-    const topic = uniqueName("expiry_topic");
-    const groupId = uniqueName("expiry_group");
-    await kafka.ensureTopics([{ topic, partitions: 1 }]);
-    const producer = await kafka.producer();
-    const consumer = kafka.consumer(groupId);
+    const { kafka, topic, groupId, producer, consumer } = await aTopicAndGroup("expiry", 1);
     try {
       await producer.send(topic, [{ key: "first", value: "first" }]);
       const seen: string[] = [];

@@ -29,27 +29,32 @@ describe("startReliableConsumer on a real broker", () => {
     return { orderId: envelope.aggregateId };
   }
 
+  /** One attempt, `parse`, and what was handled and each outcome recorded in the given lists. */
+  const recordingOptions = (handled: string[], outcomes: string[]) => ({
+    envelopes: orderEventEnvelopes,
+    brokers,
+    clientId: "rc-test",
+    maxAttempts: 1,
+    parse,
+    handle: async (event: { orderId: string }) => {
+      handled.push(event.orderId);
+      return "processed" as const;
+    },
+    onOutcome: (outcome: string, eventType: string) => outcomes.push(`${outcome} ${eventType}`),
+    logger,
+  });
+
   test("creates the topic and its DLQ, handles parsed events, skips ignored types, dead-letters broken payloads", async () => {
     const handled: string[] = [];
     const outcomes: string[] = [];
     const metrics = new Metrics({ collectDefaults: false });
     const groupId = uniqueName("rc_group");
     const consumer = await startReliableConsumer({
-      envelopes: orderEventEnvelopes,
-      brokers,
-      clientId: "rc-test",
+      ...recordingOptions(handled, outcomes),
       topic,
       partitions: 2,
       groupId,
-      maxAttempts: 1,
-      parse,
-      handle: async (event) => {
-        handled.push(event.orderId);
-        return "processed";
-      },
-      onOutcome: (outcome, eventType) => outcomes.push(`${outcome} ${eventType}`),
       metrics,
-      logger,
     });
     expect(await kafka.partitionCount(topic)).toBe(2);
     expect(await kafka.partitionCount(dlqTopic)).toBe(1);
@@ -218,24 +223,14 @@ describe("startReliableConsumer on a real broker", () => {
     // Published before the consumer starts: its first fetch holds all three.
     await send(first);
     const consumer = await startReliableConsumer({
-      envelopes: orderEventEnvelopes,
-      brokers,
-      clientId: "rc-test",
+      ...recordingOptions(oneByOne, outcomes),
       topic: batchTopic,
       partitions: 1,
       groupId,
-      maxAttempts: 1,
-      parse,
-      handle: async (event) => {
-        oneByOne.push(event.orderId);
-        return "processed";
-      },
       handleBatch: async (events) => {
         batches.push(events.map((e) => e.orderId));
         return events.map((_, i) => (i === 0 ? "processed" : "duplicate"));
       },
-      onOutcome: (outcome, eventType) => outcomes.push(`${outcome} ${eventType}`),
-      logger,
     });
     const dlqReader = kafka.consumer(uniqueName("rc_dlq_group"));
     const deadLetters: IncomingMessage[] = [];

@@ -32,13 +32,18 @@ function appWithSlowRoute() {
   return { events, arrived, finish, t };
 }
 
+/** Starts the test app on a random loopback port with the given shutdown options. */
+function serveOnLoopback(
+  t: ReturnType<typeof buildTestApp>,
+  options: Omit<Parameters<typeof startHttpServer>[1], "port" | "host" | "logger">,
+) {
+  return startHttpServer(t.app, { port: 0, host: "127.0.0.1", logger: t.logger, ...options });
+}
+
 describe("graceful shutdown", () => {
   test("lets a slow in-flight request finish, refuses new connections, then runs the closers", async () => {
     const { events, arrived, finish, t } = appWithSlowRoute();
-    const running = await startHttpServer(t.app, {
-      port: 0,
-      host: "127.0.0.1",
-      logger: t.logger,
+    const running = await serveOnLoopback(t, {
       closers: [async () => void events.push("pool closed")],
     });
     const inFlight = fetch(`${running.url}/slow`).then(async (r) => ({
@@ -59,10 +64,7 @@ describe("graceful shutdown", () => {
 
   test("readiness answers 503 from the moment draining starts, with no flag of the service's own", async () => {
     const { events, arrived, finish, t } = appWithSlowRoute();
-    const running = await startHttpServer(t.app, {
-      port: 0,
-      host: "127.0.0.1",
-      logger: t.logger,
+    const running = await serveOnLoopback(t, {
       onDrainStart: () => void events.push("drain started"),
       closers: [async () => void events.push("pool closed")],
     });
@@ -90,10 +92,7 @@ describe("graceful shutdown", () => {
   test("cuts requests that outlive the drain deadline, so shutdown always ends", async () => {
     const arrived = gate();
     const t = buildTestApp((a) => a.get("/stuck", () => arrived.open()));
-    const running = await startHttpServer(t.app, {
-      port: 0,
-      host: "127.0.0.1",
-      logger: t.logger,
+    const running = await serveOnLoopback(t, {
       drainDeadlineMs: 200,
     });
     const stuck = fetch(`${running.url}/stuck`).then(
