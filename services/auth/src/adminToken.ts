@@ -31,7 +31,7 @@ async function main(): Promise<number> {
       },
       config.ADMIN_EMAIL ?? "",
     );
-    if (!outcome.ok) {
+    if (outcome.kind === "not_an_admin") {
       process.stderr.write(`no admin account for ADMIN_EMAIL (${config.ADMIN_EMAIL ?? "unset"})\n`);
       return 1;
     }

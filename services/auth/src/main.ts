@@ -18,7 +18,6 @@ import { authRoutes, type AuthUseCases } from "./api/authRoutes";
 import { internalUserRoutes } from "./api/internalUserRoutes";
 import { authOpenApiDocument } from "./api/openapi";
 import { bootstrapAdmin } from "./application/bootstrapAdmin";
-import { getCurrentUser } from "./application/getCurrentUser";
 import { loginUser } from "./application/loginUser";
 import { lookUpUser } from "./application/lookUpUser";
 import { logout } from "./application/logout";
@@ -27,13 +26,13 @@ import { purgeRefreshTokens } from "./application/purgeRefreshTokens";
 import { refreshSession } from "./application/refreshSession";
 import { registerUser } from "./application/registerUser";
 import { loadAuthConfig, signingKeySources, type AuthConfig } from "./config";
-import { createAuthMetrics } from "./api/authMetrics";
 import { BcryptPasswordHasher } from "./infrastructure/bcryptPasswordHasher";
 import { JwtAccessTokenIssuer } from "./infrastructure/jwtAccessTokenIssuer";
 import { keySetTokenVerifier } from "./infrastructure/keySetTokenVerifier";
 import { createAuthPrisma } from "./infrastructure/prismaClient";
 import { PrismaRefreshTokenStore } from "./infrastructure/prismaRefreshTokenStore";
 import { PrismaUserRepository } from "./infrastructure/prismaUserRepository";
+import { PrometheusAuthMetrics } from "./infrastructure/prometheusAuthMetrics";
 import { InProcessHashingSlots } from "./infrastructure/hashingSlots";
 import { RedisLoginFailureCounters } from "./infrastructure/redisLoginFailureCounters";
 import { RedisRegistrationCounter } from "./infrastructure/redisRegistrationCounter";
@@ -80,7 +79,7 @@ export async function startAuth(
 
   try {
     const metrics = new Metrics();
-    const authMetrics = createAuthMetrics(metrics);
+    const authMetrics = new PrometheusAuthMetrics(metrics);
     const users = new PrismaUserRepository(prisma);
     const refreshTokens = new PrismaRefreshTokenStore(prisma);
     const passwords = await BcryptPasswordHasher.create(config.BCRYPT_COST);
@@ -126,7 +125,7 @@ export async function startAuth(
         loginUser({ ...session, users, passwords, refreshTokens, failures, limits }, input),
       refresh: (token) => refreshSession({ ...session, users, refreshTokens }, token),
       logout: (token) => logout({ refreshTokens, clock }, token),
-      currentUser: (userId) => getCurrentUser({ users }, userId),
+      currentUser: (userId) => lookUpUser({ users }, userId),
     };
 
     const adminBootstrap =
@@ -148,7 +147,7 @@ export async function startAuth(
                 { refreshTokens, clock },
                 config.REFRESH_TOKEN_PURGE_BATCH_SIZE,
               );
-              authMetrics.purgedRefreshTokens.inc(deleted);
+              authMetrics.refreshTokensPurged(deleted);
               if (deleted > 0) logger.info("refresh tokens purged", { deleted });
             },
             { name: "refresh token purge", intervalMs: config.REFRESH_TOKEN_PURGE_INTERVAL_MS },

@@ -5,23 +5,23 @@ import { problemFor } from "../src/api/problems";
 // extension takes a standard member's name.
 const quota = { count: 1, resetsInSeconds: 1 };
 const failures: Parameters<typeof problemFor>[0][] = [
-  { ok: false, error: "EMAIL_TAKEN", quota },
-  { ok: false, error: "TOO_MANY_ATTEMPTS", retryAfterSeconds: 5, quota },
-  { ok: false, error: "BUSY", retryAfterSeconds: 1 },
-  { ok: false, error: "INVALID_CREDENTIALS", throttle: [] },
+  { kind: "email_taken", quota },
+  { kind: "too_many_attempts", retryAfterSeconds: 5, quota },
+  { kind: "busy", retryAfterSeconds: 1 },
+  { kind: "invalid_credentials", throttle: [] },
   {
-    ok: false,
-    error: "TOO_MANY_ATTEMPTS",
+    kind: "too_many_attempts",
     scope: "email_client",
     retryAfterSeconds: 5,
     throttle: [],
   },
-  { ok: false, error: "INVALID_REFRESH_TOKEN", reason: "REUSED" },
-  { ok: false, error: "USER_GONE" },
+  { kind: "invalid_refresh_token", reason: "REUSED" },
+  { kind: "user_gone" },
+  { kind: "user_not_found" },
 ];
 
 describe("auth problem bodies", () => {
-  test.each(failures.map((f) => [f.error, f] as const))(
+  test.each(failures.map((f) => [f.kind, f] as const))(
     "%s keeps status the HTTP status number",
     (_error, failure) => {
       const { status, body } = renderedProblem(problemFor(failure));

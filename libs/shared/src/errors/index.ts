@@ -61,6 +61,14 @@ export class ProblemError extends Error {
   }
 }
 
+/**
+ * The `default` of a service's exhaustive switch from failures to problems: typed `never`, so
+ * the compiler refuses the switch while any failure lacks its case.
+ */
+export function unmappedFailure(failure: never): never {
+  throw new Error(`No problem is mapped for ${JSON.stringify(failure)}`);
+}
+
 export const problems = {
   validation: (errors: FieldError[], detail = "The request is not valid.") =>
     new ProblemError({

@@ -50,3 +50,11 @@ export class Metrics {
     return this.registry.metrics();
   }
 }
+
+export {
+  declareCounters,
+  declareGauges,
+  declareHistograms,
+  type HistogramSpec,
+  type MetricSpec,
+} from "./declare";

@@ -6,8 +6,9 @@ import {
   type TokenVerifier,
 } from "@app/shared";
 import type { Express, Request, Response } from "express";
-import type { CurrentUserOutcome } from "../application/getCurrentUser";
 import type { LoginInput, LoginOutcome } from "../application/loginUser";
+import type { UserLookupOutcome } from "../application/lookUpUser";
+import type { AuthMetrics } from "../application/ports";
 import type { RefreshOutcome } from "../application/refreshSession";
 import type {
   RegisterInput,
@@ -17,7 +18,6 @@ import type {
 } from "../application/registerUser";
 import { limitOf, type FailureCount, type ThrottleLimits } from "../domain/loginThrottle";
 import type { PublicUser } from "../domain/user";
-import type { AuthMetrics } from "./authMetrics";
 import { problemFor } from "./problems";
 import { loginRequest, refreshTokenRequest, registerRequest } from "./schemas";
 
@@ -26,7 +26,7 @@ export interface AuthUseCases {
   login(input: LoginInput): Promise<LoginOutcome>;
   refresh(refreshToken: string): Promise<RefreshOutcome>;
   logout(refreshToken: string): Promise<void>;
-  currentUser(userId: string): Promise<CurrentUserOutcome>;
+  currentUser(userId: string): Promise<UserLookupOutcome>;
 }
 
 export interface AuthRoutesDeps {
@@ -82,9 +82,9 @@ export function authRoutes(deps: AuthRoutesDeps): (app: Express) => void {
     app.post(`${BASE}/register`, async (req, res) => {
       const input = parseOrThrow(registerRequest, req.body);
       const outcome = await useCases.register({ ...input, clientAddress: clientAddress(req) });
-      metrics.registrations.inc({ outcome: outcome.ok ? "created" : outcome.error.toLowerCase() });
+      metrics.registration(outcome.kind);
       if ("quota" in outcome) registerQuota(res, outcome.quota);
-      if (!outcome.ok) throw problemFor(outcome);
+      if (outcome.kind !== "created") throw problemFor(outcome);
       logger.info("user registered", { userId: outcome.user.id });
       res.status(201).json(userBody(outcome.user));
     });
@@ -93,10 +93,10 @@ export function authRoutes(deps: AuthRoutesDeps): (app: Express) => void {
       const input = parseOrThrow(loginRequest, req.body);
       const outcome = await useCases.login({ ...input, clientAddress: clientAddress(req) });
       loginQuota(res, outcome.throttle);
-      metrics.logins.inc({ outcome: outcome.ok ? "success" : outcome.error.toLowerCase() });
-      if (!outcome.ok) {
-        if (outcome.error === "TOO_MANY_ATTEMPTS") {
-          metrics.throttled.inc({ scope: outcome.scope });
+      metrics.login(outcome.kind === "logged_in" ? "success" : outcome.kind);
+      if (outcome.kind !== "logged_in") {
+        if (outcome.kind === "too_many_attempts") {
+          metrics.throttled(outcome.scope);
           logger.warn("login throttled", {
             scope: outcome.scope,
             retryAfterSeconds: outcome.retryAfterSeconds,
@@ -111,8 +111,8 @@ export function authRoutes(deps: AuthRoutesDeps): (app: Express) => void {
     app.post(`${BASE}/refresh`, async (req, res) => {
       const { refreshToken } = parseOrThrow(refreshTokenRequest, req.body);
       const outcome = await useCases.refresh(refreshToken);
-      metrics.refreshes.inc({ outcome: outcome.ok ? "rotated" : outcome.reason.toLowerCase() });
-      if (!outcome.ok) {
+      metrics.refresh(outcome.kind === "rotated" ? "rotated" : outcome.reason.toLowerCase());
+      if (outcome.kind !== "rotated") {
         if (outcome.reason === "REUSED") logger.warn("refresh token reused; its family is revoked");
         throw problemFor(outcome);
       }
@@ -127,7 +127,7 @@ export function authRoutes(deps: AuthRoutesDeps): (app: Express) => void {
 
     app.get(`${BASE}/me`, requireAuth(deps.verifier), async (req, res) => {
       const outcome = await useCases.currentUser(req.principal!.userId);
-      if (!outcome.ok) throw problemFor(outcome);
+      if (outcome.kind === "not_found") throw problemFor({ kind: "user_gone" });
       res.json(userBody(outcome.user));
     });
 

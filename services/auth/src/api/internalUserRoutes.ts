@@ -14,7 +14,7 @@ export function internalUserRoutes(deps: {
     app.get("/internal/v1/users/:id", async (req, res) => {
       const { id } = parseOrThrow(userIdParams, req.params, "path");
       const outcome = await deps.lookUpUser(id);
-      if (!outcome.ok) throw problemFor(outcome);
+      if (outcome.kind === "not_found") throw problemFor({ kind: "user_not_found" });
       res.json({ ...outcome.user, createdAt: outcome.user.createdAt.toISOString() });
     });
   };

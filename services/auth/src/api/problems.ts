@@ -1,26 +1,24 @@
-import { ProblemError, problems } from "@app/shared";
-import type { CurrentUserOutcome } from "../application/getCurrentUser";
+import { ProblemError, problems, unmappedFailure } from "@app/shared";
 import type { LoginOutcome } from "../application/loginUser";
-import type { UserLookupOutcome } from "../application/lookUpUser";
 import type { RefreshOutcome } from "../application/refreshSession";
 import type { RegisterOutcome } from "../application/registerUser";
 
-type Failure<T> = Extract<T, { ok: false }>;
-type AuthFailure =
-  | Failure<RegisterOutcome>
-  | Failure<LoginOutcome>
-  | Failure<RefreshOutcome>
-  | Failure<CurrentUserOutcome>
-  | Failure<UserLookupOutcome>;
+/** Every expected failure auth answers with a problem. */
+export type AuthFailure =
+  | Exclude<RegisterOutcome, { kind: "created" }>
+  | Exclude<LoginOutcome, { kind: "logged_in" }>
+  | Exclude<RefreshOutcome, { kind: "rotated" }>
+  | { kind: "user_not_found" }
+  | { kind: "user_gone" };
 
 const BEARER_CHALLENGE = { "WWW-Authenticate": 'Bearer realm="api"' };
 
-/** Every expected failure of a use case and the problem the client sees; the one place for it. */
+/** Every expected failure and the problem the client sees; the one place for it. */
 export function problemFor(failure: AuthFailure): ProblemError {
-  switch (failure.error) {
-    case "EMAIL_TAKEN":
+  switch (failure.kind) {
+    case "email_taken":
       return problems.conflict("EMAIL_TAKEN", "An account with this email already exists.");
-    case "INVALID_CREDENTIALS":
+    case "invalid_credentials":
       return new ProblemError({
         status: 401,
         code: "INVALID_CREDENTIALS",
@@ -28,7 +26,7 @@ export function problemFor(failure: AuthFailure): ProblemError {
         detail: "The email or password is wrong.",
         headers: BEARER_CHALLENGE,
       });
-    case "TOO_MANY_ATTEMPTS":
+    case "too_many_attempts":
       return new ProblemError({
         status: 429,
         code: "TOO_MANY_ATTEMPTS",
@@ -36,13 +34,13 @@ export function problemFor(failure: AuthFailure): ProblemError {
         detail: "Too many attempts from this client. Try again after Retry-After seconds.",
         headers: { "Retry-After": String(failure.retryAfterSeconds) },
       });
-    case "BUSY":
+    case "busy":
       return problems.unavailable(
         "BUSY",
         "Too much password hashing in progress. Try again after Retry-After seconds.",
         failure.retryAfterSeconds,
       );
-    case "INVALID_REFRESH_TOKEN":
+    case "invalid_refresh_token":
       return new ProblemError({
         status: 401,
         code: "INVALID_REFRESH_TOKEN",
@@ -50,9 +48,11 @@ export function problemFor(failure: AuthFailure): ProblemError {
         detail: "The refresh token is unknown, expired or revoked. Log in again.",
         headers: BEARER_CHALLENGE,
       });
-    case "USER_NOT_FOUND":
+    case "user_not_found":
       return problems.notFound("USER_NOT_FOUND", "No user has this id.");
-    case "USER_GONE":
+    case "user_gone":
       return problems.unauthenticated("The account of this token no longer exists.");
+    default:
+      return unmappedFailure(failure);
   }
 }

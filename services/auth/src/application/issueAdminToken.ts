@@ -2,8 +2,7 @@ import { normalizeEmail } from "../domain/email";
 import type { AccessTokenIssuer, UserRepository } from "./ports";
 
 export type AdminTokenOutcome =
-  | { ok: true; accessToken: string; expiresInSeconds: number }
-  | { ok: false; error: "NOT_AN_ADMIN" };
+  { kind: "issued"; accessToken: string; expiresInSeconds: number } | { kind: "not_an_admin" };
 
 /**
  * An access token for an existing admin, issued by whoever holds the signing key: the local
@@ -15,7 +14,7 @@ export async function issueAdminToken(
   email: string,
 ): Promise<AdminTokenOutcome> {
   const user = await deps.users.findByNormalizedEmail(normalizeEmail(email));
-  if (!user || user.role !== "ADMIN") return { ok: false, error: "NOT_AN_ADMIN" };
+  if (!user || user.role !== "ADMIN") return { kind: "not_an_admin" };
   const { token, expiresInSeconds } = deps.accessTokens.issue({ userId: user.id, role: "ADMIN" });
-  return { ok: true, accessToken: token, expiresInSeconds };
+  return { kind: "issued", accessToken: token, expiresInSeconds };
 }

@@ -17,9 +17,9 @@ export interface LoginInput {
 
 /** Every outcome carries the throttle counters as they stood, for the RateLimit headers. */
 export type LoginOutcome = { throttle: FailureCount[] } & (
-  | { ok: true; session: Session; userId: string }
-  | { ok: false; error: "INVALID_CREDENTIALS" }
-  | { ok: false; error: "TOO_MANY_ATTEMPTS"; scope: ThrottleScope; retryAfterSeconds: number }
+  | { kind: "logged_in"; session: Session; userId: string }
+  | { kind: "invalid_credentials" }
+  | { kind: "too_many_attempts"; scope: ThrottleScope; retryAfterSeconds: number }
 );
 
 export interface LoginDeps extends SessionDeps {
@@ -40,8 +40,7 @@ export async function loginUser(deps: LoginDeps, input: LoginInput): Promise<Log
   if (!decision.allowed)
     return {
       throttle,
-      ok: false,
-      error: "TOO_MANY_ATTEMPTS",
+      kind: "too_many_attempts",
       scope: decision.scope,
       retryAfterSeconds: decision.retryAfterSeconds,
     };
@@ -51,14 +50,14 @@ export async function loginUser(deps: LoginDeps, input: LoginInput): Promise<Log
     await deps.failures.withdraw(emailNormalized, clientAddress).catch(() => undefined);
     throw error;
   });
-  if (!user) return { throttle, ok: false, error: "INVALID_CREDENTIALS" };
+  if (!user) return { throttle, kind: "invalid_credentials" };
 
   // The (email, client) counter starts over, but the address and the email only get this attempt
   // back: one good account must not unlock a client's guessing, nor a distributed attack's.
   await deps.failures.recordSuccess(emailNormalized, clientAddress);
   const { session, refreshRow } = prepareSession(deps, user, deps.ids.newId());
   await deps.refreshTokens.create(refreshRow);
-  return { throttle, ok: true, session, userId: user.id };
+  return { throttle, kind: "logged_in", session, userId: user.id };
 }
 
 /** The user when the password is theirs, else null; either way one bcrypt comparison. */

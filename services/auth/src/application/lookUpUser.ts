@@ -1,14 +1,13 @@
 import { toPublicUser, type PublicUser } from "../domain/user";
 import type { UserRepository } from "./ports";
 
-export type UserLookupOutcome =
-  { ok: true; user: PublicUser } | { ok: false; error: "USER_NOT_FOUND" };
+export type UserLookupOutcome = { kind: "found"; user: PublicUser } | { kind: "not_found" };
 
-/** A user by id, for another service (the notifier needs a customer's email address). */
+/** A user by id: the signed-in caller's own account, or a customer the notifier writes to. */
 export async function lookUpUser(
   deps: { users: UserRepository },
   userId: string,
 ): Promise<UserLookupOutcome> {
   const user = await deps.users.findById(userId);
-  return user ? { ok: true, user: toPublicUser(user) } : { ok: false, error: "USER_NOT_FOUND" };
+  return user ? { kind: "found", user: toPublicUser(user) } : { kind: "not_found" };
 }

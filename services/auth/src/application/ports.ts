@@ -1,4 +1,4 @@
-import type { ThrottleDecision, ThrottleLimits } from "../domain/loginThrottle";
+import type { ThrottleDecision, ThrottleLimits, ThrottleScope } from "../domain/loginThrottle";
 import type { RefreshTokenRecord } from "../domain/refreshToken";
 import type { Role, User } from "../domain/user";
 
@@ -86,6 +86,16 @@ export interface HashingSlots {
   /** False, at once, when every slot is taken: the caller refuses rather than queues. */
   tryAcquire(): boolean;
   release(): void;
+}
+
+/** Outcome counters; the label values are the outcome names the logs use. */
+export interface AuthMetrics {
+  login(outcome: string): void;
+  registration(outcome: string): void;
+  refresh(outcome: string): void;
+  /** A login refused by throttling, by the counter that refused it. */
+  throttled(scope: ThrottleScope): void;
+  refreshTokensPurged(count: number): void;
 }
 
 export type { Clock } from "@app/shared";

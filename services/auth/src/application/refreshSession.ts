@@ -3,8 +3,8 @@ import type { RefreshTokenStore, UserRepository } from "./ports";
 import { prepareSession, type Session, type SessionDeps } from "./session";
 
 export type RefreshOutcome =
-  | { ok: true; session: Session }
-  | { ok: false; error: "INVALID_REFRESH_TOKEN"; reason: "UNKNOWN" | "EXPIRED" | "REUSED" };
+  | { kind: "rotated"; session: Session }
+  | { kind: "invalid_refresh_token"; reason: "UNKNOWN" | "EXPIRED" | "REUSED" };
 
 export interface RefreshDeps extends SessionDeps {
   users: UserRepository;
@@ -17,20 +17,20 @@ export async function refreshSession(
 ): Promise<RefreshOutcome> {
   const now = deps.clock.now();
   const stored = await deps.refreshTokens.findByHash(hashRefreshToken(refreshToken));
-  if (!stored) return { ok: false, error: "INVALID_REFRESH_TOKEN", reason: "UNKNOWN" };
+  if (!stored) return { kind: "invalid_refresh_token", reason: "UNKNOWN" };
 
   const state = refreshTokenState(stored, now);
-  if (state === "EXPIRED") return { ok: false, error: "INVALID_REFRESH_TOKEN", reason: "EXPIRED" };
+  if (state === "EXPIRED") return { kind: "invalid_refresh_token", reason: "EXPIRED" };
   if (state === "DEAD") return revokeFamily(deps, stored.familyId, now);
 
   const user = await deps.users.findById(stored.userId);
-  if (!user) return { ok: false, error: "INVALID_REFRESH_TOKEN", reason: "UNKNOWN" };
+  if (!user) return { kind: "invalid_refresh_token", reason: "UNKNOWN" };
 
   const { session, refreshRow } = prepareSession(deps, user, stored.familyId);
   // Losing this race means another request used the same token first: that is reuse as well.
   if (!(await deps.refreshTokens.rotate(stored.id, refreshRow, now)))
     return revokeFamily(deps, stored.familyId, now);
-  return { ok: true, session };
+  return { kind: "rotated", session };
 }
 
 async function revokeFamily(
@@ -39,5 +39,5 @@ async function revokeFamily(
   now: Date,
 ): Promise<RefreshOutcome> {
   await deps.refreshTokens.revokeFamily(familyId, now);
-  return { ok: false, error: "INVALID_REFRESH_TOKEN", reason: "REUSED" };
+  return { kind: "invalid_refresh_token", reason: "REUSED" };
 }

@@ -30,10 +30,10 @@ export interface RegistrationQuota {
 }
 
 export type RegisterOutcome =
-  | { ok: true; user: PublicUser; quota: RegistrationQuota }
-  | { ok: false; error: "EMAIL_TAKEN"; quota: RegistrationQuota }
-  | { ok: false; error: "TOO_MANY_ATTEMPTS"; retryAfterSeconds: number; quota: RegistrationQuota }
-  | { ok: false; error: "BUSY"; retryAfterSeconds: number };
+  | { kind: "created"; user: PublicUser; quota: RegistrationQuota }
+  | { kind: "email_taken"; quota: RegistrationQuota }
+  | { kind: "too_many_attempts"; retryAfterSeconds: number; quota: RegistrationQuota }
+  | { kind: "busy"; retryAfterSeconds: number };
 
 export interface RegisterDeps {
   users: UserRepository;
@@ -52,13 +52,12 @@ export async function registerUser(
   // The slot first: a refusal for lack of CPU costs the client none of its quota, and the
   // hashing that does run can never outnumber the slots, so logins keep their share of the CPU.
   if (!deps.hashing.tryAcquire())
-    return { ok: false, error: "BUSY", retryAfterSeconds: deps.limits.busyRetryAfterSeconds };
+    return { kind: "busy", retryAfterSeconds: deps.limits.busyRetryAfterSeconds };
   try {
     const quota = await deps.registrations.count(input.clientAddress);
     if (quota.count > deps.limits.maxPerClient)
       return {
-        ok: false,
-        error: "TOO_MANY_ATTEMPTS",
+        kind: "too_many_attempts",
         retryAfterSeconds: Math.max(1, quota.resetsInSeconds),
         quota,
       };
@@ -73,9 +72,8 @@ export async function registerUser(
       createdAt: deps.clock.now(),
     };
     // The unique index settles concurrent registrations of one address; no read-then-write race.
-    if ((await deps.users.create(user)) === "EMAIL_TAKEN")
-      return { ok: false, error: "EMAIL_TAKEN", quota };
-    return { ok: true, user: toPublicUser(user), quota };
+    if ((await deps.users.create(user)) === "EMAIL_TAKEN") return { kind: "email_taken", quota };
+    return { kind: "created", user: toPublicUser(user), quota };
   } finally {
     deps.hashing.release();
   }
