@@ -1,21 +1,24 @@
-import { ProblemError, problems } from "@app/shared";
+import { ProblemError, problems, unmappedFailure } from "@app/shared";
 import type { ChangeOutcome } from "../application/changeWebhookEndpoint";
 import type { RegisterOutcome } from "../application/registerWebhookEndpoint";
 
-type Failure<T> = Extract<T, { ok: false }>;
-type NotifierFailure = Failure<RegisterOutcome> | Failure<ChangeOutcome>;
+/** Every expected failure the notifier answers with a problem. */
+export type NotifierFailure =
+  Exclude<RegisterOutcome, { kind: "registered" }> | Exclude<ChangeOutcome, { kind: "changed" }>;
 
-/** Every expected failure of a use case and the problem the client sees; the one place for it. */
+/** Every expected failure and the problem the client sees; the one place for it. */
 export function problemFor(failure: NotifierFailure): ProblemError {
-  switch (failure.error) {
-    case "WEBHOOK_URL_NOT_ALLOWED":
+  switch (failure.kind) {
+    case "webhook_url_not_allowed":
       return new ProblemError({
         status: 422,
         code: "WEBHOOK_URL_NOT_ALLOWED",
         title: "Webhook URL not allowed",
         detail: `The webhook URL is not allowed: ${failure.reason}.`,
       });
-    case "WEBHOOK_ENDPOINT_NOT_FOUND":
+    case "webhook_endpoint_not_found":
       return problems.notFound("WEBHOOK_ENDPOINT_NOT_FOUND", "No webhook endpoint has this id.");
+    default:
+      return unmappedFailure(failure);
   }
 }

@@ -6,12 +6,7 @@ import {
   type TokenVerifier,
 } from "@app/shared";
 import { Router, type Request, type Response } from "express";
-import {
-  disableWebhookEndpoint,
-  enableWebhookEndpoint,
-  rotateWebhookSecret,
-  type ChangeOutcome,
-} from "../application/changeWebhookEndpoint";
+import { changeWebhookEndpoint, type EndpointChange } from "../application/changeWebhookEndpoint";
 import { listWebhookEndpoints } from "../application/listWebhookEndpoints";
 import {
   registerWebhookEndpoint,
@@ -45,18 +40,18 @@ export function webhookEndpointRoutes(
   const router = Router();
   const admin = [requireAuth(deps.verifier), requireRole("ADMIN")];
   const change =
-    (use: (deps: EndpointAdminDeps, id: string) => Promise<ChangeOutcome>, withSecret = false) =>
+    (endpointChange: EndpointChange, withSecret = false) =>
     async (req: Request, res: Response) => {
       const { id } = parseOrThrow(endpointIdParams, req.params, "path");
-      const outcome = await use(deps, id);
-      if (!outcome.ok) throw problemFor(outcome);
+      const outcome = await changeWebhookEndpoint(deps, { id, change: endpointChange });
+      if (outcome.kind !== "changed") throw problemFor(outcome);
       res.json(present(outcome.endpoint, withSecret));
     };
 
   router.post(WEBHOOK_ENDPOINTS_PATH, ...admin, async (req, res) => {
     const input = parseOrThrow(registerEndpointRequest, req.body);
     const outcome = await registerWebhookEndpoint(deps, input);
-    if (!outcome.ok) throw problemFor(outcome);
+    if (outcome.kind !== "registered") throw problemFor(outcome);
     res
       .status(201)
       .location(`${WEBHOOK_ENDPOINTS_PATH}/${outcome.endpoint.id}`)
@@ -71,12 +66,12 @@ export function webhookEndpointRoutes(
     );
     res.json({ items: page.items.map((e) => present(e)), nextCursor: page.nextCursor });
   });
-  router.post(`${WEBHOOK_ENDPOINTS_PATH}/:id/disable`, ...admin, change(disableWebhookEndpoint));
-  router.post(`${WEBHOOK_ENDPOINTS_PATH}/:id/enable`, ...admin, change(enableWebhookEndpoint));
+  router.post(`${WEBHOOK_ENDPOINTS_PATH}/:id/disable`, ...admin, change("disable"));
+  router.post(`${WEBHOOK_ENDPOINTS_PATH}/:id/enable`, ...admin, change("enable"));
   router.post(
     `${WEBHOOK_ENDPOINTS_PATH}/:id/rotate-secret`,
     ...admin,
-    change(rotateWebhookSecret, true),
+    change("rotate_secret", true),
   );
   return router;
 }

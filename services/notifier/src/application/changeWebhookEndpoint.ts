@@ -1,46 +1,31 @@
 import type { WebhookEndpoint } from "../domain/webhookEndpoint";
+import type { WebhookEndpointStore } from "./ports";
 import type { EndpointAdminDeps } from "./registerWebhookEndpoint";
 
+export type EndpointChange = "disable" | "enable" | "rotate_secret";
+
 export type ChangeOutcome =
-  { ok: true; endpoint: WebhookEndpoint } | { ok: false; error: "WEBHOOK_ENDPOINT_NOT_FOUND" };
+  { kind: "changed"; endpoint: WebhookEndpoint } | { kind: "webhook_endpoint_not_found" };
 
-const notFound = { ok: false, error: "WEBHOOK_ENDPOINT_NOT_FOUND" } as const;
+type Changes = Parameters<WebhookEndpointStore["update"]>[1];
 
-/** Disables an endpoint: nothing more is sent to it, and its pending deliveries fail. */
-export async function disableWebhookEndpoint(
+const CHANGES: Record<EndpointChange, (deps: EndpointAdminDeps) => Changes> = {
+  // Nothing more is sent to a disabled endpoint, and its pending deliveries fail.
+  disable: () => ({ status: "DISABLED", disabledReason: "disabled by an administrator" }),
+  // Enabled again (after an administrator's or the failure rule's disable) with a clean record.
+  enable: () => ({ status: "ENABLED", disabledReason: null, failingSince: null }),
+  // Every call from now on is signed with the new secret.
+  rotate_secret: (deps) => ({ secret: deps.newSecret() }),
+};
+
+/** An administrator disables, enables or rotates the secret of an endpoint. */
+export async function changeWebhookEndpoint(
   deps: EndpointAdminDeps,
-  id: string,
+  input: { id: string; change: EndpointChange },
 ): Promise<ChangeOutcome> {
-  const endpoint = await deps.endpoints.update(id, {
-    status: "DISABLED",
-    disabledReason: "disabled by an administrator",
+  const endpoint = await deps.endpoints.update(input.id, {
+    ...CHANGES[input.change](deps),
     updatedAt: deps.clock.now(),
   });
-  return endpoint ? { ok: true, endpoint } : notFound;
-}
-
-/** Enables an endpoint again (after an administrator's or the failure rule's disable), with a clean record. */
-export async function enableWebhookEndpoint(
-  deps: EndpointAdminDeps,
-  id: string,
-): Promise<ChangeOutcome> {
-  const endpoint = await deps.endpoints.update(id, {
-    status: "ENABLED",
-    disabledReason: null,
-    failingSince: null,
-    updatedAt: deps.clock.now(),
-  });
-  return endpoint ? { ok: true, endpoint } : notFound;
-}
-
-/** Replaces the signing secret; every call from now on is signed with the new one. */
-export async function rotateWebhookSecret(
-  deps: EndpointAdminDeps,
-  id: string,
-): Promise<ChangeOutcome> {
-  const endpoint = await deps.endpoints.update(id, {
-    secret: deps.newSecret(),
-    updatedAt: deps.clock.now(),
-  });
-  return endpoint ? { ok: true, endpoint } : notFound;
+  return endpoint ? { kind: "changed", endpoint } : { kind: "webhook_endpoint_not_found" };
 }

@@ -10,8 +10,8 @@ export interface EndpointAdminDeps {
 }
 
 export type RegisterOutcome =
-  | { ok: true; endpoint: WebhookEndpoint }
-  | { ok: false; error: "WEBHOOK_URL_NOT_ALLOWED"; reason: string };
+  | { kind: "registered"; endpoint: WebhookEndpoint }
+  | { kind: "webhook_url_not_allowed"; reason: string };
 
 /** Registers an endpoint for the given event types, enabled, with a new signing secret. */
 export async function registerWebhookEndpoint(
@@ -19,7 +19,7 @@ export async function registerWebhookEndpoint(
   input: { url: string; eventTypes: string[] },
 ): Promise<RegisterOutcome> {
   const reason = await deps.urls.refusal(input.url);
-  if (reason) return { ok: false, error: "WEBHOOK_URL_NOT_ALLOWED", reason };
+  if (reason) return { kind: "webhook_url_not_allowed", reason };
   const now = deps.clock.now();
   const endpoint: WebhookEndpoint = {
     id: deps.ids.next(),
@@ -33,5 +33,5 @@ export async function registerWebhookEndpoint(
     updatedAt: now,
   };
   await deps.endpoints.create(endpoint);
-  return { ok: true, endpoint };
+  return { kind: "registered", endpoint };
 }
