@@ -15,7 +15,7 @@ import { setStock } from "../application/setStock";
 import { updateProduct } from "../application/updateProduct";
 import { parseIfMatch, productETag, stockETag } from "./entityTags";
 import { productView, stockView } from "./presenters";
-import { catalogProblems } from "./problemMapping";
+import { problemFor } from "./problems";
 import {
   createProductSchema,
   listQuerySchema,
@@ -35,7 +35,7 @@ export interface ProductRouteDeps {
 /** A malformed id names no product: the same 404 as an unknown one. */
 function productId(req: Request): string {
   const parsed = productIdParams.safeParse(req.params);
-  if (!parsed.success) throw catalogProblems.productNotFound();
+  if (!parsed.success) throw problemFor({ kind: "product_not_found" });
   return parsed.data.id;
 }
 
@@ -55,14 +55,14 @@ export function productRoutes(deps: ProductRouteDeps): Router {
 
   router.get("/api/v1/products/:id", async (req, res) => {
     const product = await getProduct(deps, productId(req));
-    if (!product) throw catalogProblems.productNotFound();
+    if (!product) throw problemFor({ kind: "product_not_found" });
     res.set("ETag", productETag(product)).json(productView(product));
   });
 
   router.post("/api/v1/products", ...admin, async (req, res) => {
     const input = parseOrThrow(createProductSchema, req.body);
     const result = await createProduct(deps, input);
-    if (result.kind === "sku_taken") throw catalogProblems.skuTaken(input.sku);
+    if (result.kind === "sku_taken") throw problemFor({ kind: "sku_taken", sku: input.sku });
     res
       .status(201)
       .location(`/api/v1/products/${result.product.id}`)
@@ -75,8 +75,8 @@ export function productRoutes(deps: ProductRouteDeps): Router {
     const patch = parseOrThrow(patchProductSchema, req.body);
     const ifMatch = parseIfMatch(req.get("if-match"));
     const result = await updateProduct(deps, id, patch, ifMatch?.productUpdatedAt);
-    if (result.kind === "not_found") throw catalogProblems.productNotFound();
-    if (result.kind === "stale") throw catalogProblems.preconditionFailed();
+    if (result.kind === "not_found") throw problemFor({ kind: "product_not_found" });
+    if (result.kind === "stale") throw problemFor({ kind: "precondition_failed" });
     res.set("ETag", productETag(result.product)).json(productView(result.product));
   });
 
@@ -87,7 +87,7 @@ export function productRoutes(deps: ProductRouteDeps): Router {
     const input = parseOrThrow(setStockSchema, req.body);
     const ifMatch = parseIfMatch(req.get("if-match"));
     if (!ifMatch && input.expectedVersion === undefined)
-      throw catalogProblems.preconditionRequired();
+      throw problemFor({ kind: "precondition_required" });
     const acceptedVersions = (ifMatch?.stockVersions ?? [input.expectedVersion!]).filter(
       (v) => input.expectedVersion === undefined || v === input.expectedVersion,
     );
@@ -96,11 +96,11 @@ export function productRoutes(deps: ProductRouteDeps): Router {
       quantity: input.quantity,
       acceptedVersions,
     });
-    if (result.kind === "not_found") throw catalogProblems.productNotFound();
+    if (result.kind === "not_found") throw problemFor({ kind: "product_not_found" });
     if (result.kind === "version_conflict")
       throw ifMatch
-        ? catalogProblems.preconditionFailed(`"${result.currentVersion}"`)
-        : catalogProblems.stockVersionConflict(result.currentVersion);
+        ? problemFor({ kind: "precondition_failed", currentETag: `"${result.currentVersion}"` })
+        : problemFor({ kind: "stock_version_conflict", currentVersion: result.currentVersion });
     res.set("ETag", stockETag(result.stock)).json(stockView(result.stock));
   });
 

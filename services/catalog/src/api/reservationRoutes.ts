@@ -1,10 +1,21 @@
 import { parseOrThrow, requireServiceToken, traceUseCase } from "@app/shared";
-import { Router, type Request } from "express";
-import type { CatalogMetrics, Clock, ProductCache, ReservationStore } from "../application/ports";
+import { Router, type Request, type Response } from "express";
+import type {
+  CatalogMetrics,
+  Clock,
+  ConfirmResult,
+  ProductCache,
+  ReleaseResult,
+  ReservationStore,
+} from "../application/ports";
 import { reserveStock, type ReserveDeps, type ReserveSettings } from "../application/reserveStock";
-import { confirmReservation, releaseReservation } from "../application/settleReservation";
+import {
+  confirmReservation,
+  releaseReservation,
+  type SettleDeps,
+} from "../application/settleReservation";
 import { reservationStatusView, reservationView } from "./presenters";
-import { catalogProblems } from "./problemMapping";
+import { problemFor } from "./problems";
 import { reservationIdParams, reserveSchema } from "./schemas";
 
 export interface ReservationRouteDeps extends ReserveDeps {
@@ -18,7 +29,7 @@ export interface ReservationRouteDeps extends ReserveDeps {
 
 function reservationId(req: Request): string {
   const parsed = reservationIdParams.safeParse(req.params);
-  if (!parsed.success) throw catalogProblems.reservationNotFound();
+  if (!parsed.success) throw problemFor({ kind: "reservation_not_found" });
   return parsed.data.id;
 }
 
@@ -39,34 +50,33 @@ export function reservationRoutes(deps: ReservationRouteDeps): Router {
       case "replayed":
         res.status(200).json(reservationView(result.reservation));
         return;
-      case "out_of_stock":
-        throw catalogProblems.outOfStock(result.shortItems);
-      case "products_missing":
-        throw catalogProblems.productsMissing(result.productIds);
-      case "contention":
-        throw catalogProblems.contention();
+      default:
+        throw problemFor(result);
     }
   });
 
-  router.post("/internal/v1/reservations/:id/confirm", async (req, res) => {
-    const result = await traceUseCase("confirmReservation", () =>
-      confirmReservation(deps, reservationId(req), "api"),
-    );
-    if (result.kind === "not_found" || result.kind === "duplicate_event")
-      throw catalogProblems.reservationNotFound();
-    if (result.kind === "released") throw catalogProblems.reservationReleased();
-    res.json(reservationStatusView(result.reservation));
-  });
-
-  router.post("/internal/v1/reservations/:id/release", async (req, res) => {
-    const result = await traceUseCase("releaseReservation", () =>
-      releaseReservation(deps, reservationId(req), "api"),
-    );
-    if (result.kind === "not_found" || result.kind === "duplicate_event")
-      throw catalogProblems.reservationNotFound();
-    if (result.kind === "confirmed") throw catalogProblems.reservationConfirmed();
-    res.json(reservationStatusView(result.reservation));
-  });
+  router.post("/internal/v1/reservations/:id/confirm", settleRoute(deps, "confirmReservation"));
+  router.post("/internal/v1/reservations/:id/release", settleRoute(deps, "releaseReservation"));
 
   return router;
+}
+
+type SettleResult = ConfirmResult | ReleaseResult;
+
+/**
+ * Confirm and release answer alike: the reservation's status, 404 for an unknown one, 409 when
+ * it was settled the other way.
+ */
+function settleRoute(deps: SettleDeps, useCase: "confirmReservation" | "releaseReservation") {
+  const settle: (deps: SettleDeps, id: string, source: "api") => Promise<SettleResult> =
+    useCase === "confirmReservation" ? confirmReservation : releaseReservation;
+  const settledOtherWay = useCase === "confirmReservation" ? "released" : "confirmed";
+  return async (req: Request, res: Response) => {
+    const result = await traceUseCase(useCase, () => settle(deps, reservationId(req), "api"));
+    if (result.kind === "not_found" || result.kind === "duplicate_event")
+      throw problemFor({ kind: "reservation_not_found" });
+    if (result.kind === settledOtherWay)
+      throw problemFor({ kind: `reservation_${settledOtherWay}` });
+    res.json(reservationStatusView(result.reservation));
+  };
 }
