@@ -1,5 +1,5 @@
 import { problemViolations, renderedProblem } from "@app/shared/testing";
-import { orderProblems } from "../src/api/orderProblems";
+import { problemFor, type OrderFailure } from "../src/api/problems";
 import { finalAnswer, type FinalOutcome } from "../src/application/placementOutcomes";
 
 // Every problem the order service can answer, live or replayed, obeys RFC 9457: `status` is the
@@ -11,14 +11,23 @@ const finalOutcomes: Exclude<FinalOutcome, { kind: "created" }>[] = [
   { kind: "currency_mismatch", currencies: ["EUR", "USD"] },
 ];
 
+const failures: OrderFailure[] = [
+  { kind: "idempotency_key_missing" },
+  { kind: "idempotency_key_invalid" },
+  { kind: "key_in_use", retryAfterSeconds: 1 },
+  { kind: "key_reused" },
+  { kind: "dependency_unavailable", retryAfterSeconds: 1 },
+  { kind: "order_not_found" },
+  { kind: "order_not_cancellable", from: "CREATED" },
+  { kind: "order_not_completable", from: "CREATED" },
+  { kind: "bad_reservation_id" },
+];
+
 describe("order problem bodies", () => {
-  test.each(Object.entries(orderProblems))(
+  test.each(failures.map((f) => [f.kind, f] as const))(
     "%s keeps status the HTTP status number",
-    (_name, build) => {
-      // Each factory's arguments only fill the detail or an extension: any value renders.
-      const { status, body } = renderedProblem(
-        (build as (...args: unknown[]) => never)("CREATED", 1),
-      );
+    (_kind, failure) => {
+      const { status, body } = renderedProblem(problemFor(failure));
       expect(problemViolations(status, body)).toEqual([]);
     },
   );

@@ -43,7 +43,7 @@ const violations: (Source & { says: string })[] = [
   },
   {
     file: "services/order/src/application/fixture.ts",
-    code: 'import { orderProblems } from "../api/orderProblems";\nexport const fixture = orderProblems;\n',
+    code: 'import { problemFor } from "../api/problems";\nexport const fixture = problemFor;\n',
     says: "application/ defines ports",
   },
   {

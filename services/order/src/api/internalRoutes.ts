@@ -2,14 +2,14 @@ import { requireServiceToken } from "@app/shared";
 import { Router, type Request } from "express";
 import type { Clock, PlacementStore } from "../application/ports";
 import { abandonReservationUnlessOrdered, reservationState } from "../application/reservationState";
-import { orderProblems } from "./orderProblems";
+import { problemFor } from "./problems";
 import { reservationIdParams } from "./schemas";
 
 const RESERVATION = "/internal/v1/reservations/:reservationId";
 
 function reservationIdOf(req: Request): string {
   const parsed = reservationIdParams.safeParse(req.params);
-  if (!parsed.success) throw orderProblems.badReservationId();
+  if (!parsed.success) throw problemFor({ kind: "bad_reservation_id" });
   return parsed.data.reservationId;
 }
 

@@ -23,7 +23,7 @@ import { placeOrder, type PlaceOrderDeps } from "../application/placeOrder";
 import type { OrderReader } from "../application/ports";
 import type { StoredResponse } from "../domain/idempotency";
 import { orderView, type Actor } from "../domain/order";
-import { orderProblems } from "./orderProblems";
+import { problemFor } from "./problems";
 import { idempotencyKeyHeader, listQuerySchema, orderIdParams, placeOrderSchema } from "./schemas";
 
 export interface OrderRouteDeps {
@@ -43,15 +43,15 @@ function actorOf(req: Request): Actor {
 function orderId(req: Request): string {
   const parsed = orderIdParams.safeParse(req.params);
   // A malformed id names no order: the same 404 as an unknown one.
-  if (!parsed.success) throw orderProblems.orderNotFound();
+  if (!parsed.success) throw problemFor({ kind: "order_not_found" });
   return parsed.data.id;
 }
 
 function idempotencyKey(req: Request): string {
   const raw = req.header("idempotency-key");
-  if (raw === undefined || raw === "") throw orderProblems.keyMissing();
+  if (raw === undefined || raw === "") throw problemFor({ kind: "idempotency_key_missing" });
   const parsed = idempotencyKeyHeader.safeParse(raw);
-  if (!parsed.success) throw orderProblems.keyInvalid();
+  if (!parsed.success) throw problemFor({ kind: "idempotency_key_invalid" });
   return parsed.data;
 }
 
@@ -76,22 +76,18 @@ function sendPlacement(res: Response, result: PlacementResult): void {
   switch (result.kind) {
     case "answered":
       return sendStored(res, result.response, result.replayed);
-    case "key_in_use":
-      throw orderProblems.keyInUse(result.retryAfterSeconds);
-    case "key_reused":
-      throw orderProblems.keyReused();
-    case "dependency_unavailable":
-      throw orderProblems.dependencyUnavailable(result.retryAfterSeconds);
+    default:
+      throw problemFor(result);
   }
 }
 
 function sendStatusChange(
   res: Response,
   result: StatusChangeResult,
-  refused: typeof orderProblems.notCancellable,
+  refusal: "order_not_cancellable" | "order_not_completable",
 ): void {
-  if (result.kind === "not_found") throw orderProblems.orderNotFound();
-  if (result.kind === "refused") throw refused(result.from);
+  if (result.kind === "not_found") throw problemFor({ kind: "order_not_found" });
+  if (result.kind === "refused") throw problemFor({ kind: refusal, from: result.from });
   res.json(orderView(result.order));
 }
 
@@ -125,7 +121,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
 
   router.get(`${BASE}/:id`, async (req, res) => {
     const result = await getOrder(deps, orderId(req), actorOf(req));
-    if (result.kind === "not_found") throw orderProblems.orderNotFound();
+    if (result.kind === "not_found") throw problemFor({ kind: "order_not_found" });
     res.json(orderView(result.order));
   });
 
@@ -133,14 +129,14 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
     const result = await traceUseCase("cancelOrder", () =>
       cancelOrder(deps.statusChange, orderId(req), actorOf(req), currentRequestId() ?? null),
     );
-    sendStatusChange(res, result, orderProblems.notCancellable);
+    sendStatusChange(res, result, "order_not_cancellable");
   });
 
   router.post(`${BASE}/:id/complete`, requireRole("ADMIN"), async (req, res) => {
     const result = await traceUseCase("completeOrder", () =>
       completeOrder(deps.statusChange, orderId(req), actorOf(req), currentRequestId() ?? null),
     );
-    sendStatusChange(res, result, orderProblems.notCompletable);
+    sendStatusChange(res, result, "order_not_completable");
   });
 
   return router;

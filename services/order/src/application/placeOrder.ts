@@ -11,7 +11,6 @@ import {
   giveUpLostKey,
   releaseQuietly,
   replayOrRefuse,
-  reservationUnanswered,
   settleLostCommit,
   voidQuietly,
   type PlacementStepDeps,
@@ -83,8 +82,7 @@ async function reservePayCommit(
   const reserved = await deps.catalog.reserve(ref.reservationId, input.items);
   if (reserved.kind === "out_of_stock" || reserved.kind === "products_missing")
     return finish(deps, ref, reserved);
-  if (reserved.kind === "unavailable")
-    return reservationUnanswered(deps, ref, reserved.retryAfterSeconds);
+  if (reserved.kind === "unavailable") return abandon(deps, ref, reserved.retryAfterSeconds, false);
   // A reservation the catalog already let go (swept) cannot back an order; a retry takes a fresh one.
   if (reserved.status === "RELEASED") return abandon(deps, ref, 1);
 

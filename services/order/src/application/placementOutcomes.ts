@@ -1,4 +1,10 @@
-import { problemBody, type ProblemInit } from "@app/shared";
+import {
+  ProblemError,
+  problemBody,
+  problems,
+  type ProblemExtensions,
+  type ProblemInit,
+} from "@app/shared";
 import type { StoredResponse } from "../domain/idempotency";
 import { orderView, type Order } from "../domain/order";
 import type { ShortLine } from "./ports";
@@ -34,24 +40,23 @@ export function finalAnswer(outcome: FinalOutcome): StoredResponse {
   return { status: problem.status, body: problemBody(problem) };
 }
 
+const unprocessable = (code: string, detail: string, extensions: ProblemExtensions) =>
+  new ProblemError({ status: 422, code, title: "Unprocessable request", detail, extensions });
+
 function finalProblem(outcome: Exclude<FinalOutcome, { kind: "created" }>): ProblemInit {
   switch (outcome.kind) {
     case "out_of_stock":
-      return {
-        status: 409,
-        code: "OUT_OF_STOCK",
-        title: "Conflict",
-        detail: "Not enough stock for some lines; nothing was reserved or charged.",
-        extensions: { shortItems: outcome.shortItems },
-      };
+      return problems.conflict(
+        "OUT_OF_STOCK",
+        "Not enough stock for some lines; nothing was reserved or charged.",
+        { shortItems: outcome.shortItems },
+      ).problem;
     case "products_missing":
-      return {
-        status: 422,
-        code: "PRODUCT_NOT_FOUND",
-        title: "Unprocessable request",
-        detail: "Some products do not exist; nothing was reserved or charged.",
-        extensions: { missingProductIds: outcome.productIds },
-      };
+      return unprocessable(
+        "PRODUCT_NOT_FOUND",
+        "Some products do not exist; nothing was reserved or charged.",
+        { missingProductIds: outcome.productIds },
+      ).problem;
     case "payment_declined":
       return {
         status: 402,
@@ -60,13 +65,10 @@ function finalProblem(outcome: Exclude<FinalOutcome, { kind: "created" }>): Prob
         detail: `The payment was declined (${outcome.reason}); the reserved stock was returned.`,
       };
     case "currency_mismatch":
-      return {
-        status: 422,
-        code: "CURRENCY_MISMATCH",
-        title: "Unprocessable request",
-        detail:
-          "The products are priced in different currencies; one order is paid in one currency.",
-        extensions: { currencies: outcome.currencies },
-      };
+      return unprocessable(
+        "CURRENCY_MISMATCH",
+        "The products are priced in different currencies; one order is paid in one currency.",
+        { currencies: outcome.currencies },
+      ).problem;
   }
 }

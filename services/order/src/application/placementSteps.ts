@@ -93,30 +93,21 @@ export async function finish(
   return { kind: "answered", outcome: outcome.kind, response, replayed: false };
 }
 
-/** A transient failure: nothing is stored, so the client may retry the same key. */
+/**
+ * A transient failure: nothing is stored, so the client may retry the same key. Even when the
+ * release cannot reach the catalog, freeing the key is safe: the sweeper will ask us about the
+ * reservation, hear NO_ORDER, and return the stock. `waitForRelease: false` when the catalog did
+ * not answer the reservation (down, stalled past the breaker's deadline, or contended): the
+ * release goes out without holding the client for a second deadline.
+ */
 export async function abandon(
   deps: PlacementStepDeps,
   ref: KeyRef,
   retryAfterSeconds: number,
+  waitForRelease = true,
 ): Promise<PlacementResult> {
-  // Even when the release cannot reach the catalog, freeing the key is safe: the sweeper will
-  // ask us about the reservation, hear NO_ORDER, and return the stock.
-  await releaseQuietly(deps, ref.reservationId);
-  await deps.keys.free(ref);
-  return { kind: "dependency_unavailable", retryAfterSeconds };
-}
-
-/**
- * The catalog did not answer the reservation (down, stalled past the breaker's deadline, or
- * contended): the same as abandon, except that the release goes out without holding the client
- * for a second deadline. If it never lands, the sweeper asks us, hears NO_ORDER, returns the stock.
- */
-export async function reservationUnanswered(
-  deps: PlacementStepDeps,
-  ref: KeyRef,
-  retryAfterSeconds: number,
-): Promise<PlacementResult> {
-  void releaseQuietly(deps, ref.reservationId);
+  const release = releaseQuietly(deps, ref.reservationId);
+  if (waitForRelease) await release;
   await deps.keys.free(ref);
   return { kind: "dependency_unavailable", retryAfterSeconds };
 }
