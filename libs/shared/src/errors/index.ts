@@ -114,10 +114,19 @@ export const problems = {
   conflict: (code: string, detail: string, extensions?: ProblemExtensions) =>
     new ProblemError({ status: 409, code, title: "Conflict", detail, extensions }),
   unavailable: (code: string, detail: string, retryAfterSeconds: number) =>
+    problems.retryLater(503, code, "Service unavailable", detail, retryAfterSeconds),
+  /** A refusal the client may retry after `Retry-After` seconds. */
+  retryLater: (
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    retryAfterSeconds: number,
+  ): ProblemError =>
     new ProblemError({
-      status: 503,
+      status,
       code,
-      title: "Service unavailable",
+      title,
       detail,
       headers: { "Retry-After": String(retryAfterSeconds) },
     }),

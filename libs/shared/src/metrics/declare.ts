@@ -19,7 +19,7 @@ type LabelOf<S> = S extends readonly [
   ? L
   : never;
 
-type Declared<S, M extends "Counter" | "Gauge" | "Histogram"> = {
+type Declared<S, M extends Kind> = {
   [K in keyof S]: M extends "Counter"
     ? client.Counter<LabelOf<S[K]>>
     : M extends "Gauge"
@@ -27,51 +27,40 @@ type Declared<S, M extends "Counter" | "Gauge" | "Histogram"> = {
       : client.Histogram<LabelOf<S[K]>>;
 };
 
-function declare<S extends Record<string, HistogramSpec>, M>(
-  specs: S,
-  prefix: string,
-  create: (name: string, help: string, labels: readonly string[], buckets?: number[]) => M,
-) {
-  return Object.fromEntries(
-    Object.entries(specs).map(([key, [name, help, labels = [], buckets]]) => [
-      key,
-      create(`${prefix}_${name}`, help, labels, buckets),
-    ]),
-  );
+type Kind = "Counter" | "Gauge" | "Histogram";
+type Create = (
+  metrics: Metrics,
+  name: string,
+  help: string,
+  labels: readonly string[],
+  buckets?: number[],
+) => unknown;
+
+/** A declaring function for one kind of metric: each spec named `<prefix>_<name>`. */
+function declarer<M extends Kind, Spec extends HistogramSpec>(create: Create) {
+  return <const S extends Record<string, Spec>>(metrics: Metrics, prefix: string, specs: S) =>
+    Object.fromEntries(
+      Object.entries(specs).map(([key, [name, help, labels = [], buckets]]) => [
+        key,
+        create(metrics, `${prefix}_${name}`, help, labels, buckets),
+      ]),
+    ) as Declared<S, M>;
 }
 
 /**
  * A service's counters, one line each, named `<prefix>_<name>` as the metric list says:
  * `declareCounters(metrics, "catalog", { reservations: ["reservations_total", "…", ["outcome"]] })`.
  */
-export function declareCounters<const S extends Record<string, MetricSpec>>(
-  metrics: Metrics,
-  prefix: string,
-  specs: S,
-): Declared<S, "Counter"> {
-  return declare(specs, prefix, (name, help, labels) =>
-    metrics.counter(name, help, labels),
-  ) as Declared<S, "Counter">;
-}
+export const declareCounters = declarer<"Counter", MetricSpec>((metrics, name, help, labels) =>
+  metrics.counter(name, help, labels),
+);
 
 /** Gauges set by the service (not read at scrape time), declared as `declareCounters` does. */
-export function declareGauges<const S extends Record<string, MetricSpec>>(
-  metrics: Metrics,
-  prefix: string,
-  specs: S,
-): Declared<S, "Gauge"> {
-  return declare(specs, prefix, (name, help, labels) =>
-    metrics.gauge(name, help, labels),
-  ) as Declared<S, "Gauge">;
-}
+export const declareGauges = declarer<"Gauge", MetricSpec>((metrics, name, help, labels) =>
+  metrics.gauge(name, help, labels),
+);
 
 /** Histograms declared as `declareCounters` does; buckets default to the shared ones. */
-export function declareHistograms<const S extends Record<string, HistogramSpec>>(
-  metrics: Metrics,
-  prefix: string,
-  specs: S,
-): Declared<S, "Histogram"> {
-  return declare(specs, prefix, (name, help, labels, buckets) =>
-    metrics.histogram(name, help, labels, buckets),
-  ) as Declared<S, "Histogram">;
-}
+export const declareHistograms = declarer<"Histogram", HistogramSpec>(
+  (metrics, name, help, labels, buckets) => metrics.histogram(name, help, labels, buckets),
+);

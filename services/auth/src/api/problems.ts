@@ -27,13 +27,13 @@ export function problemFor(failure: AuthFailure): ProblemError {
         headers: BEARER_CHALLENGE,
       });
     case "too_many_attempts":
-      return new ProblemError({
-        status: 429,
-        code: "TOO_MANY_ATTEMPTS",
-        title: "Too many attempts",
-        detail: "Too many attempts from this client. Try again after Retry-After seconds.",
-        headers: { "Retry-After": String(failure.retryAfterSeconds) },
-      });
+      return problems.retryLater(
+        429,
+        "TOO_MANY_ATTEMPTS",
+        "Too many attempts",
+        "Too many attempts from this client. Try again after Retry-After seconds.",
+        failure.retryAfterSeconds,
+      );
     case "busy":
       return problems.unavailable(
         "BUSY",

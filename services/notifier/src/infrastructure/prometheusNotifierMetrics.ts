@@ -1,4 +1,4 @@
-import { eventTypeLabel, type EventOutcome, type Metrics } from "@app/shared";
+import { declareCounters, eventTypeLabel, type EventOutcome, type Metrics } from "@app/shared";
 import type { DeliveryOutcomes } from "../application/deliverDue";
 import type { DeliveryStore } from "../application/ports";
 import type { DeliveryChannel } from "../domain/delivery";
@@ -9,30 +9,26 @@ import type { DeliveryChannel } from "../domain/delivery";
  * and outcome, and the age of the oldest pending one (read from the database on each scrape).
  */
 export class PrometheusNotifierMetrics implements DeliveryOutcomes {
-  private readonly events;
-  private readonly duplicates;
-  private readonly deliveries;
-  private readonly endpointsDisabled;
+  private readonly counters;
 
   constructor(metrics: Metrics, deliveryStore: DeliveryStore) {
-    this.events = metrics.counter(
-      "notifier_events_total",
-      "Order events handled, by outcome and event type",
-      ["outcome", "event_type"],
-    );
-    this.duplicates = metrics.counter(
-      "notifier_duplicate_events_total",
-      "Redelivered events that changed nothing",
-    );
-    this.deliveries = metrics.counter(
-      "notifier_deliveries_total",
-      "Delivery attempts settled, by channel (email, webhook) and outcome (sent, retried, failed)",
-      ["channel", "outcome"],
-    );
-    this.endpointsDisabled = metrics.counter(
-      "notifier_webhook_endpoints_disabled_total",
-      "Webhook endpoints disabled for failing too long",
-    );
+    this.counters = declareCounters(metrics, "notifier", {
+      events: [
+        "events_total",
+        "Order events handled, by outcome and event type",
+        ["outcome", "event_type"],
+      ],
+      duplicates: ["duplicate_events_total", "Redelivered events that changed nothing"],
+      deliveries: [
+        "deliveries_total",
+        "Delivery attempts settled, by channel (email, webhook) and outcome (sent, retried, failed)",
+        ["channel", "outcome"],
+      ],
+      endpointsDisabled: [
+        "webhook_endpoints_disabled_total",
+        "Webhook endpoints disabled for failing too long",
+      ],
+    });
     metrics.gauge(
       "notifier_delivery_oldest_pending_age_seconds",
       "Age of the oldest delivery not yet sent or given up, by channel",
@@ -48,15 +44,15 @@ export class PrometheusNotifierMetrics implements DeliveryOutcomes {
 
   /** The event type comes from the message: bounded to the contract's types and "unknown". */
   outcome(outcome: EventOutcome, eventType: string): void {
-    this.events.inc({ outcome, event_type: eventTypeLabel(eventType) });
-    if (outcome === "duplicate") this.duplicates.inc();
+    this.counters.events.inc({ outcome, event_type: eventTypeLabel(eventType) });
+    if (outcome === "duplicate") this.counters.duplicates.inc();
   }
 
   settled(channel: DeliveryChannel, outcome: "sent" | "retried" | "failed"): void {
-    this.deliveries.inc({ channel: channel.toLowerCase(), outcome });
+    this.counters.deliveries.inc({ channel: channel.toLowerCase(), outcome });
   }
 
   endpointDisabled(): void {
-    this.endpointsDisabled.inc();
+    this.counters.endpointsDisabled.inc();
   }
 }

@@ -31,13 +31,13 @@ export function problemFor(failure: OrderFailure): ProblemError {
         "The Idempotency-Key header is not valid.",
       );
     case "key_in_use":
-      return new ProblemError({
-        status: 409,
-        code: "IDEMPOTENCY_KEY_IN_USE",
-        title: "Conflict",
-        detail: "A request with this Idempotency-Key is still being processed; retry shortly.",
-        headers: { "Retry-After": String(failure.retryAfterSeconds) },
-      });
+      return problems.retryLater(
+        409,
+        "IDEMPOTENCY_KEY_IN_USE",
+        "Conflict",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+        failure.retryAfterSeconds,
+      );
     case "key_reused":
       return new ProblemError({
         status: 422,

@@ -1,4 +1,4 @@
-import type { Metrics, Pool } from "@app/shared";
+import { declareCounters, declareHistograms, type Metrics, type Pool } from "@app/shared";
 import type { RelayMetrics } from "../application/ports";
 import { readOutboxGauges, type OutboxGauges } from "./mariadbOutboxStore";
 import type { OutboxGaugeLease } from "./outboxGaugeLease";
@@ -7,38 +7,26 @@ import type { OutboxGaugeLease } from "./outboxGaugeLease";
 type Gauge = ReturnType<Metrics["gauge"]>;
 
 export class PrometheusRelayMetrics implements RelayMetrics {
-  private readonly publishedTotal;
-  private readonly publishFailuresTotal;
-  private readonly deferredTotal;
-  private readonly failedTotal;
-  private readonly purgedTotal;
+  private readonly counters;
   private readonly duration;
 
   constructor(metrics: Metrics, pool: Pool, lease: OutboxGaugeLease) {
-    this.publishedTotal = metrics.counter(
-      "outbox_published_total",
-      "Outbox events published to Kafka and marked PUBLISHED",
-    );
-    this.publishFailuresTotal = metrics.counter(
-      "outbox_publish_failures_total",
-      "Sends of outbox rows the broker refused, each spending an attempt (each row counted)",
-    );
-    this.deferredTotal = metrics.counter(
-      "outbox_publish_deferred_total",
-      "Sends of outbox rows that failed because Kafka was unavailable; no attempt spent (each row counted)",
-    );
-    this.failedTotal = metrics.counter(
-      "outbox_failed_total",
-      "Outbox rows parked as FAILED after their last attempt",
-    );
-    this.purgedTotal = metrics.counter(
-      "outbox_purged_total",
-      "Published outbox rows deleted by retention",
-    );
-    this.duration = metrics.histogram(
-      "outbox_publish_duration_seconds",
-      "Duration of one Kafka send of a batch",
-    );
+    this.counters = declareCounters(metrics, "outbox", {
+      published: ["published_total", "Outbox events published to Kafka and marked PUBLISHED"],
+      publishFailures: [
+        "publish_failures_total",
+        "Sends of outbox rows the broker refused, each spending an attempt (each row counted)",
+      ],
+      deferred: [
+        "publish_deferred_total",
+        "Sends of outbox rows that failed because Kafka was unavailable; no attempt spent (each row counted)",
+      ],
+      failed: ["failed_total", "Outbox rows parked as FAILED after their last attempt"],
+      purged: ["purged_total", "Published outbox rows deleted by retention"],
+    });
+    this.duration = declareHistograms(metrics, "outbox", {
+      publish: ["publish_duration_seconds", "Duration of one Kafka send of a batch"],
+    }).publish;
     let last: Promise<OutboxGauges | undefined> | undefined;
     // One read feeds every gauge within a scrape, and only on the replica holding the lease.
     const gauges = () =>
@@ -86,21 +74,21 @@ export class PrometheusRelayMetrics implements RelayMetrics {
   }
 
   published(count: number): void {
-    if (count) this.publishedTotal.inc(count);
+    if (count) this.counters.published.inc(count);
   }
   publishFailed(count: number): void {
-    if (count) this.publishFailuresTotal.inc(count);
+    if (count) this.counters.publishFailures.inc(count);
   }
   publishDeferred(count: number): void {
-    if (count) this.deferredTotal.inc(count);
+    if (count) this.counters.deferred.inc(count);
   }
   parkedAsFailed(count: number): void {
-    if (count) this.failedTotal.inc(count);
+    if (count) this.counters.failed.inc(count);
   }
   publishDuration(seconds: number): void {
     this.duration.observe(seconds);
   }
   purged(count: number): void {
-    if (count) this.purgedTotal.inc(count);
+    if (count) this.counters.purged.inc(count);
   }
 }
