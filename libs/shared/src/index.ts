@@ -17,7 +17,14 @@ export {
   type RequestContext,
 } from "./context";
 export { createLogger, type Logger } from "./logging";
-export { Metrics } from "./metrics";
+export {
+  declareCounters,
+  declareGauges,
+  declareHistograms,
+  Metrics,
+  type HistogramSpec,
+  type MetricSpec,
+} from "./metrics";
 export {
   currentTraceIds,
   currentTraceparent,
@@ -44,6 +51,8 @@ export {
   problemBody,
   ProblemError,
   problems,
+  unmappedFailure,
+  type ProblemExtensions,
   type ProblemInit,
 } from "./errors";
 export {
