@@ -117,7 +117,13 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
 
 export type { Connection, Pool, PoolConnection } from "mariadb";
 export { MAX_LOCK_NAME_LENGTH, serverLockName } from "./lockName";
-export { inTransaction } from "./transaction";
+export {
+  inTransaction,
+  rollBack,
+  transactionOn,
+  type RolledBack,
+  type TransactionOptions,
+} from "./transaction";
 export {
   ER_CHECK_CONSTRAINT_VIOLATED,
   ER_CONSTRAINT_FAILED,

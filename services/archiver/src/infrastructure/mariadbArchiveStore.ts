@@ -1,4 +1,10 @@
-import { isRetryableLockError, type Logger, type Pool, type PoolConnection } from "@app/shared";
+import {
+  isRetryableLockError,
+  transactionOn,
+  type Logger,
+  type Pool,
+  type PoolConnection,
+} from "@app/shared";
 import { ARCHIVABLE_STATUSES } from "../domain/archivePolicy";
 import type { ArchiveStore, ChunkRequest, ChunkResult, EligibleCount } from "../application/ports";
 
@@ -115,19 +121,12 @@ export class MariaDbArchiveStore implements ArchiveStore {
 }
 
 async function moveInTransaction(conn: PoolConnection, ids: string[], cutoff: Date) {
-  // READ COMMITTED: no gap locks, so live orders inserted meanwhile are never blocked. It
-  // applies to the next transaction only, so it comes right before BEGIN.
-  await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-  await conn.beginTransaction();
   const lockStarted = performance.now();
-  try {
-    const moved = await copyAndDelete(conn, ids, cutoff);
-    await conn.commit();
-    return { ...moved, lockHeldMs: Math.round((performance.now() - lockStarted) * 10) / 10 };
-  } catch (error) {
-    await conn.rollback().catch(() => undefined);
-    throw error;
-  }
+  // READ COMMITTED: no gap locks, so live orders inserted meanwhile are never blocked.
+  const moved = await transactionOn(conn, (tx) => copyAndDelete(tx, ids, cutoff), {
+    isolation: "READ COMMITTED",
+  });
+  return { ...moved, lockHeldMs: Math.round((performance.now() - lockStarted) * 10) / 10 };
 }
 
 async function copyAndDelete(conn: PoolConnection, ids: string[], cutoff: Date) {

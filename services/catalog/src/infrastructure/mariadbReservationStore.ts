@@ -1,4 +1,11 @@
-import { isDuplicateKey, isRetryableLockError, type Pool, type PoolConnection } from "@app/shared";
+import {
+  inTransaction,
+  isDuplicateKey,
+  isRetryableLockError,
+  rollBack,
+  type Pool,
+  type PoolConnection,
+} from "@app/shared";
 import {
   confirmTransition,
   releaseTransition,
@@ -65,8 +72,8 @@ export class MariaDbReservationStore implements ReservationStore {
     expiresAt: Date,
     now: Date,
   ): Promise<ReserveAttempt> {
-    return this.inTransaction(
-      async (conn) => {
+    try {
+      return await inTransaction<ReserveAttempt>(this.pool, async (conn) => {
         try {
           // The primary key is the idempotency guard: a second request with this id blocks here
           // until the first commits, then fails with a duplicate key and replays the stored answer.
@@ -76,10 +83,12 @@ export class MariaDbReservationStore implements ReservationStore {
           );
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
-          await conn.rollback();
-          // Same connection: a replay must not wait for a second one from a pool its peers exhaust.
+          // Same connection: a replay must not wait for a second one from a pool its peers
+          // exhaust. Nothing was read before, so this first read sees the committed reservation.
           const stored = await this.load(conn, reservationId, false);
-          return stored ? { kind: "replayed", reservation: stored } : { kind: "conflict" };
+          return rollBack(
+            stored ? { kind: "replayed", reservation: stored } : { kind: "conflict" },
+          );
         }
         const ids = lines.map((l) => l.productId);
         // A plain (non-locking) read for the lines' prices and names and an early out-of-stock
@@ -91,15 +100,9 @@ export class MariaDbReservationStore implements ReservationStore {
         );
         const byId = new Map(rows.map((r) => [r.id, r]));
         const missing = ids.filter((id) => !byId.has(id));
-        if (missing.length) {
-          await conn.rollback();
-          return { kind: "products_missing", productIds: missing };
-        }
+        if (missing.length) return rollBack({ kind: "products_missing", productIds: missing });
         const short = shortLines(lines, new Map(rows.map((r) => [r.id, r.quantity])));
-        if (short.length) {
-          await conn.rollback();
-          return { kind: "out_of_stock", shortItems: short };
-        }
+        if (short.length) return rollBack({ kind: "out_of_stock", shortItems: short });
         // Lines arrive sorted by product id, so row locks are always taken in the same order.
         // Each decrement waits for the row's lock and takes the units only if enough remain, so
         // buyers of one hot product queue on its row instead of failing a version check and retrying.
@@ -116,11 +119,10 @@ export class MariaDbReservationStore implements ReservationStore {
               "SELECT quantity FROM stocks WHERE product_id = ? FOR UPDATE",
               [line.productId],
             );
-            await conn.rollback();
-            return {
+            return rollBack({
               kind: "out_of_stock",
               shortItems: shortLines([line], new Map([[line.productId, left?.quantity ?? 0]])),
-            };
+            });
           }
         }
         const items: ReservedItem[] = lines.map((line) => {
@@ -146,14 +148,16 @@ export class MariaDbReservationStore implements ReservationStore {
             i.name,
           ]),
         );
-        await conn.commit();
         return {
           kind: "reserved",
           reservation: { reservationId, status: "RESERVED", expiresAt, items },
         };
-      },
-      { retryableAsConflict: true },
-    );
+      });
+    } catch (error) {
+      // A deadlock or lock-wait timeout rolled the attempt back: a conflict the caller retries.
+      if (isRetryableLockError(error)) return { kind: "conflict" };
+      throw error;
+    }
   }
 
   async find(reservationId: string): Promise<Reservation | null> {
@@ -166,16 +170,11 @@ export class MariaDbReservationStore implements ReservationStore {
   }
 
   async confirm(reservationId: string, now: Date, event?: EventMark): Promise<ConfirmResult> {
-    return this.inTransaction(async (conn) => {
-      if (event && !(await this.recordEvent(conn, event, now))) {
-        await conn.rollback();
-        return { kind: "duplicate_event" };
-      }
+    return inTransaction<ConfirmResult>(this.pool, async (conn) => {
+      if (event && !(await this.recordEvent(conn, event, now)))
+        return rollBack({ kind: "duplicate_event" });
       const reservation = await this.load(conn, reservationId, true);
-      if (!reservation) {
-        await conn.commit();
-        return { kind: "not_found" };
-      }
+      if (!reservation) return { kind: "not_found" };
       const transition = confirmTransition(reservation.status);
       if (transition === "confirm") {
         await conn.query(
@@ -183,7 +182,6 @@ export class MariaDbReservationStore implements ReservationStore {
           [now, reservationId],
         );
       }
-      await conn.commit();
       if (transition === "confirm")
         return { kind: "confirmed", reservation: { ...reservation, status: "CONFIRMED" } };
       return { kind: transition, reservation };
@@ -196,23 +194,14 @@ export class MariaDbReservationStore implements ReservationStore {
     now: Date,
     event?: EventMark,
   ): Promise<ReleaseResult> {
-    return this.inTransaction(async (conn) => {
-      if (event && !(await this.recordEvent(conn, event, now))) {
-        await conn.rollback();
-        return { kind: "duplicate_event" };
-      }
+    return inTransaction<ReleaseResult>(this.pool, async (conn) => {
+      if (event && !(await this.recordEvent(conn, event, now)))
+        return rollBack({ kind: "duplicate_event" });
       const reservation = await this.load(conn, reservationId, true);
-      if (!reservation) {
-        await conn.commit();
-        return { kind: "not_found" };
-      }
+      if (!reservation) return { kind: "not_found" };
       const transition = releaseTransition(reservation.status, cause);
-      if (transition !== "release") {
-        await conn.commit();
-        return { kind: transition, reservation };
-      }
+      if (transition !== "release") return { kind: transition, reservation };
       await this.returnStock(conn, [reservation], now);
-      await conn.commit();
       return { kind: "released", reservation: { ...reservation, status: "RELEASED" } };
     });
   }
@@ -223,51 +212,47 @@ export class MariaDbReservationStore implements ReservationStore {
     decide: (reservationId: string) => Promise<SweepDecision>,
   ): Promise<SweepReport> {
     const report: SweepReport = { confirmed: [], released: [], left: [], releasedProductIds: [] };
-    const conn = await this.pool.getConnection();
-    try {
-      // READ COMMITTED: no gap locks on the index range, so new reservations are never blocked
-      // while the claimed rows wait for the order service's answer.
-      await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-      await conn.beginTransaction();
-      // SKIP LOCKED: several replicas sweep at once, each claiming rows the others do not hold.
-      const claimed: { id: string }[] = await conn.query(
-        "SELECT id FROM reservations WHERE status = 'RESERVED' AND expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED",
-        [now, limit],
-      );
-      const decisions = await Promise.all(
-        claimed.map(async ({ id }) => ({
-          id,
-          decision: await decide(id).catch((): SweepDecision => "LEAVE"),
-        })),
-      );
-      const toRelease: Reservation[] = [];
-      for (const { id, decision } of decisions) {
-        if (decision === "CONFIRM") {
-          await conn.query(
-            "UPDATE reservations SET status = 'CONFIRMED', updated_at = ? WHERE id = ?",
-            [now, id],
-          );
-          report.confirmed.push(id);
-        } else if (decision === "RELEASE") {
-          const reservation = await this.load(conn, id, false);
-          if (reservation) toRelease.push(reservation);
-          report.released.push(id);
-        } else {
-          report.left.push(id);
+    // READ COMMITTED: no gap locks on the index range, so new reservations are never blocked
+    // while the claimed rows wait for the order service's answer.
+    const toRelease = await inTransaction(
+      this.pool,
+      async (conn) => {
+        // SKIP LOCKED: several replicas sweep at once, each claiming rows the others do not hold.
+        const claimed: { id: string }[] = await conn.query(
+          "SELECT id FROM reservations WHERE status = 'RESERVED' AND expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED",
+          [now, limit],
+        );
+        const decisions = await Promise.all(
+          claimed.map(async ({ id }) => ({
+            id,
+            decision: await decide(id).catch((): SweepDecision => "LEAVE"),
+          })),
+        );
+        const toRelease: Reservation[] = [];
+        for (const { id, decision } of decisions) {
+          if (decision === "CONFIRM") {
+            await conn.query(
+              "UPDATE reservations SET status = 'CONFIRMED', updated_at = ? WHERE id = ?",
+              [now, id],
+            );
+            report.confirmed.push(id);
+          } else if (decision === "RELEASE") {
+            const reservation = await this.load(conn, id, false);
+            if (reservation) toRelease.push(reservation);
+            report.released.push(id);
+          } else {
+            report.left.push(id);
+          }
         }
-      }
-      await this.returnStock(conn, toRelease, now);
-      await conn.commit();
-      report.releasedProductIds = [
-        ...new Set(toRelease.flatMap((r) => r.items.map((i) => i.productId))),
-      ];
-      return report;
-    } catch (error) {
-      await conn.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      await conn.release();
-    }
+        await this.returnStock(conn, toRelease, now);
+        return toRelease;
+      },
+      { isolation: "READ COMMITTED" },
+    );
+    report.releasedProductIds = [
+      ...new Set(toRelease.flatMap((r) => r.items.map((i) => i.productId))),
+    ];
+    return report;
   }
 
   /** Marks the reservations released and gives their units back, stock rows in product id order. */
@@ -325,27 +310,5 @@ export class MariaDbReservationStore implements ReservationStore {
       expiresAt: row.expires_at,
       items: items.map(toItem),
     };
-  }
-
-  /**
-   * Runs `work` in a transaction on one connection. Deadlocks and lock-wait timeouts roll back;
-   * for a reservation they count as a conflict (the caller retries), elsewhere they are rethrown.
-   */
-  private async inTransaction<T>(
-    work: (conn: PoolConnection) => Promise<T>,
-    options: { retryableAsConflict?: boolean } = {},
-  ): Promise<T> {
-    const conn = await this.pool.getConnection();
-    try {
-      await conn.beginTransaction();
-      return await work(conn);
-    } catch (error) {
-      await conn.rollback().catch(() => undefined);
-      if (options.retryableAsConflict && isRetryableLockError(error))
-        return { kind: "conflict" } as T;
-      throw error;
-    } finally {
-      await conn.release();
-    }
   }
 }

@@ -1,4 +1,4 @@
-import type { Pool } from "@app/shared";
+import { inTransaction, type Pool } from "@app/shared";
 import type { SetStockResult, StockRepository } from "../application/ports";
 import { setIfVersionIn } from "./stockStatements";
 
@@ -16,9 +16,7 @@ export class MariaDbStockRepository implements StockRepository {
     acceptedVersions: number[],
     now: Date,
   ): Promise<SetStockResult> {
-    const conn = await this.pool.getConnection();
-    try {
-      await conn.beginTransaction();
+    const { updated, row } = await inTransaction(this.pool, async (conn) => {
       const result: { affectedRows: number } = acceptedVersions.length
         ? await conn.query(setIfVersionIn(acceptedVersions.length), [
             quantity,
@@ -31,20 +29,13 @@ export class MariaDbStockRepository implements StockRepository {
         "SELECT quantity, version FROM stocks WHERE product_id = ?",
         [productId],
       );
-      await conn.commit();
-      const row = rows[0];
-      if (!row) return { kind: "not_found" };
-      if (result.affectedRows === 0)
-        return { kind: "version_conflict", currentVersion: row.version };
-      return {
-        kind: "updated",
-        stock: { productId, availableQuantity: row.quantity, stockVersion: row.version },
-      };
-    } catch (error) {
-      await conn.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      await conn.release();
-    }
+      return { updated: result.affectedRows > 0, row: rows[0] };
+    });
+    if (!row) return { kind: "not_found" };
+    if (!updated) return { kind: "version_conflict", currentVersion: row.version };
+    return {
+      kind: "updated",
+      stock: { productId, availableQuantity: row.quantity, stockVersion: row.version },
+    };
   }
 }

@@ -1,4 +1,4 @@
-import type { EventEnvelope, Pool, PoolConnection } from "@app/shared";
+import { inTransaction, type EventEnvelope, type Pool, type PoolConnection } from "@app/shared";
 import type { OutboxStore, Settlement } from "../application/ports";
 import type { OutboxRow } from "../domain/outboxEvent";
 
@@ -66,23 +66,16 @@ export class MariaDbOutboxStore implements OutboxStore {
     limit: number,
     work: (rows: OutboxRow[]) => Promise<Settlement[]>,
   ): Promise<Settlement[]> {
-    const conn = await this.pool.getConnection();
-    try {
-      await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-      await conn.beginTransaction();
-      try {
+    return inTransaction(
+      this.pool,
+      async (conn) => {
         const rows = ((await conn.query(CLAIM_SQL, [new Date(), limit])) as RawRow[]).map(toRow);
         const settlements = await work(rows);
         await this.settle(conn, settlements);
-        await conn.commit();
         return settlements;
-      } catch (error) {
-        await conn.rollback().catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await conn.release();
-    }
+      },
+      { isolation: "READ COMMITTED" },
+    );
   }
 
   private async settle(conn: PoolConnection, settlements: Settlement[]): Promise<void> {
