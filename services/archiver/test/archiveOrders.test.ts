@@ -7,25 +7,13 @@ import {
   capturedLogger,
   configFor,
   count,
-  createArchiveDatabase,
-  emptyTables,
+  archiveDatabaseForFile,
   itemRows,
   orderRows,
   someoneWaitsForALock,
-  type ArchiveDatabase,
 } from "./support";
 
-let db: ArchiveDatabase;
-
-beforeAll(async () => {
-  db = await createArchiveDatabase();
-});
-afterAll(async () => {
-  await db.close();
-});
-beforeEach(async () => {
-  await emptyTables(db.pool);
-});
+const db = archiveDatabaseForFile({ emptyEachTest: true });
 
 /** Eligible and ineligible orders side by side, at and around the 30-day boundary. */
 function mixedOrders() {

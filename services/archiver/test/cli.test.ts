@@ -3,8 +3,7 @@ import { archiveRunLockName } from "../src/main";
 import { anOrder, insertOrders, manyOrders } from "./factories";
 import {
   count,
-  createArchiveDatabase,
-  emptyTables,
+  archiveDatabaseForFile,
   itemRows,
   jsonLines,
   openTransactions,
@@ -12,21 +11,10 @@ import {
   runArchiverProcess,
   spawnArchiver,
   transactionWaitingForALock,
-  type ArchiveDatabase,
   type ChildRun,
 } from "./support";
 
-let db: ArchiveDatabase;
-
-beforeAll(async () => {
-  db = await createArchiveDatabase();
-});
-afterAll(async () => {
-  await db.close();
-});
-beforeEach(async () => {
-  await emptyTables(db.pool);
-});
+const db = archiveDatabaseForFile({ emptyEachTest: true });
 
 function stdoutLines(run: ChildRun): string[] {
   return run.stdout.split("\n").filter(Boolean);

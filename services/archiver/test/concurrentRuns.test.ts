@@ -4,22 +4,14 @@ import {
   capturedLogger,
   configFor,
   count,
-  createArchiveDatabase,
+  archiveDatabaseForFile,
   emptyTables,
   itemRows,
   orderRows,
-  type ArchiveDatabase,
 } from "./support";
 
 const ELIGIBLE = 5_000;
-let db: ArchiveDatabase;
-
-beforeAll(async () => {
-  db = await createArchiveDatabase();
-});
-afterAll(async () => {
-  await db.close();
-});
+const db = archiveDatabaseForFile({ emptyEachTest: false });
 
 /** 5,000 eligible orders with items, plus a few that must stay; returns the rows as they were. */
 async function seed() {

@@ -27,6 +27,27 @@ export async function createArchiveDatabase(): Promise<ArchiveDatabase> {
   };
 }
 
+/**
+ * The archive database of one test file: created before its tests, closed after them, and with
+ * `emptyEachTest` emptied before each. Read its fields in tests and hooks, not at load time.
+ */
+export function archiveDatabaseForFile(options: { emptyEachTest: boolean }): ArchiveDatabase {
+  let db: ArchiveDatabase | undefined;
+  beforeAll(async () => {
+    db = await createArchiveDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  if (options.emptyEachTest) beforeEach(() => emptyTables(db!.pool));
+  return new Proxy({} as ArchiveDatabase, {
+    get(_target, field) {
+      if (!db) throw new Error("the archive database is created in beforeAll: read it from a test");
+      return Reflect.get(db, field);
+    },
+  });
+}
+
 export async function emptyTables(pool: Pool): Promise<void> {
   for (const table of ["order_items", "orders", "order_items_archive", "orders_archive"]) {
     await pool.query(`DELETE FROM ${table}`);
