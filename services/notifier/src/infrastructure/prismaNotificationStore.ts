@@ -49,19 +49,32 @@ export class PrismaNotificationStore implements NotificationStore {
             n.occurredAt,
           ]),
         );
-        // Ours where the id is the one we chose; anything else was there first.
-        const stored = new Map(
+        // Ours where the id is the one we chose; anything else was there first. Only ids are
+        // read back: a whole row (its order snapshot) is needed just for the rare duplicate.
+        const storedIds = new Map(
           (
             await tx.notification.findMany({
               where: { eventId: { in: entries.map((e) => e.notification.eventId) } },
+              select: { id: true, eventId: true },
             })
-          ).map((row) => [row.eventId, row]),
+          ).map((row) => [row.eventId, row.id]),
+        );
+        const firsts = entries
+          .filter(({ notification }) => storedIds.get(notification.eventId) !== notification.id)
+          .map(({ notification }) => storedIds.get(notification.eventId)!);
+        const earlier = new Map(
+          firsts.length
+            ? (await tx.notification.findMany({ where: { id: { in: firsts } } })).map((row) => [
+                row.eventId,
+                row,
+              ])
+            : [],
         );
         const results = entries.map(({ notification }): RecordResult => {
-          const row = stored.get(notification.eventId)!;
-          return row.id === notification.id
-            ? { kind: "created", notification }
-            : { kind: "duplicate", notification: toNotification(row) };
+          const row = earlier.get(notification.eventId);
+          return row
+            ? { kind: "duplicate", notification: toNotification(row) }
+            : { kind: "created", notification };
         });
         const deliveries = entries.flatMap(({ notification, deliveries }, i) =>
           results[i]!.kind === "created"
