@@ -18,7 +18,7 @@ export const relayConfigSchema = z.object({
   /** With a backlog the loop's batch doubles after each full pass, up to this (adaptiveBatchSize). */
   RELAY_BATCH_SIZE_MAX: env.int(400, 1),
   /** Pause between polls when the outbox is empty; with backlog the next batch starts at once. */
-  RELAY_POLL_INTERVAL_MS: env.int(100, 1),
+  RELAY_POLL_INTERVAL_MS: env.int(25, 1),
   /** Publish attempts of one row before it is parked as FAILED. */
   RELAY_MAX_ATTEMPTS: env.int(20, 1),
   RELAY_BACKOFF_BASE_MS: env.int(500, 1),
