@@ -123,6 +123,7 @@ export {
 export {
   createPool,
   createPrismaAdapter,
+  createPrismaClient,
   DatabaseUrlError,
   inTransaction,
   isCheckViolation,

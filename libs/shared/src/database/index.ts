@@ -94,6 +94,17 @@ export function createPrismaAdapter(url: string, options: PoolOptions = {}): Pri
   return traceAdapter(new PrismaMariaDb(poolConfig(url, options)));
 }
 
+/** A service's generated PrismaClient on the shared adapter, with `poolSize` connections. */
+export function createPrismaClient<C>(
+  PrismaClient: new (options: { adapter: PrismaMariaDb }) => C,
+  databaseUrl: string,
+  poolSize: number,
+): C {
+  return new PrismaClient({
+    adapter: createPrismaAdapter(databaseUrl, { connectionLimit: poolSize }),
+  });
+}
+
 /** A plain driver pool for the SQL that matters to correctness and to workers. */
 export function createPool(url: string, options: PoolOptions = {}): Pool {
   return tracePool(mariadb.createPool(poolConfig(url, options)));

@@ -16,11 +16,11 @@ export const ER_DUP_ENTRY = 1062;
 const ER_LOCK_WAIT_TIMEOUT = 1205;
 const ER_LOCK_DEADLOCK = 1213;
 
-/** An insert hit a primary or unique key that already holds the value. */
+/** An insert hit a primary or unique key that already holds the value (driver or Prisma). */
 export function isDuplicateKey(error: unknown): boolean {
-  return (
-    errnoOf(error) === ER_DUP_ENTRY || (error as { code?: string } | null)?.code === "ER_DUP_ENTRY"
-  );
+  const code = (error as { code?: string } | null)?.code;
+  // P2002: Prisma's name for the same refusal.
+  return errnoOf(error) === ER_DUP_ENTRY || code === "ER_DUP_ENTRY" || code === "P2002";
 }
 
 /** The transaction lost a lock race and was (or must be) rolled back; running it again is safe. */

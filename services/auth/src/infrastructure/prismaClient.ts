@@ -1,10 +1,7 @@
-import { createPrismaAdapter } from "@app/shared";
+import { createPrismaClient } from "@app/shared";
 import { PrismaClient } from "./prisma/generated/client";
 
 export type AuthPrisma = InstanceType<typeof PrismaClient>;
 
-export function createAuthPrisma(databaseUrl: string, poolSize: number): AuthPrisma {
-  return new PrismaClient({
-    adapter: createPrismaAdapter(databaseUrl, { connectionLimit: poolSize }),
-  });
-}
+export const createAuthPrisma = (databaseUrl: string, poolSize: number): AuthPrisma =>
+  createPrismaClient(PrismaClient, databaseUrl, poolSize);

@@ -1,7 +1,7 @@
+import { isDuplicateKey } from "@app/shared";
 import type { NewUser, UserRepository } from "../application/ports";
 import type { User } from "../domain/user";
 import type { AuthPrisma } from "./prismaClient";
-import { isUniqueViolation } from "./uniqueViolation";
 
 export class PrismaUserRepository implements UserRepository {
   constructor(private readonly prisma: AuthPrisma) {}
@@ -27,7 +27,7 @@ export class PrismaUserRepository implements UserRepository {
       await this.prisma.user.create({ data: { ...user, updatedAt: user.createdAt } });
       return "CREATED";
     } catch (error) {
-      if (isUniqueViolation(error)) return "EXISTS";
+      if (isDuplicateKey(error)) return "EXISTS";
       throw error;
     }
   }

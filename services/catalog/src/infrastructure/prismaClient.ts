@@ -1,10 +1,7 @@
-import { createPrismaAdapter } from "@app/shared";
+import { createPrismaClient } from "@app/shared";
 import { PrismaClient } from "./prisma/generated/client";
 
 export type CatalogPrisma = InstanceType<typeof PrismaClient>;
 
-export function createCatalogPrisma(databaseUrl: string, poolSize: number): CatalogPrisma {
-  return new PrismaClient({
-    adapter: createPrismaAdapter(databaseUrl, { connectionLimit: poolSize }),
-  });
-}
+export const createCatalogPrisma = (databaseUrl: string, poolSize: number): CatalogPrisma =>
+  createPrismaClient(PrismaClient, databaseUrl, poolSize);

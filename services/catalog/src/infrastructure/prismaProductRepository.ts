@@ -1,4 +1,4 @@
-import type { KeysetCursor as ListCursor } from "@app/shared";
+import { isDuplicateKey, type KeysetCursor as ListCursor } from "@app/shared";
 import type { NewProduct, Product, ProductPatch } from "../domain/product";
 import type { ProductPage, ProductRepository, UpdateProductResult } from "../application/ports";
 import type { CatalogPrisma } from "./prismaClient";
@@ -20,9 +20,6 @@ function toProduct(row: Row): Product {
     updatedAt: row.updatedAt,
   };
 }
-
-const isKnown = (error: unknown, code: string) =>
-  error instanceof Prisma.PrismaClientKnownRequestError && error.code === code;
 
 export class PrismaProductRepository implements ProductRepository {
   constructor(private readonly prisma: CatalogPrisma) {}
@@ -73,7 +70,7 @@ export class PrismaProductRepository implements ProductRepository {
       });
       return { kind: "created" as const, product: toProduct(row) };
     } catch (error) {
-      if (isKnown(error, "P2002")) return { kind: "sku_taken" as const };
+      if (isDuplicateKey(error)) return { kind: "sku_taken" as const };
       throw error;
     }
   }

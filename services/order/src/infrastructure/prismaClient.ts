@@ -1,8 +1,7 @@
-import { createPrismaAdapter } from "@app/shared";
+import { createPrismaClient } from "@app/shared";
 import { PrismaClient } from "./prisma/generated/client";
 
-export function createOrderPrisma(databaseUrl: string, poolSize: number): PrismaClient {
-  return new PrismaClient({
-    adapter: createPrismaAdapter(databaseUrl, { connectionLimit: poolSize }),
-  });
-}
+export type OrderPrisma = InstanceType<typeof PrismaClient>;
+
+export const createOrderPrisma = (databaseUrl: string, poolSize: number): OrderPrisma =>
+  createPrismaClient(PrismaClient, databaseUrl, poolSize);
