@@ -145,4 +145,11 @@ export { cursorFromQuery, decodeCursor, encodeCursor, type KeysetCursor } from "
 export { systemClock, type Clock } from "./clock";
 export { jitteredBackoffMs } from "./retry";
 export { startIntervalLoop, startWorkerLoop, type IntervalLoop, type WorkerLoop } from "./loops";
-export { parseCommandWord, runAsMain, runCommand, type CommandLine, type PrintLine } from "./cli";
+export {
+  cliLogger,
+  parseCommandWord,
+  runAsMain,
+  runCommand,
+  type CommandLine,
+  type PrintLine,
+} from "./cli";

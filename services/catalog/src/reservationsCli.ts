@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import {
   connectOptionalRedis,
-  createLogger,
+  cliLogger,
   createPool,
   Metrics,
   runAsMain,
@@ -64,11 +64,7 @@ function sweeper(
 export const reservationsCli: CommandLine = (argv, env, print) =>
   runCommand(argv, parseReservationsCommand, async (command) => {
     const config = loadCatalogConfig(env);
-    const logger = createLogger({
-      service: "reservations-cli",
-      level: config.LOG_LEVEL,
-      stream: process.stderr,
-    });
+    const logger = cliLogger("reservations-cli", config.LOG_LEVEL);
     const pool = createPool(config.DATABASE_URL, { connectionLimit: 3 });
     const sweeping = command.name === "sweep" && !command.dryRun;
     // Released stock must not stay stale in the product cache: the sweep invalidates it.

@@ -1,6 +1,6 @@
 // `npm run dlq -- ...` at the repository root, `node dist/dlqCli.js ...` in the image: read and
 // replay the order-events dead-letter topic. Logs go to stderr; stdout carries JSON lines only.
-import { createLogger, KafkaClient, runAsMain, runCommand, type CommandLine } from "@app/shared";
+import { cliLogger, KafkaClient, runAsMain, runCommand, type CommandLine } from "@app/shared";
 import { parseDlqCommand, runDlqCommand } from "./api/dlqCommand";
 import { loadRelayConfig } from "./config";
 import { KafkaDeadLetterSource } from "./infrastructure/kafkaDeadLetters";
@@ -9,11 +9,7 @@ import { KafkaDeadLetterSource } from "./infrastructure/kafkaDeadLetters";
 export const dlqCli: CommandLine = (argv, env, print) =>
   runCommand(argv, parseDlqCommand, async (command) => {
     const config = loadRelayConfig(env);
-    const logger = createLogger({
-      service: "dlq-cli",
-      level: config.LOG_LEVEL,
-      stream: process.stderr,
-    });
+    const logger = cliLogger("dlq-cli", config.LOG_LEVEL);
     const kafka = new KafkaClient({ brokers: config.KAFKA_BROKERS, clientId: "dlq-cli", logger });
     const producer =
       command.name === "replay" && !command.dryRun ? await kafka.producer() : undefined;

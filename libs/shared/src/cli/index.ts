@@ -3,6 +3,7 @@
 // can test (64 a wrong command line, 78 a wrong configuration, 1 a failure).
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { exitOnConfigError } from "../config";
+import { createLogger, type Logger } from "../logging";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Values<O extends Options> = ReturnType<
@@ -17,6 +18,11 @@ export type CommandLine = (
   env: Record<string, string | undefined>,
   print: PrintLine,
 ) => Promise<number>;
+
+/** A command line's logger: on stderr, so stdout carries its JSON lines only. */
+export function cliLogger(name: string, level: string): Logger {
+  return createLogger({ service: name, level, stream: process.stderr });
+}
 
 /** EX_USAGE (sysexits.h): the command line itself is wrong. */
 const EXIT_USAGE = 64;
