@@ -143,6 +143,7 @@ export {
 export { checksum, MigrationChecksumError, runMigrations, splitStatements } from "./migrations";
 export { cursorFromQuery, decodeCursor, encodeCursor, type KeysetCursor } from "./pagination";
 export { systemClock, type Clock } from "./clock";
+export { newId, randomIds, type IdGenerator } from "./ids";
 export { jitteredBackoffMs } from "./retry";
 export { startIntervalLoop, startWorkerLoop, type IntervalLoop, type WorkerLoop } from "./loops";
 export {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import {
   createHttpApp,
@@ -12,6 +11,7 @@ import {
   type Logger,
   systemClock,
   startIntervalLoop,
+  randomIds,
 } from "@app/shared";
 import { Redis } from "ioredis";
 import { authRoutes, type AuthUseCases } from "./api/authRoutes";
@@ -21,7 +21,7 @@ import { bootstrapAdmin } from "./application/bootstrapAdmin";
 import { loginUser } from "./application/loginUser";
 import { lookUpUser } from "./application/lookUpUser";
 import { logout } from "./application/logout";
-import type { Clock, IdGenerator } from "./application/ports";
+import type { Clock } from "./application/ports";
 import { purgeRefreshTokens } from "./application/purgeRefreshTokens";
 import { refreshSession } from "./application/refreshSession";
 import { registerUser } from "./application/registerUser";
@@ -63,7 +63,7 @@ export async function startAuth(
 ): Promise<RunningAuth> {
   const logger = overrides.logger ?? createLogger({ service: "auth", level: config.LOG_LEVEL });
   const clock: Clock = overrides.clock ?? systemClock;
-  const ids: IdGenerator = { newId: randomUUID };
+  const ids = randomIds;
 
   if (config.MIGRATE_ON_START)
     await runMigrations({ databaseUrl: config.DATABASE_URL, dir: MIGRATIONS_DIR, logger });

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import {
   connectOptionalRedis,
@@ -22,6 +21,7 @@ import {
   startIntervalLoop,
   type IntervalLoop,
   orderEventEnvelopes,
+  newId,
 } from "@app/shared";
 import { catalogOpenApi } from "./api/openapi";
 import { productRoutes } from "./api/productRoutes";
@@ -113,7 +113,7 @@ export async function startCatalog(
   const sweepDeps = { ...settleDeps, orders };
   // Each pass gets its own request id, carried on its logs and on the calls to the order service.
   const sweepOnce = () =>
-    runWithContext({ requestId: randomUUID(), caller: { kind: "service", name: "sweeper" } }, () =>
+    runWithContext({ requestId: newId(), caller: { kind: "service", name: "sweeper" } }, () =>
       sweepExpiredReservations(sweepDeps, config.SWEEPER_BATCH_SIZE),
     );
 

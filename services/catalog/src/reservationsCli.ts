@@ -1,7 +1,6 @@
 // `npm run reservations -- ...` at the repository root, `node dist/reservationsCli.js ...` in the
 // image: expired reservations listed, or swept now (the same use case as the service's sweeper
 // loop). Logs go to stderr; stdout carries JSON lines only.
-import { randomUUID } from "node:crypto";
 import {
   connectOptionalRedis,
   cliLogger,
@@ -13,6 +12,9 @@ import {
   type CommandLine,
   type Logger,
   type Pool,
+  newId,
+  systemClock,
+  type Clock,
 } from "@app/shared";
 import type { Redis } from "ioredis";
 import { parseReservationsCommand, runReservationsCommand } from "./api/reservationsCommand";
@@ -25,13 +27,7 @@ import { PrometheusCatalogMetrics } from "./infrastructure/prometheusCatalogMetr
 import { RedisProductCache } from "./infrastructure/redisProductCache";
 
 /** One sweeper pass, wired as the service wires its loop's; each pass has its own request id. */
-function sweeper(
-  config: CatalogConfig,
-  pool: Pool,
-  redis: Redis,
-  logger: Logger,
-  clock: { now: () => Date },
-) {
+function sweeper(config: CatalogConfig, pool: Pool, redis: Redis, logger: Logger, clock: Clock) {
   const metrics = new PrometheusCatalogMetrics(new Metrics());
   const deps = {
     reservations: new MariaDbReservationStore(pool),
@@ -55,7 +51,7 @@ function sweeper(
   };
   return () =>
     runWithContext(
-      { requestId: randomUUID(), caller: { kind: "service", name: "reservations-cli" } },
+      { requestId: newId(), caller: { kind: "service", name: "reservations-cli" } },
       () => sweepExpiredReservations(deps, config.SWEEPER_BATCH_SIZE),
     );
 }
@@ -77,7 +73,7 @@ export const reservationsCli: CommandLine = (argv, env, print) =>
         })
       : undefined;
     try {
-      const clock = { now: () => new Date() };
+      const clock = systemClock;
       const sweepOnce = redis
         ? sweeper(config, pool, redis, logger, clock)
         : () => Promise.reject(new Error("sweep --dry-run does not sweep"));

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import {
   connectOptionalRedis,
@@ -21,6 +21,8 @@ import {
   startWorkerLoop,
   type WorkerLoop,
   orderEventEnvelopes,
+  randomIds,
+  systemClock,
 } from "@app/shared";
 import { notifierOpenApi } from "./api/openapi";
 import { notificationRoutes } from "./api/notificationRoutes";
@@ -95,8 +97,8 @@ export async function startNotifier(
         timeoutMs: config.SMTP_TIMEOUT_MS,
       })
     : undefined;
-  const clock: Clock = options.clock ?? { now: () => new Date() };
-  const ids = { next: randomUUID };
+  const clock: Clock = options.clock ?? systemClock;
+  const ids = randomIds;
   const verifier = jwksTokenVerifier(config, logger);
   const metrics = new Metrics();
   let consumer: RunningConsumer | undefined;

@@ -1,5 +1,5 @@
+import { newId } from "../ids";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomUUID } from "node:crypto";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
@@ -22,7 +22,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 /** The caller's request id when it is sane, else a new one. */
 export function requestIdFrom(candidate: unknown): string {
   if (typeof candidate === "string" && SANE_REQUEST_ID.test(candidate)) return candidate;
-  return randomUUID();
+  return newId();
 }
 
 export function runWithContext<T>(context: RequestContext, fn: () => T): T {

@@ -1,5 +1,5 @@
 // The one place that knows kafkajs (unmaintained since 2023): swap the broker client here only.
-import { randomUUID } from "node:crypto";
+import { newId } from "../ids";
 import {
   Kafka,
   logLevel,
@@ -453,7 +453,7 @@ export class KafkaClient {
   async readAll(topic: string, timeoutMs = 60_000): Promise<IncomingMessage[]> {
     const admin = this.kafka.admin();
     await admin.connect();
-    const groupId = `${this.settings.clientId}-read-${randomUUID()}`;
+    const groupId = `${this.settings.clientId}-read-${newId()}`;
     try {
       const ends = new Map<number, bigint>();
       for (const p of await admin.fetchTopicOffsets(topic))

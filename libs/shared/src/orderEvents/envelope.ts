@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "../ids";
 import { z } from "zod";
 import { InvalidEnvelopeError, type EnvelopeReader } from "../events/envelopeReader";
 
@@ -43,7 +43,7 @@ export function createOrderEvent<P extends Record<string, unknown>>(
   now: Date = new Date(),
 ): EventEnvelope<P> {
   return {
-    eventId: randomUUID(),
+    eventId: newId(),
     eventType,
     eventVersion: 1,
     occurredAt: now.toISOString(),

@@ -98,8 +98,4 @@ export interface AuthMetrics {
   refreshTokensPurged(count: number): void;
 }
 
-export type { Clock } from "@app/shared";
-
-export interface IdGenerator {
-  newId(): string;
-}
+export type { Clock, IdGenerator } from "@app/shared";

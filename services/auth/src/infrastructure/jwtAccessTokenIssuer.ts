@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "@app/shared";
 import jwt from "jsonwebtoken";
 import type { AccessTokenIssuer } from "../application/ports";
 import type { Role } from "../domain/user";
@@ -24,7 +24,7 @@ export class JwtAccessTokenIssuer implements AccessTokenIssuer {
       issuer: this.settings.issuer,
       audience: this.settings.audience,
       subject: subject.userId,
-      jwtid: randomUUID(),
+      jwtid: newId(),
       expiresIn: this.settings.ttlSeconds,
     });
     return { token, expiresInSeconds: this.settings.ttlSeconds };

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "@app/shared";
 import type { NewProduct, Product } from "../domain/product";
 import type { Clock, ProductCache, ProductRepository } from "./ports";
 
@@ -8,7 +8,7 @@ export async function createProduct(
   deps: { products: ProductRepository; cache: ProductCache; clock: Clock },
   input: NewProduct,
 ): Promise<CreateProductResult> {
-  const result = await deps.products.create(randomUUID(), input, deps.clock.now());
+  const result = await deps.products.create(newId(), input, deps.clock.now());
   // A new product heads the newest-first list.
   if (result.kind === "created") await deps.cache.invalidate([result.product.id]);
   return result;

@@ -55,7 +55,7 @@ export async function notifyOrderEvents(
   if (!notified.length) return batch.map(() => "skipped");
   const now = deps.clock.now();
   const delivery = (channel: DeliveryChannel, target: string): NewDelivery => ({
-    id: deps.ids.next(),
+    id: deps.ids.newId(),
     channel,
     target,
     nextAttemptAt: now,
@@ -66,7 +66,7 @@ export async function notifyOrderEvents(
   const enabled = await deps.endpoints.enabled();
   const entries: NewNotification[] = notified.map(({ facts, message }) => ({
     notification: {
-      id: deps.ids.next(),
+      id: deps.ids.newId(),
       eventId: facts.eventId,
       userId: facts.userId,
       orderId: facts.orderId,

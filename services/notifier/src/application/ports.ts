@@ -120,13 +120,7 @@ export interface UrlGuard {
   refusal(url: string): Promise<string | null>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export interface IdGenerator {
-  next(): string;
-}
+export type { Clock, IdGenerator } from "@app/shared";
 
 /** Test seams at the points where a crash matters. */
 export interface NotifierHooks {

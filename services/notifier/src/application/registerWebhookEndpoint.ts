@@ -22,7 +22,7 @@ export async function registerWebhookEndpoint(
   if (reason) return { kind: "webhook_url_not_allowed", reason };
   const now = deps.clock.now();
   const endpoint: WebhookEndpoint = {
-    id: deps.ids.next(),
+    id: deps.ids.newId(),
     url: input.url,
     eventTypes: [...new Set(input.eventTypes)].sort(),
     secret: deps.newSecret(),

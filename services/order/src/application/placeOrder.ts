@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "@app/shared";
 import { requestFingerprint } from "../domain/idempotency";
 import { retentionCutoff } from "../domain/keyLifecycle";
 import { priceOrder, type Order } from "../domain/order";
@@ -64,7 +64,7 @@ async function placeOnce(deps: PlaceOrderDeps, input: PlaceOrderInput): Promise<
   // No Redis lock: the claim below is a primary-key insert, so of two requests with one key the
   // database lets exactly one through and the other reads its record (in use, replay or 422).
   const now = deps.clock.now();
-  const ref: KeyRef = { userId, key, reservationId: randomUUID() };
+  const ref: KeyRef = { userId, key, reservationId: newId() };
   const claim = await deps.keys.claim(
     { ...ref, requestHash, now, lockedUntil: new Date(now.getTime() + deps.settings.leaseMs) },
     retentionCutoff(now, deps.settings.retentionHours),
@@ -110,7 +110,7 @@ async function reservePayCommit(
 
   const now = deps.clock.now();
   const order: Order = {
-    id: randomUUID(),
+    id: newId(),
     userId: input.userId,
     status: "CREATED",
     items: pricing.items,
