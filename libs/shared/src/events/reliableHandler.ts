@@ -1,5 +1,6 @@
 import { contextFromHeaders, runWithContext } from "../context";
 import type { Logger } from "../logging";
+import { jitteredBackoffMs } from "../retry";
 import { InvalidEnvelopeError, type EnvelopeReader } from "./envelopeReader";
 import { inMemoryDeliveryCounter, type DeliveryCounter } from "./deliveryCounter";
 import type { EventProducer, IncomingMessage, MessageHandler } from "./kafka";
@@ -135,7 +136,7 @@ export function reliableHandler<E extends Envelope>(
               attempt,
               error: err.message,
             });
-            await sleep(Math.min(base * 2 ** (attempt - 1), 5000) * (0.5 + Math.random() / 2));
+            await sleep(jitteredBackoffMs(attempt, base, 5000, Math.random, 0.5));
           }
         }
       },

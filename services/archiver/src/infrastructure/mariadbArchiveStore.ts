@@ -4,6 +4,7 @@ import {
   type Logger,
   type Pool,
   type PoolConnection,
+  jitteredBackoffMs,
 } from "@app/shared";
 import { ARCHIVABLE_STATUSES } from "../domain/archivePolicy";
 import type { ArchiveStore, ChunkRequest, ChunkResult, EligibleCount } from "../application/ports";
@@ -94,7 +95,9 @@ export class MariaDbArchiveStore implements ArchiveStore {
           attempt,
           firstId: ids[0],
         });
-        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+        await new Promise((resolve) =>
+          setTimeout(resolve, jitteredBackoffMs(attempt, 40, 500, Math.random, 0.5)),
+        );
       }
     }
   }

@@ -1,6 +1,5 @@
-import type { Logger } from "@app/shared";
+import { jitteredBackoffMs, type Logger } from "@app/shared";
 import CircuitBreaker from "opossum";
-import { backoffDelayMs } from "../domain/backoff";
 
 export interface BreakerSettings {
   timeoutMs: number;
@@ -70,7 +69,10 @@ export async function withRetries<T>(
     } catch (error) {
       if (attempt > settings.retries || isBreakerOpen(error) || !retryable(error)) throw error;
       await new Promise((resolve) =>
-        setTimeout(resolve, backoffDelayMs(attempt, settings.baseDelayMs)),
+        setTimeout(
+          resolve,
+          jitteredBackoffMs(attempt, settings.baseDelayMs, 2000, Math.random, 0.5),
+        ),
       );
     }
   }
