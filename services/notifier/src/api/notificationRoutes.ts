@@ -1,4 +1,10 @@
-import { cursorFromQuery, parseOrThrow, requireAuth, type TokenVerifier } from "@app/shared";
+import {
+  cursorFromQuery,
+  encodeCursor,
+  parseOrThrow,
+  requireAuth,
+  type TokenVerifier,
+} from "@app/shared";
 import { Router } from "express";
 import { listNotifications } from "../application/listNotifications";
 import type { NotificationStore } from "../application/ports";
@@ -25,7 +31,10 @@ export function notificationRoutes(deps: {
     const query = parseOrThrow(listQuerySchema, req.query, "query");
     const cursor = cursorFromQuery(query.cursor);
     const page = await listNotifications(deps.store, req.principal!.userId, query.limit, cursor);
-    res.json({ items: page.items.map(present), nextCursor: page.nextCursor });
+    res.json({
+      items: page.items.map(present),
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+    });
   });
   return router;
 }

@@ -1,5 +1,6 @@
 import {
   cursorFromQuery,
+  encodeCursor,
   parseOrThrow,
   requireAuth,
   requireRole,
@@ -64,7 +65,10 @@ export function webhookEndpointRoutes(
       query.limit,
       cursorFromQuery(query.cursor),
     );
-    res.json({ items: page.items.map((e) => present(e)), nextCursor: page.nextCursor });
+    res.json({
+      items: page.items.map((e) => present(e)),
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+    });
   });
   router.post(`${WEBHOOK_ENDPOINTS_PATH}/:id/disable`, ...admin, change("disable"));
   router.post(`${WEBHOOK_ENDPOINTS_PATH}/:id/enable`, ...admin, change("enable"));

@@ -1,8 +1,9 @@
-import { encodeCursor } from "@app/shared";
+import type { KeysetCursor } from "@app/shared";
 
 export interface Page<T> {
   items: T[];
-  nextCursor: string | null;
+  /** Where the next page starts; the api layer turns it into the opaque cursor string. */
+  next: KeysetCursor | null;
 }
 
 /** A page from `limit + 1` rows read after the cursor: the extra row only tells that a next page exists. */
@@ -14,7 +15,6 @@ export function toPage<T extends { createdAt: Date; id: string }>(
   const last = items[items.length - 1];
   return {
     items,
-    nextCursor:
-      rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
   };
 }
