@@ -1,4 +1,4 @@
-import { problemViolations, renderedProblem } from "@app/shared/testing";
+import { testProblemBodies } from "@app/shared/testing";
 import { problemFor } from "../src/api/problems";
 
 // Every failure auth maps to a problem obeys RFC 9457: `status` is the HTTP status number and no
@@ -20,12 +20,4 @@ const failures: Parameters<typeof problemFor>[0][] = [
   { kind: "user_not_found" },
 ];
 
-describe("auth problem bodies", () => {
-  test.each(failures.map((f) => [f.kind, f] as const))(
-    "%s keeps status the HTTP status number",
-    (_error, failure) => {
-      const { status, body } = renderedProblem(problemFor(failure));
-      expect(problemViolations(status, body)).toEqual([]);
-    },
-  );
-});
+describe("auth problem bodies", () => testProblemBodies(failures, problemFor));

@@ -1,4 +1,4 @@
-import { problemViolations, renderedProblem } from "@app/shared/testing";
+import { testProblemBodies } from "@app/shared/testing";
 import { problemFor, type CatalogFailure } from "../src/api/problems";
 
 // Every problem the catalog maps an outcome to obeys RFC 9457: `status` is the HTTP status
@@ -18,12 +18,4 @@ const failures: CatalogFailure[] = [
   { kind: "reservation_released" },
 ];
 
-describe("catalog problem bodies", () => {
-  test.each(failures.map((f) => [f.kind, f] as const))(
-    "%s keeps status the HTTP status number",
-    (_kind, failure) => {
-      const { status, body } = renderedProblem(problemFor(failure));
-      expect(problemViolations(status, body)).toEqual([]);
-    },
-  );
-});
+describe("catalog problem bodies", () => testProblemBodies(failures, problemFor));

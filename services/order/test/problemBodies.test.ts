@@ -1,4 +1,4 @@
-import { problemViolations, renderedProblem } from "@app/shared/testing";
+import { problemViolations, testProblemBodies } from "@app/shared/testing";
 import { problemFor, type OrderFailure } from "../src/api/problems";
 import { finalAnswer, type FinalOutcome } from "../src/application/placementOutcomes";
 
@@ -24,13 +24,7 @@ const failures: OrderFailure[] = [
 ];
 
 describe("order problem bodies", () => {
-  test.each(failures.map((f) => [f.kind, f] as const))(
-    "%s keeps status the HTTP status number",
-    (_kind, failure) => {
-      const { status, body } = renderedProblem(problemFor(failure));
-      expect(problemViolations(status, body)).toEqual([]);
-    },
-  );
+  testProblemBodies(failures, problemFor);
 
   test.each(finalOutcomes.map((o) => [o.kind, o] as const))(
     "the stored answer of %s keeps status the HTTP status number",

@@ -109,8 +109,8 @@ export { migratedSchemaDifferences, schemaDifferences } from "./schemaDifference
 export { metricValue } from "./metrics";
 export { startTcpProxy, type TcpProxy } from "./tcpProxy";
 export { anOrderEvent } from "./orderEvents";
-export { problemViolations, renderedProblem } from "./problems";
-export { startupExit } from "./startup";
+export { problemViolations, testProblemBodies } from "./problems";
+export { expectProductionRefusal, startupExit } from "./startup";
 export { holdAt, runStoppingProcess } from "./stoppingProcess";
 export { createProduct, type CreatedProduct, type ProductOverrides } from "./catalogProducts";
 export { startMailSink, type MailSink, type ReceivedMail } from "./mailSink";

@@ -15,11 +15,20 @@ export function problemViolations(httpStatus: number, body: Record<string, unkno
   return found;
 }
 
-/** The body a service would send for a problem it built (a ProblemError or its init). */
-export function renderedProblem(problem: ProblemError | ProblemInit): {
-  status: number;
-  body: Record<string, unknown>;
-} {
-  const init = problem instanceof ProblemError ? problem.problem : problem;
-  return { status: init.status, body: problemBody(init) };
+/**
+ * Registers, in the calling `describe`, one jest test per failure: the problem body a service
+ * would send for it has no problemViolations.
+ */
+export function testProblemBodies<F extends { kind: string }>(
+  failures: readonly F[],
+  problemFor: (failure: F) => ProblemError | ProblemInit,
+): void {
+  test.each(failures.map((failure) => [failure.kind, failure] as const))(
+    "%s keeps status the HTTP status number",
+    (_kind, failure) => {
+      const problem = problemFor(failure);
+      const init = problem instanceof ProblemError ? problem.problem : problem;
+      expect(problemViolations(init.status, problemBody(init))).toEqual([]);
+    },
+  );
 }

@@ -19,3 +19,21 @@ export function startupExit(
     stdout: result.stdout,
   };
 }
+
+/**
+ * Expects a service's entry point, started in production with `env`, to refuse before it starts:
+ * exit 78 and one line of invalid configuration naming each of `refused` as holding a documented
+ * development secret.
+ */
+export function expectProductionRefusal(
+  mainJs: string,
+  env: Record<string, string>,
+  refused: readonly string[],
+): void {
+  const { code, stderrLines } = startupExit(mainJs, { NODE_ENV: "production", ...env });
+  expect(code).toBe(78);
+  expect(stderrLines).toHaveLength(1);
+  expect(stderrLines[0]).toMatch(/^Invalid configuration: /);
+  for (const name of refused)
+    expect(stderrLines[0]).toContain(`${name} (holds a documented development secret`);
+}
