@@ -37,9 +37,7 @@ async function main() {
       DATABASE_URL: notifierDb.url,
       MIGRATE_ON_START: "false",
       KAFKA_GROUP_ID: uniqueName("measure"),
-      JWKS_URL: issuer.jwksUrl,
-      JWT_ISSUER: issuer.issuer,
-      JWT_AUDIENCE: issuer.audience,
+      ...issuer.verifierEnv,
     }),
   );
   try {

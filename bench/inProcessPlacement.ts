@@ -25,15 +25,10 @@ async function main() {
     createTestDatabase(ORDER_MIGRATIONS_DIR, "orders_bench"),
     createTestDatabase(CATALOG_MIGRATIONS_DIR, "catalog_bench"),
   ]);
-  const auth = {
-    JWKS_URL: issuer.jwksUrl,
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
-  };
   const silent = (service: string) => createLogger({ service, silent: true });
   const catalog = await startCatalog(
     loadCatalogConfig({
-      ...auth,
+      ...issuer.verifierEnv,
       PORT: "0",
       DATABASE_URL: catalogDb.url,
       MIGRATE_ON_START: "false",
@@ -47,7 +42,7 @@ async function main() {
   );
   const order = await startOrder(
     loadOrderConfig({
-      ...auth,
+      ...issuer.verifierEnv,
       PORT: "0",
       DATABASE_URL: orderDb.url,
       MIGRATE_ON_START: "false",

@@ -96,9 +96,7 @@ export async function notifierThroughput(brokers: string[], topic: string, count
       KAFKA_BROKERS: brokers.join(","),
       KAFKA_GROUP_ID: uniqueName("bench_notifier"),
       ORDER_EVENTS_TOPIC: topic,
-      JWKS_URL: issuer.jwksUrl,
-      JWT_ISSUER: issuer.issuer,
-      JWT_AUDIENCE: issuer.audience,
+      ...issuer.verifierEnv,
     }),
     { logger: createLogger({ service: "notifier", silent: true }) },
   );

@@ -68,9 +68,7 @@ export function catalogEnv(
     RESERVATION_CONSUMER_ENABLED: "false",
     SWEEPER_ENABLED: "false",
     INTERNAL_TOKENS: INTERNAL_TOKEN,
-    JWKS_URL: issuer.jwksUrl,
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
+    ...issuer.verifierEnv,
     ...overrides,
   };
 }

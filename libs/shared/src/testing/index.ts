@@ -42,6 +42,8 @@ export interface TestIssuer {
   audience: string;
   jwksUrl: string;
   publicKeyPem: string;
+  /** JWKS_URL, JWT_ISSUER and JWT_AUDIENCE: a service's settings for accepting these tokens. */
+  verifierEnv: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string };
   tokenFor(user: { userId?: string; role?: Role }, options?: { expiresInSeconds?: number }): string;
   /** Replaces the signing key (and the published set) with a new one; returns the new kid. */
   rotateKey(): string;
@@ -73,10 +75,12 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const port = (server.address() as AddressInfo).port;
   const issuer = "test-issuer";
   const audience = "product-ordering";
+  const jwksUrl = `http://127.0.0.1:${port}/.well-known/jwks.json`;
   return {
     issuer,
     audience,
-    jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    jwksUrl,
+    verifierEnv: { JWKS_URL: jwksUrl, JWT_ISSUER: issuer, JWT_AUDIENCE: audience },
     publicKeyPem: first.publicKey.export({ format: "pem", type: "spki" }).toString(),
     tokenFor(user, options = {}) {
       return jwt.sign({ role: user.role ?? "CUSTOMER" }, current.privateKey, {

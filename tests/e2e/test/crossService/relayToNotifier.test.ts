@@ -53,9 +53,7 @@ beforeAll(async () => {
       KAFKA_BROKERS: testServers().kafkaBrokers.join(","),
       ORDER_EVENTS_TOPIC: topic,
       KAFKA_GROUP_ID: uniqueName("notifier"),
-      JWKS_URL: issuer.jwksUrl,
-      JWT_ISSUER: issuer.issuer,
-      JWT_AUDIENCE: issuer.audience,
+      ...issuer.verifierEnv,
     }),
   );
 });
@@ -181,11 +179,6 @@ describe("an order placed through the order service", () => {
   it("shows up as the buyer's ORDER_CREATED notification", async () => {
     const servers = testServers();
     const catalogDb = await createTestDatabase(CATALOG_MIGRATIONS_DIR, "pipeline_catalog");
-    const auth = {
-      JWKS_URL: issuer.jwksUrl,
-      JWT_ISSUER: issuer.issuer,
-      JWT_AUDIENCE: issuer.audience,
-    };
     const prefixes = [`${uniqueName("catalog")}:`, `${uniqueName("order")}:`];
     const common = {
       PORT: "0",
@@ -193,7 +186,7 @@ describe("an order placed through the order service", () => {
       MIGRATE_ON_START: "false",
       REDIS_URL: servers.redisUrl,
       INTERNAL_TOKENS: "pipeline-token",
-      ...auth,
+      ...issuer.verifierEnv,
     };
     const catalog = await startCatalog(
       loadCatalogConfig({

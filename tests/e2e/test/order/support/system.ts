@@ -85,11 +85,6 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     createTestDatabase(ORDER_MIGRATIONS_DIR, "orders"),
     createTestDatabase(CATALOG_MIGRATIONS_DIR, "catalog"),
   ]);
-  const auth = {
-    JWKS_URL: issuer.jwksUrl,
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
-  };
   const catalogEnv: Record<string, string> = {
     PORT: "0",
     LOG_LEVEL: "error",
@@ -103,7 +98,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     INTERNAL_TOKENS: SERVICE_TOKEN,
     ORDER_TOKEN: SERVICE_TOKEN,
     RESERVATION_MAX_ATTEMPTS: "50",
-    ...auth,
+    ...issuer.verifierEnv,
     ...options.catalogEnv,
   };
   const catalog = await startCatalog(loadCatalogConfig(catalogEnv));
@@ -124,7 +119,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     CATALOG_URL: catalogLink.url,
     CATALOG_TOKEN: SERVICE_TOKEN,
     RECOVERY_INTERVAL_MS: "60000",
-    ...auth,
+    ...issuer.verifierEnv,
     ...options.orderEnv,
   };
   let order = await startOrder(loadOrderConfig(orderEnv), options.orderOptions);
