@@ -77,6 +77,17 @@ function location(route: GatewayRoute): string {
   );
 }
 
+// A location answering a problem body itself (no upstream), with the request id and `headers`.
+function problemLocation(match: string, status: number, body: string, ...headers: string[]) {
+  return [
+    `    location ${match} {`,
+    "      add_header X-Request-Id $gateway_request_id always;",
+    ...headers.map((header) => `      add_header ${header} always;`),
+    `      return ${status} ${body};`,
+    "    }",
+  ].join("\n");
+}
+
 // GET and HEAD only; any other method gets the same 404 as an unknown path.
 function fileLocation(entry: GatewayFile, root: string, notFound: string): string {
   return [
@@ -210,33 +221,17 @@ export function renderNginxConf(o: NginxConfOptions): string {
     `      return 200 '{"status":"ok"}';`,
     "    }",
     "",
-    "    location /internal {",
-    "      add_header X-Request-Id $gateway_request_id always;",
-    `      return 404 ${notFound};`,
-    "    }",
+    problemLocation("/internal", 404, notFound),
     "",
-    "    location / {",
-    "      add_header X-Request-Id $gateway_request_id always;",
-    `      return 404 ${notFound};`,
-    "    }",
+    problemLocation("/", 404, notFound),
     "",
-    "    location @too_large {",
-    "      add_header X-Request-Id $gateway_request_id always;",
-    `      return 413 ${tooLarge};`,
-    "    }",
+    problemLocation("@too_large", 413, tooLarge),
     "",
     "    # No replica answered (down, or died with the request): 503 with Retry-After, which a",
     "    # client may retry (POST /api/v1/orders with its Idempotency-Key) instead of a bare 502.",
-    "    location @unavailable {",
-    "      add_header X-Request-Id $gateway_request_id always;",
-    "      add_header Retry-After 1 always;",
-    `      return 503 ${unavailable};`,
-    "    }",
+    problemLocation("@unavailable", 503, unavailable, "Retry-After 1"),
     "",
-    "    location @gateway_timeout {",
-    "      add_header X-Request-Id $gateway_request_id always;",
-    `      return 504 ${gatewayTimeout};`,
-    "    }",
+    problemLocation("@gateway_timeout", 504, gatewayTimeout),
     "  }",
     "}",
     "",

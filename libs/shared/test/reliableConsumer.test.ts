@@ -29,6 +29,12 @@ describe("startReliableConsumer on a real broker", () => {
     return { orderId: envelope.aggregateId };
   }
 
+  /** Waits until the consumer has processed every partition it fetched from (lag 0 on each). */
+  const untilCaughtUp = (consumer: { lag(): { lag: number }[] }) =>
+    waitFor(() => consumer.lag().length > 0 && consumer.lag().every((p) => p.lag === 0), {
+      what: "every fetched partition processed",
+    });
+
   /** One attempt, `parse`, and what was handled and each outcome recorded in the given lists. */
   const recordingOptions = (handled: string[], outcomes: string[]) => ({
     envelopes: orderEventEnvelopes,
@@ -88,9 +94,7 @@ describe("startReliableConsumer on a real broker", () => {
         "dlq-error": "payload is not ok",
         "event-id": events[1]!.eventId,
       });
-      await waitFor(() => consumer.lag().length > 0 && consumer.lag().every((p) => p.lag === 0), {
-        what: "every fetched partition processed",
-      });
+      await untilCaughtUp(consumer);
       const text = await metrics.render();
       expect(text).toContain(
         `kafka_consumer_dead_lettered_total{group="${groupId}",topic="${topic}"} 1`,
@@ -180,9 +184,7 @@ describe("startReliableConsumer on a real broker", () => {
       expect(outcomes.filter((o) => o === "dead_lettered")).toHaveLength(1);
       // Settled: the count is gone from Redis.
       expect(await redis.keys(`${prefix}*`)).toEqual([]);
-      await waitFor(() => consumer.lag().length > 0 && consumer.lag().every((p) => p.lag === 0), {
-        what: "every fetched partition processed",
-      });
+      await untilCaughtUp(consumer);
     } finally {
       await consumer.stop();
       await dlqReader.stop();
@@ -253,9 +255,7 @@ describe("startReliableConsumer on a real broker", () => {
       expect(batches).toHaveLength(1);
       expect(outcomes.slice(3)).toEqual(["processed ORDER_CREATED", "dead_lettered ORDER_CREATED"]);
       expect(deadLetters[0]!.headers["event-id"]).toBe(second[1]!.eventId);
-      await waitFor(() => consumer.lag().length > 0 && consumer.lag().every((p) => p.lag === 0), {
-        what: "every fetched partition processed",
-      });
+      await untilCaughtUp(consumer);
     } finally {
       await consumer.stop();
       await dlqReader.stop();

@@ -89,13 +89,21 @@ describe("when Redis goes away after the cache is warm", () => {
     return response.body.items.find((p: { id: string }) => p.id === productId)?.availableQuantity;
   };
 
+  /** Both the product's page and the first page of the list show `quantity` available. */
+  const expectAvailable = async (productId: string, quantity: number) => {
+    expect(await availableOf(productId)).toBe(quantity);
+    expect(await firstPageQuantity(productId)).toBe(quantity);
+  };
+
+  /** Reserves `quantity` of a product in a new reservation, which must be accepted (201). */
+  const reserveOf = async (productId: string, quantity: number) =>
+    expect((await reserve(w, randomUUID(), [{ productId, quantity }])).status).toBe(201);
+
   it("answers from the database while Redis is cut, and shows no stale availableQuantity once it is back", async () => {
     const product = await aProduct(w, { quantity: 10 });
-    expect(await availableOf(product.id)).toBe(10);
-    expect(await firstPageQuantity(product.id)).toBe(10);
+    await expectAvailable(product.id, 10);
     const hits = await lookups("hit");
-    expect(await availableOf(product.id)).toBe(10);
-    expect(await firstPageQuantity(product.id)).toBe(10);
+    await expectAvailable(product.id, 10);
     expect(await lookups("hit")).toBe(hits + 1);
 
     redisLink.down();
@@ -103,11 +111,8 @@ describe("when Redis goes away after the cache is warm", () => {
     expect(await availableOf(product.id)).toBe(10);
     expect(await lookups("error")).toBe(errors + 1);
     // Committed while Redis cannot hear of it: the warm entries above now hold the old quantity.
-    expect((await reserve(w, randomUUID(), [{ productId: product.id, quantity: 3 }])).status).toBe(
-      201,
-    );
-    expect(await availableOf(product.id)).toBe(7);
-    expect(await firstPageQuantity(product.id)).toBe(7);
+    await reserveOf(product.id, 3);
+    await expectAvailable(product.id, 7);
 
     redisLink.up();
     const seen: number[] = [];
@@ -126,10 +131,7 @@ describe("when Redis goes away after the cache is warm", () => {
     expect(await lookups("hit")).toBe(hitsAfter + 1);
 
     // And a write after the return invalidates as usual.
-    expect((await reserve(w, randomUUID(), [{ productId: product.id, quantity: 2 }])).status).toBe(
-      201,
-    );
-    expect(await availableOf(product.id)).toBe(5);
-    expect(await firstPageQuantity(product.id)).toBe(5);
+    await reserveOf(product.id, 2);
+    await expectAvailable(product.id, 5);
   });
 });

@@ -46,24 +46,25 @@ describe("priceOrder", () => {
 });
 
 describe("status changes", () => {
-  it("cancels a created order, ignores a second cancel, refuses a completed order", () => {
-    expect(decideCancel("CREATED")).toEqual({
-      kind: "change",
+  test.each([
+    {
+      title: "cancels a created order, ignores a second cancel, refuses a completed order",
+      decide: decideCancel,
       to: "CANCELLED",
       eventType: "ORDER_CANCELLED",
-    });
-    expect(decideCancel("CANCELLED")).toEqual({ kind: "unchanged" });
-    expect(decideCancel("COMPLETED")).toEqual({ kind: "refused", from: "COMPLETED" });
-  });
-
-  it("completes a created order, ignores a second complete, refuses a cancelled order", () => {
-    expect(decideComplete("CREATED")).toEqual({
-      kind: "change",
+      refusedFrom: "COMPLETED",
+    },
+    {
+      title: "completes a created order, ignores a second complete, refuses a cancelled order",
+      decide: decideComplete,
       to: "COMPLETED",
       eventType: "ORDER_COMPLETED",
-    });
-    expect(decideComplete("COMPLETED")).toEqual({ kind: "unchanged" });
-    expect(decideComplete("CANCELLED")).toEqual({ kind: "refused", from: "CANCELLED" });
+      refusedFrom: "CANCELLED",
+    },
+  ] as const)("$title", ({ decide, to, eventType, refusedFrom }) => {
+    expect(decide("CREATED")).toEqual({ kind: "change", to, eventType });
+    expect(decide(to)).toEqual({ kind: "unchanged" });
+    expect(decide(refusedFrom)).toEqual({ kind: "refused", from: refusedFrom });
   });
 });
 

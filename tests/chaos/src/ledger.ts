@@ -76,22 +76,23 @@ async function settle(input: LedgerInput, sql: { orders: Pool; catalog: Pool; no
   const timeoutMs = input.settleTimeoutMs;
   const count = async (pool: Pool, query: string) =>
     Number(((await pool.query(query)) as { n: number }[])[0]!.n);
-  await waitFor(
-    async () =>
-      (await count(
-        sql.catalog,
-        "SELECT COUNT(*) AS n FROM reservations WHERE status = 'RESERVED'",
-      )) === 0,
-    { what: "every reservation settled", timeoutMs, intervalMs: 1000 },
-  ).catch(() => undefined);
-  await waitFor(
-    async () =>
-      (await count(
-        sql.orders,
-        "SELECT COUNT(*) AS n FROM outbox_events WHERE status = 'READY'",
-      )) === 0,
-    { what: "the outbox drained", timeoutMs, intervalMs: 1000 },
-  ).catch(() => undefined);
+  // Waits (at most timeoutMs, then reads anyway) until `query` counts no rows.
+  const untilNone = (pool: Pool, query: string, what: string) =>
+    waitFor(async () => (await count(pool, query)) === 0, {
+      what,
+      timeoutMs,
+      intervalMs: 1000,
+    }).catch(() => undefined);
+  await untilNone(
+    sql.catalog,
+    "SELECT COUNT(*) AS n FROM reservations WHERE status = 'RESERVED'",
+    "every reservation settled",
+  );
+  await untilNone(
+    sql.orders,
+    "SELECT COUNT(*) AS n FROM outbox_events WHERE status = 'READY'",
+    "the outbox drained",
+  );
   // Cancellations give stock back through the catalog's consumer: the stock balance is read
   // once both consumer groups have processed every event on the topic.
   const kafka = new KafkaClient({ brokers: input.kafkaBrokers, clientId: "chaos-settle" });

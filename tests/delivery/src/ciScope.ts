@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { REPO, repoPath } from "./paths";
+import { REPO, repoPath, workspaceDirs } from "./paths";
 
 const TURBO = repoPath("node_modules/.bin/turbo");
 
@@ -44,19 +44,6 @@ export function stepOutputs(step: Step, context: Record<string, string>): Record
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function workspaceDirs(): string[] {
-  const root = JSON.parse(fs.readFileSync(repoPath("package.json"), "utf8")) as {
-    workspaces: string[];
-  };
-  return root.workspaces.flatMap((glob) => {
-    const dir = glob.replace(/\/\*$/, "");
-    return fs
-      .readdirSync(repoPath(dir))
-      .filter((name) => fs.existsSync(repoPath(dir, name, "package.json")))
-      .map((name) => `${dir}/${name}`);
-  });
 }
 
 export interface ScratchRepo {

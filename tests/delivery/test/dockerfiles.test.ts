@@ -5,7 +5,7 @@ import dockerignore from "@balena/dockerignore";
 import { DockerfileParser } from "dockerfile-ast";
 import { validate as lintDockerfile } from "dockerfile-utils";
 import { imageCommand } from "../src/containers";
-import { REPO, repoPath, SERVICES } from "../src/paths";
+import { REPO, repoPath, SERVICES, workspaceDirs } from "../src/paths";
 import {
   renderServiceImage,
   SERVICE_BUILDS,
@@ -22,18 +22,7 @@ const PORTS: Record<string, number | undefined> = {
   archiver: undefined,
 };
 
-function workspaceManifests(): string[] {
-  const root = JSON.parse(fs.readFileSync(repoPath("package.json"), "utf8")) as {
-    workspaces: string[];
-  };
-  return root.workspaces.flatMap((glob) => {
-    const dir = glob.replace(/\/\*$/, "");
-    return fs
-      .readdirSync(repoPath(dir))
-      .filter((name) => fs.existsSync(repoPath(dir, name, "package.json")))
-      .map((name) => `${dir}/${name}/package.json`);
-  });
-}
+const workspaceManifests = () => workspaceDirs().map((dir) => `${dir}/package.json`);
 
 describe(`${SERVICE_DOCKERFILE}, the Node services' one Dockerfile`, () => {
   const text = serviceDockerfileText();
