@@ -75,10 +75,13 @@ function servicePath(pool: Pool, counters: { retries: number }) {
     backoffMaxMs: 100,
   };
   return async (productId: string): Promise<Outcome> => {
-    const result: ReserveResult = await reserveStock(deps, settings, {
-      reservationId: randomUUID(),
-      items: [{ productId, quantity: 1 }],
-    });
+    const result: ReserveResult = await reserveStock(
+      { ...deps, settings },
+      {
+        reservationId: randomUUID(),
+        items: [{ productId, quantity: 1 }],
+      },
+    );
     return result.kind === "reserved" ||
       result.kind === "out_of_stock" ||
       result.kind === "contention"

@@ -1,6 +1,6 @@
 // `npm run outbox -- ...` at the repository root, `node dist/outboxCli.js ...` in the image:
 // the outbox's state, and FAILED rows put back in the relay's queue. stdout: JSON lines only.
-import { createPool, runAsMain, runCommand, type CommandLine } from "@app/shared";
+import { createPool, runAsMain, runCommand, systemClock, type CommandLine } from "@app/shared";
 import { parseOutboxCommand, runOutboxCommand } from "./api/outboxCommand";
 import { loadRelayConfig } from "./config";
 import { MariaDbOutboxMaintenance } from "./infrastructure/mariadbOutboxMaintenance";
@@ -13,7 +13,7 @@ export const outboxCli: CommandLine = (argv, env, print) =>
     try {
       await runOutboxCommand(
         command,
-        { store: new MariaDbOutboxMaintenance(pool), now: () => new Date() },
+        { store: new MariaDbOutboxMaintenance(pool), clock: systemClock },
         print,
       );
     } finally {

@@ -40,9 +40,7 @@ export function reservationRoutes(deps: ReservationRouteDeps): Router {
 
   router.post("/internal/v1/reservations", async (req, res) => {
     const input = parseOrThrow(reserveSchema, req.body);
-    const result = await traceUseCase("reserveStock", () =>
-      reserveStock(deps, deps.settings, input),
-    );
+    const result = await traceUseCase("reserveStock", () => reserveStock(deps, input));
     switch (result.kind) {
       case "reserved":
         res.status(201).json(reservationView(result.reservation));

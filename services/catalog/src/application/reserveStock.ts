@@ -28,6 +28,7 @@ export interface ReserveDeps {
   clock: Clock;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
+  settings: ReserveSettings;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -39,9 +40,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export async function reserveStock(
   deps: ReserveDeps,
-  settings: ReserveSettings,
   input: { reservationId: string; items: ReservationLine[] },
 ): Promise<ReserveResult> {
+  const { settings } = deps;
   const lines = normalizeLines(input.items);
   const sleep = deps.sleep ?? defaultSleep;
   for (let attempt = 1; attempt <= settings.maxAttempts; attempt++) {

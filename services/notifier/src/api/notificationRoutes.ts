@@ -30,7 +30,11 @@ export function notificationRoutes(deps: {
   router.get("/api/v1/notifications", requireAuth(deps.verifier), async (req, res) => {
     const query = parseOrThrow(listQuerySchema, req.query, "query");
     const cursor = cursorFromQuery(query.cursor);
-    const page = await listNotifications(deps.store, req.principal!.userId, query.limit, cursor);
+    const page = await listNotifications(deps, {
+      userId: req.principal!.userId,
+      limit: query.limit,
+      after: cursor,
+    });
     res.json({
       items: page.items.map(present),
       nextCursor: page.next ? encodeCursor(page.next) : null,

@@ -17,11 +17,11 @@ export function preferenceRoutes(deps: {
 }): Router {
   const router = Router();
   router.get(PATH, requireAuth(deps.verifier), async (req, res) => {
-    send(res, await getPreferences(deps.preferences, req.principal!.userId));
+    send(res, await getPreferences(deps, { userId: req.principal!.userId }));
   });
   router.put(PATH, requireAuth(deps.verifier), async (req, res) => {
     const input = parseOrThrow(preferencesRequest, req.body);
-    send(res, await updatePreferences(deps, req.principal!.userId, input));
+    send(res, await updatePreferences(deps, { userId: req.principal!.userId, ...input }));
   });
   return router;
 }

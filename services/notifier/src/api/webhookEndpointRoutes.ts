@@ -60,11 +60,10 @@ export function webhookEndpointRoutes(
   });
   router.get(WEBHOOK_ENDPOINTS_PATH, ...admin, async (req, res) => {
     const query = parseOrThrow(listQuerySchema, req.query, "query");
-    const page = await listWebhookEndpoints(
-      deps.endpoints,
-      query.limit,
-      cursorFromQuery(query.cursor),
-    );
+    const page = await listWebhookEndpoints(deps, {
+      limit: query.limit,
+      after: cursorFromQuery(query.cursor),
+    });
     res.json({
       items: page.items.map((e) => present(e)),
       nextCursor: page.next ? encodeCursor(page.next) : null,

@@ -6,10 +6,11 @@ import type { NotificationStore } from "./ports";
 export type NotificationPage = Page<Notification>;
 
 export async function listNotifications(
-  store: NotificationStore,
-  userId: string,
-  limit: number,
-  after: NotificationCursor | null,
+  deps: { store: NotificationStore },
+  input: { userId: string; limit: number; after: NotificationCursor | null },
 ): Promise<NotificationPage> {
-  return toPage(await store.listForUser(userId, limit + 1, after), limit);
+  return toPage(
+    await deps.store.listForUser(input.userId, input.limit + 1, input.after),
+    input.limit,
+  );
 }

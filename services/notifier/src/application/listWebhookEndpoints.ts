@@ -5,9 +5,8 @@ import type { WebhookEndpointStore } from "./ports";
 
 /** Registered endpoints, newest first. */
 export async function listWebhookEndpoints(
-  endpoints: WebhookEndpointStore,
-  limit: number,
-  after: KeysetCursor | null,
+  deps: { endpoints: WebhookEndpointStore },
+  input: { limit: number; after: KeysetCursor | null },
 ): Promise<Page<WebhookEndpoint>> {
-  return toPage(await endpoints.list(limit + 1, after), limit);
+  return toPage(await deps.endpoints.list(input.limit + 1, input.after), input.limit);
 }

@@ -2,16 +2,15 @@ import type { Clock, NotificationPreferences, PreferenceStore } from "./ports";
 
 /** A customer's channels; the notification itself is written whatever they chose. */
 export function getPreferences(
-  preferences: PreferenceStore,
-  userId: string,
+  deps: { preferences: PreferenceStore },
+  input: { userId: string },
 ): Promise<NotificationPreferences> {
-  return preferences.get(userId);
+  return deps.preferences.get(input.userId);
 }
 
 export function updatePreferences(
   deps: { preferences: PreferenceStore; clock: Clock },
-  userId: string,
-  input: { email: boolean },
+  input: { userId: string; email: boolean },
 ): Promise<NotificationPreferences> {
-  return deps.preferences.set(userId, input.email, deps.clock.now());
+  return deps.preferences.set(input.userId, input.email, deps.clock.now());
 }

@@ -1,4 +1,4 @@
-import { parseCommandWord } from "@app/shared";
+import { parseCommandWord, type Clock } from "@app/shared";
 import { requeueFailedEvents, type OutboxMaintenanceStore } from "../application/outboxMaintenance";
 
 export const OUTBOX_USAGE =
@@ -35,11 +35,11 @@ const FAILED_SHOWN = 50;
 /** Runs a parsed command; detail lines first, the one-line JSON summary last. */
 export async function runOutboxCommand(
   command: OutboxCommand,
-  deps: { store: OutboxMaintenanceStore; now: () => Date },
+  deps: { store: OutboxMaintenanceStore; clock: Clock },
   print: (line: string) => void,
 ): Promise<void> {
   if (command.name === "status") {
-    const status = await deps.store.status(FAILED_SHOWN, deps.now());
+    const status = await deps.store.status(FAILED_SHOWN, deps.clock.now());
     for (const row of status.failed) print(JSON.stringify({ failed: row }));
     print(
       JSON.stringify({
@@ -50,10 +50,9 @@ export async function runOutboxCommand(
     );
     return;
   }
-  const report = await requeueFailedEvents(deps.store, {
+  const report = await requeueFailedEvents(deps, {
     eventId: command.eventId,
     dryRun: command.dryRun,
-    now: deps.now(),
   });
   print(
     JSON.stringify({

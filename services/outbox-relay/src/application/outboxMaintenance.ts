@@ -1,3 +1,5 @@
+import type { Clock } from "./ports";
+
 /** What an operator sees of the outbox and may do to it (the relay's own loop aside). */
 export interface OutboxStatus {
   byStatus: Record<string, number>;
@@ -22,10 +24,10 @@ export interface OutboxMaintenanceStore {
 }
 
 export async function requeueFailedEvents(
-  store: OutboxMaintenanceStore,
-  options: { eventId?: string; dryRun: boolean; now: Date },
+  deps: { store: OutboxMaintenanceStore; clock: Clock },
+  input: { eventId?: string; dryRun: boolean },
 ): Promise<{ matched: number; requeued: number }> {
-  if (options.dryRun) return { matched: await store.countFailed(options.eventId), requeued: 0 };
-  const requeued = await store.requeueFailed(options.now, options.eventId);
+  if (input.dryRun) return { matched: await deps.store.countFailed(input.eventId), requeued: 0 };
+  const requeued = await deps.store.requeueFailed(deps.clock.now(), input.eventId);
   return { matched: requeued, requeued };
 }
