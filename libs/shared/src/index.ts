@@ -43,7 +43,7 @@ export {
   type HealthCheck,
   type HealthReport,
 } from "./health";
-export { connectOptionalRedis } from "./redis";
+export { connectOptionalRedis, optionalRedisEnv } from "./redis";
 export {
   isConnectionLoss,
   parseOrThrow,
@@ -71,6 +71,7 @@ export {
   inMemoryDeliveryCounter,
   KafkaClient,
   kafkaConnectionEnv,
+  orderEventsConsumerEnv,
   kafkaSecurity,
   PermanentEventError,
   redisDeliveryCounter,

@@ -3,10 +3,6 @@ import { ConfigError, env, httpServiceEnv, loadConfig, ownedDatabaseEnv } from "
 import { z } from "zod";
 import { isAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./domain/password";
 
-// An empty variable (`JWT_PRIVATE_KEY=` in a compose file) means "not set", not "set to nothing".
-const optionalText = () =>
-  z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional());
-
 export const authConfigSchema = z.object({
   ...httpServiceEnv(3001),
   ...ownedDatabaseEnv("mysql://root@127.0.0.1:3306/auth", 10),
@@ -16,14 +12,14 @@ export const authConfigSchema = z.object({
   INTERNAL_TOKENS: env.list("local-internal-token"),
 
   /** PEM text (literal "\n" sequences allowed, as many secret stores flatten newlines). */
-  JWT_PRIVATE_KEY: optionalText(),
-  JWT_PRIVATE_KEY_FILE: optionalText(),
+  JWT_PRIVATE_KEY: env.optionalText(),
+  JWT_PRIVATE_KEY_FILE: env.optionalText(),
   /** Default: the RFC 7638 thumbprint of the public key. */
-  JWT_KEY_ID: optionalText(),
+  JWT_KEY_ID: env.optionalText(),
   /** The key being rotated out: still published in the JWKS so tokens it signed stay valid. */
-  JWT_PREVIOUS_PUBLIC_KEY: optionalText(),
-  JWT_PREVIOUS_PUBLIC_KEY_FILE: optionalText(),
-  JWT_PREVIOUS_KEY_ID: optionalText(),
+  JWT_PREVIOUS_PUBLIC_KEY: env.optionalText(),
+  JWT_PREVIOUS_PUBLIC_KEY_FILE: env.optionalText(),
+  JWT_PREVIOUS_KEY_ID: env.optionalText(),
   /** Where a local run without configured keys keeps its generated key pair (git-ignored). */
   KEYS_DIR: z.string().min(1).default(path.resolve(__dirname, "../../../.local/keys")),
   JWT_ISSUER: z.string().min(1).default("product-ordering-auth"),
@@ -35,8 +31,8 @@ export const authConfigSchema = z.object({
   REFRESH_TOKEN_PURGE_BATCH_SIZE: env.int(1000, 1),
 
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
-  ADMIN_EMAIL: optionalText(),
-  ADMIN_PASSWORD: optionalText(),
+  ADMIN_EMAIL: env.optionalText(),
+  ADMIN_PASSWORD: env.optionalText(),
 
   /** Failures for one email from one client: the lock one guesser meets. */
   LOGIN_MAX_FAILURES_PER_EMAIL_AND_CLIENT: env.int(5, 1),

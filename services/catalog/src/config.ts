@@ -1,8 +1,9 @@
 import {
   env,
   httpServiceEnv,
-  kafkaConnectionEnv,
   loadConfig,
+  optionalRedisEnv,
+  orderEventsConsumerEnv,
   ownedDatabaseEnv,
   tokenVerificationEnv,
 } from "@app/shared";
@@ -11,18 +12,9 @@ import { z } from "zod";
 export const catalogConfigSchema = z.object({
   ...httpServiceEnv(3002),
   ...ownedDatabaseEnv("mysql://root@127.0.0.1:3306/catalog", 10),
-  REDIS_URL: env.urlWithDefault("redis://127.0.0.1:6379"),
-  REDIS_KEY_PREFIX: z.string().default("catalog:"),
-  /** Upper bound for one Redis command; past it the read goes to the database instead. */
-  REDIS_COMMAND_TIMEOUT_MS: env.int(200, 1),
+  ...optionalRedisEnv("catalog:"),
   CACHE_TTL_SECONDS: env.int(60, 1),
-  KAFKA_BROKERS: env.list("127.0.0.1:9092"),
-  /** KAFKA_SSL*, KAFKA_SASL_* and KAFKA_CREATE_TOPICS (README, "Kafka security"). */
-  ...kafkaConnectionEnv,
-  ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),
-  /** Partitions when this service happens to create the topic first (same value as the relay's). */
-  ORDER_EVENTS_PARTITIONS: env.int(3, 1),
-  KAFKA_GROUP_ID: z.string().min(1).default("catalog"),
+  ...orderEventsConsumerEnv("catalog"),
   /** Failed deliveries of one event (counted in Redis) before it is dead-lettered, whatever the cause. */
   EVENT_MAX_DELIVERIES: env.int(5, 1),
   RESERVATION_CONSUMER_ENABLED: env.bool(true),

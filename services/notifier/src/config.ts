@@ -2,27 +2,17 @@ import {
   ConfigError,
   env,
   httpServiceEnv,
-  kafkaConnectionEnv,
   loadConfig,
+  orderEventsConsumerEnv,
   ownedDatabaseEnv,
   tokenVerificationEnv,
 } from "@app/shared";
 import { z } from "zod";
 
-// An empty variable (`SMTP_HOST=` in a compose file) means "not set".
-const optionalText = () =>
-  z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional());
-
 export const notifierConfigSchema = z.object({
   ...httpServiceEnv(3004),
   ...ownedDatabaseEnv("mysql://root@127.0.0.1:3306/notifier", 5),
-  KAFKA_BROKERS: env.list("127.0.0.1:9092"),
-  /** KAFKA_SSL*, KAFKA_SASL_* and KAFKA_CREATE_TOPICS (README, "Kafka security"). */
-  ...kafkaConnectionEnv,
-  ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),
-  /** Partitions when this service happens to create the topic first (same value as the relay's). */
-  ORDER_EVENTS_PARTITIONS: env.int(3, 1),
-  KAFKA_GROUP_ID: z.string().min(1).default("notifier"),
+  ...orderEventsConsumerEnv("notifier"),
   CONSUMER_ENABLED: env.bool(true),
   /** Partitions handled in parallel; order within a partition (one order's events) is kept. */
   CONSUMER_CONCURRENCY: env.int(3, 1),
@@ -49,14 +39,14 @@ export const notifierConfigSchema = z.object({
   DELIVERY_MAX_AGE_SECONDS: env.int(3 * 24 * 3600, 1),
 
   /** Email: off (no email deliveries written) while SMTP_HOST is unset. */
-  SMTP_HOST: optionalText(),
+  SMTP_HOST: env.optionalText(),
   SMTP_PORT: env.port(587),
   /** Implicit TLS (usually port 465); otherwise STARTTLS when offered. */
   SMTP_SECURE: env.bool(false),
   /** Refuse to send unless STARTTLS succeeds. */
   SMTP_REQUIRE_TLS: env.bool(false),
-  SMTP_USER: optionalText(),
-  SMTP_PASSWORD: optionalText(),
+  SMTP_USER: env.optionalText(),
+  SMTP_PASSWORD: env.optionalText(),
   SMTP_TIMEOUT_MS: env.int(10_000, 1),
   EMAIL_FROM: z.string().min(3).default("Product Ordering <orders@example.com>"),
   /** Right-hand side of Message-IDs: <eventId@EMAIL_MESSAGE_ID_DOMAIN>. */

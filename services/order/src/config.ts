@@ -2,6 +2,7 @@ import {
   env,
   httpServiceEnv,
   loadConfig,
+  optionalRedisEnv,
   ownedDatabaseEnv,
   tokenVerificationEnv,
 } from "@app/shared";
@@ -10,10 +11,7 @@ import { z } from "zod";
 export const orderConfigSchema = z.object({
   ...httpServiceEnv(3003),
   ...ownedDatabaseEnv("mysql://root@127.0.0.1:3306/orders", 10),
-  REDIS_URL: env.urlWithDefault("redis://127.0.0.1:6379"),
-  REDIS_KEY_PREFIX: z.string().default("order:"),
-  /** Upper bound for one Redis command; past it the database decides alone. */
-  REDIS_COMMAND_TIMEOUT_MS: env.int(200, 1),
+  ...optionalRedisEnv("order:"),
   /** JWKS_URL, JWKS_REFRESH_SECONDS, JWT_ISSUER, JWT_AUDIENCE: how access tokens are checked. */
   ...tokenVerificationEnv,
   /** Service tokens accepted on /internal (the catalog's sweeper). */

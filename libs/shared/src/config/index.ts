@@ -85,6 +85,9 @@ export const env = {
         }
       }),
   string: () => z.string().min(1),
+  /** Optional text where an empty variable (`SMTP_HOST=` in a compose file) means "not set". */
+  optionalText: () =>
+    z.preprocess((value) => (value === "" ? undefined : value), z.string().min(1).optional()),
   bool: (fallback: boolean) =>
     z
       .enum(["true", "false", "1", "0"])

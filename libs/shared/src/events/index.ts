@@ -34,6 +34,7 @@ export {
 } from "./deliveryCounter";
 export {
   kafkaConnectionEnv,
+  orderEventsConsumerEnv,
   kafkaSecurity,
   type KafkaConnectionConfig,
   type KafkaSecurity,

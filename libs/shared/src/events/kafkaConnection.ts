@@ -21,6 +21,17 @@ export const kafkaConnectionEnv = {
   KAFKA_CREATE_TOPICS: env.bool(true),
 };
 
+/** A service consuming the order events: the brokers, their security, the topic and its group. */
+export const orderEventsConsumerEnv = (defaultGroupId: string) => ({
+  KAFKA_BROKERS: env.list("127.0.0.1:9092"),
+  /** KAFKA_SSL*, KAFKA_SASL_* and KAFKA_CREATE_TOPICS (README, "Kafka security"). */
+  ...kafkaConnectionEnv,
+  ORDER_EVENTS_TOPIC: z.string().min(1).default("order-events"),
+  /** Partitions when this service happens to create the topic first (same value as the relay's). */
+  ORDER_EVENTS_PARTITIONS: env.int(3, 1),
+  KAFKA_GROUP_ID: z.string().min(1).default(defaultGroupId),
+});
+
 export type KafkaConnectionConfig = z.infer<z.ZodObject<typeof kafkaConnectionEnv>>;
 
 export interface KafkaSecurity {

@@ -1,5 +1,15 @@
 import { Redis } from "ioredis";
+import { z } from "zod";
+import { env } from "../config";
 import type { Logger } from "../logging";
+
+/** Where a service's optional Redis is (connectOptionalRedis), its key prefix and its patience. */
+export const optionalRedisEnv = (defaultKeyPrefix: string) => ({
+  REDIS_URL: env.urlWithDefault("redis://127.0.0.1:6379"),
+  REDIS_KEY_PREFIX: z.string().default(defaultKeyPrefix),
+  /** Upper bound for one Redis command; past it the service goes on without Redis (the database decides). */
+  REDIS_COMMAND_TIMEOUT_MS: env.int(200, 1),
+});
 
 export interface OptionalRedisSettings {
   url: string;
