@@ -77,6 +77,7 @@ export {
   redisDeliveryCounter,
   reliableHandler,
   startReliableConsumer,
+  type ConsumerEntryPoint,
   type DeliveryCounter,
   type EnvelopeReader,
   type EventConsumer,

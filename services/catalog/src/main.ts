@@ -15,18 +15,16 @@ import {
   runWithContext,
   startHttpServer,
   startReliableConsumer,
-  traceUseCase,
   kafkaSecurity,
   systemClock,
   startIntervalLoop,
   type IntervalLoop,
-  orderEventEnvelopes,
   newId,
 } from "@app/shared";
 import { catalogOpenApi } from "./api/openapi";
+import { orderEventConsumer } from "./api/orderEventConsumer";
 import { productRoutes } from "./api/productRoutes";
 import { reservationRoutes } from "./api/reservationRoutes";
-import { handleOrderEvent } from "./application/handleOrderEvent";
 import type { Clock, SweepReport } from "./application/ports";
 import type { ReserveSettings } from "./application/reserveStock";
 import { sweepExpiredReservations } from "./application/sweepExpiredReservations";
@@ -34,7 +32,6 @@ import { loadCatalogConfig, type CatalogConfig } from "./config";
 import { HttpReservationAbandonment } from "./infrastructure/httpReservationAbandonment";
 import { MariaDbReservationStore } from "./infrastructure/mariadbReservationStore";
 import { MariaDbStockRepository } from "./infrastructure/mariadbStockRepository";
-import { toOrderEvent } from "./infrastructure/orderEventPayload";
 import { createCatalogPrisma } from "./infrastructure/prismaClient";
 import { PrismaProductRepository } from "./infrastructure/prismaProductRepository";
 import { PrometheusCatalogMetrics } from "./infrastructure/prometheusCatalogMetrics";
@@ -147,16 +144,14 @@ export async function startCatalog(
   try {
     if (config.RESERVATION_CONSUMER_ENABLED) {
       consumer = await startReliableConsumer({
-        envelopes: orderEventEnvelopes,
+        ...orderEventConsumer(settleDeps, (outcome, eventType) =>
+          catalogMetrics.eventOutcome(outcome, eventType),
+        ),
         brokers: config.KAFKA_BROKERS,
         clientId: "catalog",
         topic: config.ORDER_EVENTS_TOPIC,
         partitions: config.ORDER_EVENTS_PARTITIONS,
         groupId: config.KAFKA_GROUP_ID,
-        parse: toOrderEvent,
-        handle: (event) =>
-          traceUseCase("handleOrderEvent", () => handleOrderEvent(settleDeps, event)),
-        onOutcome: (outcome, eventType) => catalogMetrics.eventOutcome(outcome, eventType),
         maxDeliveries: config.EVENT_MAX_DELIVERIES,
         security: kafkaSecurity(config),
         createTopics: config.KAFKA_CREATE_TOPICS,

@@ -16,27 +16,24 @@ import {
   startHttpServer,
   redisDeliveryCounter,
   startReliableConsumer,
-  traceUseCase,
   kafkaSecurity,
   startWorkerLoop,
   type WorkerLoop,
-  orderEventEnvelopes,
   randomIds,
   systemClock,
 } from "@app/shared";
 import { notifierOpenApi } from "./api/openapi";
+import { orderEventConsumer } from "./api/orderEventConsumer";
 import { notificationRoutes } from "./api/notificationRoutes";
 import { preferenceRoutes } from "./api/preferenceRoutes";
 import { webhookEndpointRoutes } from "./api/webhookEndpointRoutes";
 import { callWebhook } from "./application/callWebhook";
 import { deliverDue } from "./application/deliverDue";
-import { notifyOrderEvent, notifyOrderEvents } from "./application/notifyOrderEvent";
 import type { Clock, NotifierHooks } from "./application/ports";
 import { sendEmail } from "./application/sendEmail";
 import { loadNotifierConfig, type NotifierConfig } from "./config";
 import { AuthUserDirectory } from "./infrastructure/authUserDirectory";
 import { HttpWebhookSender } from "./infrastructure/httpWebhookSender";
-import { toFacts } from "./infrastructure/orderEventPayload";
 import { createNotifierPrisma } from "./infrastructure/prismaClient";
 import { PrismaDeliveryStore } from "./infrastructure/prismaDeliveryStore";
 import { PrismaNotificationStore } from "./infrastructure/prismaNotificationStore";
@@ -158,7 +155,9 @@ export async function startNotifier(
   if (config.CONSUMER_ENABLED) {
     try {
       consumer = await startReliableConsumer({
-        envelopes: orderEventEnvelopes,
+        ...orderEventConsumer(notifyDeps, (outcome, eventType) =>
+          notifierMetrics.outcome(outcome, eventType),
+        ),
         brokers: config.KAFKA_BROKERS,
         clientId: "notifier",
         topic: config.ORDER_EVENTS_TOPIC,
@@ -173,12 +172,6 @@ export async function startNotifier(
         deliveries: redis
           ? redisDeliveryCounter(redis, { prefix: config.REDIS_KEY_PREFIX, logger })
           : undefined,
-        parse: toFacts,
-        handle: (facts) =>
-          traceUseCase("notifyOrderEvent", () => notifyOrderEvent(notifyDeps, facts)),
-        handleBatch: (batch) =>
-          traceUseCase("notifyOrderEvent", () => notifyOrderEvents(notifyDeps, batch)),
-        onOutcome: (outcome, eventType) => notifierMetrics.outcome(outcome, eventType),
         metrics,
         logger,
       });

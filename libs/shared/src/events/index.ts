@@ -24,6 +24,7 @@ export {
 export {
   consumerMetrics,
   startReliableConsumer,
+  type ConsumerEntryPoint,
   type ReliableConsumerSettings,
   type RunningConsumer,
 } from "./reliableConsumer";

@@ -51,6 +51,16 @@ export interface ReliableConsumerSettings<E, V extends Envelope> {
   logger: Logger;
 }
 
+/**
+ * What a service's consumer entry point (its api/, as routes are for HTTP) decides: how a
+ * message is read and parsed, which use case handles it, how outcomes are counted. The rest of
+ * ReliableConsumerSettings is wiring that main.ts supplies.
+ */
+export type ConsumerEntryPoint<E, V extends Envelope> = Pick<
+  ReliableConsumerSettings<E, V>,
+  "envelopes" | "parse" | "handle" | "handleBatch" | "onOutcome"
+>;
+
 export interface RunningConsumer {
   /** Per assigned partition, messages past what this member has processed (no broker call). */
   lag(): PartitionLag[];
