@@ -121,6 +121,7 @@ export {
   UpstreamUnreachableError,
   z,
   type JsonResponse,
+  type RunningService,
 } from "./http";
 export {
   createPool,

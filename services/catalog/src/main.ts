@@ -12,6 +12,7 @@ import {
   runMigrations,
   type RunningConsumer,
   runUntilSignalled,
+  type RunningService,
   runWithContext,
   startHttpServer,
   startReliableConsumer,
@@ -42,15 +43,10 @@ export type { SweepReport } from "./application/ports";
 
 export const CATALOG_MIGRATIONS_DIR = path.join(__dirname, "..", "migrations");
 
-export interface RunningCatalog {
-  url: string;
-  port: number;
-  /** Drains HTTP, stops the consumer and the sweeper, closes pools. */
-  close(): Promise<void>;
+/** close(): drains HTTP, stops the consumer and the sweeper, closes pools. */
+export interface RunningCatalog extends RunningService {
   /** One sweeper pass now (tests, or an operator's one-off run). */
   sweepOnce(): Promise<SweepReport>;
-  metrics: Metrics;
-  logger: Logger;
 }
 
 export interface CatalogOptions {

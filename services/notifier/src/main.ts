@@ -13,6 +13,7 @@ import {
   runMigrations,
   type RunningConsumer,
   runUntilSignalled,
+  type RunningService,
   startHttpServer,
   redisDeliveryCounter,
   startReliableConsumer,
@@ -49,14 +50,8 @@ export type { Notification } from "./domain/notification";
 
 export const NOTIFIER_MIGRATIONS_DIR = path.join(__dirname, "..", "migrations");
 
-export interface RunningNotifier {
-  url: string;
-  port: number;
-  /** Drains HTTP, stops the consumer (the message in hand finishes and commits), closes the pool. */
-  close(): Promise<void>;
-  metrics: Metrics;
-  logger: Logger;
-}
+/** close(): drains HTTP, stops the consumer (the message in hand finishes and commits), closes the pool. */
+export type RunningNotifier = RunningService;
 
 export interface NotifierOptions {
   logger?: Logger;

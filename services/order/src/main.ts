@@ -9,6 +9,7 @@ import {
   Metrics,
   runMigrations,
   runUntilSignalled,
+  type RunningService,
   startHttpServer,
   type Logger,
   systemClock,
@@ -43,17 +44,12 @@ export { paymentReference } from "./domain/payment";
 
 export const ORDER_MIGRATIONS_DIR = path.join(__dirname, "..", "migrations");
 
-export interface RunningOrder {
-  url: string;
-  port: number;
-  /** Drains HTTP, stops the maintenance loop, closes pools. */
-  close(): Promise<void>;
+/** close(): drains HTTP, stops the maintenance loop, closes pools. */
+export interface RunningOrder extends RunningService {
   /** One recovery pass now (tests, or an operator's one-off run). */
   recoverOnce(): Promise<RecoveryReport>;
   /** Deletes finished idempotency keys past their retention; returns how many. */
   purgeKeysOnce(): Promise<number>;
-  metrics: Metrics;
-  logger: Logger;
 }
 
 export interface OrderOptions {

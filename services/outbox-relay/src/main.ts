@@ -5,6 +5,7 @@ import {
   databaseCheck,
   Metrics,
   runUntilSignalled,
+  type RunningService,
   startHttpServer,
   type Logger,
   kafkaSecurity,
@@ -27,17 +28,12 @@ export type { BatchReport } from "./application/relayBatch";
 export type { RelayHooks } from "./application/ports";
 export type { OutboundEvent } from "./domain/outboxEvent";
 
-export interface RunningRelay {
-  url: string;
-  port: number;
-  /** Finishes the batch in hand, stops the loops, drains HTTP, closes Kafka and the pool. */
-  close(): Promise<void>;
+/** close(): finishes the batch in hand, stops the loops, drains HTTP, closes Kafka and the pool. */
+export interface RunningRelay extends RunningService {
   /** One claim-publish-settle pass now (tests, or with the loop disabled). */
   runOnce(): Promise<BatchReport>;
   /** One retention pass now; returns the rows deleted. */
   purgeOnce(): Promise<number>;
-  metrics: Metrics;
-  logger: Logger;
 }
 
 export interface RelayOptions {

@@ -1,5 +1,11 @@
 export { createHttpApp, type HttpAppOptions } from "./app";
-export { exitOnSignals, startHttpServer, type RunningServer, type ServerOptions } from "./server";
+export {
+  exitOnSignals,
+  startHttpServer,
+  type RunningServer,
+  type RunningService,
+  type ServerOptions,
+} from "./server";
 export {
   buildOpenApiDocument,
   OpenAPIRegistry,

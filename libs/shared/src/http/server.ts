@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "../logging";
+import type { Metrics } from "../metrics";
 import { markDraining } from "./draining";
 
 export interface RunningServer {
@@ -13,6 +14,15 @@ export interface RunningServer {
    * runs the closers.
    */
   close(): Promise<void>;
+}
+
+/** What starting a service hands back (to main's bootstrap or a test): where it listens, how it stops. */
+export interface RunningService {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  metrics: Metrics;
+  logger: Logger;
 }
 
 export interface ServerOptions {
