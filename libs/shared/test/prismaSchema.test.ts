@@ -1,13 +1,11 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createPool, type Pool } from "../src";
 import {
-  createTestDatabase,
   migratedSchemaDifferences,
   parsePrismaSchema,
   schemaDifferences,
-  type TestDatabase,
+  scratchDatabase,
 } from "../src/testing";
 
 const SCHEMA = `
@@ -62,26 +60,17 @@ describe("parsePrismaSchema", () => {
 });
 
 describe("comparing the models with a migrated database", () => {
-  let db: TestDatabase;
-  let sql: Pool;
-  beforeAll(async () => {
-    db = await createTestDatabase(null, "prisma_schema");
-    sql = createPool(db.url, { connectionLimit: 1 });
-  });
-  afterAll(async () => {
-    await sql.end();
-    await db.drop();
-  });
+  const scratch = scratchDatabase("prisma_schema");
 
   test("is empty when every table, column and unique key of the models exists", async () => {
-    await sql.query(`CREATE TABLE users (
+    await scratch.pool.query(`CREATE TABLE users (
       id CHAR(36) PRIMARY KEY, email_address VARCHAR(254) NOT NULL, role VARCHAR(16) NOT NULL,
       note TEXT NULL, UNIQUE KEY uq_users_email (email_address))`);
-    await sql.query(`CREATE TABLE items (
+    await scratch.pool.query(`CREATE TABLE items (
       user_id CHAR(36) NOT NULL, sku VARCHAR(64) NOT NULL, PRIMARY KEY (user_id, sku),
       UNIQUE KEY uq_items_sku_user (sku, user_id))`);
 
-    expect(await schemaDifferences(sql, parsePrismaSchema(SCHEMA))).toEqual([]);
+    expect(await schemaDifferences(scratch.pool, parsePrismaSchema(SCHEMA))).toEqual([]);
   });
 
   test("names a missing table, a missing column, an extra column and a missing unique key", async () => {

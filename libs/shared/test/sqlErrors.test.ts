@@ -1,23 +1,16 @@
-import { createPool, isCheckViolation, type Pool } from "../src";
-import { createTestDatabase, type TestDatabase } from "../src/testing";
+import { isCheckViolation } from "../src";
+import { scratchDatabase } from "../src/testing";
 
 describe("isCheckViolation", () => {
-  let db: TestDatabase;
-  let pool: Pool;
+  const scratch = scratchDatabase("sqlerr");
   beforeAll(async () => {
-    db = await createTestDatabase(null, "sqlerr");
-    pool = createPool(db.url, { connectionLimit: 1 });
-    await pool.query(
+    await scratch.pool.query(
       "CREATE TABLE stock (id INT PRIMARY KEY, quantity INT NOT NULL, CONSTRAINT ck_stock_quantity CHECK (quantity >= 0))",
     );
   });
-  afterAll(async () => {
-    await pool.end();
-    await db.drop();
-  });
 
   it("recognises the server's own CHECK error (MariaDB 4025 here, MySQL 3819)", async () => {
-    const error = await pool.query("INSERT INTO stock (id, quantity) VALUES (1, -1)").then(
+    const error = await scratch.pool.query("INSERT INTO stock (id, quantity) VALUES (1, -1)").then(
       () => "inserted",
       (e: unknown) => e,
     );

@@ -1,8 +1,8 @@
 import { copyFile, mkdtemp, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { checksum, createPool, runMigrations, type Pool } from "@app/shared";
-import { createTestDatabase, type TestDatabase } from "@app/shared/testing";
+import { checksum, runMigrations, type Pool } from "@app/shared";
+import { scratchDatabase } from "@app/shared/testing";
 import { ORDER_MIGRATIONS_DIR } from "../src/main";
 
 // The 0003 file as installs before the MySQL fix applied it (MariaDB only: IF NOT EXISTS).
@@ -37,63 +37,54 @@ async function migrationsWithOld0003(): Promise<string> {
 }
 
 describe("order migrations", () => {
-  let db: TestDatabase;
-  let pool: Pool;
-  beforeEach(async () => {
-    db = await createTestDatabase(null, "ordmig");
-    pool = createPool(db.url, { connectionLimit: 1 });
-  });
-  afterEach(async () => {
-    await pool.end();
-    await db.drop();
-  });
+  const scratch = scratchDatabase("ordmig", "each");
 
   it("migrates a fresh database and create the archive's reservation index", async () => {
-    const result = await runMigrations({ databaseUrl: db.url, dir: ORDER_MIGRATIONS_DIR });
+    const result = await runMigrations({ databaseUrl: scratch.db.url, dir: ORDER_MIGRATIONS_DIR });
     expect(result.applied).toContain(VERSION_0003);
-    expect(await archiveIndexColumns(pool)).toEqual(["reservation_id"]);
+    expect(await archiveIndexColumns(scratch.pool)).toEqual(["reservation_id"]);
     const current = checksum(
       await readFile(path.join(ORDER_MIGRATIONS_DIR, `${VERSION_0003}.sql`), "utf8"),
     );
-    expect((await recorded(pool))[VERSION_0003]).toBe(current);
+    expect((await recorded(scratch.pool))[VERSION_0003]).toBe(current);
   });
 
   it("migrates on from a database that applied the old 0003 file", async () => {
     const oldSql = await readFile(OLD_0003, "utf8");
-    const [{ version }] = await pool.query("SELECT VERSION() AS version");
+    const [{ version }] = await scratch.pool.query("SELECT VERSION() AS version");
     if (/mariadb/i.test(version)) {
       // The real old file, applied the way old installs applied it.
-      await runMigrations({ databaseUrl: db.url, dir: await migrationsWithOld0003() });
+      await runMigrations({ databaseUrl: scratch.db.url, dir: await migrationsWithOld0003() });
     } else {
       // MySQL rejects the old file, so no MySQL install has it applied; build the state an old
       // MariaDB install has: the same index, the old checksum recorded.
-      await runMigrations({ databaseUrl: db.url, dir: ORDER_MIGRATIONS_DIR });
-      await pool.query("UPDATE schema_migrations SET checksum = ? WHERE version = ?", [
+      await runMigrations({ databaseUrl: scratch.db.url, dir: ORDER_MIGRATIONS_DIR });
+      await scratch.pool.query("UPDATE schema_migrations SET checksum = ? WHERE version = ?", [
         checksum(oldSql),
         VERSION_0003,
       ]);
     }
-    expect((await recorded(pool))[VERSION_0003]).toBe(checksum(oldSql));
+    expect((await recorded(scratch.pool))[VERSION_0003]).toBe(checksum(oldSql));
 
-    const result = await runMigrations({ databaseUrl: db.url, dir: ORDER_MIGRATIONS_DIR });
+    const result = await runMigrations({ databaseUrl: scratch.db.url, dir: ORDER_MIGRATIONS_DIR });
 
     expect(result.applied).not.toContain(VERSION_0003);
-    expect(await archiveIndexColumns(pool)).toEqual(["reservation_id"]);
+    expect(await archiveIndexColumns(scratch.pool)).toEqual(["reservation_id"]);
     const current = checksum(
       await readFile(path.join(ORDER_MIGRATIONS_DIR, `${VERSION_0003}.sql`), "utf8"),
     );
-    expect((await recorded(pool))[VERSION_0003]).toBe(current);
+    expect((await recorded(scratch.pool))[VERSION_0003]).toBe(current);
   });
 
   it("keeps idempotency responses as text: LONGTEXT, no JSON type or JSON check (MySQL reorders JSON keys)", async () => {
-    await runMigrations({ databaseUrl: db.url, dir: ORDER_MIGRATIONS_DIR });
-    const [column] = await pool.query(
+    await runMigrations({ databaseUrl: scratch.db.url, dir: ORDER_MIGRATIONS_DIR });
+    const [column] = await scratch.pool.query(
       `SELECT DATA_TYPE AS type FROM information_schema.COLUMNS
         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'idempotency_keys' AND COLUMN_NAME = 'response_body'`,
     );
     expect(column.type).toBe("longtext");
     // MariaDB's JSON is LONGTEXT plus a json_valid check; MySQL's JSON is its own type.
-    const checks: { clause: string }[] = await pool.query(
+    const checks: { clause: string }[] = await scratch.pool.query(
       `SELECT CHECK_CLAUSE AS clause FROM information_schema.CHECK_CONSTRAINTS
         WHERE CONSTRAINT_SCHEMA = DATABASE()`,
     );

@@ -13,6 +13,7 @@ export {
   type TestDatabase,
   type TestServers,
 } from "./servers";
+export { scratchDatabase } from "./scratchDatabase";
 
 /** Polls until `probe` returns a value other than undefined/false, or fails after the timeout. */
 export async function waitFor<T>(
