@@ -33,7 +33,9 @@ export async function transactionOn<T, C extends Connection>(
   work: TransactionWork<T, C>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  if (options.isolation) await conn.query(`SET TRANSACTION ISOLATION LEVEL ${options.isolation}`);
+  // The one level offered, spelled out so the dialect gate reads the statement as sent.
+  if (options.isolation === "READ COMMITTED")
+    await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
   await conn.beginTransaction();
   try {
     const result = await work(conn);
