@@ -72,6 +72,7 @@ export {
   KafkaClient,
   kafkaConnectionEnv,
   orderEventsConsumerEnv,
+  orderEventsConsumerWiring,
   kafkaSecurity,
   PermanentEventError,
   redisDeliveryCounter,

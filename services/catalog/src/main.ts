@@ -16,11 +16,11 @@ import {
   runWithContext,
   startHttpServer,
   startReliableConsumer,
-  kafkaSecurity,
   systemClock,
   startIntervalLoop,
   type IntervalLoop,
   newId,
+  orderEventsConsumerWiring,
 } from "@app/shared";
 import { catalogOpenApi } from "./api/openapi";
 import { orderEventConsumer } from "./api/orderEventConsumer";
@@ -143,14 +143,8 @@ export async function startCatalog(
         ...orderEventConsumer(settleDeps, (outcome, eventType) =>
           catalogMetrics.eventOutcome(outcome, eventType),
         ),
-        brokers: config.KAFKA_BROKERS,
-        clientId: "catalog",
-        topic: config.ORDER_EVENTS_TOPIC,
-        partitions: config.ORDER_EVENTS_PARTITIONS,
-        groupId: config.KAFKA_GROUP_ID,
+        ...orderEventsConsumerWiring(config, "catalog"),
         maxDeliveries: config.EVENT_MAX_DELIVERIES,
-        security: kafkaSecurity(config),
-        createTopics: config.KAFKA_CREATE_TOPICS,
         deliveries: redisDeliveryCounter(redis, { prefix: config.REDIS_KEY_PREFIX, logger }),
         metrics,
         logger,

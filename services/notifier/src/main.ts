@@ -22,6 +22,7 @@ import {
   type WorkerLoop,
   randomIds,
   systemClock,
+  orderEventsConsumerWiring,
 } from "@app/shared";
 import { notifierOpenApi } from "./api/openapi";
 import { orderEventConsumer } from "./api/orderEventConsumer";
@@ -153,17 +154,11 @@ export async function startNotifier(
         ...orderEventConsumer(notifyDeps, (outcome, eventType) =>
           notifierMetrics.outcome(outcome, eventType),
         ),
-        brokers: config.KAFKA_BROKERS,
-        clientId: "notifier",
-        topic: config.ORDER_EVENTS_TOPIC,
-        partitions: config.ORDER_EVENTS_PARTITIONS,
-        groupId: config.KAFKA_GROUP_ID,
+        ...orderEventsConsumerWiring(config, "notifier"),
         concurrency: config.CONSUMER_CONCURRENCY,
         maxAttempts: config.EVENT_MAX_ATTEMPTS,
         backoffBaseMs: config.EVENT_BACKOFF_BASE_MS,
         maxDeliveries: config.EVENT_MAX_DELIVERIES,
-        security: kafkaSecurity(config),
-        createTopics: config.KAFKA_CREATE_TOPICS,
         deliveries: redis
           ? redisDeliveryCounter(redis, { prefix: config.REDIS_KEY_PREFIX, logger })
           : undefined,

@@ -36,6 +36,7 @@ export {
 export {
   kafkaConnectionEnv,
   orderEventsConsumerEnv,
+  orderEventsConsumerWiring,
   kafkaSecurity,
   type KafkaConnectionConfig,
   type KafkaSecurity,

@@ -88,3 +88,24 @@ export function kafkaSecurity(config: KafkaConnectionConfig): KafkaSecurity {
   }
   return security;
 }
+
+/** What orderEventsConsumerEnv read, as startReliableConsumer takes it. */
+export function orderEventsConsumerWiring(
+  config: KafkaConnectionConfig & {
+    KAFKA_BROKERS: string[];
+    ORDER_EVENTS_TOPIC: string;
+    ORDER_EVENTS_PARTITIONS: number;
+    KAFKA_GROUP_ID: string;
+  },
+  clientId: string,
+) {
+  return {
+    brokers: config.KAFKA_BROKERS,
+    clientId,
+    topic: config.ORDER_EVENTS_TOPIC,
+    partitions: config.ORDER_EVENTS_PARTITIONS,
+    groupId: config.KAFKA_GROUP_ID,
+    security: kafkaSecurity(config),
+    createTopics: config.KAFKA_CREATE_TOPICS,
+  };
+}

@@ -51,26 +51,25 @@ export class PrometheusRelayMetrics implements RelayMetrics {
           await read(this, value);
         })
         .remove();
-    tableGauge(
-      "outbox_ready_backlog",
-      "READY outbox rows (published or not yet due)",
-      (g) => g.ready,
-    );
-    tableGauge(
-      "outbox_oldest_ready_age_seconds",
-      "Age of the oldest READY outbox row",
-      (g) => g.oldestAgeSeconds,
-    );
-    tableGauge(
-      "outbox_failed_rows",
-      "Outbox rows parked as FAILED, waiting for an operator to requeue or remove them",
-      (g) => g.failed,
-    );
-    tableGauge(
-      "outbox_orders_blocked_by_failed",
-      "Orders whose later events wait behind a FAILED event until an operator requeues or removes it",
-      (g) => g.ordersBlockedByFailed,
-    );
+    const tableGauges: [string, string, (g: OutboxGauges) => number][] = [
+      ["outbox_ready_backlog", "READY outbox rows (published or not yet due)", (g) => g.ready],
+      [
+        "outbox_oldest_ready_age_seconds",
+        "Age of the oldest READY outbox row",
+        (g) => g.oldestAgeSeconds,
+      ],
+      [
+        "outbox_failed_rows",
+        "Outbox rows parked as FAILED, waiting for an operator to requeue or remove them",
+        (g) => g.failed,
+      ],
+      [
+        "outbox_orders_blocked_by_failed",
+        "Orders whose later events wait behind a FAILED event until an operator requeues or removes it",
+        (g) => g.ordersBlockedByFailed,
+      ],
+    ];
+    for (const [name, help, value] of tableGauges) tableGauge(name, help, value);
   }
 
   published(count: number): void {
