@@ -157,7 +157,7 @@ async function main() {
     "",
     "## Order placement through the gateway vs the same database work in raw SQL",
     "",
-    "Gateway: `POST /api/v1/orders` with autocannon, a unique `Idempotency-Key` per request, 100 users, one line on one of 100 products; each order = token check, idempotency claim (MariaDB + Redis), reservation at the catalog over HTTP behind a breaker, payment placeholder, order + items + outbox + key in one transaction. Raw: the same rows and statements (idempotency row, reservation with the version-checked decrement, order, item, outbox row, completed key) from one process over a pool, no HTTP.",
+    "Gateway: `POST /api/v1/orders` with autocannon, a unique `Idempotency-Key` per request, 100 users, one line on one of 100 products; each order = token check, idempotency claim (MariaDB; one Redis read for a copied answer), reservation at the catalog over HTTP behind a breaker, payment placeholder, order + items + outbox + key in one transaction. Raw: the same rows and statements (idempotency row, reservation with the guarded decrement, order, item, outbox row, completed key) from one process over a pool, no HTTP.",
     "",
     "CPU per order: user + system time of every process of the stack (services, nginx, MariaDB, Redis, Kafka; the last three are shared with anything else running) over the load phase, per created order.",
     "",
