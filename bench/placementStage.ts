@@ -5,6 +5,7 @@ import { startIsolatedStack, type IsolatedStack } from "../scripts/stack/isolate
 import { createProducts, customer } from "./client";
 import { cpuMs, cpuMsByLabel, stackProcesses } from "./cpu";
 import { loadPlacement, type LoadResult } from "./placement";
+import { perOrder, roundTripCounter, type RoundTrips } from "./serverCounters";
 import { round } from "./stats";
 
 export interface PlacementRun extends LoadResult {
@@ -12,10 +13,14 @@ export interface PlacementRun extends LoadResult {
   cpuMsPerOrder: number;
   /** The same per process (services by name, nginx, mariadbd, redis-server, kafka). */
   cpuMsPerOrderBy: Record<string, number>;
+  /** Statements to the database and commands to Redis over the phase, per created order. */
+  roundTripsPerOrder: RoundTrips;
 }
 
 export interface BenchStack {
   e: IsolatedStack;
+  /** The servers the stack runs on (their counters give the round trips). */
+  servers: { databaseUrl: string; redisUrl: string };
   admin: string;
   tokens: string[];
   products: string[];
@@ -52,7 +57,13 @@ export async function startBenchStack(
       ),
     );
     const products = await createProducts(e.gateway, admin, 100, 1_000_000, "LOAD");
-    return { e, admin, tokens: signedUp.map((b) => b.token), products };
+    return {
+      e,
+      servers: { databaseUrl: o.databaseUrl, redisUrl: o.redisUrl },
+      admin,
+      tokens: signedUp.map((b) => b.token),
+      products,
+    };
   } catch (error) {
     await e.stop();
     throw error;
@@ -73,23 +84,31 @@ export async function measurePlacement(
     b.e.stack.gateway.process.pid!,
   ]);
   const runs: PlacementRun[] = [];
-  for (const c of concurrencies) {
-    const before = cpuMsByLabel(pids);
-    const total = cpuMs(pids);
-    const result = await loadPlacement(b.e.gateway, b.tokens, b.products, c, seconds);
-    const orders = Math.max(1, result.created);
-    const after = cpuMsByLabel(pids);
-    const cpuMsPerOrderBy = Object.fromEntries(
-      Object.entries(after)
-        .map(([label, ms]) => [label, round((ms - (before[label] ?? 0)) / orders, 2)] as const)
-        .sort((x, y) => y[1] - x[1]),
-    );
-    runs.push({
-      ...result,
-      cpuMsPerOrder: round((cpuMs(pids) - total) / orders, 2),
-      cpuMsPerOrderBy,
-    });
-    log(`  c=${c}: ${JSON.stringify(runs[runs.length - 1])}`);
+  const roundTrips = roundTripCounter(b.servers.databaseUrl, b.servers.redisUrl);
+  try {
+    for (const c of concurrencies) {
+      const before = cpuMsByLabel(pids);
+      const total = cpuMs(pids);
+      const tripsBefore = await roundTrips.read();
+      const result = await loadPlacement(b.e.gateway, b.tokens, b.products, c, seconds);
+      const tripsAfter = await roundTrips.read();
+      const orders = Math.max(1, result.created);
+      const after = cpuMsByLabel(pids);
+      const cpuMsPerOrderBy = Object.fromEntries(
+        Object.entries(after)
+          .map(([label, ms]) => [label, round((ms - (before[label] ?? 0)) / orders, 2)] as const)
+          .sort((x, y) => y[1] - x[1]),
+      );
+      runs.push({
+        ...result,
+        cpuMsPerOrder: round((cpuMs(pids) - total) / orders, 2),
+        cpuMsPerOrderBy,
+        roundTripsPerOrder: perOrder(tripsBefore, tripsAfter, result.created),
+      });
+      log(`  c=${c}: ${JSON.stringify(runs[runs.length - 1])}`);
+    }
+  } finally {
+    await roundTrips.close();
   }
   return runs;
 }

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { createPool, type Pool } from "@app/shared";
 import { createTestDatabase } from "@app/shared/testing";
+import { perOrder, roundTripCounter, type RoundTrips } from "./serverCounters";
 import { percentile, round } from "./stats";
 
 const REPO = path.resolve(__dirname, "..");
@@ -103,6 +104,8 @@ export interface RawResult {
   p50: number;
   p90: number;
   p99: number;
+  /** Statements to the database and Redis commands per placed order (Redis: none). */
+  roundTripsPerOrder: RoundTrips;
 }
 
 /** Runs the raw placements at each concurrency for `seconds`, on throwaway databases. */
@@ -122,6 +125,7 @@ export async function rawPlacement(
   const poolSize = Math.max(...concurrencies);
   const catalog = createPool(catalogDb.url, { connectionLimit: poolSize });
   const orders = createPool(ordersDb.url, { connectionLimit: poolSize });
+  const roundTrips = roundTripCounter(ordersDb.url, process.env.REDIS_URL!);
   try {
     const products: Product[] = [];
     const now = new Date();
@@ -140,6 +144,7 @@ export async function rawPlacement(
     const users = Array.from({ length: 20 }, () => randomUUID());
     const results: RawResult[] = [];
     for (const concurrency of concurrencies) {
+      const tripsBefore = await roundTrips.read();
       const latencies: number[] = [];
       let done = 0;
       const deadline = performance.now() + seconds * 1000;
@@ -160,6 +165,7 @@ export async function rawPlacement(
         }),
       );
       const elapsed = (performance.now() - started) / 1000;
+      const tripsAfter = await roundTrips.read();
       latencies.sort((a, b) => a - b);
       results.push({
         concurrency,
@@ -167,10 +173,12 @@ export async function rawPlacement(
         p50: round(percentile(latencies, 50)),
         p90: round(percentile(latencies, 90)),
         p99: round(percentile(latencies, 99)),
+        roundTripsPerOrder: perOrder(tripsBefore, tripsAfter, done),
       });
     }
     return results;
   } finally {
+    await roundTrips.close();
     await catalog.end();
     await orders.end();
     await catalogDb.drop();

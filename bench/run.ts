@@ -159,17 +159,17 @@ async function main() {
     "",
     "Gateway: `POST /api/v1/orders` with autocannon, a unique `Idempotency-Key` per request, 100 users, one line on one of 100 products; each order = token check, idempotency claim (MariaDB; one Redis read for a copied answer), reservation at the catalog over HTTP behind a breaker, payment placeholder, order + items + outbox + key in one transaction. Raw: the same rows and statements (idempotency row, reservation with the guarded decrement, order, item, outbox row, completed key) from one process over a pool, no HTTP.",
     "",
-    "CPU per order: user + system time of every process of the stack (services, nginx, MariaDB, Redis, Kafka; the last three are shared with anything else running) over the load phase, per created order.",
+    "CPU per order: user + system time of every process of the stack (services, nginx, MariaDB, Redis, Kafka; the last three are shared with anything else running) over the load phase, per created order. Round trips per order: the database server's `Questions` + `Com_stmt_prepare` and Redis's `total_commands_processed` over the phase, per created order; like the CPU, they include what the stack does for an order after answering it (relay, consumers, deliveries) and its idle polling.",
     "",
-    "| concurrency | gateway orders/s | p50 | p90 | p99 | non-201 | CPU ms/order | raw SQL orders/s | raw p50 | raw p99 | gateway / raw |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| concurrency | gateway orders/s | p50 | p90 | p99 | non-201 | CPU ms/order | DB / Redis round trips per order | raw SQL orders/s | raw p50 | raw p99 | raw DB round trips per order | gateway / raw |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...placement.map((p, i) => {
       const r = raw[i]!;
       const other =
         Object.entries(p.otherStatuses)
           .map(([code, n]) => `${n}×${code}`)
           .join(", ") || "0";
-      return `| ${p.concurrency} | ${p.perSecond} | ${ms(p.p50)} | ${ms(p.p90)} | ${ms(p.p99)} | ${other}${p.errors ? `, ${p.errors} errors` : ""} | ${p.cpuMsPerOrder} | ${r.perSecond} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(p.perSecond, r.perSecond)} |`;
+      return `| ${p.concurrency} | ${p.perSecond} | ${ms(p.p50)} | ${ms(p.p90)} | ${ms(p.p99)} | ${other}${p.errors ? `, ${p.errors} errors` : ""} | ${p.cpuMsPerOrder} | ${p.roundTripsPerOrder.database} / ${p.roundTripsPerOrder.redis} | ${r.perSecond} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.roundTripsPerOrder.database} | ${ratio(p.perSecond, r.perSecond)} |`;
     }),
     "",
     ...placement.map(

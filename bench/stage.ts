@@ -57,6 +57,7 @@ async function main(stage: string | undefined) {
       placement: gateway.map((g, i) => ({
         ...g,
         rawPerSecond: raw[i]!.perSecond,
+        rawRoundTripsPerOrder: raw[i]!.roundTripsPerOrder,
         ratio: round(g.perSecond / raw[i]!.perSecond, 2),
       })),
     };

@@ -169,7 +169,7 @@ export function renderNginxConf(o: NginxConfOptions): string {
     "",
     `  log_format gateway escape=json '{"time":"$time_iso8601","requestId":"$gateway_request_id",'`,
     `    '"method":"$request_method","path":"$uri","status":$status,"upstream":"$upstream_addr",'`,
-    `    '"durationMs":"$request_time"}';`,
+    `    '"durationSeconds":"$request_time"}';`,
     `  access_log ${o.accessLog ?? "/dev/stdout"} gateway;`,
     "  error_log stderr warn;",
     "",

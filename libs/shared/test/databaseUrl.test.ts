@@ -111,6 +111,34 @@ describe("DATABASE_URL parameters on a real server (MariaDB here, no TLS configu
     }
   });
 
+  it("the Prisma adapter sends each statement as one query, never prepare + execute + close", async () => {
+    const adapter = await createPrismaAdapter(url(), { connectionLimit: 1 }).connect();
+    // One connection: the session counters below are those of the connection the queries use.
+    const prepares = async () => {
+      const result = await adapter.queryRaw({
+        // dialect-gate-ignore: node-sql-parser's grammar has no SHOW SESSION STATUS; both servers do
+        sql: "SHOW SESSION STATUS LIKE 'Com_stmt_prepare'",
+        args: [],
+        argTypes: [],
+      });
+      return Number(result.rows[0]![1]);
+    };
+    try {
+      const before = await prepares();
+      for (const value of ["a", "b", "c"]) {
+        const result = await adapter.queryRaw({
+          sql: "SELECT ? AS v",
+          args: [value],
+          argTypes: [{ scalarType: "string", arity: "scalar" }],
+        });
+        expect(result.rows).toEqual([[value]]);
+      }
+      expect(await prepares()).toBe(before);
+    } finally {
+      await adapter.dispose();
+    }
+  });
+
   it("both refuse to go on without TLS when the URL requires it", async () => {
     const tls = withQuery(url(), { sslmode: "required", acquireTimeout: "3000" });
     const pool = createPool(tls, { connectionLimit: 1 });

@@ -89,9 +89,14 @@ export function poolConfig(url: string, options: PoolOptions = {}): PoolConfig {
   };
 }
 
-/** Prisma 7's driver adapter: no engine binary, the mariadb driver speaks to MySQL or MariaDB. */
+/**
+ * Prisma 7's driver adapter: no engine binary, the mariadb driver speaks to MySQL or MariaDB.
+ * Text protocol: the adapter's default binary protocol prepares, executes and closes every
+ * statement (its prepare cache is off), three packets and two round trips where the text
+ * protocol sends one; the driver escapes the values itself.
+ */
 export function createPrismaAdapter(url: string, options: PoolOptions = {}): PrismaMariaDb {
-  return traceAdapter(new PrismaMariaDb(poolConfig(url, options)));
+  return traceAdapter(new PrismaMariaDb(poolConfig(url, options), { useTextProtocol: true }));
 }
 
 /** A service's generated PrismaClient on the shared adapter, with `poolSize` connections. */

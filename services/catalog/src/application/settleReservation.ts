@@ -25,10 +25,9 @@ export async function confirmReservation(
   event?: EventMark,
 ): Promise<ConfirmResult> {
   const result = await deps.reservations.confirm(reservationId, deps.clock.now(), event);
-  if (result.kind === "confirmed") {
-    deps.metrics.settled("confirmed", source);
-    await deps.cache.invalidate(result.reservation.items.map((i) => i.productId));
-  }
+  // No cache invalidation: confirming changes the reservation only; the stock left the product
+  // (and its cached copy was invalidated) when it was reserved.
+  if (result.kind === "confirmed") deps.metrics.settled("confirmed", source);
   return result;
 }
 

@@ -21,6 +21,12 @@ const CLAIM_SQL = `SELECT id FROM notification_deliveries
   LIMIT ?
   FOR UPDATE SKIP LOCKED`;
 
+// Whether any delivery of the channel is due, in one plain indexed read: an idle poll (the usual
+// case between orders) costs this one round trip instead of a claim transaction.
+const ANY_DUE_SQL = `SELECT 1 FROM notification_deliveries
+  WHERE status = 'PENDING' AND channel = ? AND next_attempt_at <= ?
+  LIMIT 1`;
+
 type DeliveryRow = Prisma.NotificationDeliveryGetPayload<object>;
 
 function toDelivery(row: DeliveryRow): Delivery {
@@ -40,6 +46,8 @@ export class PrismaDeliveryStore implements DeliveryStore {
     limit: number,
     leaseUntil: Date,
   ): Promise<ClaimedDelivery[]> {
+    const due = await this.prisma.$queryRawUnsafe<unknown[]>(ANY_DUE_SQL, channel, now);
+    if (!due.length) return [];
     const ids = await this.prisma.$transaction(
       async (tx) => {
         const rows = await tx.$queryRawUnsafe<{ id: string }[]>(CLAIM_SQL, channel, now, limit);
