@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   connectOptionalRedis,
   createHttpApp,
+  createPool,
   createLogger,
   jwksTokenVerifier,
   databaseCheck,
@@ -37,8 +38,9 @@ import { loadNotifierConfig, type NotifierConfig } from "./config";
 import { AuthUserDirectory } from "./infrastructure/authUserDirectory";
 import { HttpWebhookSender } from "./infrastructure/httpWebhookSender";
 import { createNotifierPrisma } from "./infrastructure/prismaClient";
+import { MariaDbNotificationStore } from "./infrastructure/mariadbNotificationStore";
 import { PrismaDeliveryStore } from "./infrastructure/prismaDeliveryStore";
-import { PrismaNotificationStore } from "./infrastructure/prismaNotificationStore";
+import { PrismaNotificationReader } from "./infrastructure/prismaNotificationReader";
 import { PrismaPreferenceStore } from "./infrastructure/prismaPreferenceStore";
 import { PrismaWebhookEndpointStore } from "./infrastructure/prismaWebhookEndpointStore";
 import { PrometheusNotifierMetrics } from "./infrastructure/prometheusNotifierMetrics";
@@ -73,7 +75,9 @@ export async function startNotifier(
     await runMigrations({ databaseUrl: config.DATABASE_URL, dir: NOTIFIER_MIGRATIONS_DIR, logger });
 
   const prisma = createNotifierPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const store = new PrismaNotificationStore(prisma);
+  const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
+  const store = new MariaDbNotificationStore(pool);
+  const reader = new PrismaNotificationReader(prisma);
   const deliveries = new PrismaDeliveryStore(prisma);
   const endpoints = new PrismaWebhookEndpointStore(prisma);
   const preferences = new PrismaPreferenceStore(prisma);
@@ -129,7 +133,7 @@ export async function startNotifier(
     ],
     openapi: notifierOpenApi,
     routes: (express) => {
-      express.use(notificationRoutes({ store, verifier }));
+      express.use(notificationRoutes({ store: reader, verifier }));
       express.use(preferenceRoutes({ preferences, clock, verifier }));
       express.use(webhookEndpointRoutes({ ...adminDeps, verifier }));
     },
@@ -145,6 +149,7 @@ export async function startNotifier(
     : undefined;
   const closePools = async () => {
     await prisma.$disconnect();
+    await pool.end();
     redis?.disconnect();
     mail?.close();
   };

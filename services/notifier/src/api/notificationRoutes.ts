@@ -7,7 +7,7 @@ import {
 } from "@app/shared";
 import { Router } from "express";
 import { listNotifications } from "../application/listNotifications";
-import type { NotificationStore } from "../application/ports";
+import type { NotificationReader } from "../application/ports";
 import type { Notification } from "../domain/notification";
 import { listQuerySchema } from "./schemas";
 
@@ -23,7 +23,7 @@ function present(n: Notification) {
 }
 
 export function notificationRoutes(deps: {
-  store: NotificationStore;
+  store: NotificationReader;
   verifier: TokenVerifier;
 }): Router {
   const router = Router();

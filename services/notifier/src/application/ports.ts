@@ -22,6 +22,9 @@ export interface NotificationStore {
    * stored row of each, in order.
    */
   recordAll(entries: NewNotification[]): Promise<RecordResult[]>;
+}
+
+export interface NotificationReader {
   /** The user's notifications, newest first, after the cursor; one more than `limit` tells whether a next page exists. */
   listForUser(userId: string, limit: number, after: KeysetCursor | null): Promise<Notification[]>;
 }
