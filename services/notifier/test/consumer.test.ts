@@ -9,6 +9,7 @@ import {
   notificationCount,
   publish,
   publishRaw,
+  publishTogether,
   settled,
   startTestNotifier,
   type TestNotifier,
@@ -78,6 +79,19 @@ describe("order events become notifications", () => {
 
     expect(await notificationCount(t, event.eventId)).toBe(1);
     await settled(t, event.eventId);
+    expect(mailsOf(t, event.eventId)).toHaveLength(1);
+    expect(await metricValue(t.url, "notifier_duplicate_events_total")).toBe(duplicatesBefore + 1);
+  });
+
+  it("keeps one notification and sends it once when both copies of an event come in one batch", async () => {
+    const event = anOrderEvent();
+    const duplicatesBefore = await metricValue(t.url, "notifier_duplicate_events_total");
+    await publishTogether(t, [event, event]);
+    await stored(event.eventId);
+
+    expect(await notificationCount(t, event.eventId)).toBe(1);
+    const deliveries = await settled(t, event.eventId);
+    expect(deliveries.map((d) => [d.channel, d.status])).toEqual([["EMAIL", "SENT"]]);
     expect(mailsOf(t, event.eventId)).toHaveLength(1);
     expect(await metricValue(t.url, "notifier_duplicate_events_total")).toBe(duplicatesBefore + 1);
   });

@@ -154,17 +154,25 @@ export { anOrderEvent };
 
 export type OrderEvent = ReturnType<typeof anOrderEvent>;
 
-export async function publish(
-  t: TestNotifier,
-  event: { eventId: string; eventType: string; aggregateId: string } & Record<string, unknown>,
-): Promise<void> {
-  await t.producer.send(t.topic, [
-    {
+type PublishedEvent = { eventId: string; eventType: string; aggregateId: string } & Record<
+  string,
+  unknown
+>;
+
+export async function publish(t: TestNotifier, event: PublishedEvent): Promise<void> {
+  await publishTogether(t, [event]);
+}
+
+/** Several events in one produce request: the consumer fetches them as one batch. */
+export async function publishTogether(t: TestNotifier, events: PublishedEvent[]): Promise<void> {
+  await t.producer.send(
+    t.topic,
+    events.map((event) => ({
       key: event.aggregateId,
       value: JSON.stringify(event),
       headers: eventHeaders(event as OrderEvent, randomUUID()),
-    },
-  ]);
+    })),
+  );
 }
 
 export async function publishRaw(t: TestNotifier, key: string, value: string): Promise<void> {
