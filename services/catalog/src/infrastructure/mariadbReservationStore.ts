@@ -74,57 +74,41 @@ export class MariaDbReservationStore implements ReservationStore {
   ): Promise<ReserveAttempt> {
     try {
       return await inTransaction<ReserveAttempt>(this.pool, async (conn) => {
-        try {
+        const ids = lines.map((l) => l.productId);
+        // Statements started together go out back to back on the connection (the driver
+        // pipelines them) and run in the order given: one wait per group, not per statement.
+        const [inserted, read] = await Promise.allSettled([
           // The primary key is the idempotency guard: a second request with this id blocks here
           // until the first commits, then fails with a duplicate key and replays the stored answer.
-          await conn.query(
+          conn.query(
             "INSERT INTO reservations (id, status, expires_at, created_at, updated_at) VALUES (?, 'RESERVED', ?, ?, ?)",
             [reservationId, expiresAt, now, now],
-          );
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
+          ),
+          // A plain (non-locking) read for the lines' prices and names and an early out-of-stock
+          // answer; the guarded decrements below decide, under each row's lock.
+          conn.query(
+            `SELECT p.id, p.sku, p.name, p.price, p.currency, s.quantity
+           FROM products p JOIN stocks s ON s.product_id = p.id WHERE p.id IN (${placeholders(ids.length)})`,
+            ids,
+          ) as Promise<StockReadRow[]>,
+        ]);
+        if (inserted.status === "rejected") {
+          if (!isDuplicateKey(inserted.reason)) throw inserted.reason;
           // Same connection: a replay must not wait for a second one from a pool its peers
-          // exhaust. Nothing was read before, so this first read sees the committed reservation.
+          // exhaust. The transaction's first read ran after the insert had waited for the first
+          // request's commit, so its snapshot, and this read, see the committed reservation.
           const stored = await this.load(conn, reservationId, false);
           return rollBack(
             stored ? { kind: "replayed", reservation: stored } : { kind: "conflict" },
           );
         }
-        const ids = lines.map((l) => l.productId);
-        // A plain (non-locking) read for the lines' prices and names and an early out-of-stock
-        // answer; the guarded decrements below decide, under each row's lock.
-        const rows: StockReadRow[] = await conn.query(
-          `SELECT p.id, p.sku, p.name, p.price, p.currency, s.quantity
-           FROM products p JOIN stocks s ON s.product_id = p.id WHERE p.id IN (${placeholders(ids.length)})`,
-          ids,
-        );
+        if (read.status === "rejected") throw read.reason;
+        const rows = read.value;
         const byId = new Map(rows.map((r) => [r.id, r]));
         const missing = ids.filter((id) => !byId.has(id));
         if (missing.length) return rollBack({ kind: "products_missing", productIds: missing });
         const short = shortLines(lines, new Map(rows.map((r) => [r.id, r.quantity])));
         if (short.length) return rollBack({ kind: "out_of_stock", shortItems: short });
-        // Lines arrive sorted by product id, so row locks are always taken in the same order.
-        // Each decrement waits for the row's lock and takes the units only if enough remain, so
-        // buyers of one hot product queue on its row instead of failing a version check and retrying.
-        for (const line of lines) {
-          const updated: { affectedRows: number } = await conn.query(DECREMENT_IF_AVAILABLE, [
-            line.quantity,
-            now,
-            line.productId,
-            line.quantity,
-          ]);
-          if (updated.affectedRows !== 1) {
-            // Sold since the read: what is left now, read under the lock this transaction holds.
-            const [left]: { quantity: number }[] = await conn.query(
-              "SELECT quantity FROM stocks WHERE product_id = ? FOR UPDATE",
-              [line.productId],
-            );
-            return rollBack({
-              kind: "out_of_stock",
-              shortItems: shortLines([line], new Map([[line.productId, left?.quantity ?? 0]])),
-            });
-          }
-        }
         const items: ReservedItem[] = lines.map((line) => {
           const p = byId.get(line.productId)!;
           return {
@@ -136,18 +120,47 @@ export class MariaDbReservationStore implements ReservationStore {
             currency: p.currency,
           };
         });
-        await conn.batch(
-          "INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price, currency, sku, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          items.map((i) => [
-            reservationId,
-            i.productId,
-            i.quantity,
-            i.unitPrice,
-            i.currency,
-            i.sku,
-            i.name,
-          ]),
-        );
+        // Lines arrive sorted by product id, so row locks are always taken in the same order.
+        // Each decrement waits for the row's lock and takes the units only if enough remain, so
+        // buyers of one hot product queue on its row instead of failing a version check and
+        // retrying. The decrements and the items go out together; a short line rolls all back.
+        const [decrements] = await Promise.all([
+          Promise.all(
+            lines.map(
+              (line) =>
+                conn.query(DECREMENT_IF_AVAILABLE, [
+                  line.quantity,
+                  now,
+                  line.productId,
+                  line.quantity,
+                ]) as Promise<{ affectedRows: number }>,
+            ),
+          ),
+          conn.batch(
+            "INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price, currency, sku, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            items.map((i) => [
+              reservationId,
+              i.productId,
+              i.quantity,
+              i.unitPrice,
+              i.currency,
+              i.sku,
+              i.name,
+            ]),
+          ),
+        ]);
+        const soldOut = lines.find((_, i) => decrements[i]!.affectedRows !== 1);
+        if (soldOut) {
+          // Sold since the read: what is left now, read under the lock this transaction holds.
+          const [left]: { quantity: number }[] = await conn.query(
+            "SELECT quantity FROM stocks WHERE product_id = ? FOR UPDATE",
+            [soldOut.productId],
+          );
+          return rollBack({
+            kind: "out_of_stock",
+            shortItems: shortLines([soldOut], new Map([[soldOut.productId, left?.quantity ?? 0]])),
+          });
+        }
         return {
           kind: "reserved",
           reservation: { reservationId, status: "RESERVED", expiresAt, items },

@@ -6,9 +6,12 @@ import {
 } from "@app/shared";
 import { eventPayload, type Order } from "../domain/order";
 
-/** The order and its lines, inside the caller's transaction. */
+/**
+ * The order and its lines, inside the caller's transaction; both statements go out together
+ * (the driver pipelines them, the order first).
+ */
 export async function insertOrder(conn: PoolConnection, order: Order): Promise<void> {
-  await conn.query(
+  const header = conn.query(
     `INSERT INTO orders (id, user_id, status, total_amount, currency, reservation_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       order.id,
@@ -21,7 +24,7 @@ export async function insertOrder(conn: PoolConnection, order: Order): Promise<v
       order.updatedAt,
     ],
   );
-  await conn.batch(
+  const lines = conn.batch(
     "INSERT INTO order_items (order_id, product_id, sku, name, unit_price, quantity, line_total) VALUES (?, ?, ?, ?, ?, ?, ?)",
     order.items.map((line) => [
       order.id,
@@ -33,6 +36,7 @@ export async function insertOrder(conn: PoolConnection, order: Order): Promise<v
       line.lineTotal,
     ]),
   );
+  await Promise.all([header, lines]);
 }
 
 /** The event's outbox row, inside the transaction that changed the order. */
