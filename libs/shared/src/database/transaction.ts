@@ -33,10 +33,20 @@ export async function transactionOn<T, C extends Connection>(
   work: TransactionWork<T, C>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  // The one level offered, spelled out so the dialect gate reads the statement as sent.
-  if (options.isolation === "READ COMMITTED")
-    await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-  await conn.beginTransaction();
+  // The level, then the start, sent together (the driver pipelines them in this order). The one
+  // level offered is spelled out so the dialect gate reads the statement as sent.
+  const started = Promise.all([
+    options.isolation === "READ COMMITTED"
+      ? conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+      : undefined,
+    conn.beginTransaction(),
+  ]);
+  try {
+    await started;
+  } catch (error) {
+    await conn.rollback().catch(() => undefined);
+    throw error;
+  }
   try {
     const result = await work(conn);
     if (isRolledBack(result)) {

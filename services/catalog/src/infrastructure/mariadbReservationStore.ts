@@ -184,9 +184,13 @@ export class MariaDbReservationStore implements ReservationStore {
 
   async confirm(reservationId: string, now: Date, event?: EventMark): Promise<ConfirmResult> {
     return inTransaction<ConfirmResult>(this.pool, async (conn) => {
-      if (event && !(await this.recordEvent(conn, event, now)))
-        return rollBack({ kind: "duplicate_event" });
-      const reservation = await this.load(conn, reservationId, true);
+      // The event's mark first (a second delivery waits on it), then the reservation under
+      // its lock, sent together.
+      const [fresh, reservation] = await Promise.all([
+        event ? this.recordEvent(conn, event, now) : true,
+        this.load(conn, reservationId, true),
+      ]);
+      if (!fresh) return rollBack({ kind: "duplicate_event" });
       if (!reservation) return { kind: "not_found" };
       const transition = confirmTransition(reservation.status);
       if (transition === "confirm") {
@@ -208,9 +212,13 @@ export class MariaDbReservationStore implements ReservationStore {
     event?: EventMark,
   ): Promise<ReleaseResult> {
     return inTransaction<ReleaseResult>(this.pool, async (conn) => {
-      if (event && !(await this.recordEvent(conn, event, now)))
-        return rollBack({ kind: "duplicate_event" });
-      const reservation = await this.load(conn, reservationId, true);
+      // The event's mark first (a second delivery waits on it), then the reservation under
+      // its lock, sent together.
+      const [fresh, reservation] = await Promise.all([
+        event ? this.recordEvent(conn, event, now) : true,
+        this.load(conn, reservationId, true),
+      ]);
+      if (!fresh) return rollBack({ kind: "duplicate_event" });
       if (!reservation) return { kind: "not_found" };
       const transition = releaseTransition(reservation.status, cause);
       if (transition !== "release") return { kind: transition, reservation };
@@ -307,16 +315,19 @@ export class MariaDbReservationStore implements ReservationStore {
     reservationId: string,
     forUpdate: boolean,
   ): Promise<Reservation | null> {
-    const rows: ReservationRow[] = await conn.query(
-      `SELECT id, status, expires_at FROM reservations WHERE id = ?${forUpdate ? " FOR UPDATE" : ""}`,
-      [reservationId],
-    );
+    // Both reads go out together (pipelined, in this order): one wait instead of two.
+    const [rows, items]: [ReservationRow[], ItemRow[]] = await Promise.all([
+      conn.query(
+        `SELECT id, status, expires_at FROM reservations WHERE id = ?${forUpdate ? " FOR UPDATE" : ""}`,
+        [reservationId],
+      ),
+      conn.query(
+        "SELECT product_id, sku, name, quantity, unit_price, currency FROM reservation_items WHERE reservation_id = ? ORDER BY product_id",
+        [reservationId],
+      ),
+    ]);
     const row = rows[0];
     if (!row) return null;
-    const items: ItemRow[] = await conn.query(
-      "SELECT product_id, sku, name, quantity, unit_price, currency FROM reservation_items WHERE reservation_id = ? ORDER BY product_id",
-      [reservationId],
-    );
     return {
       reservationId: row.id,
       status: row.status,

@@ -60,10 +60,13 @@ export async function notifyOrderEvents(
     target,
     nextAttemptAt: now,
   });
-  const emailOff = deps.emailEnabled
-    ? await deps.preferences.emailTurnedOff([...new Set(notified.map((n) => n.facts.userId))])
-    : undefined;
-  const enabled = await deps.endpoints.enabled();
+  // Independent reads, side by side.
+  const [emailOff, enabled] = await Promise.all([
+    deps.emailEnabled
+      ? deps.preferences.emailTurnedOff([...new Set(notified.map((n) => n.facts.userId))])
+      : undefined,
+    deps.endpoints.enabled(),
+  ]);
   const entries: NewNotification[] = notified.map(({ facts, message }) => ({
     notification: {
       id: deps.ids.newId(),
