@@ -53,7 +53,7 @@ export type { Notification } from "./domain/notification";
 
 export const NOTIFIER_MIGRATIONS_DIR = path.join(__dirname, "..", "migrations");
 
-/** close(): drains HTTP, stops the consumer (the message in hand finishes and commits), closes the pool. */
+/** close(): drains HTTP, stops the consumer (the message in hand finishes and commits), closes the pools. */
 export type RunningNotifier = RunningService;
 
 export interface NotifierOptions {

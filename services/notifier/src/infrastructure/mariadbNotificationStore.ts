@@ -12,8 +12,6 @@ import type { Notification, OrderSnapshot } from "../domain/notification";
 const NOTIFICATION_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const DELIVERY_ROW = "(?, ?, ?, ?, 'PENDING', 0, ?, ?)";
 
-const placeholders = (n: number) => `?${", ?".repeat(n - 1)}`;
-
 interface NotificationRow {
   id: string;
   event_id: string;
@@ -59,8 +57,8 @@ async function insertNotifications(conn: PoolConnection, entries: NewNotificatio
 /** Every notification the batch's events have, ours or earlier: event id -> row id. */
 async function storedIds(conn: PoolConnection, eventIds: string[]): Promise<Map<string, string>> {
   const found: { id: string; event_id: string }[] = await conn.query(
-    `SELECT id, event_id FROM notifications WHERE event_id IN (${placeholders(eventIds.length)})`,
-    eventIds,
+    "SELECT id, event_id FROM notifications WHERE event_id IN (?)",
+    [eventIds],
   );
   return new Map(found.map((row) => [row.event_id, row.id]));
 }
@@ -69,8 +67,8 @@ async function notificationsById(conn: PoolConnection, ids: string[]) {
   if (!ids.length) return [];
   const found: NotificationRow[] = await conn.query(
     `SELECT id, event_id, user_id, order_id, type, message, created_at, payload, occurred_at
-     FROM notifications WHERE id IN (${placeholders(ids.length)})`,
-    ids,
+     FROM notifications WHERE id IN (?)`,
+    [ids],
   );
   return found.map(toNotification);
 }
