@@ -17,6 +17,8 @@ export const relayConfigSchema = z.object({
   RELAY_BATCH_SIZE: env.int(50, 1),
   /** With a backlog the loop's batch doubles after each full pass, up to this (adaptiveBatchSize). */
   RELAY_BATCH_SIZE_MAX: env.int(400, 1),
+  /** Claims in flight at once while a backlog lasts (one while the outbox keeps up). */
+  RELAY_CLAIMS_IN_FLIGHT: env.int(2, 1),
   /** Pause between polls when the outbox is empty; with backlog the next batch starts at once. */
   RELAY_POLL_INTERVAL_MS: env.int(25, 1),
   /** Publish attempts of one row before it is parked as FAILED. */

@@ -103,10 +103,16 @@ export async function startRelay(
     loops.push(
       startWorkerLoop(
         async () => {
-          const r = await runPass(batchSize.current);
-          const settled = r.published + r.retried + r.failed;
-          batchSize.after(settled);
-          return settled > 0;
+          // With a backlog, several claims at once: one batch is with Kafka while the next is
+          // claimed and settled. SKIP LOCKED keeps them disjoint and an order's next event waits
+          // for its previous one to commit as PUBLISHED, as between replicas.
+          const claims = batchSize.backlog ? config.RELAY_CLAIMS_IN_FLIGHT : 1;
+          const size = batchSize.current;
+          const reports = await Promise.all(Array.from({ length: claims }, () => runPass(size)));
+          const settled = reports.map((r) => r.published + r.retried + r.failed);
+          // The backlog lasts while every claim came back full.
+          batchSize.after(Math.min(...settled));
+          return settled.some((n) => n > 0);
         },
         { name: "relay", idleMs: config.RELAY_POLL_INTERVAL_MS, maxErrorBackoffMs: 5_000 },
         logger,

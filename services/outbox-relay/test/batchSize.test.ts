@@ -15,6 +15,17 @@ describe("the relay loop's batch size", () => {
     expect(size.current).toBe(50);
   });
 
+  it("reports a backlog after a full pass only", () => {
+    const size = adaptiveBatchSize(50, 300);
+    expect(size.backlog).toBe(false);
+    size.after(50);
+    expect(size.backlog).toBe(true);
+    size.after(100);
+    expect(size.backlog).toBe(true);
+    size.after(12);
+    expect(size.backlog).toBe(false);
+  });
+
   it("never goes below the base when the maximum is set lower", () => {
     const size = adaptiveBatchSize(50, 10);
     size.after(50);

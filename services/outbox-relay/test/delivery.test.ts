@@ -65,6 +65,64 @@ describe("delivery guarantees", () => {
     }
   });
 
+  it("keeps two claims in flight in one replica on a backlog, publishing each event once and every order's events in order", async () => {
+    const reader = await collectTopic(file.topic, { create: true });
+    let inside = 0;
+    let mostInside = 0;
+    try {
+      const orders = Array.from({ length: 100 }, () => randomUUID());
+      const written: OrderEvent[] = [];
+      for (let seq = 0; seq < 6; seq++) {
+        const wave = orders.map((orderId) =>
+          anOrderEvent({
+            orderId,
+            eventType: seq === 0 ? "ORDER_CREATED" : "ORDER_COMPLETED",
+            extra: { seq },
+          }),
+        );
+        await insertOutbox(file.sql, wave);
+        written.push(...wave);
+      }
+      // Between Kafka's acknowledgement and the commit: two batches there at once are two claims
+      // in flight.
+      await file.startRelay(
+        { RELAY_BATCH_SIZE: "10", RELAY_BATCH_SIZE_MAX: "10", RELAY_CLAIMS_IN_FLIGHT: "2" },
+        {
+          hooks: {
+            afterPublish: async () => {
+              mostInside = Math.max(mostInside, ++inside);
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              inside--;
+            },
+          },
+        },
+      );
+      await waitFor(async () => (await countByStatus(file.sql, "READY")) === 0, {
+        what: "drained outbox",
+        timeoutMs: 60_000,
+      });
+      // The topic also holds the other tests' events: only this test's orders count.
+      const ours = new Set(orders);
+      const mine = () => reader.messages.filter((m) => ours.has(m.key!));
+      await waitFor(() => mine().length >= 600, { what: "600 events on the topic" });
+      const ids = mine().map((m) => m.headers["event-id"]);
+      expect(ids).toHaveLength(600);
+      expect(new Set(ids)).toEqual(new Set(written.map((e) => e.eventId)));
+      for (const orderId of orders) {
+        const seqs = reader.messages
+          .filter((m) => m.key === orderId)
+          .map(
+            (m) => (JSON.parse(m.value!.toString()) as { payload: { seq: number } }).payload.seq,
+          );
+        expect(seqs).toEqual([0, 1, 2, 3, 4, 5]);
+      }
+      expect(mostInside).toBe(2);
+    } finally {
+      await reader.stop();
+      await Promise.all(file.relays.splice(0).map((r) => r.close()));
+    }
+  });
+
   it("lets the backlog grow without spending attempts while Kafka is unreachable, then drains it once Kafka answers", async () => {
     const cut = await aRelay({ KAFKA_BROKERS: `127.0.0.1:${await freePort()}` });
     const before = await countByStatus(file.sql, "READY");

@@ -5,12 +5,18 @@
  */
 export function adaptiveBatchSize(base: number, max: number) {
   let size = base;
+  let backlog = false;
   return {
     get current() {
       return size;
     },
+    /** The last pass settled a full batch: more rows are likely waiting. */
+    get backlog() {
+      return backlog;
+    },
     after(settled: number) {
-      size = settled >= size ? Math.min(Math.max(base, max), size * 2) : base;
+      backlog = settled >= size;
+      size = backlog ? Math.min(Math.max(base, max), size * 2) : base;
     },
   };
 }
