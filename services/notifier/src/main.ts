@@ -155,6 +155,16 @@ export async function startNotifier(
   };
   if (config.CONSUMER_ENABLED) {
     try {
+      // The consumer's reads and its pool, once before the first event: the first fetched batch
+      // would otherwise wait for Prisma's query compiler to load and the pool to connect (about
+      // half a second here). Best effort: a database not there yet is the consumer's to retry.
+      await Promise.all([
+        endpoints.enabled(),
+        mail ? preferences.emailTurnedOff([]) : undefined,
+        pool.query("SELECT 1"),
+      ]).catch((error: unknown) =>
+        logger.warn("database not reachable before consuming; batches will retry", { error }),
+      );
       consumer = await startReliableConsumer({
         ...orderEventConsumer(notifyDeps, (outcome, eventType) =>
           notifierMetrics.outcome(outcome, eventType),
