@@ -102,7 +102,7 @@ describe("delivery guarantees", () => {
         timeoutMs: 60_000,
       });
       // The topic also holds the other tests' events: only this test's orders count.
-      const ours = new Set(orders);
+      const ours = new Set<string>(orders);
       const mine = () => reader.messages.filter((m) => ours.has(m.key!));
       await waitFor(() => mine().length >= 600, { what: "600 events on the topic" });
       const ids = mine().map((m) => m.headers["event-id"]);
