@@ -9,10 +9,34 @@ import {
   type OrderEvent,
   outboxRows,
   relayTestFile,
+  type TopicCollector,
 } from "./support";
 
 const file = relayTestFile("relay_delivery");
 const aRelay = (overrides: Record<string, string> = {}) => file.startRelay(overrides);
+
+/** `waves` events per order (the first ORDER_CREATED), written one wave at a time. */
+async function writeWaves(orders: string[], waves: number): Promise<OrderEvent[]> {
+  const written: OrderEvent[] = [];
+  for (let seq = 0; seq < waves; seq++) {
+    const wave = orders.map((orderId) =>
+      anOrderEvent({
+        orderId,
+        eventType: seq === 0 ? "ORDER_CREATED" : "ORDER_COMPLETED",
+        extra: { seq },
+      }),
+    );
+    await insertOutbox(file.sql, wave);
+    written.push(...wave);
+  }
+  return written;
+}
+
+/** The wave number of each of an order's events, in the order they are on the topic. */
+const seqsOf = (reader: TopicCollector, orderId: string) =>
+  reader.messages
+    .filter((m) => m.key === orderId)
+    .map((m) => (JSON.parse(m.value!.toString()) as { payload: { seq: number } }).payload.seq);
 
 describe("delivery guarantees", () => {
   it("publishes each of 1,000 events exactly once with two replicas, keeping every order's events in order", async () => {
@@ -23,19 +47,8 @@ describe("delivery guarantees", () => {
         aRelay({ RELAY_BATCH_SIZE: "7" }),
       ]);
       const orders = Array.from({ length: 100 }, () => randomUUID());
-      const written: OrderEvent[] = [];
       // Ten waves written while both replicas run, so claims of different waves overlap.
-      for (let seq = 0; seq < 10; seq++) {
-        const wave = orders.map((orderId) =>
-          anOrderEvent({
-            orderId,
-            eventType: seq === 0 ? "ORDER_CREATED" : "ORDER_COMPLETED",
-            extra: { seq },
-          }),
-        );
-        await insertOutbox(file.sql, wave);
-        written.push(...wave);
-      }
+      const written = await writeWaves(orders, 10);
 
       await waitFor(async () => (await countByStatus(file.sql, "PUBLISHED")) === 1000, {
         what: "1,000 PUBLISHED rows",
@@ -46,14 +59,8 @@ describe("delivery guarantees", () => {
       expect(new Set(ids).size).toBe(1000);
       expect(ids).toHaveLength(1000);
       expect(new Set(ids)).toEqual(new Set(written.map((e) => e.eventId)));
-      for (const orderId of orders) {
-        const seqs = reader.messages
-          .filter((m) => m.key === orderId)
-          .map(
-            (m) => (JSON.parse(m.value!.toString()) as { payload: { seq: number } }).payload.seq,
-          );
-        expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-      }
+      for (const orderId of orders)
+        expect(seqsOf(reader, orderId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       const perReplica = [
         await metricValue(a!.url, "outbox_published_total"),
         await metricValue(b!.url, "outbox_published_total"),
@@ -71,18 +78,7 @@ describe("delivery guarantees", () => {
     let mostInside = 0;
     try {
       const orders = Array.from({ length: 100 }, () => randomUUID());
-      const written: OrderEvent[] = [];
-      for (let seq = 0; seq < 6; seq++) {
-        const wave = orders.map((orderId) =>
-          anOrderEvent({
-            orderId,
-            eventType: seq === 0 ? "ORDER_CREATED" : "ORDER_COMPLETED",
-            extra: { seq },
-          }),
-        );
-        await insertOutbox(file.sql, wave);
-        written.push(...wave);
-      }
+      const written = await writeWaves(orders, 6);
       // Between Kafka's acknowledgement and the commit: two batches there at once are two claims
       // in flight.
       await file.startRelay(
@@ -108,14 +104,7 @@ describe("delivery guarantees", () => {
       const ids = mine().map((m) => m.headers["event-id"]);
       expect(ids).toHaveLength(600);
       expect(new Set(ids)).toEqual(new Set(written.map((e) => e.eventId)));
-      for (const orderId of orders) {
-        const seqs = reader.messages
-          .filter((m) => m.key === orderId)
-          .map(
-            (m) => (JSON.parse(m.value!.toString()) as { payload: { seq: number } }).payload.seq,
-          );
-        expect(seqs).toEqual([0, 1, 2, 3, 4, 5]);
-      }
+      for (const orderId of orders) expect(seqsOf(reader, orderId)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(mostInside).toBe(2);
     } finally {
       await reader.stop();
