@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { setTimeout } from "node:timers/promises";
 import {
   connectOptionalRedis,
   createHttpApp,
@@ -61,6 +62,9 @@ export interface NotifierOptions {
   clock?: Clock;
   hooks?: NotifierHooks;
 }
+
+/** How long the start waits for the consumer's reads to warm up (see startNotifier). */
+const WARM_UP_MAX_MS = 2_000;
 
 /** A Standard Webhooks secret: whsec_ + base64 of 32 random bytes. */
 const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
@@ -157,14 +161,18 @@ export async function startNotifier(
     try {
       // The consumer's reads and its pool, once before the first event: the first fetched batch
       // would otherwise wait for Prisma's query compiler to load and the pool to connect (about
-      // half a second here). Best effort: a database not there yet is the consumer's to retry.
-      await Promise.all([
-        endpoints.enabled(),
-        mail ? preferences.emailTurnedOff([]) : undefined,
-        pool.query("SELECT 1"),
-      ]).catch((error: unknown) =>
-        logger.warn("database not reachable before consuming; batches will retry", { error }),
-      );
+      // half a second here). Best effort and bounded: a database that is down would hold the
+      // start for the pools' acquire timeout (10 s); its batches retry as before.
+      await Promise.race([
+        Promise.all([
+          endpoints.enabled(),
+          mail ? preferences.emailTurnedOff([]) : undefined,
+          pool.query("SELECT 1"),
+        ]).catch((error: unknown) =>
+          logger.warn("database not reachable before consuming; batches will retry", { error }),
+        ),
+        setTimeout(WARM_UP_MAX_MS, undefined, { ref: false }),
+      ]);
       consumer = await startReliableConsumer({
         ...orderEventConsumer(notifyDeps, (outcome, eventType) =>
           notifierMetrics.outcome(outcome, eventType),

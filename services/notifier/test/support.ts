@@ -88,6 +88,8 @@ export async function startTestUserDirectory(): Promise<TestUserDirectory> {
 export async function startTestNotifier(
   overrides: Record<string, string> = {},
   options: NotifierOptions = {},
+  /** The notifier's own way to its database (a proxy in front of it, say); the test's is direct. */
+  notifierDatabaseUrl: (url: string) => string = (url) => url,
 ): Promise<TestNotifier> {
   const db = await createTestDatabase(NOTIFIER_MIGRATIONS_DIR, "notifier");
   const issuer = await startTestIssuer();
@@ -98,7 +100,7 @@ export async function startTestNotifier(
   const env = {
     PORT: "0",
     LOG_LEVEL: "error",
-    DATABASE_URL: db.url,
+    DATABASE_URL: notifierDatabaseUrl(db.url),
     MIGRATE_ON_START: "false",
     KAFKA_BROKERS: testServers().kafkaBrokers.join(","),
     ORDER_EVENTS_TOPIC: topic,
