@@ -1,6 +1,7 @@
 import { inTransaction, type Pool, type PoolConnection } from "@app/shared";
 import type { NewNotification, NotificationStore, RecordResult } from "../application/ports";
-import type { Notification, OrderSnapshot } from "../domain/notification";
+import type { Notification } from "../domain/notification";
+import { toNotification, type NotificationRow } from "./notificationRow";
 
 // The consumer's write path on the driver pool: a fetched batch is a few statements with hundreds
 // of rows each, where Prisma's per-value mapping cost more than the statements themselves.
@@ -11,30 +12,6 @@ import type { Notification, OrderSnapshot } from "../domain/notification";
 // rather than INSERT IGNORE, which would also turn real errors (a value too long) into warnings.
 const NOTIFICATION_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const DELIVERY_ROW = "(?, ?, ?, ?, 'PENDING', 0, ?, ?)";
-
-interface NotificationRow {
-  id: string;
-  event_id: string;
-  user_id: string;
-  order_id: string;
-  type: string;
-  message: string;
-  created_at: Date;
-  payload: string | null;
-  occurred_at: Date | null;
-}
-
-const toNotification = (row: NotificationRow): Notification => ({
-  id: row.id,
-  eventId: row.event_id,
-  userId: row.user_id,
-  orderId: row.order_id,
-  type: row.type,
-  message: row.message,
-  createdAt: row.created_at,
-  order: row.payload === null ? null : (JSON.parse(row.payload) as OrderSnapshot),
-  occurredAt: row.occurred_at,
-});
 
 async function insertNotifications(conn: PoolConnection, entries: NewNotification[]) {
   await conn.batch(
@@ -65,8 +42,10 @@ async function storedIds(conn: PoolConnection, eventIds: string[]): Promise<Map<
 
 async function notificationsById(conn: PoolConnection, ids: string[]) {
   if (!ids.length) return [];
+  // Aliased to the model's names, so one mapper reads rows from here and from Prisma.
   const found: NotificationRow[] = await conn.query(
-    `SELECT id, event_id, user_id, order_id, type, message, created_at, payload, occurred_at
+    `SELECT id, event_id AS eventId, user_id AS userId, order_id AS orderId, type, message,
+       created_at AS createdAt, payload, occurred_at AS occurredAt
      FROM notifications WHERE id IN (?)`,
     [ids],
   );

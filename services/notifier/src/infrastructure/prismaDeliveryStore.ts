@@ -7,7 +7,7 @@ import {
 } from "../domain/delivery";
 import { Prisma } from "./prisma/generated/client";
 import type { NotifierPrisma } from "./prismaClient";
-import { toNotification } from "./prismaNotificationReader";
+import { toNotification } from "./notificationRow";
 
 // Due PENDING deliveries of one channel, earliest first, not held by another worker.
 // - SKIP LOCKED: replicas claim disjoint rows without waiting on each other.

@@ -1,25 +1,9 @@
 import type { KeysetCursor as NotificationCursor } from "@app/shared";
 import type { NotificationReader } from "../application/ports";
-import type { Notification, OrderSnapshot } from "../domain/notification";
+import type { Notification } from "../domain/notification";
 import { olderThan } from "./keysetWhere";
-import type { Prisma } from "./prisma/generated/client";
+import { toNotification } from "./notificationRow";
 import type { NotifierPrisma } from "./prismaClient";
-
-type NotificationRow = Prisma.NotificationGetPayload<object>;
-
-export function toNotification(row: NotificationRow): Notification {
-  return {
-    id: row.id,
-    eventId: row.eventId,
-    userId: row.userId,
-    orderId: row.orderId,
-    type: row.type,
-    message: row.message,
-    createdAt: row.createdAt,
-    order: row.payload === null ? null : (JSON.parse(row.payload) as OrderSnapshot),
-    occurredAt: row.occurredAt,
-  };
-}
 
 /** The notifications API's reads (the consumer writes through MariaDbNotificationStore). */
 export class PrismaNotificationReader implements NotificationReader {
