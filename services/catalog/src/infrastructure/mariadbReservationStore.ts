@@ -51,8 +51,6 @@ interface ItemRow {
   currency: string;
 }
 
-const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
-
 const toItem = (row: ItemRow): ReservedItem => ({
   productId: row.product_id,
   sku: row.sku,
@@ -88,8 +86,8 @@ export class MariaDbReservationStore implements ReservationStore {
           // answer; the guarded decrements below decide, under each row's lock.
           conn.query(
             `SELECT p.id, p.sku, p.name, p.price, p.currency, s.quantity
-           FROM products p JOIN stocks s ON s.product_id = p.id WHERE p.id IN (${placeholders(ids.length)})`,
-            ids,
+           FROM products p JOIN stocks s ON s.product_id = p.id WHERE p.id IN (?)`,
+            [ids],
           ) as Promise<StockReadRow[]>,
         ]);
         if (inserted.status === "rejected") {
@@ -184,12 +182,7 @@ export class MariaDbReservationStore implements ReservationStore {
 
   async confirm(reservationId: string, now: Date, event?: EventMark): Promise<ConfirmResult> {
     return inTransaction<ConfirmResult>(this.pool, async (conn) => {
-      // The event's mark first (a second delivery waits on it), then the reservation under
-      // its lock, sent together.
-      const [fresh, reservation] = await Promise.all([
-        event ? this.recordEvent(conn, event, now) : true,
-        this.load(conn, reservationId, true),
-      ]);
+      const { fresh, reservation } = await this.markAndLock(conn, reservationId, now, event);
       if (!fresh) return rollBack({ kind: "duplicate_event" });
       if (!reservation) return { kind: "not_found" };
       const transition = confirmTransition(reservation.status);
@@ -212,12 +205,7 @@ export class MariaDbReservationStore implements ReservationStore {
     event?: EventMark,
   ): Promise<ReleaseResult> {
     return inTransaction<ReleaseResult>(this.pool, async (conn) => {
-      // The event's mark first (a second delivery waits on it), then the reservation under
-      // its lock, sent together.
-      const [fresh, reservation] = await Promise.all([
-        event ? this.recordEvent(conn, event, now) : true,
-        this.load(conn, reservationId, true),
-      ]);
+      const { fresh, reservation } = await this.markAndLock(conn, reservationId, now, event);
       if (!fresh) return rollBack({ kind: "duplicate_event" });
       if (!reservation) return { kind: "not_found" };
       const transition = releaseTransition(reservation.status, cause);
@@ -285,8 +273,8 @@ export class MariaDbReservationStore implements ReservationStore {
     if (!reservations.length) return;
     const ids = reservations.map((r) => r.reservationId);
     await conn.query(
-      `UPDATE reservations SET status = 'RELEASED', updated_at = ? WHERE id IN (${placeholders(ids.length)})`,
-      [now, ...ids],
+      "UPDATE reservations SET status = 'RELEASED', updated_at = ? WHERE id IN (?)",
+      [now, ids],
     );
     const byProduct = new Map<string, number>();
     for (const item of reservations.flatMap((r) => r.items))
@@ -294,6 +282,23 @@ export class MariaDbReservationStore implements ReservationStore {
     for (const productId of [...byProduct.keys()].sort()) {
       await conn.query(INCREMENT, [byProduct.get(productId), now, productId]);
     }
+  }
+
+  /**
+   * A settlement's start: the event's mark first (a second delivery waits on it), then the
+   * reservation under its lock, sent together. `fresh` is false for an event recorded before.
+   */
+  private async markAndLock(
+    conn: PoolConnection,
+    reservationId: string,
+    now: Date,
+    event: EventMark | undefined,
+  ): Promise<{ fresh: boolean; reservation: Reservation | null }> {
+    const [fresh, reservation] = await Promise.all([
+      event ? this.recordEvent(conn, event, now) : true,
+      this.load(conn, reservationId, true),
+    ]);
+    return { fresh, reservation };
   }
 
   /** false when this event was already recorded (its effect is already applied). */
