@@ -25,7 +25,10 @@ export const relayConfigSchema = z.object({
   RELAY_MAX_ATTEMPTS: env.int(20, 1),
   RELAY_BACKOFF_BASE_MS: env.int(500, 1),
   RELAY_BACKOFF_MAX_MS: env.int(60_000, 1),
-  /** Upper bound for one batch's send: the claimed rows stay locked meanwhile. */
+  /**
+   * Upper bound for one batch's send, a wait behind the other claim's send included: the
+   * claimed rows stay locked meanwhile.
+   */
   RELAY_SEND_TIMEOUT_MS: env.int(10_000, 100),
   RELAY_RETENTION_HOURS: env.int(168, 0),
   RELAY_RETENTION_CHUNK: env.int(500, 1),
