@@ -39,11 +39,11 @@ import { loadNotifierConfig, type NotifierConfig } from "./config";
 import { AuthUserDirectory } from "./infrastructure/authUserDirectory";
 import { HttpWebhookSender } from "./infrastructure/httpWebhookSender";
 import { createNotifierPrisma } from "./infrastructure/prismaClient";
+import { MariaDbDeliveryStore } from "./infrastructure/mariadbDeliveryStore";
 import { MariaDbNotificationStore } from "./infrastructure/mariadbNotificationStore";
-import { PrismaDeliveryStore } from "./infrastructure/prismaDeliveryStore";
+import { MariaDbPreferenceStore } from "./infrastructure/mariadbPreferenceStore";
+import { MariaDbWebhookEndpointStore } from "./infrastructure/mariadbWebhookEndpointStore";
 import { PrismaNotificationReader } from "./infrastructure/prismaNotificationReader";
-import { PrismaPreferenceStore } from "./infrastructure/prismaPreferenceStore";
-import { PrismaWebhookEndpointStore } from "./infrastructure/prismaWebhookEndpointStore";
 import { PrometheusNotifierMetrics } from "./infrastructure/prometheusNotifierMetrics";
 import { SmtpEmailSender } from "./infrastructure/smtpEmailSender";
 import { WebhookUrlGuard } from "./infrastructure/webhookUrlGuard";
@@ -82,9 +82,9 @@ export async function startNotifier(
   const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
   const store = new MariaDbNotificationStore(pool);
   const reader = new PrismaNotificationReader(prisma);
-  const deliveries = new PrismaDeliveryStore(prisma);
-  const endpoints = new PrismaWebhookEndpointStore(prisma);
-  const preferences = new PrismaPreferenceStore(prisma);
+  const deliveries = new MariaDbDeliveryStore(pool);
+  const endpoints = new MariaDbWebhookEndpointStore(pool);
+  const preferences = new MariaDbPreferenceStore(pool);
   const urls = new WebhookUrlGuard(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS);
   const mail = config.SMTP_HOST
     ? new SmtpEmailSender({
@@ -159,18 +159,16 @@ export async function startNotifier(
   };
   if (config.CONSUMER_ENABLED) {
     try {
-      // The consumer's reads and its pool, once before the first event: the first fetched batch
-      // would otherwise wait for Prisma's query compiler to load and the pool to connect (about
-      // half a second here). Best effort and bounded: a database that is down would hold the
-      // start for the pools' acquire timeout (10 s); its batches retry as before.
+      // One of the consumer's reads before the first event, so that the first fetched batch
+      // does not wait for the pool's connections (and the JIT of the read path). Best effort and
+      // bounded: a database that is down would hold the start for the pool's acquire timeout
+      // (10 s); its batches retry as before.
       await Promise.race([
-        Promise.all([
-          endpoints.enabled(),
-          mail ? preferences.emailTurnedOff([]) : undefined,
-          pool.query("SELECT 1"),
-        ]).catch((error: unknown) =>
-          logger.warn("database not reachable before consuming; batches will retry", { error }),
-        ),
+        endpoints
+          .enabled()
+          .catch((error: unknown) =>
+            logger.warn("database not reachable before consuming; batches will retry", { error }),
+          ),
         setTimeout(WARM_UP_MAX_MS, undefined, { ref: false }),
       ]);
       consumer = await startReliableConsumer({
@@ -232,8 +230,8 @@ export async function startNotifier(
 function startDeliveryWorkers(
   config: NotifierConfig,
   deps: {
-    deliveries: PrismaDeliveryStore;
-    endpoints: PrismaWebhookEndpointStore;
+    deliveries: MariaDbDeliveryStore;
+    endpoints: MariaDbWebhookEndpointStore;
     urls: WebhookUrlGuard;
     mail: SmtpEmailSender | undefined;
     clock: Clock;
