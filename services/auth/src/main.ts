@@ -19,7 +19,7 @@ import { internalUserRoutes } from "./api/internalUserRoutes";
 import { authOpenApiDocument } from "./api/openapi";
 import { bootstrapAdmin } from "./application/bootstrapAdmin";
 import { loginUser } from "./application/loginUser";
-import { lookUpUser } from "./application/lookUpUser";
+import { lookUpUser, lookUpUsers } from "./application/lookUpUser";
 import { logout } from "./application/logout";
 import type { Clock } from "./application/ports";
 import { purgeRefreshTokens } from "./application/purgeRefreshTokens";
@@ -165,6 +165,7 @@ export async function startAuth(
       routes: (express) => {
         internalUserRoutes({
           lookUpUser: (userId) => lookUpUser({ users }, userId),
+          lookUpUsers: (userIds) => lookUpUsers({ users }, userIds),
           internalTokens: config.INTERNAL_TOKENS,
         })(express);
         authRoutes({

@@ -40,6 +40,7 @@ describe("operations endpoints", () => {
         "/api/v1/auth/me",
         "/api/v1/auth/refresh",
         "/api/v1/auth/register",
+        "/internal/v1/users/lookup",
         "/internal/v1/users/{id}",
       ].sort(),
     );

@@ -51,7 +51,7 @@ export const notifierConfigSchema = z.object({
   EMAIL_FROM: z.string().min(3).default("Product Ordering <orders@example.com>"),
   /** Right-hand side of Message-IDs: <eventId@EMAIL_MESSAGE_ID_DOMAIN>. */
   EMAIL_MESSAGE_ID_DOMAIN: z.string().min(1).default("notifier.product-ordering"),
-  /** Where a customer's email address comes from (auth's /internal/v1/users/{id}). */
+  /** Where a customer's email address comes from (auth's POST /internal/v1/users/lookup). */
   AUTH_URL: env.urlWithDefault("http://127.0.0.1:3001"),
   AUTH_TOKEN: z.string().min(1).default("local-internal-token"),
 

@@ -136,6 +136,37 @@ describe("deliveries", () => {
     expect(mailsOf(t, event.eventId)).toHaveLength(0);
   });
 
+  it("looks up the addresses of a claimed batch of emails in one call to auth", async () => {
+    // A held lookup keeps the worker on its first claim while the other events' deliveries
+    // come due; the next claim then takes them all at once.
+    const release = t.users.hold();
+    const [firstUser, ...batchUsers] = Array.from({ length: 6 }, (): string => randomUUID());
+    const first = anOrderEvent({ userId: firstUser });
+    await publish(t, first);
+    await waitFor(() => t.users.calls.some((ids) => ids.includes(firstUser!)), {
+      what: "the first lookup",
+    });
+    const batch = batchUsers.map((userId) => anOrderEvent({ userId }));
+    for (const event of batch) await publish(t, event);
+    await waitFor(
+      async () =>
+        (await Promise.all(batch.map((e) => deliveriesOf(t, e.eventId)))).every(
+          (rows) => rows.length === 1,
+        ),
+      { what: "the batch's deliveries written" },
+    );
+    release();
+    const users = [firstUser!, ...batchUsers];
+    for (const [i, event] of [first, ...batch].entries()) {
+      expect(await settled(t, event.eventId)).toEqual([
+        expect.objectContaining({ channel: "EMAIL", status: "SENT" }),
+      ]);
+      expect(mailsOf(t, event.eventId).map((m) => m.to)).toEqual([[emailOf(users[i]!)]]);
+    }
+    const callsForBatch = t.users.calls.filter((ids) => ids.some((id) => batchUsers.includes(id)));
+    expect(callsForBatch.map((ids) => [...ids].sort())).toEqual([[...batchUsers].sort()]);
+  });
+
   it("delivers to a working endpoint while another endpoint hangs past its timeout", async () => {
     const hanging = await anEndpoint(t, receiver.url("/hang/slow"));
     const working = await anEndpoint(t, receiver.url("/ok/beside-slow"));

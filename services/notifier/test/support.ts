@@ -45,8 +45,12 @@ const DIRECTORY_TOKEN = "notifier-test-token";
 
 export interface TestUserDirectory {
   url: string;
-  /** Users the directory answers 404 for. */
+  /** Users the directory leaves out of its answers (gone). */
   gone: Set<string>;
+  /** The ids asked for, one list per lookup call, in the order the calls came. */
+  calls: string[][];
+  /** Holds every answer from now on until the returned function is called. */
+  hold(): () => void;
   close(): Promise<void>;
 }
 
@@ -54,28 +58,44 @@ export interface TestUserDirectory {
 export const emailOf = (userId: string) => `${userId}@customers.test`;
 
 /**
- * Answers GET /internal/v1/users/{id} as auth does (its own test covers the real route): the
- * user with an address made from the id, 404 for ids in `gone`, 401 without the service token.
+ * Answers POST /internal/v1/users/lookup as auth does (its own test covers the real route): each
+ * asked-for user with an address made from the id, except ids in `gone`; 401 without the service
+ * token.
  */
 export async function startTestUserDirectory(): Promise<TestUserDirectory> {
   const gone = new Set<string>();
-  const server = http.createServer((req, res) => {
-    const id = /^\/internal\/v1\/users\/([^/]+)$/.exec(req.url ?? "")?.[1];
+  const calls: string[][] = [];
+  let held: Promise<void> = Promise.resolve();
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
     res.setHeader("content-type", "application/json");
     if (req.headers.authorization !== `Bearer ${DIRECTORY_TOKEN}`) {
       res.statusCode = 401;
       return res.end(JSON.stringify({ status: 401, code: "UNAUTHENTICATED" }));
     }
-    if (!id || gone.has(id)) {
+    if (req.method !== "POST" || req.url !== "/internal/v1/users/lookup") {
       res.statusCode = 404;
-      return res.end(JSON.stringify({ status: 404, code: "USER_NOT_FOUND" }));
+      return res.end(JSON.stringify({ status: 404, code: "NOT_FOUND" }));
     }
-    res.end(JSON.stringify({ id, email: emailOf(id), name: null, role: "CUSTOMER" }));
+    const { ids } = JSON.parse(Buffer.concat(chunks).toString()) as { ids: string[] };
+    calls.push(ids);
+    await held;
+    const users = ids
+      .filter((id) => !gone.has(id))
+      .map((id) => ({ id, email: emailOf(id), name: null, role: "CUSTOMER" }));
+    res.end(JSON.stringify({ users }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     gone,
+    calls,
+    hold() {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return release;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

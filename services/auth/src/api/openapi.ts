@@ -11,6 +11,8 @@ import {
   registerRequest,
   tokenResponse,
   userIdParams,
+  userLookupRequest,
+  userLookupResponse,
   userResponse,
 } from "./schemas";
 
@@ -80,10 +82,24 @@ export function authOpenApiDocument() {
     responses: { 200: { description: "JSON Web Key Set", ...json(jwksResponse) } },
   });
   registry.registerPath({
+    method: "post",
+    path: "/internal/v1/users/lookup",
+    summary:
+      "For the notifier: the email addresses of up to 100 users by id, one call per claimed batch (service token, never routed by the gateway)",
+    request: { body: { required: true, ...json(userLookupRequest) } },
+    responses: {
+      200: {
+        description: "The users found; an unknown id is left out",
+        ...json(userLookupResponse),
+      },
+      ...problemResponses(400, 401, 413, 415),
+    },
+  });
+  registry.registerPath({
     method: "get",
     path: "/internal/v1/users/{id}",
     summary:
-      "For the notifier: a user's email address by id (service token, never routed by the gateway)",
+      "For the notifier: a user's email address by id (service token, never routed by the gateway); kept for the previous release's notifier",
     request: { params: userIdParams },
     responses: {
       200: { description: "The user", ...json(userResponse) },

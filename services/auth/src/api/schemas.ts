@@ -65,3 +65,19 @@ export const jwksResponse = z
   .openapi("JsonWebKeySet");
 
 export const userIdParams = z.object({ id: z.uuid() });
+
+/** At most one claimed delivery batch's worth of users per call (the notifier claims 10 by default). */
+export const USER_LOOKUP_MAX_IDS = 100;
+
+export const userLookupRequest = z
+  .object({ ids: z.array(z.uuid()).min(1).max(USER_LOOKUP_MAX_IDS) })
+  .strict()
+  .openapi("UserLookupRequest");
+
+export const userLookupResponse = z
+  .object({
+    users: z
+      .array(userResponse)
+      .openapi({ description: "The users found; an unknown id is left out" }),
+  })
+  .openapi("UserLookupResponse");

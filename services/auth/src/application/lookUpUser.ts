@@ -11,3 +11,11 @@ export async function lookUpUser(
   const user = await deps.users.findById(userId);
   return user ? { kind: "found", user: toPublicUser(user) } : { kind: "not_found" };
 }
+
+/** Several users by id at once (the notifier's claimed batch); an id no user has is left out. */
+export async function lookUpUsers(
+  deps: { users: UserRepository },
+  userIds: string[],
+): Promise<PublicUser[]> {
+  return (await deps.users.findByIds([...new Set(userIds)])).map(toPublicUser);
+}

@@ -14,6 +14,8 @@ export interface NewUser {
 
 export interface UserRepository {
   findById(id: string): Promise<User | null>;
+  /** The users among these ids, in no particular order. */
+  findByIds(ids: string[]): Promise<User[]>;
   findByNormalizedEmail(emailNormalized: string): Promise<User | null>;
   /** "EMAIL_TAKEN" when the normalized email already exists (the unique index decides). */
   create(user: NewUser): Promise<"CREATED" | "EMAIL_TAKEN">;

@@ -10,6 +10,10 @@ export class PrismaUserRepository implements UserRepository {
     return this.prisma.user.findUnique({ where: { id } });
   }
 
+  findByIds(ids: string[]): Promise<User[]> {
+    return this.prisma.user.findMany({ where: { id: { in: ids } } });
+  }
+
   findByNormalizedEmail(emailNormalized: string): Promise<User | null> {
     return this.prisma.user.findUnique({ where: { emailNormalized } });
   }

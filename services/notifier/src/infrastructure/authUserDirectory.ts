@@ -1,22 +1,53 @@
+import DataLoader from "dataloader";
 import { callJson } from "@app/shared";
 import type { UserDirectory, UserLookup } from "../application/ports";
 
-/** A user's email address from auth's internal lookup, with this service's token. */
+/** Auth takes at most this many ids per lookup call. */
+const MAX_IDS_PER_CALL = 100;
+
+/**
+ * Users' email addresses from auth's internal lookup, with this service's token. The lookups a
+ * claimed batch of deliveries starts together go to auth as one call (DataLoader gathers them);
+ * nothing is cached, so every send reads the address the user has at that moment.
+ */
 export class AuthUserDirectory implements UserDirectory {
+  private readonly loader: DataLoader<string, UserLookup>;
+
   constructor(
     private readonly authUrl: string,
     private readonly token: string,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.loader = new DataLoader((ids) => this.lookUpAll(ids), {
+      cache: false,
+      maxBatchSize: MAX_IDS_PER_CALL,
+    });
+  }
 
-  async lookUp(userId: string): Promise<UserLookup> {
-    const response = await callJson<{ email?: string }>(
-      `${this.authUrl}/internal/v1/users/${encodeURIComponent(userId)}`,
-      { headers: { authorization: `Bearer ${this.token}` }, timeoutMs: this.timeoutMs },
+  lookUp(userId: string): Promise<UserLookup> {
+    return this.loader.load(userId);
+  }
+
+  private async lookUpAll(ids: readonly string[]): Promise<UserLookup[]> {
+    const response = await callJson<{ users?: { id?: unknown; email?: unknown }[] }>(
+      `${this.authUrl}/internal/v1/users/lookup`,
+      {
+        method: "POST",
+        body: { ids: [...new Set(ids)] },
+        headers: { authorization: `Bearer ${this.token}` },
+        timeoutMs: this.timeoutMs,
+      },
     );
-    if (response.status === 404) return { kind: "gone" };
-    if (response.status !== 200 || typeof response.body.email !== "string")
+    const users = response.body.users;
+    if (response.status !== 200 || !Array.isArray(users))
       throw new Error(`user lookup answered ${response.status}`);
-    return { kind: "found", email: response.body.email };
+    const emails = new Map<unknown, unknown>(users.map((user) => [user.id, user.email]));
+    return ids.map((id) => {
+      const email = emails.get(id);
+      if (email === undefined) return { kind: "gone" };
+      if (typeof email !== "string")
+        throw new Error("user lookup answered a user without an email");
+      return { kind: "found", email };
+    });
   }
 }
