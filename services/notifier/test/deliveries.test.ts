@@ -167,6 +167,23 @@ describe("deliveries", () => {
     expect(callsForBatch.map((ids) => [...ids].sort())).toEqual([[...batchUsers].sort()]);
   });
 
+  it("retries an email whose address lookup got an error page instead of an answer, then sends it", async () => {
+    const userId = randomUUID();
+    t.users.failNext(1, 502, "<html><body>502 Bad Gateway</body></html>");
+    const event = anOrderEvent({ userId });
+    await publish(t, event);
+    expect(await settled(t, event.eventId)).toEqual([
+      expect.objectContaining({
+        channel: "EMAIL",
+        status: "SENT",
+        attempts: 2,
+      }),
+    ]);
+    // Not taken for a user who is gone: asked again, then sent once.
+    expect(t.users.calls.filter((ids) => ids.includes(userId))).toHaveLength(2);
+    expect(mailsOf(t, event.eventId).map((m) => m.to)).toEqual([[emailOf(userId)]]);
+  });
+
   it("delivers to a working endpoint while another endpoint hangs past its timeout", async () => {
     const hanging = await anEndpoint(t, receiver.url("/hang/slow"));
     const working = await anEndpoint(t, receiver.url("/ok/beside-slow"));

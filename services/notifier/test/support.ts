@@ -51,6 +51,8 @@ export interface TestUserDirectory {
   calls: string[][];
   /** Holds every answer from now on until the returned function is called. */
   hold(): () => void;
+  /** The next `count` lookups get this answer instead (a proxy's error page, say). */
+  failNext(count: number, status: number, body: string): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startTestUserDirectory(): Promise<TestUserDirectory> {
   const gone = new Set<string>();
   const calls: string[][] = [];
   let held: Promise<void> = Promise.resolve();
+  let failures: { count: number; status: number; body: string } = { count: 0, status: 0, body: "" };
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -81,6 +84,12 @@ export async function startTestUserDirectory(): Promise<TestUserDirectory> {
     const { ids } = JSON.parse(Buffer.concat(chunks).toString()) as { ids: string[] };
     calls.push(ids);
     await held;
+    if (failures.count > 0) {
+      failures.count--;
+      res.statusCode = failures.status;
+      res.setHeader("content-type", "text/html");
+      return res.end(failures.body);
+    }
     const users = ids
       .filter((id) => !gone.has(id))
       .map((id) => ({ id, email: emailOf(id), name: null, role: "CUSTOMER" }));
@@ -95,6 +104,9 @@ export async function startTestUserDirectory(): Promise<TestUserDirectory> {
       let release!: () => void;
       held = new Promise<void>((resolve) => (release = resolve));
       return release;
+    },
+    failNext(count, status, body) {
+      failures = { count, status, body };
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -28,7 +28,8 @@ export class AuthUserDirectory implements UserDirectory {
     return this.loader.load(userId);
   }
 
-  private async lookUpAll(ids: readonly string[]): Promise<UserLookup[]> {
+  // An Error in the answer fails that delivery's send alone (a retry), not the whole batch's.
+  private async lookUpAll(ids: readonly string[]): Promise<(UserLookup | Error)[]> {
     const response = await callJson<{ users?: { id?: unknown; email?: unknown }[] }>(
       `${this.authUrl}/internal/v1/users/lookup`,
       {
@@ -38,7 +39,7 @@ export class AuthUserDirectory implements UserDirectory {
         timeoutMs: this.timeoutMs,
       },
     );
-    const users = response.body.users;
+    const users = response.body?.users; // a body that is not JSON (a proxy's error page) is null or text
     if (response.status !== 200 || !Array.isArray(users))
       throw new Error(`user lookup answered ${response.status}`);
     const emails = new Map<unknown, unknown>(users.map((user) => [user.id, user.email]));
@@ -46,7 +47,7 @@ export class AuthUserDirectory implements UserDirectory {
       const email = emails.get(id);
       if (email === undefined) return { kind: "gone" };
       if (typeof email !== "string")
-        throw new Error("user lookup answered a user without an email");
+        return new Error("user lookup answered a user without an email");
       return { kind: "found", email };
     });
   }
