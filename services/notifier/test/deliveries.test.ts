@@ -184,6 +184,16 @@ describe("deliveries", () => {
     expect(mailsOf(t, event.eventId).map((m) => m.to)).toEqual([[emailOf(userId)]]);
   });
 
+  it("emails a user whose id the event carries in upper case (auth answers it in lower case)", async () => {
+    const userId = randomUUID();
+    const event = anOrderEvent({ userId: userId.toUpperCase() });
+    await publish(t, event);
+    expect(await settled(t, event.eventId)).toEqual([
+      expect.objectContaining({ channel: "EMAIL", status: "SENT" }),
+    ]);
+    expect(mailsOf(t, event.eventId).map((m) => m.to)).toEqual([[emailOf(userId)]]);
+  });
+
   it("delivers to a working endpoint while another endpoint hangs past its timeout", async () => {
     const hanging = await anEndpoint(t, receiver.url("/hang/slow"));
     const working = await anEndpoint(t, receiver.url("/ok/beside-slow"));

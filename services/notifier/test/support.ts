@@ -92,6 +92,8 @@ export async function startTestUserDirectory(): Promise<TestUserDirectory> {
     }
     const users = ids
       .filter((id) => !gone.has(id))
+      // Auth stores ids in lower case and matches them case-insensitively.
+      .map((id) => id.toLowerCase())
       .map((id) => ({ id, email: emailOf(id), name: null, role: "CUSTOMER" }));
     res.end(JSON.stringify({ users }));
   });

@@ -42,9 +42,12 @@ export class AuthUserDirectory implements UserDirectory {
     const users = response.body?.users; // a body that is not JSON (a proxy's error page) is null or text
     if (response.status !== 200 || !Array.isArray(users))
       throw new Error(`user lookup answered ${response.status}`);
-    const emails = new Map<unknown, unknown>(users.map((user) => [user.id, user.email]));
+    // UUIDs compare case-insensitively, as auth's lookup does.
+    const emails = new Map<unknown, unknown>(
+      users.map((user) => [String(user.id).toLowerCase(), user.email]),
+    );
     return ids.map((id) => {
-      const email = emails.get(id);
+      const email = emails.get(id.toLowerCase());
       if (email === undefined) return { kind: "gone" };
       if (typeof email !== "string")
         return new Error("user lookup answered a user without an email");
