@@ -17,9 +17,9 @@ import type {
   RegistrationQuota,
 } from "../application/registerUser";
 import { limitOf, type FailureCount, type ThrottleLimits } from "../domain/loginThrottle";
-import type { PublicUser } from "../domain/user";
 import { problemFor } from "./problems";
 import { loginRequest, refreshTokenRequest, registerRequest } from "./schemas";
+import { userBody } from "./userBody";
 
 export interface AuthUseCases {
   register(input: RegisterInput): Promise<RegisterOutcome>;
@@ -41,8 +41,6 @@ export interface AuthRoutesDeps {
     register: RegistrationLimits;
   };
 }
-
-const userBody = (user: PublicUser) => ({ ...user, createdAt: user.createdAt.toISOString() });
 
 // Behind the gateway this is the caller's address from X-Forwarded-For, read only through the
 // proxies TRUST_PROXY names, so a client cannot pick its own.

@@ -4,8 +4,7 @@ import type { UserLookupOutcome } from "../application/lookUpUser";
 import type { PublicUser } from "../domain/user";
 import { problemFor } from "./problems";
 import { userIdParams, userLookupRequest } from "./schemas";
-
-const userView = (user: PublicUser) => ({ ...user, createdAt: user.createdAt.toISOString() });
+import { userBody } from "./userBody";
 
 /** For the notifier only (customers' email addresses): service credentials, never routed by the gateway. */
 export function internalUserRoutes(deps: {
@@ -18,14 +17,14 @@ export function internalUserRoutes(deps: {
     // One call for a whole claimed batch of email deliveries.
     app.post("/internal/v1/users/lookup", async (req, res) => {
       const { ids } = parseOrThrow(userLookupRequest, req.body, "body");
-      res.json({ users: (await deps.lookUpUsers(ids)).map(userView) });
+      res.json({ users: (await deps.lookUpUsers(ids)).map(userBody) });
     });
     // One user; kept for notifiers of the previous release while a rolling upgrade runs.
     app.get("/internal/v1/users/:id", async (req, res) => {
       const { id } = parseOrThrow(userIdParams, req.params, "path");
       const outcome = await deps.lookUpUser(id);
       if (outcome.kind === "not_found") throw problemFor({ kind: "user_not_found" });
-      res.json(userView(outcome.user));
+      res.json(userBody(outcome.user));
     });
   };
 }
