@@ -17,5 +17,6 @@ export async function lookUpUsers(
   deps: { users: UserRepository },
   userIds: string[],
 ): Promise<PublicUser[]> {
-  return (await deps.users.findByIds([...new Set(userIds)])).map(toPublicUser);
+  // `IN` yields each user once however often the id is asked for.
+  return (await deps.users.findByIds(userIds)).map(toPublicUser);
 }
