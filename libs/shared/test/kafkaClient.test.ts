@@ -142,3 +142,53 @@ describe("a consumer whose session expired while it handled a batch", () => {
     }
   });
 });
+
+describe("a consumer group's offset commits", () => {
+  it("commits the first batch at once, a batch within the interval with the interval's others, and what it holds on stop", async () => {
+    const intervalMs = 3000;
+    const kafka = new KafkaClient({
+      brokers: testServers().kafkaBrokers,
+      clientId: "commits-test",
+      offsetCommitIntervalMs: intervalMs,
+    });
+    const topic = uniqueName("commits_topic");
+    const groupId = uniqueName("commits_group");
+    await kafka.ensureTopics([{ topic, partitions: 1 }]);
+    const producer = await kafka.producer();
+    const consumer = kafka.consumer(groupId);
+    const seen: string[] = [];
+    const consumedAfter = async (key: string) => {
+      await producer.send(topic, [{ key, value: key }]);
+      await waitFor(() => seen.includes(key), { what: `${key} handled`, timeoutMs: 30_000 });
+    };
+    try {
+      await consumer.run([topic], async (message) => void seen.push(message.key ?? ""));
+      await consumedAfter("a");
+      // Nothing was committed before: the first batch's commit goes at once.
+      await waitFor(async () => (await kafka.groupLag(groupId, topic)) === 0, {
+        what: "a committed",
+        timeoutMs: 2000,
+      });
+
+      await consumedAfter("b");
+      // Within the interval of a's commit, b waits for the timer...
+      expect(await kafka.groupLag(groupId, topic)).toBe(1);
+      // ...which commits it with no further message.
+      await waitFor(async () => (await kafka.groupLag(groupId, topic)) === 0, {
+        what: "b committed by the timer",
+        timeoutMs: intervalMs + 5000,
+      });
+
+      await consumedAfter("c");
+      expect(await kafka.groupLag(groupId, topic)).toBe(1);
+      await consumer.stop();
+      // stop() committed c while still a member of the group.
+      expect(await kafka.groupLag(groupId, topic)).toBe(0);
+      expect(seen).toEqual(["a", "b", "c"]);
+    } finally {
+      await consumer.stop();
+      await producer.disconnect();
+      await kafka.deleteTopics([topic]);
+    }
+  });
+});
