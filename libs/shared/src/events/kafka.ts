@@ -393,8 +393,8 @@ export class KafkaClient {
         ),
       lag: () => [...lags.values()],
       async stop() {
-        // While still a member: what was processed is committed, and the batch in hand commits
-        // as it finishes, before disconnect leaves the group.
+        // What was processed is committed while the consumer still runs: kafkajs skips commits
+        // once it is stopping, so a batch still in hand is re-sent to the next member, as before.
         await commits.flushForStop().catch((error: unknown) =>
           logger?.warn("offset commit on stop failed", {
             error: error instanceof Error ? error.message : String(error),

@@ -10,13 +10,13 @@ export interface PartitionOffset {
 export interface OffsetCommits {
   /**
    * Records what a partition has processed. The group's commit goes now when the last one is at
-   * least the interval old (or the consumer is stopping), and the caller awaits it; otherwise it
-   * goes with the others of the interval, from a timer.
+   * least the interval old, and the caller awaits it; otherwise it goes with the others of the
+   * interval, from a timer.
    */
   processed(offset: PartitionOffset): Promise<void>;
   /** Drops what is held for partitions this member no longer owns. */
   keepOnly(owned: (topic: string, partition: number) => boolean): void;
-  /** Commits everything held, and from now on every offset at once. */
+  /** Commits everything held now, for a consumer about to stop. */
   flushForStop(): Promise<void>;
 }
 
@@ -34,7 +34,6 @@ export function offsetCommits(
 ): OffsetCommits {
   const held = new Map<string, PartitionOffset>();
   let lastCommitAt = 0;
-  let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   // Commits go one after another, so an older offset never lands after a newer one.
   let queue: Promise<void> = Promise.resolve();
@@ -66,8 +65,8 @@ export function offsetCommits(
     timer = setTimeout(() => {
       timer = undefined;
       commitHeld().catch((error: unknown) =>
-        // The next batch or the next timer tries again; a rebalance error also reaches the
-        // fetch loop through its heartbeat, which rejoins the group.
+        // Held for the next batch's commit or the one on stop; a rebalance error also reaches
+        // the fetch loop through its heartbeat, which rejoins the group.
         logger?.warn("offset commit failed; retried with the next one", {
           error: error instanceof Error ? error.message : String(error),
         }),
@@ -79,7 +78,7 @@ export function offsetCommits(
   return {
     processed(offset) {
       held.set(`${offset.topic}:${offset.partition}`, offset);
-      if (stopping || Date.now() - lastCommitAt >= intervalMs) return commitHeld();
+      if (Date.now() - lastCommitAt >= intervalMs) return commitHeld();
       commitLater();
       return Promise.resolve();
     },
@@ -87,7 +86,6 @@ export function offsetCommits(
       for (const [key, o] of held) if (!owned(o.topic, o.partition)) held.delete(key);
     },
     flushForStop() {
-      stopping = true;
       clearTimeout(timer);
       timer = undefined;
       return commitHeld();
