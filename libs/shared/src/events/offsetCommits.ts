@@ -34,6 +34,8 @@ export function offsetCommits(
 ): OffsetCommits {
   const held = new Map<string, PartitionOffset>();
   let lastCommitAt = 0;
+  // Bumped by every rebalance: a commit that failed across one gives back nothing it held.
+  let assignment = 0;
   let timer: NodeJS.Timeout | undefined;
   // Commits go one after another, so an older offset never lands after a newer one.
   let queue: Promise<void> = Promise.resolve();
@@ -42,16 +44,19 @@ export function offsetCommits(
     const turn = queue.then(async () => {
       if (!held.size) return;
       const offsets = [...held.values()];
+      const heldIn = assignment;
       held.clear();
       lastCommitAt = Date.now();
       try {
         await commit(offsets);
       } catch (error) {
-        // Kept for the next commit unless a newer offset of the partition came meanwhile.
-        for (const o of offsets) {
-          const key = `${o.topic}:${o.partition}`;
-          if (!held.has(key)) held.set(key, o);
-        }
+        // Kept for the next commit unless a newer offset of the partition came meanwhile, or a
+        // rebalance may have moved the partition to another member.
+        if (heldIn === assignment)
+          for (const o of offsets) {
+            const key = `${o.topic}:${o.partition}`;
+            if (!held.has(key)) held.set(key, o);
+          }
         throw error;
       }
     });
@@ -83,6 +88,7 @@ export function offsetCommits(
       return Promise.resolve();
     },
     keepOnly(owned) {
+      assignment += 1;
       for (const [key, o] of held) if (!owned(o.topic, o.partition)) held.delete(key);
     },
     flushForStop() {
