@@ -16,6 +16,8 @@ export interface IsolatedStackOptions {
   kafkaBrokers: string[];
   /** Extra variables for every service. */
   env?: Record<string, string>;
+  /** false: the mail server accepts and discards every email (the benchmark); default true. */
+  parseMail?: boolean;
 }
 
 export interface IsolatedStack {
@@ -71,7 +73,7 @@ export async function startIsolatedStack(o: IsolatedStackOptions): Promise<Isola
     ports,
     adminEmail: admin.email,
     adminPassword: admin.password,
-    mailInbox: { smtpPort: 0, httpPort: 0 },
+    mailInbox: { smtpPort: 0, httpPort: 0, parse: o.parseMail },
     env: { LOG_LEVEL: "warn", ...o.env },
     log: (line) => logs.push(line),
   });

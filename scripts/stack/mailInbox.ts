@@ -15,6 +15,8 @@ export interface MailInbox {
   /** Where each message is appended as one JSON line, when a file was given. */
   file?: string;
   messages: ReceivedMail[];
+  /** Messages accepted so far (also those not kept: `parse: false`). */
+  readonly accepted: number;
   close(): Promise<void>;
 }
 
@@ -38,10 +40,13 @@ export async function startMailInbox(options: {
   smtpPort: number;
   httpPort: number;
   file?: string;
+  /** false: accept and discard every message (see MailSinkOptions.parse). */
+  parse?: boolean;
 }): Promise<MailInbox> {
   if (options.file) mkdirSync(path.dirname(options.file), { recursive: true });
   const sink = await startMailSink({
     port: options.smtpPort,
+    parse: options.parse,
     onMessage: (mail) => {
       if (options.file) appendFileSync(options.file, `${JSON.stringify(mail)}\n`);
     },
@@ -63,6 +68,9 @@ export async function startMailInbox(options: {
     url: `http://localhost:${(server.address() as AddressInfo).port}`,
     file: options.file,
     messages: sink.messages,
+    get accepted() {
+      return sink.accepted;
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -30,9 +30,10 @@ export interface StackOptions {
   adminPassword: string;
   /**
    * The local SMTP server the notifier sends to (its inbox page on httpPort, each message also
-   * appended to `file`); without it the notifier sends no email.
+   * appended to `file`; `parse: false` accepts and discards); without it the notifier sends no
+   * email.
    */
-  mailInbox?: { smtpPort: number; httpPort: number; file?: string };
+  mailInbox?: { smtpPort: number; httpPort: number; file?: string; parse?: boolean };
   /** Set by startStack once the inbox runs: the notifier's SMTP port. */
   smtpPort?: number;
   /** Where the gateway keeps its rendered nginx.conf, pid file and temp paths (default: a
