@@ -36,13 +36,15 @@ function page(messages: ReceivedMail[]): string {
 </head><body><h1>Local inbox (${messages.length})</h1>${items || "<p>No mail yet: place an order.</p>"}</body></html>`;
 }
 
-export async function startMailInbox(options: {
+export interface MailInboxOptions {
   smtpPort: number;
   httpPort: number;
   file?: string;
   /** false: accept and discard every message (see MailSinkOptions.parse). */
   parse?: boolean;
-}): Promise<MailInbox> {
+}
+
+export async function startMailInbox(options: MailInboxOptions): Promise<MailInbox> {
   if (options.file) mkdirSync(path.dirname(options.file), { recursive: true });
   const sink = await startMailSink({
     port: options.smtpPort,

@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { runMigrations, withDatabase } from "@app/shared";
 import { startGateway, type RunningGateway } from "./gateway";
-import { startMailInbox, type MailInbox } from "./mailInbox";
+import { startMailInbox, type MailInbox, type MailInboxOptions } from "./mailInbox";
 
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -33,7 +33,7 @@ export interface StackOptions {
    * appended to `file`; `parse: false` accepts and discards); without it the notifier sends no
    * email.
    */
-  mailInbox?: { smtpPort: number; httpPort: number; file?: string; parse?: boolean };
+  mailInbox?: MailInboxOptions;
   /** Set by startStack once the inbox runs: the notifier's SMTP port. */
   smtpPort?: number;
   /** Where the gateway keeps its rendered nginx.conf, pid file and temp paths (default: a
