@@ -1,7 +1,9 @@
 // The whole system as `npm start` runs it, but on free ports, its own databases, topic and
 // Redis prefix, so it never collides with a running dev stack: what the end-to-end suite and
 // the benchmark drive. `stop()` removes everything it created.
+import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import Redis from "ioredis";
 import { KafkaClient, withDatabase } from "@app/shared";
 import { dropDatabase } from "@app/shared/testing";
@@ -18,6 +20,8 @@ export interface IsolatedStackOptions {
   env?: Record<string, string>;
   /** false: the mail server accepts and discards every email (the benchmark); default true. */
   parseMail?: boolean;
+  /** Also append every service's log lines to this file (read after a failed test run). */
+  logFile?: string;
 }
 
 export interface IsolatedStack {
@@ -63,6 +67,7 @@ export async function startIsolatedStack(o: IsolatedStackOptions): Promise<Isola
     password: "change-me-admin-1",
   };
   const logs: string[] = [];
+  if (o.logFile) fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
   const stack = await startStack({
     databaseUrl: withDatabase(o.databaseUrl, ""),
     redisUrl: o.redisUrl,
@@ -75,7 +80,11 @@ export async function startIsolatedStack(o: IsolatedStackOptions): Promise<Isola
     adminPassword: admin.password,
     mailInbox: { smtpPort: 0, httpPort: 0, parse: o.parseMail },
     env: { LOG_LEVEL: "warn", ...o.env },
-    log: (line) => logs.push(line),
+    log: (line) => {
+      logs.push(line);
+      // Written as it comes, so a run that hangs or is killed still leaves its lines.
+      if (o.logFile) fs.appendFileSync(o.logFile, `${new Date().toISOString()} ${line}\n`);
+    },
   });
   const databaseUrl = (name: string) => withDatabase(o.databaseUrl, `${dbPrefix}${name}`);
   const stop = async () => {

@@ -1,10 +1,12 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createLogger, KafkaClient } from "@app/shared";
 import { call, testServers } from "@app/shared/testing";
 import { REPO } from "../../../scripts/stack/stack";
 import { startIsolatedStack, type IsolatedStack } from "../../../scripts/stack/isolated";
+import { logFileFor } from "../stackLogs";
 
 export interface E2eStack extends IsolatedStack {
   kafka: KafkaClient;
@@ -35,6 +37,8 @@ export async function startE2eStack(env: Record<string, string> = {}): Promise<E
       ORDER_EVENTS_PARTITIONS: "3",
       ...env,
     },
+    // Printed under the report when a test of this file fails (stackLogs.js).
+    logFile: logFileFor(expect.getState().testPath ?? "unknown", randomUUID().slice(0, 8)),
   });
   const kafka = new KafkaClient({
     brokers: servers.kafkaBrokers,
