@@ -6,11 +6,15 @@
 //     (BENCH_SECONDS, BENCH_CONCURRENCY=8,32; STACK_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
 //     profiles every service)
 //   npx tsx bench/stage.ts hot        # 100 buyers on one product of 50 units vs on 100 products
+//   npx tsx bench/stage.ts lag        # placement latency and commit-to-notification lag at a
+//     steady rate (BENCH_RATE orders/s, default 20; BENCH_SECONDS, default 15)
 import os from "node:os";
 import { createLogger, KafkaClient } from "@app/shared";
 import { uniqueName } from "@app/shared/testing";
 import { producerPerformance } from "./kafkaTools";
 import { hotProductRound, spreadRound, type HotRound } from "./hotProduct";
+import { commitToNotificationLag } from "./lag";
+import { loadPlacement } from "./placement";
 import { placementThroughGateway, startBenchStack } from "./placementStage";
 import { rawPlacement } from "./rawPlacement";
 import { median, round } from "./stats";
@@ -90,8 +94,29 @@ async function main(stage: string | undefined) {
     } finally {
       await b.e.stop();
     }
+  } else if (stage === "lag") {
+    const b = await startBenchStack(
+      {
+        databaseUrl: process.env.DATABASE_URL!,
+        redisUrl: process.env.REDIS_URL!,
+        kafkaBrokers: brokers,
+      },
+      1,
+    );
+    try {
+      await loadPlacement(b.e.gateway, b.tokens, b.products, 8, 3); // warm-up, as the full run's
+      result = await commitToNotificationLag(
+        b.e.gateway,
+        b.tokens[0]!,
+        b.products,
+        Number(process.env.BENCH_RATE ?? 20),
+        Number(process.env.BENCH_SECONDS ?? 15),
+      );
+    } finally {
+      await b.e.stop();
+    }
   } else {
-    throw new Error(`usage: tsx bench/stage.ts notifier|relay|placement|hot (got ${stage})`);
+    throw new Error(`usage: tsx bench/stage.ts notifier|relay|placement|hot|lag (got ${stage})`);
   }
   process.stdout.write(
     `${JSON.stringify({ stage, ...result, loadBefore: before, loadAfter: load() })}\n`,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { metricValue } from "@app/shared/testing";
+import { metricValue, waitForLockWaits } from "@app/shared/testing";
 import { aProduct, call, catalogForFile, reservationStatus, reserve, stockOf } from "./support";
 import { holdStockRow } from "./stockRowLock";
 
@@ -105,6 +105,44 @@ describe("POST /internal/v1/reservations under concurrency", () => {
     );
     // The writer's version, then the reservation's.
     expect(await stockOf(t, product.id)).toEqual({ quantity: 3, version: 2 });
+  });
+
+  it("keeps nothing of a multi-line reservation that lost a deadlock on its first line: the second line's decrement does not stay", async () => {
+    const [first, second] = (
+      await Promise.all([aProduct(t, { quantity: 10 }), aProduct(t, { quantity: 10 })])
+    ).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const reservationId = randomUUID();
+    const other = await t.sql.getConnection();
+    try {
+      await other.beginTransaction();
+      // InnoDB rolls back the transaction that changed less: these rows make this one the winner.
+      await other.batch(
+        "INSERT INTO processed_events (event_id, event_type, processed_at) VALUES (?, 'BALLAST', ?)",
+        Array.from({ length: 500 }, () => [randomUUID(), new Date()]),
+      );
+      await other.query("SELECT quantity FROM stocks WHERE product_id = ? FOR UPDATE", [first.id]);
+      // The reservation inserts its row, then waits on the first line's stock row.
+      const pending = reserve(t, reservationId, [
+        { productId: first.id, quantity: 1 },
+        { productId: second.id, quantity: 1 },
+      ]);
+      await waitForLockWaits(t.sql, t.db.name);
+      // Asking for the reservation's row closes the cycle: InnoDB rolls the reservation back.
+      await other.query("SELECT id FROM reservations WHERE id = ? FOR UPDATE", [reservationId]);
+      await other.rollback();
+      // The catalog retries the rolled-back attempt, which now goes through.
+      const response = await pending;
+      expect(response.status).toBe(201);
+    } finally {
+      await other.release();
+    }
+    expect((await stockOf(t, first.id)).quantity).toBe(9);
+    expect((await stockOf(t, second.id)).quantity).toBe(9);
+    const held: { n: number }[] = await t.sql.query(
+      "SELECT CAST(SUM(quantity) AS SIGNED) AS n FROM reservation_items WHERE reservation_id = ?",
+      [reservationId],
+    );
+    expect(held[0]!.n).toBe(2);
   });
 });
 

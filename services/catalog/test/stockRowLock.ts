@@ -1,4 +1,4 @@
-import { waitFor } from "@app/shared/testing";
+import { waitForLockWaits } from "@app/shared/testing";
 import type { TestCatalog } from "./support";
 
 export interface HeldStockRow {
@@ -18,25 +18,7 @@ export async function holdStockRow(t: TestCatalog, productId: string): Promise<H
   await conn.beginTransaction();
   await conn.query("SELECT version FROM stocks WHERE product_id = ? FOR UPDATE", [productId]);
   return {
-    async waitForBlocked(count = 1) {
-      await waitFor(
-        async () => {
-          const rows: { n: number | bigint }[] = await t.sql.query(
-            `SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX trx
-               JOIN information_schema.PROCESSLIST p ON p.ID = trx.trx_mysql_thread_id
-              WHERE trx.trx_state = 'LOCK WAIT' AND p.DB = ?`,
-            [t.db.name],
-          );
-          return Number(rows[0]!.n) >= count;
-        },
-        // INNODB_TRX is a cache InnoDB refreshes only after 0.1 s without readers: poll slower.
-        {
-          timeoutMs: 10_000,
-          intervalMs: 200,
-          what: `${count} reservation(s) waiting on the stock row`,
-        },
-      );
-    },
+    waitForBlocked: (count = 1) => waitForLockWaits(t.sql, t.db.name, count),
     async bumpVersionAndCommit() {
       try {
         await conn.query("UPDATE stocks SET version = version + 1 WHERE product_id = ?", [

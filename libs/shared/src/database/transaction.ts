@@ -27,6 +27,11 @@ export type TransactionWork<T, C extends Connection = PoolConnection> = (
 /**
  * The one transaction contract: `work` returns a value and it commits, returns rollBack(value)
  * and it rolls back, throws and it rolls back and rethrows. `work` never commits or rolls back.
+ *
+ * `work` may start statements together (the driver pipelines them). A deadlock on one of them
+ * rolls the whole transaction back, and the server then runs the ones queued behind it on their
+ * own, each committed at once. So behind a statement that can wait on a lock, queue only reads,
+ * or writes that change nothing once this transaction's earlier rows are gone.
  */
 export async function transactionOn<T, C extends Connection>(
   conn: C,

@@ -121,33 +121,42 @@ export class MariaDbReservationStore implements ReservationStore {
         // Lines arrive sorted by product id, so row locks are always taken in the same order.
         // Each decrement waits for the row's lock and takes the units only if enough remain, so
         // buyers of one hot product queue on its row instead of failing a version check and
-        // retrying. The decrements and the items go out together; a short line rolls all back.
-        const [decrements] = await Promise.all([
-          Promise.all(
-            lines.map(
-              (line) =>
-                conn.query(DECREMENT_IF_AVAILABLE, [
-                  line.quantity,
-                  now,
-                  line.productId,
-                  line.quantity,
-                ]) as Promise<{ affectedRows: number }>,
+        // retrying. A deadlock on a statement rolls the transaction back, and the server then
+        // runs the statements queued behind it on their own, committed at once: so each
+        // decrement waits for the one before, and only the items (which their foreign key ties
+        // to this transaction's reservation row) go out behind the last. A short line rolls all
+        // back.
+        const decrement = (line: ReservationLine) =>
+          conn.query(DECREMENT_IF_AVAILABLE, [
+            line.quantity,
+            now,
+            line.productId,
+            line.quantity,
+          ]) as Promise<{ affectedRows: number }>;
+        const decrements: { affectedRows: number }[] = [];
+        for (const line of lines.slice(0, -1)) {
+          decrements.push(await decrement(line));
+          if (decrements[decrements.length - 1]!.affectedRows !== 1) break;
+        }
+        if (decrements.every((d) => d.affectedRows === 1)) {
+          const [last] = await Promise.all([
+            decrement(lines[lines.length - 1]!),
+            conn.batch(
+              "INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price, currency, sku, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              items.map((i) => [
+                reservationId,
+                i.productId,
+                i.quantity,
+                i.unitPrice,
+                i.currency,
+                i.sku,
+                i.name,
+              ]),
             ),
-          ),
-          conn.batch(
-            "INSERT INTO reservation_items (reservation_id, product_id, quantity, unit_price, currency, sku, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            items.map((i) => [
-              reservationId,
-              i.productId,
-              i.quantity,
-              i.unitPrice,
-              i.currency,
-              i.sku,
-              i.name,
-            ]),
-          ),
-        ]);
-        const soldOut = lines.find((_, i) => decrements[i]!.affectedRows !== 1);
+          ]);
+          decrements.push(last);
+        }
+        const soldOut = lines.find((_, i) => decrements[i]?.affectedRows !== 1);
         if (soldOut) {
           // Sold since the read: what is left now, read under the lock this transaction holds.
           const [left]: { quantity: number }[] = await conn.query(

@@ -43,7 +43,11 @@ function toRecord(row: KeyRow): IdempotencyRecord {
   };
 }
 
-/** IN_FLIGHT/RECOVERING -> COMPLETED with the order's answer, inside the caller's transaction. */
+/**
+ * IN_FLIGHT/RECOVERING -> COMPLETED with the order's answer, inside the caller's transaction, and
+ * only beside the order's row: sent behind the order's insert, it changes nothing if that insert
+ * failed and took the transaction with it (see commitPlacement).
+ */
 async function completeWithOrder(
   conn: PoolConnection,
   key: { userId: string; key: string },
@@ -51,11 +55,12 @@ async function completeWithOrder(
   orderId: string,
   now: Date,
 ): Promise<void> {
-  await conn.query(
+  const result: { affectedRows: number } = await conn.query(
     `UPDATE idempotency_keys SET state = 'COMPLETED', response_status = ?, response_body = ?, order_id = ?, locked_until = NULL, updated_at = ?
-     WHERE user_id = ? AND idempotency_key = ?`,
-    [response.status, JSON.stringify(response.body), orderId, now, key.userId, key.key],
+     WHERE user_id = ? AND idempotency_key = ? AND EXISTS (SELECT 1 FROM orders WHERE id = ?)`,
+    [response.status, JSON.stringify(response.body), orderId, now, key.userId, key.key, orderId],
   );
+  if (result.affectedRows !== 1) throw new Error(`no order ${orderId} to complete its key with`);
 }
 
 const KEY_OF_RESERVATION = "SELECT state, order_id FROM idempotency_keys WHERE reservation_id = ?";
@@ -148,7 +153,7 @@ export class MariaDbPlacementStore implements PlacementStore {
     return inTransaction(this.pool, async (conn) => {
       // Statements started together go out back to back on the connection (the driver
       // pipelines them) and run in the order given: one wait per group instead of one per
-      // statement, on the path every order takes. Any failure rolls the whole group back.
+      // statement, on the path every order takes. These two only read.
       const [keys, abandoned]: [{ state: KeyState; reservation_id: string }[], unknown[]] =
         await Promise.all([
           // Locking the key row serialises this commit with recovery and with the sweeper's
@@ -164,11 +169,18 @@ export class MariaDbPlacementStore implements PlacementStore {
       const key = keys[0] && { state: keys[0].state, reservationId: keys[0].reservation_id };
       if (!mayCommit(key, ref.reservationId)) return { kind: "lease_lost" as const };
       if (abandoned.length) return { kind: "reservation_abandoned" as const };
-      await Promise.all([
+      // A deadlock on one of these statements rolls the transaction back, and the server then
+      // runs the ones queued behind it on their own, committed at once. So the order's insert
+      // goes first and each one behind it writes only beside the order row (the lines by their
+      // foreign key, the event and the key by their own condition): after a rollback, none does.
+      const writes = await Promise.allSettled([
         insertOrder(conn, order),
         insertOutbox(conn, "ORDER_CREATED", order, commit.requestId, commit.now),
         completeWithOrder(conn, ref, commit.response, order.id, commit.now),
       ]);
+      // The first failure in statement order is the cause; the later ones only follow from it.
+      const failed = writes.find((w) => w.status === "rejected");
+      if (failed) throw failed.reason;
       return { kind: "committed" as const };
     });
   }

@@ -39,7 +39,11 @@ export async function insertOrder(conn: PoolConnection, order: Order): Promise<v
   await Promise.all([header, lines]);
 }
 
-/** The event's outbox row, inside the transaction that changed the order. */
+/**
+ * The event's outbox row, inside the transaction that wrote the order. It is written only beside
+ * its order row (INSERT ... SELECT from orders): sent behind the order's own insert, it changes
+ * nothing if that insert failed and took the transaction with it (see commitPlacement).
+ */
 export async function insertOutbox(
   conn: PoolConnection,
   eventType: OrderEventType,
@@ -50,9 +54,9 @@ export async function insertOutbox(
   // `envelope` is what the relay ships, as written. The split columns are what the relay's
   // queries order and filter by, and what a relay of the previous version still reads.
   const envelope = createOrderEvent(eventType, order.id, eventPayload(order), now);
-  await conn.query(
+  const result: { affectedRows: number } = await conn.query(
     `INSERT INTO outbox_events (event_id, aggregate_type, aggregate_id, event_type, payload, envelope, request_id, traceparent, status, available_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'READY', ?, ?)`,
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'READY', ?, ? FROM orders WHERE id = ?`,
     [
       envelope.eventId,
       envelope.aggregateType,
@@ -64,6 +68,8 @@ export async function insertOutbox(
       currentTraceparent() ?? null,
       now,
       now,
+      order.id,
     ],
   );
+  if (result.affectedRows !== 1) throw new Error(`no order ${order.id} to write its event beside`);
 }
