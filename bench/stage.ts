@@ -104,7 +104,10 @@ async function main(stage: string | undefined) {
       1,
     );
     try {
-      await loadPlacement(b.e.gateway, b.tokens, b.products, 8, 3); // warm-up, as the full run's
+      await loadPlacement(b.e.gateway, b.tokens, b.products, 8, 3); // warm-up: JIT, pools, caches
+      // The warm-up's events drain first: in the full run this phase follows one that waited for
+      // all its notifications, so it starts on a quiet pipeline.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
       result = await commitToNotificationLag(
         b.e.gateway,
         b.tokens[0]!,

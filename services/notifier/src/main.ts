@@ -61,6 +61,8 @@ export interface NotifierOptions {
   logger?: Logger;
   clock?: Clock;
   hooks?: NotifierHooks;
+  /** false: the driver's MySQL path for batches, on MariaDB too (tests; see PoolOptions.bulk). */
+  driverBulk?: boolean;
 }
 
 /** How long the start waits for the consumer's reads to warm up (see startNotifier). */
@@ -79,7 +81,10 @@ export async function startNotifier(
     await runMigrations({ databaseUrl: config.DATABASE_URL, dir: NOTIFIER_MIGRATIONS_DIR, logger });
 
   const prisma = createNotifierPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const pool = createPool(config.DATABASE_URL, { connectionLimit: config.DATABASE_POOL_SIZE });
+  const pool = createPool(config.DATABASE_URL, {
+    connectionLimit: config.DATABASE_POOL_SIZE,
+    bulk: options.driverBulk,
+  });
   const store = new MariaDbNotificationStore(pool);
   const reader = new PrismaNotificationReader(prisma);
   const deliveries = new MariaDbDeliveryStore(pool);

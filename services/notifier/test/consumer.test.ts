@@ -96,6 +96,28 @@ describe("order events become notifications", () => {
     expect(await metricValue(t.url, "notifier_duplicate_events_total")).toBe(duplicatesBefore + 1);
   });
 
+  it("stores and sends every event of a batch larger than one insert statement (100 rows), once each", async () => {
+    const orderId = randomUUID();
+    // One order: one partition, so they come in few fetches, each written 100 rows a statement.
+    const events = Array.from({ length: 250 }, () => anOrderEvent({ orderId }));
+    await publishTogether(t, events);
+    await waitFor(
+      async () => {
+        const rows: { n: number }[] = await t.sql.query(
+          "SELECT COUNT(*) AS n FROM notifications WHERE order_id = ?",
+          [orderId],
+        );
+        return Number(rows[0]!.n) === events.length;
+      },
+      { what: "250 notifications", timeoutMs: 30_000 },
+    );
+    await waitFor(() => events.every((e) => mailsOf(t, e.eventId).length > 0), {
+      what: "250 emails",
+      timeoutMs: 30_000,
+    });
+    for (const event of events) expect(mailsOf(t, event.eventId)).toHaveLength(1);
+  });
+
   it("notifies about cancelled and completed orders too", async () => {
     const userId = randomUUID();
     const orderId = randomUUID();

@@ -54,6 +54,11 @@ export interface PoolOptions {
   noDatabase?: boolean;
   /** `innodb_lock_wait_timeout` of every connection: how long a statement waits for a row lock. */
   lockWaitSeconds?: number;
+  /**
+   * false: a batch goes as one statement per row, pipelined, as the driver sends it to MySQL
+   * (MariaDB gets one bulk command); tests run that path here.
+   */
+  bulk?: boolean;
 }
 
 /** The driver settings for `url`; what its query string sets wins over the code's defaults. */
@@ -86,6 +91,7 @@ export function poolConfig(url: string, options: PoolOptions = {}): PoolConfig {
     bigIntAsNumber: true,
     insertIdAsNumber: true,
     decimalAsNumber: false,
+    bulk: options.bulk ?? true,
   };
 }
 
