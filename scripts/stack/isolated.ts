@@ -2,11 +2,10 @@
 // Redis prefix, so it never collides with a running dev stack: what the end-to-end suite and
 // the benchmark drive. `stop()` removes everything it created.
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import Redis from "ioredis";
 import { KafkaClient, withDatabase } from "@app/shared";
-import { dropDatabase } from "@app/shared/testing";
+import { dropDatabase, freePort } from "@app/shared/testing";
 import { seedDemoCatalog } from "./seed";
 import { startStack, type RunningStack } from "./stack";
 
@@ -37,17 +36,6 @@ export interface IsolatedStack {
   /** Every service's log lines, prefixed with its name. */
   logs: string[];
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startIsolatedStack(o: IsolatedStackOptions): Promise<IsolatedStack> {

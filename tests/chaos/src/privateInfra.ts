@@ -9,7 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import Redis from "ioredis";
 import { REPO } from "../../../scripts/stack/stack";
-import { freePort } from "../../../scripts/stack/isolated";
+import { freePort } from "@app/shared/testing";
 
 const run = promisify(execFile);
 const KAFKA_SCRIPT = path.join(REPO, "scripts/infra/kafka.sh");

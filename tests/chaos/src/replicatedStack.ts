@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { KafkaClient, withDatabase } from "@app/shared";
-import { dropDatabase, startTcpProxy, type TcpProxy } from "@app/shared/testing";
+import { dropDatabase, freePort, startTcpProxy, type TcpProxy } from "@app/shared/testing";
 import {
   adminTokenFor,
   migrateAll,
@@ -15,7 +15,6 @@ import {
   type ServiceSpec,
 } from "../../../scripts/stack/stack";
 import { startGateway, type RunningGateway } from "../../../scripts/stack/gateway";
-import { freePort } from "../../../scripts/stack/isolated";
 import { startBalancer, type Balancer } from "./balancer";
 
 export const SERVICES = ["auth", "catalog", "order", "outbox-relay", "notifier"] as const;

@@ -1,8 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { waitFor } from "@app/shared/testing";
+import { freePort, waitFor } from "@app/shared/testing";
 import { startGateway, type RunningGateway } from "../../../scripts/stack/gateway";
-import { freePort } from "../../../scripts/stack/isolated";
 import { routes } from "../../../scripts/gateway/nginxConf";
 
 // What the gateway itself adds, checked on the real nginx with the config npm start renders:

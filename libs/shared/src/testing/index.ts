@@ -98,9 +98,5 @@ export { expectProductionRefusal, startupExit } from "./startup";
 export { holdAt, runStoppingProcess } from "./stoppingProcess";
 export { createProduct, type CreatedProduct, type ProductOverrides } from "./catalogProducts";
 export { startMailSink, type MailSink, type ReceivedMail } from "./mailSink";
-export {
-  aPrivateKafka,
-  freePort,
-  type PrivateKafka,
-  type PrivateKafkaOptions,
-} from "./privateKafka";
+export { freePort } from "./freePort";
+export { aPrivateKafka, type PrivateKafka, type PrivateKafkaOptions } from "./privateKafka";

@@ -3,10 +3,10 @@
 // ACLs). The shared broker serves everyone else and is never touched.
 import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "./freePort";
 import { uniqueName } from "./servers";
 
 const run = promisify(execFile);
@@ -34,14 +34,6 @@ export interface PrivateKafka {
   remove(): Promise<void>;
   /** Runs a Kafka tool class (e.g. org.apache.kafka.tools.AclCommand) and returns its stdout. */
   runTool(className: string, args: string[]): Promise<string>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function saslProperties(
