@@ -24,7 +24,7 @@ async function insertNotifications(conn: PoolConnection, entries: NewNotificatio
     const chunk = entries.slice(from, from + ROWS_PER_INSERT);
     await conn.execute(
       `INSERT INTO notifications (id, event_id, user_id, order_id, type, message, created_at, payload, occurred_at)
-       VALUES ${Array(chunk.length).fill(NOTIFICATION_ROW).join(", ")} ON DUPLICATE KEY UPDATE event_id = event_id`,
+       VALUES ${NOTIFICATION_ROW}${`, ${NOTIFICATION_ROW}`.repeat(chunk.length - 1)} ON DUPLICATE KEY UPDATE event_id = event_id`,
       chunk.flatMap(({ notification: { order, ...n } }) => [
         n.id,
         n.eventId,
