@@ -33,6 +33,20 @@ export interface BenchStack {
   products: string[];
 }
 
+/** The servers named by DATABASE_URL, REDIS_URL and KAFKA_BROKERS (the bench's entry points set defaults). */
+export function benchServers(): { databaseUrl: string; redisUrl: string; kafkaBrokers: string[] } {
+  return {
+    databaseUrl: process.env.DATABASE_URL!,
+    redisUrl: process.env.REDIS_URL!,
+    kafkaBrokers: process.env.KAFKA_BROKERS!.split(","),
+  };
+}
+
+/** A few seconds of orders at c=8 before a measured phase: JIT, pools, JWKS cache. */
+export function warmUp(b: BenchStack): Promise<LoadResult> {
+  return loadPlacement(b.e.gateway, b.tokens, b.products, 8, 3);
+}
+
 /** The stack with `npm start`'s settings, `buyers` signed-up customers and 100 products. */
 export async function startBenchStack(
   o: { databaseUrl: string; redisUrl: string; kafkaBrokers: string[] },
@@ -87,7 +101,7 @@ export async function measurePlacement(
   seconds: number,
   log: (line: string) => void = () => undefined,
 ): Promise<PlacementRun[]> {
-  await loadPlacement(b.e.gateway, b.tokens, b.products, 8, 3); // warm-up: JIT, pools, JWKS cache
+  await warmUp(b);
   // CPU of every process serving an order: services, nginx, and the shared servers.
   const pids = stackProcesses([
     ...Object.values(b.e.stack.services).map((s) => s.process.pid!),
@@ -133,14 +147,7 @@ export async function placementThroughGateway(
   concurrencies: number[],
   seconds: number,
 ): Promise<PlacementRun[]> {
-  const b = await startBenchStack(
-    {
-      databaseUrl: process.env.DATABASE_URL!,
-      redisUrl: process.env.REDIS_URL!,
-      kafkaBrokers: process.env.KAFKA_BROKERS!.split(","),
-    },
-    20,
-  );
+  const b = await startBenchStack(benchServers(), 20);
   try {
     return await measurePlacement(b, concurrencies, seconds, (line) =>
       process.stderr.write(`[bench] ${line}\n`),

@@ -12,7 +12,12 @@ import { hotProductRound, spreadRound, type HotRound } from "./hotProduct";
 import { producerPerformance } from "./kafkaTools";
 import { commitToNotificationLag } from "./lag";
 import { notifierFigures, relayThroughput, sampleEnvelope } from "./pipeline";
-import { measurePlacement, startBenchStack, type PlacementRun } from "./placementStage";
+import {
+  benchServers,
+  measurePlacement,
+  startBenchStack,
+  type PlacementRun,
+} from "./placementStage";
 import { rawPlacement, type RawResult } from "./rawPlacement";
 import { benchResults, writeLatestJson } from "./results";
 import { median, ratio, round } from "./stats";
@@ -58,14 +63,7 @@ async function main() {
 
   // 1-3: through the gateway of a stack started as `npm start` does (its own databases and ports).
   log("starting an isolated stack");
-  const b = await startBenchStack(
-    {
-      databaseUrl: process.env.DATABASE_URL!,
-      redisUrl: process.env.REDIS_URL!,
-      kafkaBrokers: brokers,
-    },
-    BUYERS,
-  );
+  const b = await startBenchStack(benchServers(), BUYERS);
   const { e, admin, tokens, products } = b;
   const hot: HotRound[] = [];
   let placement: PlacementRun[];

@@ -14,8 +14,7 @@ import { uniqueName } from "@app/shared/testing";
 import { producerPerformance } from "./kafkaTools";
 import { hotProductRound, spreadRound, type HotRound } from "./hotProduct";
 import { commitToNotificationLag } from "./lag";
-import { loadPlacement } from "./placement";
-import { placementThroughGateway, startBenchStack } from "./placementStage";
+import { benchServers, placementThroughGateway, startBenchStack, warmUp } from "./placementStage";
 import { rawPlacement } from "./rawPlacement";
 import { median, round } from "./stats";
 import { notifierFigures, relayThroughput, sampleEnvelope } from "./pipeline";
@@ -66,14 +65,7 @@ async function main(stage: string | undefined) {
       })),
     };
   } else if (stage === "hot") {
-    const b = await startBenchStack(
-      {
-        databaseUrl: process.env.DATABASE_URL!,
-        redisUrl: process.env.REDIS_URL!,
-        kafkaBrokers: brokers,
-      },
-      100,
-    );
+    const b = await startBenchStack(benchServers(), 100);
     try {
       const catalog = b.e.stack.services.catalog!.url;
       // Alternated so that both see the same machine.
@@ -95,16 +87,9 @@ async function main(stage: string | undefined) {
       await b.e.stop();
     }
   } else if (stage === "lag") {
-    const b = await startBenchStack(
-      {
-        databaseUrl: process.env.DATABASE_URL!,
-        redisUrl: process.env.REDIS_URL!,
-        kafkaBrokers: brokers,
-      },
-      1,
-    );
+    const b = await startBenchStack(benchServers(), 1);
     try {
-      await loadPlacement(b.e.gateway, b.tokens, b.products, 8, 3); // warm-up: JIT, pools, caches
+      await warmUp(b);
       // The warm-up's events drain first: in the full run this phase follows one that waited for
       // all its notifications, so it starts on a quiet pipeline.
       await new Promise((resolve) => setTimeout(resolve, 5_000));

@@ -54,4 +54,3 @@ class StackLogReporter {
 
 module.exports = StackLogReporter;
 module.exports.logFileFor = logFileFor;
-module.exports.logFilesOf = logFilesOf;

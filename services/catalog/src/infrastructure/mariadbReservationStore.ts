@@ -135,8 +135,9 @@ export class MariaDbReservationStore implements ReservationStore {
           ]) as Promise<{ affectedRows: number }>;
         const decrements: { affectedRows: number }[] = [];
         for (const line of lines.slice(0, -1)) {
-          decrements.push(await decrement(line));
-          if (decrements[decrements.length - 1]!.affectedRows !== 1) break;
+          const done = await decrement(line);
+          decrements.push(done);
+          if (done.affectedRows !== 1) break;
         }
         if (decrements.every((d) => d.affectedRows === 1)) {
           const [last] = await Promise.all([
