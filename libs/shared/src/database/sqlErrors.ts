@@ -1,3 +1,5 @@
+import { errorChain } from "../errors/errorChain";
+
 /** CHECK constraint violated: MySQL 8 (ER_CHECK_CONSTRAINT_VIOLATED). */
 export const ER_CHECK_CONSTRAINT_VIOLATED = 3819;
 /** CHECK constraint violated: MariaDB (ER_CONSTRAINT_FAILED). */
@@ -23,8 +25,19 @@ export function isDuplicateKey(error: unknown): boolean {
   return errnoOf(error) === ER_DUP_ENTRY || code === "ER_DUP_ENTRY" || code === "P2002";
 }
 
-/** The transaction lost a lock race and was (or must be) rolled back; running it again is safe. */
+// Prisma's name for a deadlock (its adapter's kind TransactionWriteConflict).
+const PRISMA_WRITE_CONFLICT = "P2034";
+
+/**
+ * The transaction lost a lock race (deadlock victim or lock-wait timeout) and was, or must be,
+ * rolled back; running it again is safe. Read through what wraps it: Prisma's errors carry the
+ * driver's in `meta` (there a lock-wait timeout is `{ kind: "mysql", code: 1205 }`).
+ */
 export function isRetryableLockError(error: unknown): boolean {
-  const errno = errnoOf(error);
-  return errno === ER_LOCK_DEADLOCK || errno === ER_LOCK_WAIT_TIMEOUT;
+  for (const e of errorChain(error)) {
+    if (e.code === PRISMA_WRITE_CONFLICT || e.kind === "TransactionWriteConflict") return true;
+    const errno = typeof e.errno === "number" ? e.errno : e.code;
+    if (errno === ER_LOCK_DEADLOCK || errno === ER_LOCK_WAIT_TIMEOUT) return true;
+  }
+  return false;
 }

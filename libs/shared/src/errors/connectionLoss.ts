@@ -1,3 +1,5 @@
+import { errorChain } from "./errorChain";
+
 // A request that failed because a connection to a dependency was lost, refused or never handed
 // out (the database cut, stalled past the pool's acquire timeout, restarting) says nothing about
 // the request: the answer is 503 with Retry-After, which clients may retry, not 500.
@@ -15,24 +17,9 @@ const SERVER_ERRNOS = new Set([1040, 1053, 2002, 2003, 2006, 2013]);
 // Prisma's: cannot reach the server, timed out, closed the connection, pool timeout.
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 
-interface Described {
-  code?: unknown;
-  message?: unknown;
-  errno?: unknown;
-  sqlState?: unknown;
-  /** Prisma's driver adapter error cause: { kind, code (the errno), state }. */
-  state?: unknown;
-  kind?: unknown;
-  cause?: unknown;
-  /** Prisma's known request errors carry the adapter's error here. */
-  meta?: { driverAdapterError?: unknown };
-}
-
 /** True when `error`, or an error it wraps, is the loss of a connection to a dependency. */
 export function isConnectionLoss(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  for (let e = error as Described | undefined; e && typeof e === "object" && !seen.has(e);) {
-    seen.add(e);
+  for (const e of errorChain(error)) {
     if (typeof e.code === "string" && (SOCKET_CODES.has(e.code) || PRISMA_CODES.has(e.code)))
       return true;
     // P2028 is every interactive-transaction failure; this one is no pool connection in time.
@@ -45,7 +32,6 @@ export function isConnectionLoss(error: unknown): boolean {
     const state = e.sqlState ?? e.state;
     if (typeof state === "string" && state.startsWith("08")) return true;
     if (e.kind === "TooManyConnections") return true;
-    e = (e.meta?.driverAdapterError ?? e.cause) as Described | undefined;
   }
   return false;
 }

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import { z } from "zod";
 import { currentRequestId } from "../context";
 import type { Logger } from "../logging";
+import { isRetryableLockError } from "../database/sqlErrors";
 import { isConnectionLoss } from "./connectionLoss";
 
 export { isConnectionLoss } from "./connectionLoss";
@@ -230,6 +231,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         problems.unavailable(
           "DEPENDENCY_UNAVAILABLE",
           "A service this one depends on could not be reached; retry after the given time.",
+          1,
+        ).problem,
+      );
+    }
+    // A deadlock victim or a lock-wait timeout: the database rolled the change back because
+    // another held what it needed. Contention, not a fault of the request; a retry can pass.
+    if (isRetryableLockError(error)) {
+      logger.warn("transaction lost a lock race", { error, method: req.method, path: req.path });
+      return sendProblem(
+        res,
+        problems.unavailable(
+          "BUSY",
+          "Another change held what this one needed, and this one was rolled back; retry after the given time.",
           1,
         ).problem,
       );

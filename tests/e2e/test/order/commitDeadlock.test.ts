@@ -39,10 +39,11 @@ describe("a placement whose commit loses a deadlock on its order's insert", () =
         [userId, key],
       );
       await other.rollback();
-      // A commit that failed is answered as a server error; the placement is undone (stock back,
-      // key free), so a retry of the key is safe.
+      // The placement is undone (stock back, key free), and the answer says to retry the key.
       const first = await pending;
-      expect(first.status).toBe(500);
+      expect(first.status).toBe(503);
+      expect(first.headers.get("retry-after")).toBe("1");
+      expect(first.body).toMatchObject({ status: 503, code: "BUSY" });
     } finally {
       beforeCommit = undefined;
       await other.release();
