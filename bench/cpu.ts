@@ -99,7 +99,8 @@ export function cpuMsByLabel(pids: number[]): Record<string, number> {
   const byLabel: Record<string, number> = {};
   for (const pid of pids) {
     const label = processLabel(pid);
-    byLabel[label] = (byLabel[label] ?? 0) + (procStat(pid)?.cpuMs ?? 0);
+    // A process stopped before the phase (the relay, for the answer path alone) is not listed.
+    if (label !== "gone") byLabel[label] = (byLabel[label] ?? 0) + (procStat(pid)?.cpuMs ?? 0);
   }
   return byLabel;
 }

@@ -142,6 +142,35 @@ export async function measurePlacement(
   return runs;
 }
 
+/** Until the mail server has taken no email for `quietMs` (at most `maxMs`): the backlog is drained. */
+async function untilNoMoreEmails(b: BenchStack, quietMs = 2000, maxMs = 30_000): Promise<void> {
+  const inbox = b.e.stack.mailInbox!;
+  const deadline = Date.now() + maxMs;
+  let seen = inbox.accepted;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (inbox.accepted !== seen) [seen, quietSince] = [inbox.accepted, Date.now()];
+  }
+}
+
+/**
+ * Placement with the outbox relay stopped: no event leaves the outbox, so nothing runs after an
+ * answer (no confirmation, notification or email; the consumers and workers only poll). What
+ * the answer path alone costs, beside the whole stack's figure. The stack keeps no relay after.
+ */
+export async function measureAnswerPath(
+  b: BenchStack,
+  concurrency: number,
+  seconds: number,
+  log: (line: string) => void = () => undefined,
+): Promise<PlacementRun> {
+  await b.e.stack.stopService("outbox-relay");
+  await untilNoMoreEmails(b);
+  const [run] = await measurePlacement(b, [concurrency], seconds, log);
+  return run!;
+}
+
 /** The placement phase alone: its own stack, stopped afterwards. */
 export async function placementThroughGateway(
   concurrencies: number[],

@@ -14,6 +14,7 @@ import { commitToNotificationLag } from "./lag";
 import { notifierFigures, relayThroughput, sampleEnvelope } from "./pipeline";
 import {
   benchServers,
+  measureAnswerPath,
   measurePlacement,
   startBenchStack,
   type PlacementRun,
@@ -29,6 +30,8 @@ process.env.KAFKA_BROKERS ??= "127.0.0.1:9092";
 const brokers = process.env.KAFKA_BROKERS.split(",");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = [1, 8, 32];
+// The concurrency the answer path alone is measured at (one of CONCURRENCIES, for its raw figure).
+const ANSWER_PATH_CONCURRENCY = 8;
 const EVENTS = 10_000;
 const BUYERS = 100;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -70,6 +73,7 @@ async function main() {
   let lag: Awaited<ReturnType<typeof commitToNotificationLag>>;
   let halfPeak: Awaited<ReturnType<typeof commitToNotificationLag>>;
   let spread: Awaited<ReturnType<typeof spreadRound>>;
+  let answerPath: PlacementRun;
   try {
     log(`placement through the gateway, ${SECONDS} s per concurrency`);
     placement = await measurePlacement(b, CONCURRENCIES, SECONDS, log);
@@ -107,6 +111,12 @@ async function main() {
       Math.max(10, SECONDS),
     );
     log(`  ${JSON.stringify(halfPeak)}`);
+
+    // Last, as it leaves the stack without its relay.
+    log(
+      `placement with the outbox relay stopped (the answer path alone), c=${ANSWER_PATH_CONCURRENCY}`,
+    );
+    answerPath = await measureAnswerPath(b, ANSWER_PATH_CONCURRENCY, SECONDS, log);
   } finally {
     await e.stop();
   }
@@ -178,6 +188,7 @@ async function main() {
             ", ",
           )}; outside the stack, the bench's own process ${p.benchCpuMsPerOrder} (load generator and mail server; ${p.emailsAccepted} emails accepted over the phase).`,
     ),
+    answerPathLine(answerPath, raw[CONCURRENCIES.indexOf(ANSWER_PATH_CONCURRENCY)]!),
     "",
     "## Hot product: 100 concurrent buyers, 50 units (5 rounds)",
     "",
@@ -249,6 +260,14 @@ async function main() {
     }),
   );
   log(`written to ${path.relative(REPO, json)}`);
+}
+
+/** The answer path alone beside its raw figure: how much of the gap the work after an answer makes. */
+function answerPathLine(a: PlacementRun, raw: RawResult): string {
+  const by = Object.entries(a.cpuMsPerOrderBy)
+    .map(([name, v]) => `${name} ${v}`)
+    .join(", ");
+  return `- The answer path alone at c=${a.concurrency}, with the outbox relay stopped so that nothing runs after an answer (no event, confirmation, notification or email; consumers and workers only poll): ${a.perSecond} orders/s (p50 ${round(a.p50, 1)} ms, p99 ${round(a.p99, 1)} ms), ${ratio(a.perSecond, raw.perSecond)} of raw, CPU ${a.cpuMsPerOrder} ms per order (${by}), ${a.roundTripsPerOrder.database} / ${a.roundTripsPerOrder.redis} DB / Redis round trips per order. A diagnostic, not a configuration anyone runs.`;
 }
 
 main().catch((error: unknown) => {

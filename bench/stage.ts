@@ -5,6 +5,8 @@
 //   npx tsx bench/stage.ts placement  # orders through the gateway vs raw SQL, CPU per process
 //     (BENCH_SECONDS, BENCH_CONCURRENCY=8,32; STACK_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
 //     profiles every service)
+//   npx tsx bench/stage.ts answer     # placement at c=8 through the whole stack, then with the
+//     outbox relay stopped (the answer path alone, nothing after it), and raw SQL
 //   npx tsx bench/stage.ts hot        # 100 buyers on one product of 50 units vs on 100 products
 //   npx tsx bench/stage.ts lag        # placement latency and commit-to-notification lag at a
 //     steady rate (BENCH_RATE orders/s, default 20; BENCH_SECONDS, default 15)
@@ -14,7 +16,14 @@ import { uniqueName } from "@app/shared/testing";
 import { producerPerformance } from "./kafkaTools";
 import { hotProductRound, spreadRound, type HotRound } from "./hotProduct";
 import { commitToNotificationLag } from "./lag";
-import { benchServers, placementThroughGateway, startBenchStack, warmUp } from "./placementStage";
+import {
+  benchServers,
+  measureAnswerPath,
+  measurePlacement,
+  placementThroughGateway,
+  startBenchStack,
+  warmUp,
+} from "./placementStage";
 import { rawPlacement } from "./rawPlacement";
 import { median, round } from "./stats";
 import { notifierFigures, relayThroughput, sampleEnvelope } from "./pipeline";
@@ -63,6 +72,22 @@ async function main(stage: string | undefined) {
         rawRoundTripsPerOrder: raw[i]!.roundTripsPerOrder,
         ratio: round(g.perSecond / raw[i]!.perSecond, 2),
       })),
+    };
+  } else if (stage === "answer") {
+    const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+    const b = await startBenchStack(benchServers(), 20);
+    let whole, answerPath;
+    try {
+      [whole] = await measurePlacement(b, [8], seconds);
+      answerPath = await measureAnswerPath(b, 8, seconds);
+    } finally {
+      await b.e.stop();
+    }
+    const [raw] = await rawPlacement([8], seconds, 100);
+    result = {
+      whole: { ...whole, ratio: round(whole!.perSecond / raw!.perSecond, 2) },
+      answerPath: { ...answerPath, ratio: round(answerPath.perSecond / raw!.perSecond, 2) },
+      raw,
     };
   } else if (stage === "hot") {
     const b = await startBenchStack(benchServers(), 100);
