@@ -196,6 +196,26 @@ interface HttpishError {
   expose?: boolean;
 }
 
+// Failures that say nothing about the request: 503 with Retry-After, which a client may retry.
+const TRANSIENT_FAILURES = [
+  {
+    matches: isConnectionLoss,
+    log: "dependency connection lost",
+    code: "DEPENDENCY_UNAVAILABLE",
+    detail: "A service this one depends on could not be reached; retry after the given time.",
+  },
+  {
+    // A deadlock victim or a lock-wait timeout: the database rolled the change back because
+    // another held what it needed. Contention, which a retry can pass.
+    matches: isRetryableLockError,
+    log: "transaction lost a lock race",
+    code: "BUSY",
+    detail:
+      "Another change held what this one needed, and this one was rolled back; retry after the given time.",
+  },
+];
+const RETRY_AFTER_SECONDS = 1;
+
 /** Maps every error to problem+json; the unexpected is logged with its stack and never sent. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
@@ -224,28 +244,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         detail: "The request could not be processed.",
       });
     }
-    if (isConnectionLoss(error)) {
-      logger.warn("dependency connection lost", { error, method: req.method, path: req.path });
+    const transient = TRANSIENT_FAILURES.find((failure) => failure.matches(error));
+    if (transient) {
+      logger.warn(transient.log, { error, method: req.method, path: req.path });
       return sendProblem(
         res,
-        problems.unavailable(
-          "DEPENDENCY_UNAVAILABLE",
-          "A service this one depends on could not be reached; retry after the given time.",
-          1,
-        ).problem,
-      );
-    }
-    // A deadlock victim or a lock-wait timeout: the database rolled the change back because
-    // another held what it needed. Contention, not a fault of the request; a retry can pass.
-    if (isRetryableLockError(error)) {
-      logger.warn("transaction lost a lock race", { error, method: req.method, path: req.path });
-      return sendProblem(
-        res,
-        problems.unavailable(
-          "BUSY",
-          "Another change held what this one needed, and this one was rolled back; retry after the given time.",
-          1,
-        ).problem,
+        problems.unavailable(transient.code, transient.detail, RETRY_AFTER_SECONDS).problem,
       );
     }
     logger.error("unhandled error", { error, method: req.method, path: req.path });
