@@ -88,6 +88,28 @@ function problemLocation(match: string, status: number, body: string, ...headers
   ].join("\n");
 }
 
+// The requests nginx refuses before any route (`from` is nginx's own code, `status` what is
+// sent): unreadable, an internal location asked for from outside, TRACE, a request line or
+// headers over its buffers (494 is nginx's code for the last; 431 on the wire).
+const EARLY_REFUSALS = [
+  { from: 400, status: 400 },
+  { from: 404, status: 404 },
+  { from: 405, status: 405 },
+  { from: 414, status: 414 },
+  { from: 494, status: 431 },
+];
+const REFUSALS_PATH = "/.gateway-refusals";
+
+function refusalLocation(status: number, body: string): string {
+  return [
+    `    location = ${REFUSALS_PATH}/${status} {`,
+    "      internal;",
+    "      add_header X-Request-Id $gateway_request_id always;",
+    `      return ${status} ${body};`,
+    "    }",
+  ].join("\n");
+}
+
 // GET and HEAD only; any other method gets the same 404 as an unknown path.
 function fileLocation(entry: GatewayFile, root: string, notFound: string): string {
   return [
@@ -134,6 +156,21 @@ export function renderNginxConf(o: NginxConfOptions): string {
     "GATEWAY_TIMEOUT",
     "Gateway timeout",
     "The service behind this route did not answer in time.",
+  );
+  // The refusals' bodies: the same problem+json as everything else.
+  const badRequest = problem(400, "BAD_REQUEST", "Bad request", "The request could not be read.");
+  const methodNotAllowed = problem(
+    405,
+    "METHOD_NOT_ALLOWED",
+    "Method not allowed",
+    "The gateway does not accept this method.",
+  );
+  const uriTooLong = problem(414, "URI_TOO_LONG", "URI too long", "The request line is too long.");
+  const headersTooLarge = problem(
+    431,
+    "HEADERS_TOO_LARGE",
+    "Request header fields too large",
+    "The request headers, or one of them, are too large.",
   );
   const header = (o.header ?? "").split("\n").filter(Boolean);
   return [
@@ -199,6 +236,12 @@ export function renderNginxConf(o: NginxConfOptions): string {
     `    listen ${o.listen};`,
     "",
     "    default_type application/problem+json;",
+    // A URI, not a named location: a request line nginx could not read has no URI to keep.
+    ...EARLY_REFUSALS.map(({ from, status }) =>
+      from === status
+        ? `    error_page ${from} ${REFUSALS_PATH}/${status};`
+        : `    error_page ${from} =${status} ${REFUSALS_PATH}/${status};`,
+    ),
     "    error_page 413 @too_large;",
     "    error_page 502 =503 @unavailable;",
     "    error_page 504 @gateway_timeout;",
@@ -226,6 +269,13 @@ export function renderNginxConf(o: NginxConfOptions): string {
     problemLocation("/", 404, notFound),
     "",
     problemLocation("@too_large", 413, tooLarge),
+    "",
+    "    # What nginx refuses itself, before any route (it would answer an HTML page).",
+    refusalLocation(400, badRequest),
+    refusalLocation(404, notFound),
+    refusalLocation(405, methodNotAllowed),
+    refusalLocation(414, uriTooLong),
+    refusalLocation(431, headersTooLarge),
     "",
     "    # No replica answered (down, or died with the request): 503 with Retry-After, which a",
     "    # client may retry (POST /api/v1/orders with its Idempotency-Key) instead of a bare 502.",

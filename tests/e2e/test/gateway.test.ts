@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { freePort, waitFor } from "@app/shared/testing";
 import { startGateway, type RunningGateway } from "../../../scripts/stack/gateway";
@@ -176,6 +177,77 @@ describe("the nginx gateway", () => {
       requestId: "down-1",
     });
   });
+
+  // nginx refuses these itself, before any location; its default answer was an HTML page.
+  const expectProblem = async (res: Response, status: number, code: string) => {
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f]{32}$/);
+    expect(await res.json()).toMatchObject({ status, code });
+  };
+
+  it("refuses headers over its buffers with 431 problem+json, before the service", async () => {
+    const before = seen.length;
+    const res = await send("/api/v1/products", { headers: { "x-padding": "x".repeat(20_000) } });
+    await expectProblem(res, 431, "HEADERS_TOO_LARGE");
+    expect(seen.length).toBe(before);
+  });
+
+  it("refuses a request line over its buffers with 414 problem+json", async () => {
+    const res = await send(`/api/v1/products?q=${"x".repeat(20_000)}`);
+    await expectProblem(res, 414, "URI_TOO_LONG");
+  });
+
+  it("refuses TRACE with 405 problem+json", async () => {
+    const res = await rawRequest("TRACE /api/v1/products HTTP/1.1\r\nHost: gw\r\n\r\n");
+    expect(res.head).toMatch(/^HTTP\/1\.1 405 /);
+    expect(res.head).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/i);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 405, code: "METHOD_NOT_ALLOWED" });
+  });
+
+  it("refuses a request it cannot read (two Host headers) with 400 problem+json", async () => {
+    const before = seen.length;
+    const res = await rawRequest(
+      "GET /api/v1/products HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n",
+    );
+    expect(res.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(res.head).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/i);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 400, code: "BAD_REQUEST" });
+    // A request line it cannot parse has no URI at all.
+    const garbage = await rawRequest("NOT A REQUEST\r\n\r\n");
+    expect(garbage.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbage.body)).toMatchObject({ status: 400, code: "BAD_REQUEST" });
+    expect(seen.length).toBe(before);
+  });
+
+  it("answers its refusal pages' own paths from outside with the same 404 problem+json", async () => {
+    await expectProblem(await send("/.gateway-refusals/400"), 404, "NOT_FOUND");
+  });
+
+  /** Bytes a client library would not send, written to the gateway as they are. */
+  async function rawRequest(text: string): Promise<{ head: string; body: string }> {
+    const { port } = new URL(gateway.url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.write(text);
+    await new Promise<void>((resolve, reject) => {
+      socket.on("end", resolve);
+      socket.on("error", reject);
+      // nginx keeps a connection open after some refusals: the whole answer is enough.
+      socket.on("data", () => {
+        const all = Buffer.concat(chunks).toString("utf8");
+        const length = /\r\ncontent-length: (\d+)\r\n/i.exec(all)?.[1];
+        const split = all.indexOf("\r\n\r\n");
+        if (length && split >= 0 && Buffer.byteLength(all.slice(split + 4)) >= Number(length))
+          resolve();
+      });
+    });
+    socket.destroy();
+    const all = Buffer.concat(chunks).toString("utf8");
+    const split = all.indexOf("\r\n\r\n");
+    return { head: all.slice(0, split + 2), body: all.slice(split + 4) };
+  }
 
   it("logs each request as one JSON line with its request id", async () => {
     await send("/api/v1/products", { headers: { "x-request-id": "logged-1" } });
