@@ -111,12 +111,13 @@ function refusalLocation(status: number, body: string): string {
 }
 
 // GET and HEAD only; any other method gets the same 404 as an unknown path.
-function fileLocation(entry: GatewayFile, root: string, notFound: string): string {
+function fileLocation(entry: GatewayFile, root: string): string {
   return [
     `    location = ${entry.path} {`,
     "      add_header X-Request-Id $gateway_request_id always;",
     '      add_header Cache-Control "no-cache" always;',
-    `      if ($request_method !~ ^(GET|HEAD)$) { return 404 ${notFound}; }`,
+    // A bare 404: error_page answers it with the problem+json, not in this file's type.
+    "      if ($request_method !~ ^(GET|HEAD)$) { return 404; }",
     "      types { }",
     `      default_type "${entry.type}";`,
     `      alias ${root.replace(/\/$/, "")}/${entry.file};`,
@@ -255,7 +256,7 @@ export function renderNginxConf(o: NginxConfOptions): string {
         ]
       : []),
     "    # --- files of gateway/routes.json: the API documentation, served by the gateway itself",
-    ...files.map((f) => fileLocation(f, o.filesRoot, notFound)),
+    ...files.map((f) => fileLocation(f, o.filesRoot)),
     "    # --- end of files",
     "",
     "    # The gateway's own liveness, for the compose healthcheck.",

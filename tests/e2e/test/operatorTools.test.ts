@@ -68,6 +68,9 @@ describe("API docs and operator tools against the running stack", () => {
     it("POST /api/openapi.json and other methods are not served (404 problem)", async () => {
       const res = await call("POST", "/api/openapi.json", { body: {} });
       expect(res.status).toBe(404);
+      // Not the document's own type: the same problem+json as any unknown path.
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(res.headers.get("x-request-id")).toBeTruthy();
       expect(res.body.code).toBe("NOT_FOUND");
     });
 
