@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "../logging";
 import type { Metrics } from "../metrics";
+import { answerClientError } from "./clientError";
 import { markDraining } from "./draining";
 
 export interface RunningServer {
@@ -45,6 +46,7 @@ export async function startHttpServer(
   options: ServerOptions,
 ): Promise<RunningServer> {
   const server = http.createServer(app);
+  server.on("clientError", answerClientError);
   // Responses still in progress when draining starts are told to close their connection,
   // so keep-alive clients do not hold the drain open until the deadline.
   const inProgress = new Set<http.ServerResponse>();
