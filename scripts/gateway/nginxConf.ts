@@ -88,24 +88,51 @@ function problemLocation(match: string, status: number, body: string, ...headers
   ].join("\n");
 }
 
+const NOT_FOUND = { code: "NOT_FOUND", title: "Not found", detail: "No route for this path." };
+
 // The requests nginx refuses before any route (`from` is nginx's own code, `status` what is
 // sent): unreadable, an internal location asked for from outside, TRACE, a request line or
 // headers over its buffers (494 is nginx's code for the last; 431 on the wire).
 const EARLY_REFUSALS = [
-  { from: 400, status: 400 },
-  { from: 404, status: 404 },
-  { from: 405, status: 405 },
-  { from: 414, status: 414 },
-  { from: 494, status: 431 },
+  {
+    from: 400,
+    status: 400,
+    code: "BAD_REQUEST",
+    title: "Bad request",
+    detail: "The request could not be read.",
+  },
+  { from: 404, status: 404, ...NOT_FOUND },
+  {
+    from: 405,
+    status: 405,
+    code: "METHOD_NOT_ALLOWED",
+    title: "Method not allowed",
+    detail: "The gateway does not accept this method.",
+  },
+  {
+    from: 414,
+    status: 414,
+    code: "URI_TOO_LONG",
+    title: "URI too long",
+    detail: "The request line is too long.",
+  },
+  {
+    from: 494,
+    status: 431,
+    code: "HEADERS_TOO_LARGE",
+    title: "Request header fields too large",
+    detail: "The request headers, or one of them, are too large.",
+  },
 ];
 const REFUSALS_PATH = "/.gateway-refusals";
 
-function refusalLocation(status: number, body: string): string {
+function refusalLocation(refusal: (typeof EARLY_REFUSALS)[number]): string {
+  const { status, code, title, detail } = refusal;
   return [
     `    location = ${REFUSALS_PATH}/${status} {`,
     "      internal;",
     "      add_header X-Request-Id $gateway_request_id always;",
-    `      return ${status} ${body};`,
+    `      return ${status} ${problem(status, code, title, detail)};`,
     "    }",
   ].join("\n");
 }
@@ -139,7 +166,7 @@ export function renderNginxConf(o: NginxConfOptions): string {
   const used = [...new Set(proxied.map((r) => r.service))];
   const missing = used.filter((s) => !o.upstreams[s]);
   if (missing.length) throw new Error(`gateway: no upstream for ${missing.join(", ")}`);
-  const notFound = problem(404, "NOT_FOUND", "Not found", "No route for this path.");
+  const notFound = problem(404, NOT_FOUND.code, NOT_FOUND.title, NOT_FOUND.detail);
   const tooLarge = problem(
     413,
     "PAYLOAD_TOO_LARGE",
@@ -157,21 +184,6 @@ export function renderNginxConf(o: NginxConfOptions): string {
     "GATEWAY_TIMEOUT",
     "Gateway timeout",
     "The service behind this route did not answer in time.",
-  );
-  // The refusals' bodies: the same problem+json as everything else.
-  const badRequest = problem(400, "BAD_REQUEST", "Bad request", "The request could not be read.");
-  const methodNotAllowed = problem(
-    405,
-    "METHOD_NOT_ALLOWED",
-    "Method not allowed",
-    "The gateway does not accept this method.",
-  );
-  const uriTooLong = problem(414, "URI_TOO_LONG", "URI too long", "The request line is too long.");
-  const headersTooLarge = problem(
-    431,
-    "HEADERS_TOO_LARGE",
-    "Request header fields too large",
-    "The request headers, or one of them, are too large.",
   );
   const header = (o.header ?? "").split("\n").filter(Boolean);
   return [
@@ -272,11 +284,7 @@ export function renderNginxConf(o: NginxConfOptions): string {
     problemLocation("@too_large", 413, tooLarge),
     "",
     "    # What nginx refuses itself, before any route (it would answer an HTML page).",
-    refusalLocation(400, badRequest),
-    refusalLocation(404, notFound),
-    refusalLocation(405, methodNotAllowed),
-    refusalLocation(414, uriTooLong),
-    refusalLocation(431, headersTooLarge),
+    ...EARLY_REFUSALS.map(refusalLocation),
     "",
     "    # No replica answered (down, or died with the request): 503 with Retry-After, which a",
     "    # client may retry (POST /api/v1/orders with its Idempotency-Key) instead of a bare 502.",
