@@ -79,6 +79,9 @@ export const problems = {
       detail,
       errors,
     }),
+  /** A request that cannot be read as sent (the HTTP parser's or body-parser's refusals). */
+  badRequest: (status = 400, detail = "The request could not be processed.") =>
+    new ProblemError({ status, code: "BAD_REQUEST", title: "Bad request", detail }),
   malformedJson: () =>
     new ProblemError({
       status: 400,
@@ -92,6 +95,20 @@ export const problems = {
       code: "PAYLOAD_TOO_LARGE",
       title: "Payload too large",
       detail: `The request body exceeds ${limit}.`,
+    }),
+  headersTooLarge: () =>
+    new ProblemError({
+      status: 431,
+      code: "HEADERS_TOO_LARGE",
+      title: "Request header fields too large",
+      detail: "The request line and headers are too large.",
+    }),
+  requestTimeout: () =>
+    new ProblemError({
+      status: 408,
+      code: "REQUEST_TIMEOUT",
+      title: "Request timeout",
+      detail: "The request was not received in time.",
     }),
   unsupportedMediaType: () =>
     new ProblemError({
@@ -237,12 +254,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const status = e.status ?? e.statusCode;
     if (status && status >= 400 && status < 500 && e.expose) {
-      return sendProblem(res, {
-        status,
-        code: "BAD_REQUEST",
-        title: "Bad request",
-        detail: "The request could not be processed.",
-      });
+      return sendProblem(res, problems.badRequest(status).problem);
     }
     const transient = TRANSIENT_FAILURES.find((failure) => failure.matches(error));
     if (transient) {

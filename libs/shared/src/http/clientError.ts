@@ -1,30 +1,13 @@
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { problemBody, PROBLEM_CONTENT_TYPE, type ProblemInit } from "../errors";
+import { problemBody, problems, PROBLEM_CONTENT_TYPE, type ProblemInit } from "../errors";
 
 // What Node's HTTP parser refuses before any route runs. Without a handler Node answers a bare
 // status line with no body; a client gets the same problem+json here as from every route.
 function problemFor(code: string | undefined): ProblemInit {
-  if (code === "HPE_HEADER_OVERFLOW")
-    return {
-      status: 431,
-      code: "HEADERS_TOO_LARGE",
-      title: "Request header fields too large",
-      detail: "The request line and headers are too large.",
-    };
-  if (code === "ERR_HTTP_REQUEST_TIMEOUT")
-    return {
-      status: 408,
-      code: "REQUEST_TIMEOUT",
-      title: "Request timeout",
-      detail: "The request was not received in time.",
-    };
-  return {
-    status: 400,
-    code: "BAD_REQUEST",
-    title: "Bad request",
-    detail: "The request could not be read.",
-  };
+  if (code === "HPE_HEADER_OVERFLOW") return problems.headersTooLarge().problem;
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return problems.requestTimeout().problem;
+  return problems.badRequest(400, "The request could not be read.").problem;
 }
 
 /** The server's `clientError` listener: a problem+json answer, then the connection closes. */
