@@ -1,6 +1,6 @@
 import net from "node:net";
 import { PassThrough } from "node:stream";
-import { startHttpServer, type RunningServer } from "../src";
+import { startHttpServer } from "../src";
 import { answerClientError } from "../src/http/clientError";
 import { buildTestApp } from "./testApp";
 
@@ -8,7 +8,7 @@ import { buildTestApp } from "./testApp";
 // and no body ("HTTP/1.1 400 Bad Request", nothing else): a client behind the user's own
 // gateway got no problem+json there, unlike from every route.
 describe("requests the HTTP parser refuses", () => {
-  let running: RunningServer;
+  let running: Awaited<ReturnType<typeof startHttpServer>>;
 
   beforeAll(async () => {
     const t = buildTestApp((a) => a.get("/ping", (_req, res) => res.json({ pong: true })));
