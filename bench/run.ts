@@ -182,11 +182,7 @@ async function main() {
     "",
     ...placement.map(
       (p) =>
-        `- CPU ms per order at c=${p.concurrency} by process: ${Object.entries(p.cpuMsPerOrderBy)
-          .map(([name, v]) => `${name} ${v}`)
-          .join(
-            ", ",
-          )}; outside the stack, the bench's own process ${p.benchCpuMsPerOrder} (load generator and mail server; ${p.emailsAccepted} emails accepted over the phase).`,
+        `- CPU ms per order at c=${p.concurrency} by process: ${cpuByProcess(p)}; outside the stack, the bench's own process ${p.benchCpuMsPerOrder} (load generator and mail server; ${p.emailsAccepted} emails accepted over the phase).`,
     ),
     answerPathLine(answerPath, raw[CONCURRENCIES.indexOf(ANSWER_PATH_CONCURRENCY)]!),
     "",
@@ -262,12 +258,16 @@ async function main() {
   log(`written to ${path.relative(REPO, json)}`);
 }
 
-/** The answer path alone beside its raw figure: how much of the gap the work after an answer makes. */
-function answerPathLine(a: PlacementRun, raw: RawResult): string {
-  const by = Object.entries(a.cpuMsPerOrderBy)
+/** "order 4.2, catalog 3.9, ...": a phase's CPU per order by process, largest first. */
+function cpuByProcess(p: PlacementRun): string {
+  return Object.entries(p.cpuMsPerOrderBy)
     .map(([name, v]) => `${name} ${v}`)
     .join(", ");
-  return `- The answer path alone at c=${a.concurrency}, with the outbox relay stopped so that nothing runs after an answer (no event, confirmation, notification or email; consumers and workers only poll): ${a.perSecond} orders/s (p50 ${round(a.p50, 1)} ms, p99 ${round(a.p99, 1)} ms), ${ratio(a.perSecond, raw.perSecond)} of raw, CPU ${a.cpuMsPerOrder} ms per order (${by}), ${a.roundTripsPerOrder.database} / ${a.roundTripsPerOrder.redis} DB / Redis round trips per order. A diagnostic, not a configuration anyone runs.`;
+}
+
+/** The answer path alone beside its raw figure: how much of the gap the work after an answer makes. */
+function answerPathLine(a: PlacementRun, raw: RawResult): string {
+  return `- The answer path alone at c=${a.concurrency}, with the outbox relay stopped so that nothing runs after an answer (no event, confirmation, notification or email; consumers and workers only poll): ${a.perSecond} orders/s (p50 ${round(a.p50, 1)} ms, p99 ${round(a.p99, 1)} ms), ${ratio(a.perSecond, raw.perSecond)} of raw, CPU ${a.cpuMsPerOrder} ms per order (${cpuByProcess(a)}), ${a.roundTripsPerOrder.database} / ${a.roundTripsPerOrder.redis} DB / Redis round trips per order. A diagnostic, not a configuration anyone runs.`;
 }
 
 main().catch((error: unknown) => {
