@@ -1,6 +1,9 @@
+import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { freePort, waitFor } from "@app/shared/testing";
 import { startGateway, type RunningGateway } from "../../../scripts/stack/gateway";
 import { routes } from "../../../scripts/gateway/nginxConf";
@@ -312,5 +315,67 @@ describe("the nginx gateway with one of two replicas down", () => {
       "POST /api/v1/orders",
       "GET /api/v1/orders/x",
     ]);
+  });
+});
+
+// `npm start` keeps the gateway's run directory in the repository's .local, which the auth
+// service creates private (its signing keys live there). Started as root, nginx's workers run as
+// nobody and cannot enter it: a body or an answer that nginx would spill to a temp file there
+// failed with an HTML 500 (a login of 12 KB did). Both must pass whatever the directory.
+describe("the nginx gateway in a run directory its workers cannot enter", () => {
+  let gateway: RunningGateway;
+  let upstream: http.Server;
+  let privateDir: string;
+  const received: number[] = [];
+  const BIG_ANSWER = 600 * 1024;
+
+  beforeAll(async () => {
+    privateDir = fs.mkdtempSync(path.join(os.tmpdir(), "gateway-private-"));
+    fs.chmodSync(privateDir, 0o700);
+    upstream = http.createServer((req, res) => {
+      let bytes = 0;
+      req.on("data", (chunk: Buffer) => (bytes += chunk.length));
+      req.on("end", () => {
+        received.push(bytes);
+        const body = JSON.stringify({ pad: "y".repeat(req.url!.includes("big") ? BIG_ANSWER : 1) });
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const address = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const servers: Record<string, string[]> = {};
+    for (const service of new Set(routes.map((r) => r.service))) servers[service] = [address];
+    gateway = await startGateway({
+      port: await freePort(),
+      upstreams: servers,
+      runDir: path.join(privateDir, "gateway"),
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    upstream?.closeAllConnections();
+    await new Promise<void>((resolve) => upstream?.close(() => resolve()));
+    fs.rmSync(privateDir, { recursive: true, force: true });
+  });
+
+  it("passes a body of 12 KB and one near the 1 MiB limit to the service", async () => {
+    for (const size of [12 * 1024, 1000 * 1000]) {
+      const res = await fetch(`${gateway.url}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ pad: "x".repeat(size) }),
+      });
+      expect({ size, status: res.status }).toEqual({ size, status: 200 });
+      expect(received[received.length - 1]).toBeGreaterThan(size);
+    }
+  });
+
+  it("passes an answer larger than its buffers to the client whole", async () => {
+    const res = await fetch(`${gateway.url}/api/v1/products/big`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { pad: string };
+    expect(body.pad.length).toBe(BIG_ANSWER);
   });
 });
