@@ -1,6 +1,7 @@
 import net from "node:net";
 import { PassThrough } from "node:stream";
 import { startHttpServer } from "../src";
+import { waitFor } from "../src/testing";
 import { answerClientError } from "../src/http/clientError";
 import { buildTestApp } from "./testApp";
 
@@ -52,6 +53,41 @@ describe("requests the HTTP parser refuses", () => {
     expect(JSON.parse(res.body)).toMatchObject({ status: 431, code: "HEADERS_TOO_LARGE" });
   });
 
+  // Behind a gateway the connection is kept alive: a refusal on it after an answer was dropped
+  // with no response at all, and nginx turned the lost answer into a retryable 503.
+  it("answers a request it refuses on a connection that already carried an answer", async () => {
+    const socket = net.connect(running.port, "127.0.0.1");
+    let received = "";
+    const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("utf8")));
+    // As a gateway does: the next request only once the previous answer is in.
+    socket.write("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+    await waitFor(async () => received.includes('{"pong":true}'));
+    socket.write(
+      "POST /ping HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\x7fb\r\nContent-Length: 0\r\n\r\n",
+    );
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(received).toMatch(/\}HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(received).toMatch(/"code":"BAD_REQUEST"/);
+  });
+
+  it("carries the refused request's sane X-Request-Id, or a fresh one, in header and body", async () => {
+    const res = await raw(
+      "POST /ping HTTP/1.1\r\nHost: x\r\nX-Request-Id: probe-refused-1\r\nBad: a\x7fb\r\n\r\n",
+    );
+    expect(res.head).toMatch(/\r\nX-Request-Id: probe-refused-1\r\n/);
+    expect(JSON.parse(res.body)).toMatchObject({
+      code: "BAD_REQUEST",
+      requestId: "probe-refused-1",
+    });
+
+    const unnamed = await raw("NOT A REQUEST\r\n\r\n");
+    const id = /\r\nX-Request-Id: ([^\r]+)\r\n/.exec(unnamed.head)?.[1];
+    expect(id).toMatch(/^[0-9a-f-]{32,36}$/);
+    expect(JSON.parse(unnamed.body)).toMatchObject({ requestId: id });
+  });
+
   it("still serves well-formed requests", async () => {
     const res = await raw("GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(res.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
@@ -75,8 +111,8 @@ describe("answerClientError", () => {
     });
   });
 
-  it("only closes a connection that already carried part of a response", () => {
-    const socket = Object.assign(new PassThrough(), { bytesWritten: 10 });
+  it("only closes a connection whose response in progress already sent its headers", () => {
+    const socket = Object.assign(new PassThrough(), { _httpMessage: { headersSent: true } });
     let sent = "";
     socket.on("data", (chunk: Buffer) => (sent += chunk.toString("utf8")));
     answerClientError(Object.assign(new Error("parse"), { code: "HPE_INVALID_METHOD" }), socket);

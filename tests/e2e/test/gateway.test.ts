@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { freePort, waitFor } from "@app/shared/testing";
 import { startGateway, type RunningGateway } from "../../../scripts/stack/gateway";
 import { routes } from "../../../scripts/gateway/nginxConf";
+import { rawHttp } from "./support";
 
 // What the gateway itself adds, checked on the real nginx with the config npm start renders:
 // behind it, a recording upstream per service instead of the services, so the test sees exactly
@@ -227,30 +227,7 @@ describe("the nginx gateway", () => {
     await expectProblem(await send("/.gateway-refusals/400"), 404, "NOT_FOUND");
   });
 
-  /** Bytes a client library would not send, written to the gateway as they are. */
-  async function rawRequest(text: string): Promise<{ head: string; body: string }> {
-    const { port } = new URL(gateway.url);
-    const socket = net.connect(Number(port), "127.0.0.1");
-    const chunks: Buffer[] = [];
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.write(text);
-    await new Promise<void>((resolve, reject) => {
-      socket.on("end", resolve);
-      socket.on("error", reject);
-      // nginx keeps a connection open after some refusals: the whole answer is enough.
-      socket.on("data", () => {
-        const all = Buffer.concat(chunks).toString("utf8");
-        const length = /\r\ncontent-length: (\d+)\r\n/i.exec(all)?.[1];
-        const split = all.indexOf("\r\n\r\n");
-        if (length && split >= 0 && Buffer.byteLength(all.slice(split + 4)) >= Number(length))
-          resolve();
-      });
-    });
-    socket.destroy();
-    const all = Buffer.concat(chunks).toString("utf8");
-    const split = all.indexOf("\r\n\r\n");
-    return { head: all.slice(0, split + 2), body: all.slice(split + 4) };
-  }
+  const rawRequest = (text: string) => rawHttp(gateway.url, text);
 
   it("logs each request as one JSON line with its request id", async () => {
     await send("/api/v1/products", { headers: { "x-request-id": "logged-1" } });
