@@ -1,6 +1,13 @@
 // `npm run dlq -- ...` at the repository root, `node dist/dlqCli.js ...` in the image: read and
 // replay the order-events dead-letter topic. Logs go to stderr; stdout carries JSON lines only.
-import { cliLogger, KafkaClient, runAsMain, runCommand, type CommandLine } from "@app/shared";
+import {
+  cliLogger,
+  KafkaClient,
+  kafkaSecurity,
+  runAsMain,
+  runCommand,
+  type CommandLine,
+} from "@app/shared";
 import { parseDlqCommand, runDlqCommand } from "./api/dlqCommand";
 import { loadRelayConfig } from "./config";
 import { KafkaDeadLetterSource } from "./infrastructure/kafkaDeadLetters";
@@ -10,7 +17,13 @@ export const dlqCli: CommandLine = (argv, env, print) =>
   runCommand(argv, parseDlqCommand, async (command) => {
     const config = loadRelayConfig(env);
     const logger = cliLogger("dlq-cli", config.LOG_LEVEL);
-    const kafka = new KafkaClient({ brokers: config.KAFKA_BROKERS, clientId: "dlq-cli", logger });
+    // The relay's TLS and SASL settings: a managed cluster takes nothing else.
+    const kafka = new KafkaClient({
+      brokers: config.KAFKA_BROKERS,
+      clientId: "dlq-cli",
+      logger,
+      security: kafkaSecurity(config),
+    });
     const producer =
       command.name === "replay" && !command.dryRun ? await kafka.producer() : undefined;
     try {

@@ -236,6 +236,23 @@ describe("DLQ CLI", () => {
     ]);
   }, 60_000);
 
+  // The tool built its Kafka client without the TLS and SASL settings the relay reads, so
+  // against a managed cluster it could not connect; an incomplete SASL setting went unnoticed.
+  it("reads the Kafka TLS and SASL settings as the relay does", async () => {
+    await expect(
+      run(dlqCli, ["list"], { ...env, KAFKA_SASL_MECHANISM: "plain" }),
+    ).rejects.toMatchObject({
+      issues: expect.arrayContaining([
+        expect.objectContaining({ variable: "KAFKA_SASL_USERNAME" }),
+      ]),
+    });
+    await expect(
+      run(dlqCli, ["list"], { ...env, KAFKA_SSL_CA_FILE: "/nonexistent/ca.pem" }),
+    ).rejects.toMatchObject({
+      issues: [expect.objectContaining({ variable: "KAFKA_SSL_CA_FILE" })],
+    });
+  });
+
   it("answers 64 for a replay without a selection, or with both", async () => {
     expect(await run(dlqCli, ["replay"], env)).toEqual({ code: 64, lines: [] });
     expect(await run(dlqCli, ["replay", "--all", "--event-id", randomUUID()], env)).toEqual({
