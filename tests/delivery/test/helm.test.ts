@@ -280,7 +280,12 @@ describe("helm chart, rendered by real Helm", () => {
           INTERNAL_TOKENS: "INTERNAL_TOKENS",
           CATALOG_TOKEN: "SERVICE_TOKEN",
         },
-        notifier: { DATABASE_URL: "NOTIFIER_DATABASE_URL", AUTH_TOKEN: "SERVICE_TOKEN" },
+        // Failed deliveries counted across replicas (the contract's dead letter after 5).
+        notifier: {
+          DATABASE_URL: "NOTIFIER_DATABASE_URL",
+          REDIS_URL: "REDIS_URL",
+          AUTH_TOKEN: "SERVICE_TOKEN",
+        },
         "outbox-relay": { DATABASE_URL: "ORDER_DATABASE_URL" },
         archiver: { DATABASE_URL: "ORDER_DATABASE_URL" },
         "auth-migrate": { DATABASE_URL: "AUTH_DATABASE_URL" },
