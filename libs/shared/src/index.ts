@@ -2,6 +2,7 @@
 // ./testing (the "@app/shared/testing" entry point).
 export {
   ConfigError,
+  developmentSecretIssues,
   env,
   exitOnConfigError,
   httpServiceEnv,

@@ -70,6 +70,34 @@ describe("documented development secrets", () => {
     ]);
   });
 
+  // The chart's dev values published an internal token and a database password that
+  // production took without a word.
+  test("production refuses the chart's dev credentials and a database URL with a published password", () => {
+    const withUrl = secrets.extend({ DATABASE_URL: z.string() });
+    let caught: unknown;
+    try {
+      loadConfig(withUrl, {
+        NODE_ENV: "production",
+        INTERNAL_TOKENS: "dev-internal-token",
+        DATABASE_URL: "mysql://app:dev-password@mysql:3306/auth",
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).issues.map((i) => i.variable).sort()).toEqual([
+      "DATABASE_URL",
+      "INTERNAL_TOKENS",
+    ]);
+    expect(
+      loadConfig(withUrl, {
+        NODE_ENV: "production",
+        INTERNAL_TOKENS: "s3cr3t-from-vault",
+        DATABASE_URL: "mysql://app:s3cr3t@mysql:3306/auth",
+      }),
+    ).toMatchObject({ DATABASE_URL: "mysql://app:s3cr3t@mysql:3306/auth" });
+  });
+
   test("production with its own secrets starts; development keeps the documented ones", () => {
     expect(
       loadConfig(secrets, { NODE_ENV: "production", INTERNAL_TOKENS: "s3cr3t-from-vault" }),

@@ -10,19 +10,38 @@ export class ConfigError extends Error {
 }
 
 /**
- * Secrets this repository publishes for local runs (README, compose, the local stack): the
- * default admin password and the default internal token. Anyone can read them.
+ * Secrets this repository publishes (README, the local stack, compose, the chart's dev values):
+ * the default admin password, the internal tokens and the database passwords. Anyone can read
+ * them; tests/delivery checks that every one the files publish is here.
  */
 export const DOCUMENTED_DEFAULT_SECRETS: readonly string[] = [
   "change-me-admin-1",
   "local-internal-token",
+  "dev-internal-token",
+  "dev-password",
+  "root-password",
+  ...["auth", "catalog", "orders", "notifier", "relay", "archiver"].map(
+    (u) => `${u}-local-password`,
+  ),
 ];
+
+// A connection URL's password (mysql://user:password@host/db), when the value is one.
+const urlPassword = (value: string): string | undefined => {
+  if (!value.includes("://")) return undefined;
+  try {
+    return decodeURIComponent(new URL(value).password) || undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 // The signing key the local stack generates (auth's KEYS_DIR, `.local/keys` in a checkout).
 const LOCAL_KEY_PATH = /(^|[\\/])\.local[\\/]keys[\\/]|(^|[\\/])auth-signing-key\.pem$/;
 
 const isDevelopmentSecret = (value: string) =>
-  DOCUMENTED_DEFAULT_SECRETS.includes(value) || LOCAL_KEY_PATH.test(value);
+  DOCUMENTED_DEFAULT_SECRETS.includes(value) ||
+  DOCUMENTED_DEFAULT_SECRETS.includes(urlPassword(value) ?? "") ||
+  LOCAL_KEY_PATH.test(value);
 
 /**
  * With NODE_ENV=production, every variable holding a documented default secret or the local
