@@ -44,6 +44,19 @@ describe("bearer token verification", () => {
     expect(res.body).toMatchObject({ userId, role: "CUSTOMER" });
   });
 
+  // The scheme is case-insensitive (RFC 9110, 11.1): "bearer" and "BEARER" were refused with 401.
+  test("reads the Bearer scheme in any case", async () => {
+    const userId = randomUUID();
+    for (const scheme of ["bearer", "BEARER", "bEaReR"]) {
+      const res = await request(app())
+        .get("/me")
+        .set("Authorization", `${scheme} ${issuer.tokenFor({ userId })}`);
+      expect({ scheme, status: res.status }).toEqual({ scheme, status: 200 });
+    }
+    const basic = await request(app()).get("/me").set("Authorization", "Basic dXNlcjpwYXNz");
+    expect(basic.status).toBe(401);
+  });
+
   test("verifies with a configured PEM public key too", async () => {
     const verifier = createTokenVerifier({
       publicKeyPem: issuer.publicKeyPem,

@@ -134,7 +134,9 @@ declare module "express-serve-static-core" {
   }
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+// The scheme is case-insensitive (RFC 9110, 11.1); the token (token68) is not, and its
+// characters are listed in both cases anyway.
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 /** Requires a valid bearer token; sets req.principal and the context's caller. */
 export function requireAuth(verifier: TokenVerifier): RequestHandler {
