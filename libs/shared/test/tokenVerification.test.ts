@@ -44,6 +44,16 @@ describe("bearer token verification", () => {
     expect(res.body).toMatchObject({ userId, role: "CUSTOMER" });
   });
 
+  // An answer for one signed-in caller (their orders, their profile) carried no Cache-Control,
+  // so a shared cache between client and gateway was free to store it.
+  test("marks what it answers a signed-in caller as not to be stored", async () => {
+    const ok = await request(app())
+      .get("/me")
+      .set("Authorization", `Bearer ${issuer.tokenFor({ userId: randomUUID() })}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers["cache-control"]).toBe("private, no-store");
+  });
+
   // The scheme is case-insensitive (RFC 9110, 11.1): "bearer" and "BEARER" were refused with 401.
   test("reads the Bearer scheme in any case", async () => {
     const userId = randomUUID();

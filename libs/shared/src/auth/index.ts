@@ -140,12 +140,14 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 /** Requires a valid bearer token; sets req.principal and the context's caller. */
 export function requireAuth(verifier: TokenVerifier): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const match = BEARER.exec(req.headers.authorization ?? "");
     if (!match) return next(problems.unauthenticated());
     verifier
       .verify(match[1]!, req.ip)
       .then((principal) => {
+        // One caller's data: no shared cache may keep it (a route may still say otherwise).
+        res.setHeader("Cache-Control", "private, no-store");
         req.principal = principal;
         setCaller({ kind: "user", userId: principal.userId, role: principal.role });
         next();
