@@ -38,6 +38,9 @@ describe("problem+json error mapping", () => {
 
   test.each([
     ["malformed JSON", "application/json", '{"name": ', 400, "MALFORMED_JSON"],
+    // JSON, just not an object: the schema says what is wrong (was MALFORMED_JSON).
+    ["a JSON null body", "application/json", "null", 400, "VALIDATION_FAILED"],
+    ["a JSON string body", "application/json", '"x"', 400, "VALIDATION_FAILED"],
     [
       "a body over 1 MB",
       "application/json",

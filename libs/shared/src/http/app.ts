@@ -81,7 +81,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     });
     next();
   });
-  app.use(express.json({ limit: options.bodyLimit ?? "1mb", type: JSON_TYPES }));
+  // Not strict: a body of JSON that is not an object (null, "x") reaches the route's schema,
+  // which answers VALIDATION_FAILED, instead of being called malformed.
+  app.use(express.json({ limit: options.bodyLimit ?? "1mb", type: JSON_TYPES, strict: false }));
   // A body on a write route that is not JSON is refused rather than silently ignored.
   app.use((req: Request, _res: Response, next: NextFunction) => {
     if (
