@@ -159,3 +159,4 @@ export {
   type CommandLine,
   type PrintLine,
 } from "./cli";
+export { humanText } from "./validation";

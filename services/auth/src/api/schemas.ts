@@ -1,4 +1,4 @@
-import { z } from "@app/shared";
+import { humanText, z } from "@app/shared";
 import { EMAIL_MAX_LENGTH } from "../domain/email";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../domain/password";
 
@@ -14,7 +14,7 @@ export const registerRequest = z
   .object({
     email,
     password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH),
-    name: z.string().trim().min(1).max(100).nullish(),
+    name: humanText().trim().min(1).max(100).nullish(),
   })
   .openapi("RegisterRequest");
 

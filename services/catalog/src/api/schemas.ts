@@ -1,4 +1,4 @@
-import { z } from "@app/shared";
+import { humanText, z } from "@app/shared";
 
 // The same schemas validate requests and describe them in /openapi.json.
 const MAX_QUANTITY = 2_147_483_647;
@@ -12,17 +12,20 @@ const sku = z
     "letters, digits, '.', '_' and '-', starting with a letter or digit",
   )
   .openapi({ example: "MUG-BLUE-350" });
-const name = z.string().trim().min(1).max(200);
-const description = z.string().max(5000).nullable();
+const name = humanText().trim().min(1).max(200);
+const description = humanText({ multiline: true }).max(5000).nullable();
 const price = z
   .number()
   .int()
   .min(0)
   .max(Number.MAX_SAFE_INTEGER)
   .openapi({ description: "Minor units (1999 = 19.99)", example: 1999 });
+// The codes this runtime's ICU knows (ISO 4217's active currencies); "ZZZ" has the shape only.
+const ISO_4217 = new Set(Intl.supportedValuesOf("currency"));
 const currency = z
   .string()
   .regex(/^[A-Z]{3}$/, "an ISO 4217 code in capitals")
+  .refine((code) => ISO_4217.has(code), "not an ISO 4217 currency code")
   .openapi({ example: "EUR" });
 const quantity = z.number().int().min(0).max(MAX_QUANTITY);
 
