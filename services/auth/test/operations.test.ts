@@ -50,6 +50,53 @@ describe("operations endpoints", () => {
     });
   });
 
+  it("documents the statuses and headers the auth routes really send", async () => {
+    type Responses = Record<string, { headers?: Record<string, unknown> }>;
+    const { body: document } = await call<{
+      paths: Record<string, Record<string, { responses: Responses }>>;
+    }>(running.auth.url, "GET", "/openapi.json");
+    const responses = (method: string, path: string) => document.paths[path]![method]!.responses;
+    const headers = (method: string, path: string, status: number) =>
+      Object.keys(responses(method, path)[status]?.headers ?? {});
+    const login = responses("post", "/api/v1/auth/login");
+
+    for (const path of ["login", "register", "refresh", "logout"].map((r) => `/api/v1/auth/${r}`))
+      expect(Object.keys(responses("post", path))).toEqual(
+        expect.arrayContaining(["400", "413", "415", "500", "503"]),
+      );
+    expect(Object.keys(responses("get", "/api/v1/auth/me"))).toEqual(
+      expect.arrayContaining(["304", "401", "500", "503"]),
+    );
+    expect(headers("get", "/api/v1/auth/me", 401)).toContain("WWW-Authenticate");
+    expect(headers("post", "/api/v1/auth/register", 429)).toEqual(
+      expect.arrayContaining(["RateLimit", "RateLimit-Policy", "Retry-After", "X-Request-Id"]),
+    );
+    expect(headers("post", "/api/v1/auth/register", 503)).toContain("Retry-After");
+    expect(Object.keys(login)).toEqual(expect.arrayContaining(["401", "429"]));
+
+    // A wrong password: every header the document names for the 401 is on the answer.
+    const refused = await post(running.auth.url, "/api/v1/auth/login", {
+      email: "nobody@example.com",
+      password: "wrong password",
+    });
+    expect(refused.status).toBe(401);
+    expect(headers("post", "/api/v1/auth/login", 401).sort()).toEqual(
+      ["RateLimit", "RateLimit-Policy", "WWW-Authenticate", "X-Request-Id"].sort(),
+    );
+    for (const name of headers("post", "/api/v1/auth/login", 401))
+      expect([name, refused.headers.get(name)]).toEqual([name, expect.any(String)]);
+
+    // A body that is not JSON: the documented 415.
+    const notJson = await call(running.auth.url, "POST", "/api/v1/auth/logout", {
+      rawBody: "refreshToken=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect([notJson.status, notJson.headers.get("x-request-id")]).toEqual([
+      415,
+      expect.any(String),
+    ]);
+  });
+
   it("counts registrations and logins by outcome in /metrics", async () => {
     const registration = aRegistration();
     await post(running.auth.url, "/api/v1/auth/register", registration);

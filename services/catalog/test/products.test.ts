@@ -390,6 +390,49 @@ describe("operations", () => {
     ]);
   });
 
+  it("documents the statuses and headers the product routes really send", async () => {
+    type Responses = Record<string, { headers?: Record<string, unknown> }>;
+    const document = (await call(t.url, "GET", "/openapi.json")).body as {
+      paths: Record<string, Record<string, { responses: Responses }>>;
+    };
+    const responses = (method: string, path: string) => document.paths[path]![method]!.responses;
+    const headers = (method: string, path: string, status: number) =>
+      Object.keys(responses(method, path)[status]?.headers ?? {});
+
+    for (const [method, path] of [
+      ["post", "/api/v1/products"],
+      ["patch", "/api/v1/products/{id}"],
+      ["put", "/api/v1/products/{id}/stock"],
+    ] as const) {
+      expect(Object.keys(responses(method, path))).toEqual(
+        expect.arrayContaining(["401", "413", "415", "500", "503"]),
+      );
+      expect(headers(method, path, 401)).toContain("WWW-Authenticate");
+    }
+    expect(headers("post", "/api/v1/products", 201)).toEqual(
+      expect.arrayContaining(["Location", "ETag", "X-Request-Id"]),
+    );
+    expect(headers("put", "/api/v1/products/{id}/stock", 412)).toContain("ETag");
+    expect(headers("get", "/api/v1/products/{id}", 304)).toEqual(["ETag", "X-Request-Id"]);
+
+    // The documented 304: If-None-Match with the product's ETag (and no `no-cache`, which
+    // fetch would add on its own) answers without a body.
+    const product = await aProduct(t);
+    const read = await call(t.url, "GET", `/api/v1/products/${product.id}`);
+    const again = await call(t.url, "GET", `/api/v1/products/${product.id}`, {
+      headers: { "if-none-match": read.headers.get("etag")!, "cache-control": "max-age=0" },
+    });
+    expect([again.status, again.headers.get("etag")]).toEqual([304, read.headers.get("etag")]);
+    expect(again.headers.get("x-request-id")).toEqual(expect.any(String));
+    // A body that is not JSON on PATCH: the documented 415.
+    const notJson = await call(t.url, "PATCH", `/api/v1/products/${product.id}`, {
+      token: t.adminToken,
+      body: "name=x",
+      headers: { "content-type": "text/plain" },
+    });
+    expect(notJson.status).toBe(415);
+  });
+
   it("reports readiness and exposes cache metrics", async () => {
     expect((await call(t.url, "GET", "/health/ready")).status).toBe(200);
     const product = await aProduct(t);

@@ -126,6 +126,34 @@ describe("operations", () => {
     expect(document.paths["/api/v1/notifications"]?.get).toBeDefined();
   });
 
+  it("documents the statuses and headers the routes really send", async () => {
+    type Responses = Record<string, { headers?: Record<string, unknown> }>;
+    const document = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Responses }>>;
+    };
+    const responses = (method: string, path: string) => document.paths[path]![method]!.responses;
+    const headers = (method: string, path: string, status: number) =>
+      Object.keys(responses(method, path)[status]?.headers ?? {});
+    const endpoints = "/api/v1/notifications/webhook-endpoints";
+
+    expect(headers("post", endpoints, 201)).toEqual(["Location", "X-Request-Id"]);
+    expect(Object.keys(responses("get", "/api/v1/notifications"))).toEqual(
+      expect.arrayContaining(["200", "304", "401", "500", "503"]),
+    );
+    expect(headers("get", "/api/v1/notifications", 401)).toContain("WWW-Authenticate");
+    expect(headers("put", "/api/v1/notifications/preferences", 503)).toContain("Retry-After");
+    for (const [method, path] of Object.entries(document.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => [method, path] as const),
+    ))
+      for (const status of Object.keys(responses(method, path)))
+        expect([method, path, status, headers(method, path, Number(status))]).toEqual([
+          method,
+          path,
+          status,
+          expect.arrayContaining(["X-Request-Id"]),
+        ]);
+  });
+
   it("answers the health probes and exposes its metrics", async () => {
     expect((await fetch(`${t.url}/health/live`)).status).toBe(200);
     expect((await fetch(`${t.url}/health/ready`)).status).toBe(200);

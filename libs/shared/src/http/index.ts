@@ -8,10 +8,14 @@ export {
 } from "./server";
 export {
   buildOpenApiDocument,
+  idempotentReplayedHeaderDocs,
+  locationHeaderDocs,
   OpenAPIRegistry,
+  problemResponse,
   problemResponses,
   problemSchema,
   rateLimitHeaderDocs,
+  retryAfterHeaderDocs,
   z,
 } from "./openapi";
 export {

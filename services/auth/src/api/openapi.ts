@@ -1,6 +1,7 @@
 import {
   buildOpenApiDocument,
   OpenAPIRegistry,
+  problemResponse,
   problemResponses,
   rateLimitHeaderDocs,
 } from "@app/shared";
@@ -26,11 +27,16 @@ export function authOpenApiDocument() {
     path: "/api/v1/auth/register",
     summary: "Create a customer account",
     description:
-      "Registrations per client are limited: 429 TOO_MANY_ATTEMPTS with Retry-After. When too much password hashing is in flight: 503 BUSY with Retry-After, at once. Every answer carries RateLimit-Policy and RateLimit.",
+      "Registrations per client are limited: 429 TOO_MANY_ATTEMPTS with Retry-After. When too much password hashing is in flight: 503 BUSY with Retry-After, at once. 201, 409 and 429 carry RateLimit-Policy and RateLimit.",
     request: { body: { required: true, ...json(registerRequest) } },
     responses: {
       201: { description: "Created", headers: rateLimitHeaderDocs, ...json(userResponse) },
-      ...problemResponses(400, 409, 413, 415, 429, 503),
+      ...problemResponses(400, 413, 415),
+      409: problemResponse("Problem: EMAIL_TAKEN", rateLimitHeaderDocs),
+      429: problemResponse("Problem: TOO_MANY_ATTEMPTS, with Retry-After", rateLimitHeaderDocs),
+      503: problemResponse(
+        "Problem: BUSY (too much password hashing in flight, or a lock race lost) or DEPENDENCY_UNAVAILABLE, with Retry-After",
+      ),
     },
   });
   registry.registerPath({
@@ -38,11 +44,16 @@ export function authOpenApiDocument() {
     path: "/api/v1/auth/login",
     summary: "Exchange email and password for tokens",
     description:
-      "Unknown email and wrong password answer the same 401 INVALID_CREDENTIALS. Repeated failures for one email from one client, from one client overall, or (a far higher limit) for one email from every client answer 429 TOO_MANY_ATTEMPTS with Retry-After. Every answer carries RateLimit-Policy and RateLimit.",
+      "Unknown email and wrong password answer the same 401 INVALID_CREDENTIALS. Repeated failures for one email from one client, from one client overall, or (a far higher limit) for one email from every client answer 429 TOO_MANY_ATTEMPTS with Retry-After. 200, 401 and 429 carry RateLimit-Policy and RateLimit.",
     request: { body: { required: true, ...json(loginRequest) } },
     responses: {
       200: { description: "Signed in", headers: rateLimitHeaderDocs, ...json(tokenResponse) },
-      ...problemResponses(400, 401, 429),
+      ...problemResponses(400, 503),
+      401: problemResponse(
+        "Problem: INVALID_CREDENTIALS, with WWW-Authenticate",
+        rateLimitHeaderDocs,
+      ),
+      429: problemResponse("Problem: TOO_MANY_ATTEMPTS, with Retry-After", rateLimitHeaderDocs),
     },
   });
   registry.registerPath({
@@ -54,7 +65,8 @@ export function authOpenApiDocument() {
     request: { body: { required: true, ...json(refreshTokenRequest) } },
     responses: {
       200: { description: "New token pair", ...json(tokenResponse) },
-      ...problemResponses(400, 401),
+      ...problemResponses(400, 503),
+      401: problemResponse("Problem: INVALID_REFRESH_TOKEN, with WWW-Authenticate"),
     },
   });
   registry.registerPath({
@@ -63,7 +75,7 @@ export function authOpenApiDocument() {
     summary: "Revoke the session of a refresh token",
     description: "Answers 204 also for an unknown or already revoked token.",
     request: { body: { required: true, ...json(refreshTokenRequest) } },
-    responses: { 204: { description: "Logged out" }, ...problemResponses(400) },
+    responses: { 204: { description: "Logged out" }, ...problemResponses(400, 503) },
   });
   registry.registerPath({
     method: "get",
@@ -72,7 +84,7 @@ export function authOpenApiDocument() {
     security: [{ bearerAuth: [] }],
     responses: {
       200: { description: "The user", ...json(userResponse) },
-      ...problemResponses(401),
+      ...problemResponses(401, 503),
     },
   });
   registry.registerPath({
@@ -92,7 +104,7 @@ export function authOpenApiDocument() {
         description: "The users found; an unknown id is left out",
         ...json(userLookupResponse),
       },
-      ...problemResponses(400, 401, 413, 415),
+      ...problemResponses(400, 401, 413, 415, 503),
     },
   });
   registry.registerPath({
@@ -103,7 +115,7 @@ export function authOpenApiDocument() {
     request: { params: userIdParams },
     responses: {
       200: { description: "The user", ...json(userResponse) },
-      ...problemResponses(400, 401, 404),
+      ...problemResponses(400, 401, 404, 503),
     },
   });
   return buildOpenApiDocument(registry, { title: "Auth service", version: "1.0.0" });

@@ -1,4 +1,11 @@
-import { buildOpenApiDocument, OpenAPIRegistry, problemResponses, z } from "@app/shared";
+import {
+  buildOpenApiDocument,
+  locationHeaderDocs,
+  OpenAPIRegistry,
+  problemResponse,
+  problemResponses,
+  z,
+} from "@app/shared";
 import {
   createProductSchema,
   listQuerySchema,
@@ -44,14 +51,17 @@ export function catalogOpenApi() {
     path: "/api/v1/products",
     summary: "List products, newest first (public, cached)",
     request: { query: listQuerySchema },
-    responses: { 200: json(productPageSchema, "A page of products"), ...problemResponses(400) },
+    responses: {
+      200: json(productPageSchema, "A page of products"),
+      ...problemResponses(400, 503),
+    },
   });
   registry.registerPath({
     method: "get",
     path: "/api/v1/products/{id}",
     summary: "Get a product (public, cached)",
     request: { params: productIdParams },
-    responses: { 200: withETag(productSchema, "The product"), ...problemResponses(404) },
+    responses: { 200: withETag(productSchema, "The product"), ...problemResponses(404, 503) },
   });
   registry.registerPath({
     method: "post",
@@ -60,8 +70,12 @@ export function catalogOpenApi() {
     security: bearer,
     request: { body: body(createProductSchema) },
     responses: {
-      201: withETag(productSchema, "Created"),
-      ...problemResponses(400, 401, 403, 409, 415),
+      201: {
+        ...json(productSchema, "Created"),
+        headers: { ...locationHeaderDocs, ...etag },
+      },
+      ...problemResponses(400, 401, 403, 413, 415, 503),
+      409: problemResponse("Problem: SKU_TAKEN"),
     },
   });
   registry.registerPath({
@@ -72,7 +86,8 @@ export function catalogOpenApi() {
     request: { params: productIdParams, headers: ifMatch, body: body(patchProductSchema) },
     responses: {
       200: withETag(productSchema, "Updated"),
-      ...problemResponses(400, 401, 403, 404, 412),
+      ...problemResponses(400, 401, 403, 404, 413, 415, 503),
+      412: problemResponse("Problem: PRECONDITION_FAILED (If-Match names no current version)"),
     },
   });
   registry.registerPath({
@@ -84,7 +99,15 @@ export function catalogOpenApi() {
     request: { params: productIdParams, headers: ifMatch, body: body(setStockSchema) },
     responses: {
       200: withETag(stockLevelSchema, "The new stock level"),
-      ...problemResponses(400, 401, 403, 404, 409, 412, 428),
+      ...problemResponses(400, 401, 403, 404, 413, 415, 503),
+      409: problemResponse(
+        "Problem: STOCK_VERSION_CONFLICT (expectedVersion is stale; `currentVersion` names the current one)",
+      ),
+      412: problemResponse(
+        "Problem: PRECONDITION_FAILED (If-Match is stale; ETag names the current stock version)",
+        etag,
+      ),
+      428: problemResponse("Problem: PRECONDITION_REQUIRED (neither If-Match nor expectedVersion)"),
     },
   });
   registry.registerPath({
@@ -96,7 +119,14 @@ export function catalogOpenApi() {
     responses: {
       201: json(reservationSchema, "Reserved"),
       200: json(reservationSchema, "The same reservationId again: the stored reservation"),
-      ...problemResponses(400, 401, 409, 422, 503),
+      ...problemResponses(400, 401, 413, 415),
+      409: problemResponse("Problem: OUT_OF_STOCK (`shortItems`); nothing was reserved"),
+      422: problemResponse(
+        "Problem: PRODUCT_NOT_FOUND (`missingProductIds`); nothing was reserved",
+      ),
+      503: problemResponse(
+        "Problem: STOCK_CONTENTION (the stock is changing too fast), DEPENDENCY_UNAVAILABLE or BUSY, with Retry-After",
+      ),
     },
   });
   for (const action of ["confirm", "release"] as const) {
@@ -111,7 +141,10 @@ export function catalogOpenApi() {
       request: { params: reservationIdParams },
       responses: {
         200: json(reservationStatusSchema, "The reservation's status"),
-        ...problemResponses(401, 404, ...(action === "confirm" ? [409] : [])),
+        ...problemResponses(401, 404, 503),
+        ...(action === "confirm"
+          ? { 409: problemResponse("Problem: RESERVATION_RELEASED") }
+          : { 409: problemResponse("Problem: RESERVATION_CONFIRMED") }),
       },
     });
   }

@@ -1,4 +1,10 @@
-import { buildOpenApiDocument, OpenAPIRegistry, problemResponses } from "@app/shared";
+import {
+  buildOpenApiDocument,
+  locationHeaderDocs,
+  OpenAPIRegistry,
+  problemResponse,
+  problemResponses,
+} from "@app/shared";
 import {
   endpointIdParams,
   endpointPageSchema,
@@ -28,14 +34,17 @@ export function notifierOpenApi() {
       "The caller's notifications, newest first; one per order event however often Kafka delivers it",
     security: bearer,
     request: { query: listQuerySchema },
-    responses: { 200: json(notificationPageSchema, "A page"), ...problemResponses(400, 401) },
+    responses: {
+      200: json(notificationPageSchema, "A page"),
+      ...problemResponses(400, 401, 503),
+    },
   });
   registry.registerPath({
     method: "get",
     path: "/api/v1/notifications/preferences",
     summary: "The caller's notification channels (email on by default)",
     security: bearer,
-    responses: { 200: json(preferencesSchema, "The preferences"), ...problemResponses(401) },
+    responses: { 200: json(preferencesSchema, "The preferences"), ...problemResponses(401, 503) },
   });
   registry.registerPath({
     method: "put",
@@ -47,7 +56,7 @@ export function notifierOpenApi() {
     },
     responses: {
       200: json(preferencesSchema, "The preferences now"),
-      ...problemResponses(400, 401, 413, 415),
+      ...problemResponses(400, 401, 413, 415, 503),
     },
   });
   registry.registerPath({
@@ -64,8 +73,12 @@ export function notifierOpenApi() {
       },
     },
     responses: {
-      201: json(endpointWithSecretSchema, "Registered, with its signing secret"),
-      ...problemResponses(400, 401, 403, 413, 415, 422),
+      201: {
+        ...json(endpointWithSecretSchema, "Registered, with its signing secret"),
+        headers: locationHeaderDocs,
+      },
+      ...problemResponses(400, 401, 403, 413, 415, 503),
+      422: problemResponse("Problem: WEBHOOK_URL_NOT_ALLOWED"),
     },
   });
   registry.registerPath({
@@ -74,7 +87,10 @@ export function notifierOpenApi() {
     summary: "Registered webhook endpoints, newest first, without secrets (ADMIN)",
     security: bearer,
     request: { query: listQuerySchema },
-    responses: { 200: json(endpointPageSchema, "A page"), ...problemResponses(400, 401, 403) },
+    responses: {
+      200: json(endpointPageSchema, "A page"),
+      ...problemResponses(400, 401, 403, 503),
+    },
   });
   const change = (action: string, summary: string, withSecret = false) =>
     registry.registerPath({
@@ -85,7 +101,8 @@ export function notifierOpenApi() {
       request: { params: endpointIdParams },
       responses: {
         200: json(withSecret ? endpointWithSecretSchema : endpointSchema, "The endpoint now"),
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 401, 403, 503),
+        404: problemResponse("Problem: WEBHOOK_ENDPOINT_NOT_FOUND"),
       },
     });
   change("disable", "Disable an endpoint: nothing more is sent to it (ADMIN)");

@@ -1,4 +1,13 @@
-import { buildOpenApiDocument, OpenAPIRegistry, problemResponses, z } from "@app/shared";
+import {
+  buildOpenApiDocument,
+  idempotentReplayedHeaderDocs,
+  locationHeaderDocs,
+  OpenAPIRegistry,
+  problemResponse,
+  problemResponses,
+  retryAfterHeaderDocs,
+  z,
+} from "@app/shared";
 import {
   idempotencyKeyHeader,
   listQuerySchema,
@@ -25,7 +34,7 @@ export function orderOpenApi() {
     summary: "Place an order (once per Idempotency-Key)",
     description:
       "Keys are scoped to the caller and kept IDEMPOTENCY_TTL_HOURS (24). The same key and body replay the first final answer " +
-      "(201, 409 OUT_OF_STOCK, 422 PRODUCT_NOT_FOUND, 402 PAYMENT_DECLINED) with `Idempotent-Replayed: true`; " +
+      "(201, 409 OUT_OF_STOCK, 422 PRODUCT_NOT_FOUND or CURRENCY_MISMATCH, 402 PAYMENT_DECLINED) with `Idempotent-Replayed: true`; " +
       "transient failures (5xx, 503) are not stored, so the key may be retried.",
     security: bearer,
     request: {
@@ -33,8 +42,26 @@ export function orderOpenApi() {
       body: { content: { "application/json": { schema: placeOrderSchema } } },
     },
     responses: {
-      201: json(orderSchema, "Created; `Location` names the order"),
-      ...problemResponses(400, 401, 402, 409, 422, 503),
+      201: {
+        ...json(orderSchema, "Created; `Location` names the order"),
+        headers: { ...locationHeaderDocs, ...idempotentReplayedHeaderDocs },
+      },
+      ...problemResponses(401, 413, 415, 503),
+      400: problemResponse(
+        "Problem: IDEMPOTENCY_KEY_MISSING, VALIDATION_FAILED (body or Idempotency-Key) or MALFORMED_JSON",
+      ),
+      402: problemResponse(
+        "Problem: PAYMENT_DECLINED (the reserved stock was returned); stored, a replay carries Idempotent-Replayed",
+        idempotentReplayedHeaderDocs,
+      ),
+      409: problemResponse(
+        "Problem: OUT_OF_STOCK (`shortItems`; stored, a replay carries Idempotent-Replayed) or IDEMPOTENCY_KEY_IN_USE (the first request with this key still runs; with Retry-After)",
+        { ...idempotentReplayedHeaderDocs, ...retryAfterHeaderDocs },
+      ),
+      422: problemResponse(
+        "Problem: PRODUCT_NOT_FOUND (`missingProductIds`) or CURRENCY_MISMATCH (`currencies`), both stored (a replay carries Idempotent-Replayed), or IDEMPOTENCY_KEY_REUSED (the key came with a different body)",
+        idempotentReplayedHeaderDocs,
+      ),
     },
   });
   registry.registerPath({
@@ -43,7 +70,7 @@ export function orderOpenApi() {
     summary: "The caller's orders, newest first (archived ones included)",
     security: bearer,
     request: { query: listQuerySchema },
-    responses: { 200: json(orderPageSchema, "A page"), ...problemResponses(400, 401) },
+    responses: { 200: json(orderPageSchema, "A page"), ...problemResponses(400, 401, 503) },
   });
   registry.registerPath({
     method: "get",
@@ -51,7 +78,7 @@ export function orderOpenApi() {
     summary: "One order (owner or ADMIN); archived orders stay readable",
     security: bearer,
     request: { params: orderIdParams },
-    responses: { 200: json(orderSchema, "The order"), ...problemResponses(401, 404) },
+    responses: { 200: json(orderSchema, "The order"), ...problemResponses(401, 404, 503) },
   });
   registry.registerPath({
     method: "post",
@@ -63,7 +90,8 @@ export function orderOpenApi() {
     request: { params: orderIdParams },
     responses: {
       200: json(orderSchema, "The cancelled order"),
-      ...problemResponses(401, 404, 409),
+      ...problemResponses(401, 404, 503),
+      409: problemResponse("Problem: ORDER_NOT_CANCELLABLE (`orderStatus`)"),
     },
   });
   registry.registerPath({
@@ -76,7 +104,8 @@ export function orderOpenApi() {
     request: { params: orderIdParams },
     responses: {
       200: json(orderSchema, "The completed order"),
-      ...problemResponses(401, 403, 404, 409),
+      ...problemResponses(401, 403, 404, 503),
+      409: problemResponse("Problem: ORDER_NOT_COMPLETABLE (`orderStatus`)"),
     },
   });
   registry.registerPath({
@@ -86,7 +115,7 @@ export function orderOpenApi() {
     request: { params: reservationIdParams },
     responses: {
       200: json(reservationStateSchema, "The reservation's state"),
-      ...problemResponses(400, 401),
+      ...problemResponses(400, 401, 503),
     },
   });
   registry.registerPath({
@@ -99,7 +128,7 @@ export function orderOpenApi() {
     request: { params: reservationIdParams },
     responses: {
       200: json(reservationStateSchema, "The reservation's state after the decision"),
-      ...problemResponses(400, 401),
+      ...problemResponses(400, 401, 503),
     },
   });
   return buildOpenApiDocument(registry, { title: "Order service", version: "1.0.0" });
