@@ -60,7 +60,8 @@ describe("docs/asyncapi.yaml", () => {
       .all()
       .find((m) => m.name() === "ORDER_CREATED")!;
     expect(Object.keys(created.headers()!.properties() ?? {}).sort()).toEqual(
-      ["event-id", "event-type", "traceparent", "x-request-id"].sort(),
+      // The contract's four, and the mark of an event replayed from the dead-letter topic.
+      ["event-id", "event-type", "traceparent", "x-request-id", "dlq-replayed-from"].sort(),
     );
     expect(created.payload()!.properties()!.eventType!.const()).toBe("ORDER_CREATED");
     expect(created.bindings().get("kafka")!.value().key).toEqual(

@@ -58,6 +58,10 @@ export const orderEventHeadersSchema = z.object({
   "event-type": z.string().describe("The envelope's eventType"),
   "x-request-id": z.string().optional().describe("The request that caused the event"),
   traceparent: z.string().optional().describe("W3C trace context of that request"),
+  "dlq-replayed-from": z
+    .string()
+    .optional()
+    .describe("On an event replayed from the dead-letter topic: <dlq topic>/<partition>/<offset>"),
 });
 
 /** Headers a dead-lettered message carries on top of its original ones. */
@@ -69,6 +73,11 @@ export const deadLetterHeadersSchema = orderEventHeadersSchema.partial().extend(
   "dlq-original-offset": z.string().regex(/^\d+$/),
   "dlq-consumer-group": z.string().describe("The consumer group that gave up on it"),
   "dlq-attempts": z.string().regex(/^\d+$/).describe("How many times it was tried"),
+  "dlq-deliveries": z
+    .string()
+    .regex(/^\d+$/)
+    .optional()
+    .describe("How many deliveries of the event failed, counted across the group's members"),
 });
 
 export type DeadLetterHeaders = z.infer<typeof deadLetterHeadersSchema>;
