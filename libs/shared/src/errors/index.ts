@@ -127,6 +127,14 @@ export const problems = {
     }),
   forbidden: (detail = "You are not allowed to do this.") =>
     new ProblemError({ status: 403, code: "FORBIDDEN", title: "Forbidden", detail }),
+  methodNotAllowed: (method: string, path: string, allowed: string[]) =>
+    new ProblemError({
+      status: 405,
+      code: "METHOD_NOT_ALLOWED",
+      title: "Method not allowed",
+      detail: `${path} does not answer ${method}; it answers ${allowed.join(", ")}.`,
+      headers: { Allow: allowed.join(", ") },
+    }),
   notFound: (code = "NOT_FOUND", detail = "No such resource.") =>
     new ProblemError({ status: 404, code, title: "Not found", detail }),
   conflict: (code: string, detail: string, extensions?: ProblemExtensions) =>

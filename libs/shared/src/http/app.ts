@@ -2,6 +2,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import helmet from "helmet";
 import { REQUEST_ID_HEADER, requestIdFrom, runWithContext } from "../context";
 import { errorHandler, notFoundHandler, problems } from "../errors";
+import { allowedMethodsOf, methodNotAllowedHandler } from "./allowedMethods";
 import { runHealthChecks, type HealthCheck } from "../health";
 import type { Logger } from "../logging";
 import type { Metrics } from "../metrics";
@@ -114,8 +115,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get("/metrics", async (_req, res) => {
     res.type(options.metrics.contentType()).send(await options.metrics.render());
   });
-  if (options.openapi) {
-    const document = options.openapi();
+  const document = options.openapi?.();
+  if (document) {
     app.get("/openapi.json", (_req, res) => {
       res.json(document);
     });
@@ -123,6 +124,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   options.routes(app);
 
+  if (document) app.use(methodNotAllowedHandler(allowedMethodsOf(document)));
   app.use(notFoundHandler);
   app.use(errorHandler(options.logger));
   return app;
