@@ -83,6 +83,26 @@ describe("login throttling", () => {
     );
   });
 
+  // A successful login reported the counters with its own attempt still in them (r=4 of 5 from a
+  // client that had failed nothing), while the login had already taken it back.
+  it("reports the counters as a successful login leaves them", async () => {
+    const user = await registered();
+    const client = aClientAddress();
+    await failTimes(1, user.email, () => client);
+
+    const res = await login(user.email, user.password, client);
+
+    expect(res.status).toBe(200);
+    // The pair's counter starts over; the client and the email get this attempt back.
+    expect(res.headers.get("ratelimit")).toMatch(
+      new RegExp(
+        `^"login-failures-email-client";r=${MAX_PER_PAIR};t=\\d+, ` +
+          `"login-failures-client";r=${MAX_PER_CLIENT - 1};t=\\d+, ` +
+          `"login-failures-email";r=${MAX_PER_EMAIL - 1};t=\\d+$`,
+      ),
+    );
+  });
+
   it("refuses even the right password from the client that locked the email", async () => {
     const user = await registered();
     const client = aClientAddress();

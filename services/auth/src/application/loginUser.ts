@@ -1,5 +1,10 @@
 import { normalizeEmail } from "../domain/email";
-import type { FailureCount, ThrottleLimits, ThrottleScope } from "../domain/loginThrottle";
+import {
+  countsAfterSuccess,
+  type FailureCount,
+  type ThrottleLimits,
+  type ThrottleScope,
+} from "../domain/loginThrottle";
 import type { User } from "../domain/user";
 import type {
   LoginFailureCounters,
@@ -57,7 +62,7 @@ export async function loginUser(deps: LoginDeps, input: LoginInput): Promise<Log
   await deps.failures.recordSuccess(emailNormalized, clientAddress);
   const { session, refreshRow } = prepareSession(deps, user, deps.ids.newId());
   await deps.refreshTokens.create(refreshRow);
-  return { throttle, kind: "logged_in", session, userId: user.id };
+  return { throttle: countsAfterSuccess(throttle), kind: "logged_in", session, userId: user.id };
 }
 
 /** The user when the password is theirs, else null; either way one bcrypt comparison. */

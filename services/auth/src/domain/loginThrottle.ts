@@ -26,6 +26,17 @@ export type ThrottleDecision = { counts: FailureCount[] } & (
 
 export const THROTTLE_SCOPES: readonly ThrottleScope[] = ["email_client", "client", "email"];
 
+/**
+ * The counters as a successful login leaves them (recordSuccess): the (email, client) pair's
+ * starts over, the client's and the email's give back the attempt admitted for it.
+ */
+export function countsAfterSuccess(counts: FailureCount[]): FailureCount[] {
+  return counts.map((c) => ({
+    ...c,
+    failures: c.scope === "email_client" ? 0 : Math.max(0, c.failures - 1),
+  }));
+}
+
 export function limitOf(scope: ThrottleScope, limits: ThrottleLimits): number {
   switch (scope) {
     case "email_client":
