@@ -9,6 +9,7 @@ describe("a documented path asked with another method", () => {
     service: "test-svc",
     logger: createLogger({ service: "test-svc", silent: true }),
     metrics: new Metrics({ collectDefaults: false }),
+    trustProxy: "loopback",
     // In a router of their own, as every service mounts its routes.
     routes: (a) => {
       const router = Router();

@@ -1,7 +1,6 @@
 import type { RequestHandler } from "express";
 import { problems } from "../errors";
-
-const OPERATION_METHODS = ["get", "put", "post", "delete", "patch"];
+import { OPERATION_METHODS } from "./openapi";
 
 /**
  * The methods each path of an OpenAPI document answers, by request path: `/api/v1/products/{id}`
@@ -19,8 +18,8 @@ export function allowedMethodsOf(document: {
       )
       .join("");
     const methods = OPERATION_METHODS.filter((m) => item[m]).map((m) => m.toUpperCase());
-    if (methods.includes("GET")) methods.push("HEAD");
-    methods.push("OPTIONS");
+    for (const implied of methods.includes("GET") ? ["HEAD", "OPTIONS"] : ["OPTIONS"])
+      if (!methods.includes(implied)) methods.push(implied);
     return { regex: new RegExp(`^${pattern}/?$`), methods };
   });
   return (path) => templates.find((t) => t.regex.test(path))?.methods;

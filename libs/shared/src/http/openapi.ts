@@ -125,7 +125,17 @@ type Operation = {
   responses?: Record<string, Response | { $ref: string }>;
 };
 
-const OPERATION_METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+/** The operation keys of an OpenAPI path item. */
+export const OPERATION_METHODS = [
+  "get",
+  "put",
+  "post",
+  "delete",
+  "patch",
+  "head",
+  "options",
+  "trace",
+];
 
 const problem = (status: number): Response => ({
   description: STANDARD_PROBLEMS[status]!,

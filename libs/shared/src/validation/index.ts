@@ -1,7 +1,10 @@
 import { z } from "../http/openapi";
 
-// C0 controls and DEL; a multi-line text keeps tab, line feed and carriage return.
+// C0 controls and DEL; a multi-line text keeps tab, line feed and carriage return. (Matching
+// control characters is the point here.)
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 // A surrogate not in a pair (a pair reads as one code point here).
 const LONE_SURROGATE = /\p{Cs}/u;
