@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { Kafka, logLevel } from "kafkajs";
 import { z } from "zod";
 import {
   KafkaClient,
@@ -61,7 +62,8 @@ describe("Kafka adapter against a broker that requires SASL and ACLs", () => {
       { topic: `${ORDER_EVENTS_TOPIC}.dlq`, partitions: 1 },
     ]);
     const acls = readmeAcls(broker.address);
-    expect(acls).toHaveLength(4);
+    // The services' four, and the DLQ tool's two under the relay's principal.
+    expect(acls).toHaveLength(6);
     for (const args of acls) await broker.runTool("org.apache.kafka.tools.AclCommand", args);
   }, 900_000);
 
@@ -133,4 +135,32 @@ describe("Kafka adapter against a broker that requires SASL and ACLs", () => {
     expect(await send("notifier")).toBe("written");
     expect(await send("outbox-relay")).toMatch(/not authorized/i);
   }, 120_000);
+
+  it("the DLQ tool, with the relay's credentials, reads the dead-letter topic through a throwaway group it deletes; the notifier may not read it", async () => {
+    const letter = JSON.stringify({ letter: uniqueName("dead") });
+    const producer = await clientFor(broker, credentials("plain", "catalog")).producer();
+    try {
+      await producer.send(`${ORDER_EVENTS_TOPIC}.dlq`, [{ key: "k", value: letter }]);
+    } finally {
+      await producer.disconnect();
+    }
+    // As dlqCli builds it: client id "dlq-cli", so its groups are dlq-cli-read-<uuid>.
+    const tool = clientFor(broker, credentials("plain", "outbox-relay"), "dlq-cli");
+    const read = await tool.readAll(`${ORDER_EVENTS_TOPIC}.dlq`, 60_000);
+    expect(read.map((m) => m.value?.toString())).toContain(letter);
+    const admin = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.listGroups();
+      expect(groups.filter((g) => g.groupId.startsWith("dlq-cli-read-"))).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+
+    const notifier = clientFor(broker, credentials("plain", "notifier"), "dlq-cli");
+    // Refused its group (kafkajs reports no coordinator for it), not left to the timeout.
+    await expect(notifier.readAll(`${ORDER_EVENTS_TOPIC}.dlq`, 20_000)).rejects.toThrow(
+      /not authorized|group coordinator/i,
+    );
+  }, 180_000);
 });

@@ -498,6 +498,12 @@ export class KafkaClient {
             () => reject(new Error(`reading ${topic} took longer than ${timeoutMs} ms`)),
             timeoutMs,
           );
+          // A refusal (no Read on the topic or the group) crashes the consumer: say so now
+          // rather than as a timeout a minute later.
+          consumer.on(consumer.events.CRASH, ({ payload }) => {
+            clearTimeout(timer);
+            reject(payload.error);
+          });
           consumer
             .run({
               autoCommit: false,
