@@ -150,7 +150,13 @@ export {
   type PoolConnection,
 } from "./database";
 export { checksum, MigrationChecksumError, runMigrations, splitStatements } from "./migrations";
-export { cursorFromQuery, decodeCursor, encodeCursor, type KeysetCursor } from "./pagination";
+export {
+  cursorFromQuery,
+  decodeCursor,
+  encodeCursor,
+  pageQuerySchema,
+  type KeysetCursor,
+} from "./pagination";
 export { systemClock, type Clock } from "./clock";
 export { newId, randomIds, type IdGenerator } from "./ids";
 export { jitteredBackoffMs } from "./retry";

@@ -373,6 +373,21 @@ describe("GET /api/v1/products", () => {
       expect(response.body.code).toBe("VALIDATION_FAILED");
     }
   });
+
+  it("reads limit as decimal digits only: hex, exponent, sign or spaces are 400", async () => {
+    // Number() reads all of these as numbers; a client sending them has a bug worth hearing of.
+    for (const limit of ["0x10", "1e1", "+5", "%205", "5%20", "5.0"]) {
+      const response = await call(t.url, "GET", `/api/v1/products?limit=${limit}`);
+      expect([limit, response.status, response.body.code]).toEqual([
+        limit,
+        400,
+        "VALIDATION_FAILED",
+      ]);
+    }
+    const padded = await call(t.url, "GET", "/api/v1/products?limit=05");
+    expect(padded.status).toBe(200);
+    expect(padded.body.items.length).toBeLessThanOrEqual(5);
+  });
 });
 
 describe("operations", () => {

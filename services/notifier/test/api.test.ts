@@ -77,7 +77,7 @@ describe("GET /api/v1/notifications", () => {
     expect(page.body.nextCursor).toEqual(expect.any(String));
   });
 
-  it.each([["0"], ["101"], ["abc"], ["2.5"]])(
+  it.each([["0"], ["101"], ["abc"], ["2.5"], ["0x10"], ["+5"]])(
     "returns 400 VALIDATION_FAILED for limit=%s",
     async (limit) => {
       const page = await getNotifications(t, t.issuer.tokenFor({}), `?limit=${limit}`);

@@ -1,4 +1,5 @@
 import { problems } from "../errors";
+import { z } from "../http/openapi";
 
 /** Keyset position in a newest-first list: the last item's creation time and id (the tie-breaker). */
 export interface KeysetCursor {
@@ -45,3 +46,17 @@ export function cursorFromQuery(raw: string | undefined): KeysetCursor | null {
   }
   return cursor;
 }
+
+// Decimal digits only: Number() would also take "0x10", "1e1", "+5" and " 5".
+const DECIMAL = /^[0-9]+$/;
+
+/** The query of every list route: `limit` 1..100 (default 20) and the opaque `cursor`. */
+export const pageQuerySchema = z.object({
+  limit: z
+    .preprocess(
+      (value) => (typeof value === "string" && DECIMAL.test(value) ? Number(value) : value),
+      z.number().int().min(1).max(100),
+    )
+    .default(20),
+  cursor: z.string().min(1).max(512).optional(),
+});

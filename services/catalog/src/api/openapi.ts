@@ -5,10 +5,10 @@ import {
   problemResponse,
   problemResponses,
   z,
+  pageQuerySchema,
 } from "@app/shared";
 import {
   createProductSchema,
-  listQuerySchema,
   patchProductSchema,
   productIdParams,
   productPageSchema,
@@ -50,7 +50,7 @@ export function catalogOpenApi() {
     method: "get",
     path: "/api/v1/products",
     summary: "List products, newest first (public, cached)",
-    request: { query: listQuerySchema },
+    request: { query: pageQuerySchema },
     responses: {
       200: json(productPageSchema, "A page of products"),
       ...problemResponses(400, 503),

@@ -5,6 +5,7 @@ import {
   requireAuth,
   requireRole,
   type TokenVerifier,
+  pageQuerySchema,
 } from "@app/shared";
 import { Router, type Request } from "express";
 import { createProduct } from "../application/createProduct";
@@ -18,7 +19,6 @@ import { productView, stockView } from "./presenters";
 import { problemFor } from "./problems";
 import {
   createProductSchema,
-  listQuerySchema,
   patchProductSchema,
   productIdParams,
   setStockSchema,
@@ -44,7 +44,7 @@ export function productRoutes(deps: ProductRouteDeps): Router {
   const admin = [requireAuth(deps.verifier), requireRole("ADMIN")];
 
   router.get("/api/v1/products", async (req, res) => {
-    const query = parseOrThrow(listQuerySchema, req.query, "query");
+    const query = parseOrThrow(pageQuerySchema, req.query, "query");
     const after = cursorFromQuery(query.cursor) ?? undefined;
     const page = await listProducts(deps, { limit: query.limit, after });
     res.json({

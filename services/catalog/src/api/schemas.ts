@@ -48,11 +48,6 @@ export const productPageSchema = z
   .object({ items: z.array(productSchema), nextCursor: z.string().nullable() })
   .openapi("ProductPage");
 
-export const listQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(512).optional(),
-});
-
 export const productIdParams = z.object({ id: z.uuid() });
 
 export const createProductSchema = z

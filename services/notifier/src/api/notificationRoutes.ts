@@ -4,12 +4,12 @@ import {
   parseOrThrow,
   requireAuth,
   type TokenVerifier,
+  pageQuerySchema,
 } from "@app/shared";
 import { Router } from "express";
 import { listNotifications } from "../application/listNotifications";
 import type { NotificationReader } from "../application/ports";
 import type { Notification } from "../domain/notification";
-import { listQuerySchema } from "./schemas";
 
 function present(n: Notification) {
   return {
@@ -28,7 +28,7 @@ export function notificationRoutes(deps: {
 }): Router {
   const router = Router();
   router.get("/api/v1/notifications", requireAuth(deps.verifier), async (req, res) => {
-    const query = parseOrThrow(listQuerySchema, req.query, "query");
+    const query = parseOrThrow(pageQuerySchema, req.query, "query");
     const cursor = cursorFromQuery(query.cursor);
     const page = await listNotifications(deps, {
       userId: req.principal!.userId,

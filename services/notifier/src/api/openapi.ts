@@ -4,13 +4,13 @@ import {
   OpenAPIRegistry,
   problemResponse,
   problemResponses,
+  pageQuerySchema,
 } from "@app/shared";
 import {
   endpointIdParams,
   endpointPageSchema,
   endpointSchema,
   endpointWithSecretSchema,
-  listQuerySchema,
   notificationPageSchema,
   preferencesRequest,
   preferencesSchema,
@@ -33,7 +33,7 @@ export function notifierOpenApi() {
     summary:
       "The caller's notifications, newest first; one per order event however often Kafka delivers it",
     security: bearer,
-    request: { query: listQuerySchema },
+    request: { query: pageQuerySchema },
     responses: {
       200: json(notificationPageSchema, "A page"),
       ...problemResponses(400, 401, 503),
@@ -86,7 +86,7 @@ export function notifierOpenApi() {
     path: WEBHOOK_ENDPOINTS_PATH,
     summary: "Registered webhook endpoints, newest first, without secrets (ADMIN)",
     security: bearer,
-    request: { query: listQuerySchema },
+    request: { query: pageQuerySchema },
     responses: {
       200: json(endpointPageSchema, "A page"),
       ...problemResponses(400, 401, 403, 503),

@@ -1,11 +1,6 @@
 import { z } from "@app/shared";
 import { NOTIFIED_EVENT_TYPES } from "../domain/notification";
 
-export const listQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(512).optional(),
-});
-
 export const notificationSchema = z
   .object({
     id: z.uuid(),

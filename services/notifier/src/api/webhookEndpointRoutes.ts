@@ -5,6 +5,7 @@ import {
   requireAuth,
   requireRole,
   type TokenVerifier,
+  pageQuerySchema,
 } from "@app/shared";
 import { Router, type Request, type Response } from "express";
 import { changeWebhookEndpoint, type EndpointChange } from "../application/changeWebhookEndpoint";
@@ -15,7 +16,7 @@ import {
 } from "../application/registerWebhookEndpoint";
 import type { WebhookEndpoint } from "../domain/webhookEndpoint";
 import { problemFor } from "./problems";
-import { endpointIdParams, listQuerySchema, registerEndpointRequest } from "./schemas";
+import { endpointIdParams, registerEndpointRequest } from "./schemas";
 
 export const WEBHOOK_ENDPOINTS_PATH = "/api/v1/notifications/webhook-endpoints";
 
@@ -59,7 +60,7 @@ export function webhookEndpointRoutes(
       .json(present(outcome.endpoint, true));
   });
   router.get(WEBHOOK_ENDPOINTS_PATH, ...admin, async (req, res) => {
-    const query = parseOrThrow(listQuerySchema, req.query, "query");
+    const query = parseOrThrow(pageQuerySchema, req.query, "query");
     const page = await listWebhookEndpoints(deps, {
       limit: query.limit,
       after: cursorFromQuery(query.cursor),

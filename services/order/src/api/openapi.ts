@@ -7,10 +7,10 @@ import {
   problemResponses,
   retryAfterHeaderDocs,
   z,
+  pageQuerySchema,
 } from "@app/shared";
 import {
   idempotencyKeyHeader,
-  listQuerySchema,
   orderIdParams,
   orderPageSchema,
   orderSchema,
@@ -69,7 +69,7 @@ export function orderOpenApi() {
     path: "/api/v1/orders",
     summary: "The caller's orders, newest first (archived ones included)",
     security: bearer,
-    request: { query: listQuerySchema },
+    request: { query: pageQuerySchema },
     responses: { 200: json(orderPageSchema, "A page"), ...problemResponses(400, 401, 503) },
   });
   registry.registerPath({

@@ -8,6 +8,7 @@ import {
   requireRole,
   traceUseCase,
   type TokenVerifier,
+  pageQuerySchema,
 } from "@app/shared";
 import { Router, type Request, type Response } from "express";
 import {
@@ -24,7 +25,7 @@ import type { OrderReader } from "../application/ports";
 import type { StoredResponse } from "../domain/idempotency";
 import { orderView, type Actor } from "../domain/order";
 import { problemFor } from "./problems";
-import { idempotencyKeyHeader, listQuerySchema, orderIdParams, placeOrderSchema } from "./schemas";
+import { idempotencyKeyHeader, orderIdParams, placeOrderSchema } from "./schemas";
 
 export interface OrderRouteDeps {
   placement: PlaceOrderDeps;
@@ -110,7 +111,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
   });
 
   router.get(BASE, async (req, res) => {
-    const query = parseOrThrow(listQuerySchema, req.query, "query");
+    const query = parseOrThrow(pageQuerySchema, req.query, "query");
     const after = cursorFromQuery(query.cursor);
     const page = await listMyOrders(deps, req.principal!.userId, query.limit, after);
     res.json({

@@ -52,11 +52,6 @@ export const orderPageSchema = z
   .object({ items: z.array(orderSchema), nextCursor: z.string().nullable() })
   .openapi("OrderPage");
 
-export const listQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(512).optional(),
-});
-
 export const orderIdParams = z.object({ id: z.uuid() });
 
 export const reservationIdParams = z.object({ reservationId: z.uuid() });

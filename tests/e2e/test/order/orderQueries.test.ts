@@ -126,7 +126,14 @@ describe("GET /api/v1/orders", () => {
 
   it("answers 400 VALIDATION_FAILED for a limit outside 1..100 or a cursor it did not issue", async () => {
     const { token } = s.aCustomer();
-    for (const query of ["limit=0", "limit=101", "limit=abc", "cursor=bm9wZQ"]) {
+    for (const query of [
+      "limit=0",
+      "limit=101",
+      "limit=abc",
+      "limit=0x10",
+      "limit=1e1",
+      "cursor=bm9wZQ",
+    ]) {
       const response = await call(s.orderUrl, "GET", `/api/v1/orders?${query}`, { token });
       expect([query, response.status, response.body.code]).toEqual([
         query,
