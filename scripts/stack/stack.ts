@@ -131,8 +131,9 @@ export function serviceSpecs(o: StackOptions): ServiceSpec[] {
         KAFKA_GROUP_ID: `${o.dbPrefix}notifier`,
         AUTH_URL: `http://127.0.0.1:${o.ports.auth}`,
         AUTH_TOKEN: INTERNAL_TOKEN,
-        // Webhook receivers of a local stack run on this machine.
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
+        // Webhook URLs are held to production's rule (public https only): a dev stack reachable
+        // with the published admin password must not call cloud metadata or the host's own ports
+        // for anyone. WEBHOOK_ALLOW_PRIVATE_NETWORKS=true in the caller's environment lifts it.
         ...(o.smtpPort ? { SMTP_HOST: "127.0.0.1", SMTP_PORT: String(o.smtpPort) } : {}),
         ...o.env,
       },

@@ -54,6 +54,31 @@ describe("API docs and operator tools against the running stack", () => {
     await e2e?.stop();
   });
 
+  // npm start's stack allowed any webhook URL: an admin (whose password the repository
+  // publishes) could point the notifier at cloud metadata or the host's own ports.
+  it("refuses webhook URLs to this machine, private or link-local addresses and plain http, as production does", async () => {
+    const refused = [
+      "https://169.254.169.254/latest/meta-data/",
+      "https://127.0.0.1:3001/internal/v1/users",
+      "https://[::1]/hook",
+      "https://10.0.0.5/hook",
+      "https://0x7f000001/hook",
+      "http://example.com/hook",
+    ];
+    for (const url of refused) {
+      const res = await call("POST", "/api/v1/notifications/webhook-endpoints", {
+        token: adminToken,
+        body: { url, eventTypes: ["ORDER_CREATED"] },
+      });
+      expect([url, res.status, res.body.code]).toEqual([url, 422, "WEBHOOK_URL_NOT_ALLOWED"]);
+    }
+    const listed = await call("GET", "/api/v1/notifications/webhook-endpoints", {
+      token: adminToken,
+    });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([]);
+  });
+
   describe("the gateway's documentation routes", () => {
     it("GET /api/openapi.json is the committed OpenAPI 3.1 document, without /internal", async () => {
       const res = await fetch(`${e2e.gateway}/api/openapi.json`);
