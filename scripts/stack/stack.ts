@@ -66,6 +66,9 @@ export function serviceSpecs(o: StackOptions): ServiceSpec[] {
   const jwks = `http://127.0.0.1:${o.ports.auth}/.well-known/jwks.json`;
   const common = {
     NODE_ENV: "development",
+    // Only the gateway is for callers; the services, with the published internal token, are not
+    // for the network the machine is on.
+    HOST: "127.0.0.1",
     LOG_LEVEL: "info",
     REDIS_URL: o.redisUrl,
     KAFKA_BROKERS: o.kafkaBrokers,

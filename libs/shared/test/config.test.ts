@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, env, loadConfig } from "../src";
+import { ConfigError, env, httpServiceEnv, loadConfig } from "../src";
 
 const schema = z.object({
   PORT: env.port(3000),
@@ -40,6 +40,23 @@ describe("loadConfig", () => {
     expect(error.message).toMatch(/^Invalid configuration: /);
     for (const name of ["PORT", "DATABASE_URL", "KAFKA_BROKERS", "FEATURE_ON"])
       expect(error.message).toContain(name);
+  });
+});
+
+describe("an HTTP service's listen address (HOST)", () => {
+  const http = z.object(httpServiceEnv(3000));
+
+  test("is every interface unless set, as a container needs; any IPv4 or IPv6 address may be set", () => {
+    expect(loadConfig(http, {}).HOST).toBe("0.0.0.0");
+    for (const host of ["127.0.0.1", "::", "::1", "10.1.2.3"])
+      expect(loadConfig(http, { HOST: host }).HOST).toBe(host);
+  });
+
+  test("refuses what is not an IP address, naming HOST", () => {
+    for (const host of ["localhost", "0.0.0.0:3000", "", "http://127.0.0.1"]) {
+      expect(() => loadConfig(http, { HOST: host })).toThrow(ConfigError);
+      expect(() => loadConfig(http, { HOST: host })).toThrow(/HOST/);
+    }
   });
 });
 

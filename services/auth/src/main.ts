@@ -189,6 +189,7 @@ export async function startAuth(
     });
     const server = await startHttpServer(app, {
       port: config.PORT,
+      host: config.HOST,
       logger,
       closers: [async () => purge?.stop(), closeClients],
     });

@@ -164,6 +164,7 @@ export async function startCatalog(
 
   const server = await startHttpServer(app, {
     port: config.PORT,
+    host: config.HOST,
     logger,
     closers: [stopBackground, closePools],
   });

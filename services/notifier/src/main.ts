@@ -212,6 +212,7 @@ export async function startNotifier(
 
   const server = await startHttpServer(app, {
     port: config.PORT,
+    host: config.HOST,
     logger,
     closers: [
       async () => consumer?.stop(),

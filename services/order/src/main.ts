@@ -168,6 +168,7 @@ export async function startOrder(
 
   const server = await startHttpServer(app, {
     port: config.PORT,
+    host: config.HOST,
     logger,
     closers: [
       async () => loop?.stop(),

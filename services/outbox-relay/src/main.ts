@@ -156,6 +156,7 @@ export async function startRelay(
   });
   const server = await startHttpServer(app, {
     port: config.PORT,
+    host: config.HOST,
     logger,
     closers: [stopWork],
   });

@@ -35,6 +35,23 @@ async function operatorCli(
   return { code, lines };
 }
 
+/** Local addresses (hex, as the kernel writes them) of the TCP sockets listening on `port`. */
+function listeningAddresses(port: number): string[] {
+  const addresses: string[] = [];
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    if (!fs.existsSync(table)) continue;
+    for (const line of fs.readFileSync(table, "utf8").split("\n").slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== "0A") continue; // 0A: LISTEN
+      const [address, hexPort] = local.split(":");
+      if (parseInt(hexPort!, 16) === port) addresses.push(address!);
+    }
+  }
+  return addresses;
+}
+
+const LOOPBACK = new Set(["0100007F", "00000000000000000000000001000000"]); // 127.0.0.1, ::1
+
 describe("API docs and operator tools against the running stack", () => {
   let e2e: E2eStack;
   let call: ReturnType<typeof client>;
@@ -52,6 +69,21 @@ describe("API docs and operator tools against the running stack", () => {
 
   afterAll(async () => {
     await e2e?.stop();
+  });
+
+  // npm start's services listened on every interface: anyone on the machine's network could call
+  // their /internal routes with the published internal token, past the gateway.
+  it("keeps the services and the gateway to loopback: only this machine reaches them", () => {
+    const ports = [
+      ...Object.values(e2e.stack.services).map((s) => Number(new URL(s.url).port)),
+      Number(new URL(e2e.gateway).port),
+    ];
+    expect(ports).toHaveLength(6);
+    for (const port of ports) {
+      const addresses = listeningAddresses(port);
+      expect([port, addresses.length > 0]).toEqual([port, true]);
+      expect([port, addresses.filter((a) => !LOOPBACK.has(a))]).toEqual([port, []]);
+    }
   });
 
   // npm start's stack allowed any webhook URL: an admin (whose password the repository

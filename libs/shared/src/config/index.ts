@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { parseDatabaseUrlOptions } from "../database/urlOptions";
 
@@ -88,6 +89,14 @@ export function loadConfig<S extends z.ZodObject>(
 /** Building blocks for service schemas, so every service spells the same variable the same way. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  /** An IP address to listen on: 0.0.0.0 or :: for every interface, 127.0.0.1 for this host only. */
+  listenAddress: (fallback: string) =>
+    z
+      .string()
+      .refine((value) => isIP(value) !== 0, {
+        message: "must be an IP address to listen on, such as 0.0.0.0, :: or 127.0.0.1",
+      })
+      .default(fallback),
   int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
   url: () => z.url(),
   urlWithDefault: (fallback: string) => z.url().default(fallback),
@@ -155,6 +164,8 @@ export const httpServiceEnv = (defaultPort: number) => ({
   /** Proxies that may name the client (X-Forwarded-For); default: the gateway on this host. */
   TRUST_PROXY: env.trustProxy("loopback"),
   PORT: env.port(defaultPort),
+  /** Every interface, as a container needs; the local stack keeps its services to loopback. */
+  HOST: env.listenAddress("0.0.0.0"),
 });
 
 /** A service that owns its database: where it is, whether it migrates at start, its pool size. */
